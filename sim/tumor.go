@@ -1,0 +1,568 @@
+package sim
+
+import (
+	"math"
+	"slices"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim/rng"
+)
+
+// clone is one lineage: the descendants of one mutant cell (or the founder)
+// that carry no further mutation. Every clone owns its random stream, derived
+// from the replicate's stream and the clone's id, so what happens to it does
+// not depend on which goroutine advances it or in what order.
+type clone struct {
+	n      int64
+	id     int64
+	parent int64
+	born   float64
+	ext    float64 // time the clone died out, set when n reaches 0
+	geno   int32
+	rec    int32 // index into Tumor.records, -1 until the clone is recorded
+	rng    rng.Stream
+}
+
+// pending is a mutant daughter born during a step, waiting for its id.
+type pending struct {
+	parent int64
+	t      float64
+	geno   int32 // parent's genotype
+	choice int32 // index into the parent genotype's mutation choices
+}
+
+// genoInfo is what the engine keeps per genotype.
+type genoInfo struct {
+	g     model.Genotype
+	label string // e.g. "R248W" or "Y220C" for the founder
+	mut   string // name of the newest mutation
+	class model.Class
+	pheno int32
+	rc    int32     // rate class: (phenotype, mutation probability)
+	u     float64   // probability that a division yields a mutant daughter
+	cum   []float64 // cumulative weights of choices
+	hits  []model.Hit
+	child []int32 // child genotype per choice, -1 until first needed
+}
+
+// rateClass groups genotypes that share birth/death rates and mutation
+// probability: they share the per-step Kendall parameters.
+type rateClass struct {
+	pheno       int32
+	u           float64
+	stamp       uint64
+	alpha, beta float64
+}
+
+type phenoInfo struct {
+	p     model.Phenotype
+	death []float64 // death rate in each segment of the current step
+}
+
+// CloneRecord describes a clone that reached the record threshold.
+type CloneRecord struct {
+	ID, Parent int64
+	Mutation   string // the mutation that founded the clone ("Y220C" for the founder)
+	Genotype   string // all secondary mutations, joined by "+"
+	Class      model.Class
+	Born       float64
+	Peak       int64
+	PeakTime   float64
+	Extinct    float64 // NaN while alive
+}
+
+// Tumor is the state of one replicate's tumour: its live clones, the
+// genotypes seen so far and the records of clones that grew large. Advance
+// moves it forward in time. A Tumor is reused across replicates (Reset) so
+// that a worker allocates only while its buffers grow.
+type Tumor struct {
+	m   *model.Model
+	opt Options
+
+	t      float64
+	seed   uint64 // replicate/attempt seed all clone streams derive from
+	nextID int64
+	stamp  uint64
+
+	clones  []clone
+	pend    []pending
+	pendNew []pending
+	born    []clone
+	genos   []genoInfo
+	phenos  []phenoInfo
+	rcs     []rateClass
+	records []CloneRecord
+	counts  [model.NumClasses]int64
+	total   int64
+
+	// segments of the current step: segment k is [segT[k], segT[k+1]).
+	segT    []float64
+	segConc []float64
+	conc    []float64
+	choices []model.Choice
+
+	shards *shardPool
+}
+
+// Options are the engine's numerical knobs.
+type Options struct {
+	// ExactBelow: clones smaller than this are simulated event by event,
+	// larger ones by the exact Kendall step. 0 or 1 means Kendall steps for
+	// every clone; a huge value means event by event for all.
+	ExactBelow int64
+	// RecordAt: clones reaching this many cells (at a step end) are recorded.
+	RecordAt int64
+	// Shards: goroutines that advance the clones of one step (1: serial).
+	Shards int
+	// ShardMin: fewer live clones than this are advanced serially.
+	ShardMin int
+}
+
+// NewTumor returns an empty tumour for model m.
+func NewTumor(m *model.Model, opt Options) *Tumor {
+	if opt.RecordAt <= 0 {
+		opt.RecordAt = math.MaxInt64
+	}
+	if opt.Shards < 1 {
+		opt.Shards = 1
+	}
+	tm := &Tumor{m: m, opt: opt, conc: make([]float64, len(m.Drugs))}
+	if opt.Shards > 1 {
+		tm.shards = newShardPool(opt.Shards)
+	}
+	return tm
+}
+
+// Close stops the tumour's shard goroutines, if any.
+func (tm *Tumor) Close() {
+	if tm.shards != nil {
+		tm.shards.close()
+		tm.shards = nil
+	}
+}
+
+// Reset empties the tumour and seeds it with n founder cells of the
+// background genotype at time t. Clone streams derive from seed.
+func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
+	tm.t = t
+	tm.seed = seed
+	tm.nextID = 0
+	tm.clones = tm.clones[:0]
+	tm.pend = tm.pend[:0]
+	tm.records = tm.records[:0]
+	if len(tm.genos) == 0 {
+		tm.addGeno(model.Genotype{}, "Y220C")
+	}
+	tm.total = 0
+	tm.counts = [model.NumClasses]int64{}
+	if n > 0 {
+		tm.clones = append(tm.clones, clone{n: n, id: 0, parent: -1, born: t, ext: math.NaN(), geno: 0, rec: -1, rng: rng.Derive(seed, 0)})
+		tm.nextID = 1
+		tm.total = n
+		tm.counts[tm.genos[0].class] = n
+		tm.checkRecord(&tm.clones[0])
+	}
+}
+
+// Time is the tumour's clock (days).
+func (tm *Tumor) Time() float64 { return tm.t }
+
+// Total is the number of tumour cells.
+func (tm *Tumor) Total() int64 { return tm.total }
+
+// Counts are the cells of each class.
+func (tm *Tumor) Counts() [model.NumClasses]int64 { return tm.counts }
+
+// Clones is the number of live clones.
+func (tm *Tumor) Clones() int { return len(tm.clones) }
+
+// Born is the number of clones founded so far, the founder included.
+func (tm *Tumor) Born() int64 { return tm.nextID }
+
+// Records are the clones that reached the record threshold.
+func (tm *Tumor) Records() []CloneRecord { return tm.records }
+
+// ResistantClones counts live clones of a resistance class.
+func (tm *Tumor) ResistantClones() int {
+	k := 0
+	for i := range tm.clones {
+		if tm.genos[tm.clones[i].geno].class != model.Sensitive {
+			k++
+		}
+	}
+	return k
+}
+
+// Shift moves the clock and every stored time by dt.
+func (tm *Tumor) Shift(dt float64) {
+	tm.t += dt
+	for i := range tm.clones {
+		tm.clones[i].born += dt
+	}
+	for i := range tm.records {
+		r := &tm.records[i]
+		r.Born += dt
+		r.PeakTime += dt
+		r.Extinct += dt
+	}
+}
+
+func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
+	m := tm.m
+	ph := m.Phenotype(g)
+	pi := int32(-1)
+	for i := range tm.phenos {
+		if tm.phenos[i].p.Equal(&ph) {
+			pi = int32(i)
+			break
+		}
+	}
+	if pi < 0 {
+		pi = int32(len(tm.phenos))
+		tm.phenos = append(tm.phenos, phenoInfo{p: ph})
+		tm.fillDeath(&tm.phenos[pi])
+	}
+	gi := genoInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi}
+	tm.choices = m.Choices(g, tm.choices[:0])
+	sum := 0.0
+	for _, c := range tm.choices {
+		sum += c.Weight
+		gi.cum = append(gi.cum, sum)
+		gi.hits = append(gi.hits, c.Hit)
+		gi.child = append(gi.child, -1)
+	}
+	gi.u = m.MutationRate * sum
+	if gi.u >= 1 {
+		gi.u = 1
+	}
+	gi.rc = -1
+	for i := range tm.rcs {
+		if tm.rcs[i].pheno == pi && tm.rcs[i].u == gi.u {
+			gi.rc = int32(i)
+		}
+	}
+	if gi.rc < 0 {
+		gi.rc = int32(len(tm.rcs))
+		tm.rcs = append(tm.rcs, rateClass{pheno: pi, u: gi.u})
+	}
+	tm.genos = append(tm.genos, gi)
+	return int32(len(tm.genos) - 1)
+}
+
+// childGeno returns the genotype a mutation choice leads to, creating it the
+// first time. Called only from the serial part of a step.
+func (tm *Tumor) childGeno(parent int32, choice int32) int32 {
+	if c := tm.genos[parent].child[choice]; c >= 0 {
+		return c
+	}
+	p := &tm.genos[parent]
+	h := p.hits[choice]
+	g := p.g.With(h)
+	id := tm.addGeno(g, tm.m.Catalog[h.Mut].Name)
+	tm.genos[parent].child[choice] = id
+	return id
+}
+
+// expm1x is (e^x - 1)/x, continuous at 0.
+func expm1x(x float64) float64 {
+	if math.Abs(x) < 1e-5 {
+		return 1 + x/2 + x*x/6
+	}
+	return math.Expm1(x) / x
+}
+
+// kendall returns the parameters of the linear birth-death process of a
+// rate class over [a, b] within the current step (Kendall 1948): a lineage
+// started by one cell at a is extinct at b with probability alpha, and
+// otherwise has a geometric size, P(N=n) = (1-beta) beta^(n-1). With
+// rho(t) = integral_a^t (mu - lambda) and A = integral_a^b lambda e^rho:
+// alpha = 1 - 1/(e^rho + A), beta = A/(e^rho + A). The rates are piecewise
+// constant over the step's segments, so both integrals are sums of closed
+// forms. lambda is the birth rate of non-mutant daughters, b(1-u).
+func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
+	ph := &tm.phenos[rc.pheno]
+	lam := ph.p.Birth * (1 - rc.u)
+	rho, A := 0.0, 0.0
+	for k := 0; k+1 < len(tm.segT); k++ {
+		lo, hi := max(tm.segT[k], a), min(tm.segT[k+1], b)
+		if hi <= lo {
+			continue
+		}
+		dt := hi - lo
+		x := (ph.death[k] - lam) * dt
+		if rho > 700 {
+			return 1, 0
+		}
+		A += lam * math.Exp(rho) * dt * expm1x(x)
+		rho += x
+	}
+	if rho > 700 {
+		return 1, 0
+	}
+	w := math.Exp(rho) + A
+	alpha = (math.Expm1(rho) + A) / w
+	beta = A / w
+	alpha = min(max(alpha, 0), 1)
+	beta = min(max(beta, 0), 1)
+	return alpha, beta
+}
+
+// fillDeath computes a phenotype's death rate in each segment of the
+// current step.
+func (tm *Tumor) fillDeath(ph *phenoInfo) {
+	nd := len(tm.m.Drugs)
+	ph.death = ph.death[:0]
+	for k := 0; k+1 < len(tm.segT); k++ {
+		ph.death = append(ph.death, ph.p.DeathAt(tm.segConc[k*nd:(k+1)*nd]))
+	}
+}
+
+// segIndex is the segment holding time t of the current step.
+func (tm *Tumor) segIndex(t float64) int {
+	k := 0
+	for k+2 < len(tm.segT) && tm.segT[k+1] <= t {
+		k++
+	}
+	return k
+}
+
+// Advance moves the tumour from its clock to t1 under exposure e.
+func (tm *Tumor) Advance(t1 float64, e Exposure) {
+	if !(t1 > tm.t) {
+		return
+	}
+	tm.stamp++
+	// Segments: split the step wherever the exposure changes.
+	tm.segT = append(tm.segT[:0], tm.t)
+	tm.segConc = tm.segConc[:0]
+	for t := tm.t; t < t1; {
+		next := e.Conc(t, tm.conc)
+		tm.segConc = append(tm.segConc, tm.conc...)
+		if !(next > t) { // a broken exposure must not stall the engine
+			next = t1
+		}
+		t = min(next, t1)
+		tm.segT = append(tm.segT, t)
+	}
+	for i := range tm.phenos {
+		tm.fillDeath(&tm.phenos[i])
+	}
+	// Kendall parameters of every rate class with a large clone.
+	for i := range tm.clones {
+		c := &tm.clones[i]
+		if c.n >= tm.opt.ExactBelow {
+			rc := &tm.rcs[tm.genos[c.geno].rc]
+			if rc.stamp != tm.stamp {
+				rc.alpha, rc.beta = tm.kendall(rc, tm.t, t1)
+				rc.stamp = tm.stamp
+			}
+		}
+	}
+	// Existing clones, then mutants born during the step, generation by
+	// generation, each advanced from its birth to t1.
+	tm.pend = tm.pend[:0]
+	if tm.shards != nil && len(tm.clones) >= tm.opt.ShardMin {
+		tm.pend = tm.shards.run(tm, tm.clones, tm.t, t1, tm.pend)
+	} else {
+		for i := range tm.clones {
+			tm.pend = tm.advanceClone(&tm.clones[i], tm.t, t1, true, tm.pend)
+		}
+	}
+	for len(tm.pend) > 0 {
+		slices.SortFunc(tm.pend, func(a, b pending) int {
+			if a.parent != b.parent {
+				if a.parent < b.parent {
+					return -1
+				}
+				return 1
+			}
+			if a.t < b.t {
+				return -1
+			} else if a.t > b.t {
+				return 1
+			}
+			return 0
+		})
+		first := len(tm.clones)
+		for _, p := range tm.pend {
+			g := tm.childGeno(p.geno, p.choice)
+			id := tm.nextID
+			tm.nextID++
+			tm.clones = append(tm.clones, clone{n: 1, id: id, parent: p.parent, born: p.t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
+		}
+		tm.pendNew = tm.pendNew[:0]
+		for i := first; i < len(tm.clones); i++ {
+			c := &tm.clones[i]
+			tm.pendNew = tm.advanceClone(c, c.born, t1, false, tm.pendNew)
+		}
+		tm.pend, tm.pendNew = tm.pendNew, tm.pend
+	}
+	tm.t = t1
+	// Bookkeeping: counts, records, removal of extinct clones.
+	tm.total = 0
+	tm.counts = [model.NumClasses]int64{}
+	live := tm.clones[:0]
+	for i := range tm.clones {
+		c := &tm.clones[i]
+		if c.n > 0 {
+			tm.total += c.n
+			tm.counts[tm.genos[c.geno].class] += c.n
+			tm.checkRecord(c)
+			live = append(live, *c)
+		} else if c.rec >= 0 {
+			tm.records[c.rec].Extinct = c.ext
+		}
+	}
+	clear(tm.clones[len(live):])
+	tm.clones = live
+}
+
+func (tm *Tumor) checkRecord(c *clone) {
+	if c.rec < 0 {
+		if c.n < tm.opt.RecordAt {
+			return
+		}
+		g := &tm.genos[c.geno]
+		c.rec = int32(len(tm.records))
+		tm.records = append(tm.records, CloneRecord{
+			ID: c.id, Parent: c.parent, Mutation: g.mut, Genotype: g.label, Class: g.class,
+			Born: c.born, Peak: c.n, PeakTime: tm.t, Extinct: math.NaN(),
+		})
+		return
+	}
+	if r := &tm.records[c.rec]; c.n > r.Peak {
+		r.Peak, r.PeakTime = c.n, tm.t
+	}
+}
+
+// advanceClone moves one clone from a to b (the step end), appending its
+// mutant daughters to out. It reads shared state but writes only c and out,
+// so clones can be advanced concurrently. cached says whether the clone's
+// rate-class Kendall parameters for [a, b] are already computed.
+func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending) []pending {
+	if c.n <= 0 {
+		return out
+	}
+	g := &tm.genos[c.geno]
+	if c.n < tm.opt.ExactBelow {
+		return tm.eventByEvent(c, g, a, out)
+	}
+	rc := &tm.rcs[g.rc]
+	alpha, beta := rc.alpha, rc.beta
+	if !cached {
+		alpha, beta = tm.kendall(rc, a, b)
+	}
+	n0 := c.n
+	n1 := c.rng.Binomial(n0, 1-alpha)
+	if n1 > 0 && beta > 0 {
+		n1 += c.rng.NegBin(n1, 1-beta)
+	}
+	dt := b - a
+	var integral, growth float64 // integral of N over [a,b]; log-growth rate of the bridge
+	if n1 > 0 {
+		growth = math.Log(float64(n1)/float64(n0)) / dt
+		integral = float64(n0) * dt * expm1x(growth*dt)
+	} else {
+		c.ext = tm.extinctionTime(rc, n0, a, b, &c.rng)
+		dt = c.ext - a
+		integral = float64(n0) * dt / 2
+		growth = -2 / dt // decline across the lineage's last stretch
+	}
+	c.n = n1
+	if g.u > 0 {
+		birth := tm.phenos[g.pheno].p.Birth
+		k := c.rng.Poisson(g.u * birth * integral)
+		for ; k > 0; k-- {
+			// birth time with density proportional to n0 e^(growth s) on [0, dt]
+			u := c.rng.Float64()
+			var s float64
+			if math.Abs(growth*dt) < 1e-9 {
+				s = u * dt
+			} else {
+				s = math.Log1p(u*math.Expm1(growth*dt)) / growth
+			}
+			out = append(out, pending{parent: c.id, t: a + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		}
+	}
+	return out
+}
+
+// pick draws which mutation a mutant daughter of genotype g carries.
+func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) int32 {
+	x := r.Float64() * g.cum[len(g.cum)-1]
+	j, _ := slices.BinarySearch(g.cum, x)
+	if j >= len(g.cum) {
+		j = len(g.cum) - 1
+	}
+	for j+1 < len(g.cum) && g.cum[j] <= x {
+		j++
+	}
+	return int32(j)
+}
+
+// eventByEvent simulates a small clone one birth or death at a time (the
+// Gillespie direct method for a single clone, which is exact because clones
+// do not interact), from a to the step end. A division yields a mutant
+// daughter with probability u: the parent stays, the daughter founds a clone.
+func (tm *Tumor) eventByEvent(c *clone, g *genoInfo, a float64, out []pending) []pending {
+	ph := &tm.phenos[g.pheno]
+	birth := ph.p.Birth
+	bu := birth * g.u
+	n := c.n
+	t := a
+	k := tm.segIndex(a)
+	nseg := len(tm.segT) - 1
+	for n > 0 {
+		tot := birth + ph.death[k]
+		end := tm.segT[k+1]
+		if tot > 0 {
+			t += c.rng.Exp() / (tot * float64(n))
+		} else {
+			t = end
+		}
+		if t >= end {
+			t = end
+			k++
+			if k >= nseg {
+				break
+			}
+			continue
+		}
+		v := c.rng.Float64() * tot
+		switch {
+		case v >= birth:
+			n--
+		case v >= bu:
+			n++
+		default:
+			out = append(out, pending{parent: c.id, t: t, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		}
+	}
+	if n == 0 {
+		c.ext = t
+	}
+	c.n = n
+	return out
+}
+
+// extinctionTime draws the time a clone of n0 cells at a died out, given
+// that it is extinct by b: P(T <= t) = alpha(a,t)^n0 / alpha(a,b)^n0,
+// inverted by bisection.
+func (tm *Tumor) extinctionTime(rc *rateClass, n0 int64, a, b float64, r *rng.Stream) float64 {
+	ab, _ := tm.kendall(rc, a, b)
+	if ab <= 0 {
+		return b
+	}
+	target := math.Log(r.Open01()) + float64(n0)*math.Log(ab) // log of U alpha(b)^n0
+	lo, hi := a, b
+	for i := 0; i < 60 && hi-lo > 1e-9*(1+math.Abs(hi)); i++ {
+		mid := (lo + hi) / 2
+		am, _ := tm.kendall(rc, a, mid)
+		if am > 0 && float64(n0)*math.Log(am) >= target {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}
