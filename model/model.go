@@ -46,10 +46,10 @@ func ParseMutClass(s string) (MutClass, error) {
 type Class uint8
 
 const (
-	Sensitive Class = iota // no resistance mutation (passengers allowed)
-	ClassTALoss            // carries a transactivation-loss mutation
-	ClassPocket            // carries a pocket mutation and no ta-loss mutation
-	NumClasses             // number of classes, for arrays indexed by Class
+	Sensitive   Class = iota // no resistance mutation (passengers allowed)
+	ClassTALoss              // carries a transactivation-loss mutation
+	ClassPocket              // carries a pocket mutation and no ta-loss mutation
+	NumClasses               // number of classes, for arrays indexed by Class
 )
 
 var classNames = [...]string{"sensitive", "ta-loss", "pocket"}

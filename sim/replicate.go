@@ -135,7 +135,7 @@ func (r Response) String() string { return [...]string{"NE", "CR", "PR", "SD", "
 
 // TrajPoint is the tumour's composition at one time.
 type TrajPoint struct {
-	Time                          float64
+	Time                             float64
 	Total, Sensitive, TALoss, Pocket int64
 }
 
@@ -161,9 +161,9 @@ type Result struct {
 	AtStart [model.NumClasses]int64 // cells by class at treatment start
 	Final   [model.NumClasses]int64 // cells by class at the end
 
-	ResistantMajority   float64 // first grid time resistant cells outnumber sensitive ones; NaN if never
-	FirstResistantBirth float64 // birth time of the first recorded resistant clone; NaN if none
-	DominantAtProgression model.Class
+	ResistantMajority            float64 // first grid time resistant cells outnumber sensitive ones; NaN if never
+	FirstResistantBirth          float64 // birth time of the first recorded resistant clone; NaN if none
+	DominantAtProgression        model.Class
 	ResistantClonesAtProgression int
 
 	Nadir        int64
