@@ -28,6 +28,10 @@ type Config struct {
 
 	MaxAttempts int // attempts to reach Detect before giving up (default 1e6)
 
+	// StopAtDetection ends a replicate when it reaches the detection size,
+	// before any treatment (for theory checks of the growth phase).
+	StopAtDetection bool
+
 	Engine  Options
 	Therapy func() Therapy // one policy per worker; nil: untreated
 	Seed    uint64
@@ -228,6 +232,13 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	// Treatment: t = 0 at detection.
 	tm.Shift(-tm.Time())
 	res.AtStart = tm.Counts()
+	if cfg.StopAtDetection {
+		res.Final = res.AtStart
+		res.ClonesBorn = tm.Born()
+		res.Clones = append(res.Clones, tm.Records()...)
+		res.Trajectory = appendPoint(res.Trajectory, tm)
+		return nil
+	}
 	baseline := tm.Total()
 	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d", baseline)})
 	res.Trajectory = appendPoint(res.Trajectory, tm)

@@ -49,27 +49,85 @@ func checkMoments(t *testing.T, xs []float64, mean, variance, exKurt float64) {
 
 // discreteLaw describes a reference distribution on the integers for the
 // chi-square test: the window [lo, hi] holds all but a negligible mass and
-// cdf(k) = P(X <= k) is valid for lo-1 <= k <= hi.
+// cdf(k) = P(X <= k) is valid at least at the candidate edges of [lo, hi]
+// (see candidateEdges).
 type discreteLaw struct {
 	lo, hi int64
 	cdf    func(k int64) float64
 }
 
+// candidateEdges returns the candidate upper bin edges for a window: every
+// integer of [lo, hi) for windows up to 20000 wide, otherwise 4000 evenly
+// spaced integers.
+func candidateEdges(lo, hi int64) []int64 {
+	var cand []int64
+	if hi-lo <= 20_000 {
+		for k := lo; k < hi; k++ {
+			cand = append(cand, k)
+		}
+		return cand
+	}
+	const m = 4000
+	for i := 0; i < m; i++ {
+		cand = append(cand, lo+int64(float64(hi-lo)*float64(i)/m))
+	}
+	return slices.Compact(cand)
+}
+
 // lawFromPMF builds a discreteLaw by summing pmf over [lo, hi] (the mass below
 // lo is taken as 0, so lo must be the bottom of the support or far in the left
-// tail; the mass above hi is absorbed by the last bin).
+// tail; the mass above hi is absorbed by the last bin). The cdf is stored at
+// the candidate edges only.
 func lawFromPMF(lo, hi int64, pmf func(k int64) float64) discreteLaw {
-	cum := make([]float64, hi-lo+1)
-	var c float64
-	for k := lo; k <= hi; k++ {
-		c += pmf(k)
-		cum[k-lo] = c
-	}
-	return discreteLaw{lo: lo, hi: hi, cdf: func(k int64) float64 {
-		if k < lo {
-			return 0
+	return lawFromCumulative(lo, hi, func(yield func(float64)) {
+		for k := lo; k <= hi; k++ {
+			yield(pmf(k))
 		}
-		return cum[min(k, hi)-lo]
+	})
+}
+
+// lawFromRatios builds a discreteLaw from the ratios ratio(k) = P(k+1)/P(k),
+// starting from an arbitrary value at lo and normalising the sum over the
+// window to 1. It needs no absolute probability, so it avoids the
+// cancellation of lgamma-based pmfs at huge parameters; the window must hold
+// all but a negligible mass.
+func lawFromRatios(lo, hi int64, ratio func(k int64) float64) discreteLaw {
+	var total float64
+	v := 1.0
+	for k := lo; k <= hi; k++ {
+		total += v
+		v *= ratio(k)
+	}
+	return lawFromCumulative(lo, hi, func(yield func(float64)) {
+		v := 1 / total
+		for k := lo; k <= hi; k++ {
+			yield(v)
+			v *= ratio(k)
+		}
+	})
+}
+
+// lawFromCumulative stores the running sum of the masses produced by seq (in
+// order of k = lo..hi) at the candidate edges.
+func lawFromCumulative(lo, hi int64, seq func(yield func(float64))) discreteLaw {
+	edges := candidateEdges(lo, hi)
+	cum := make([]float64, len(edges))
+	k, i := lo, 0
+	var c float64
+	seq(func(m float64) {
+		c += m
+		if i < len(edges) && edges[i] == k {
+			cum[i] = c
+			i++
+		}
+		k++
+	})
+	return discreteLaw{lo: lo, hi: hi, cdf: func(k int64) float64 {
+		j, ok := slices.BinarySearch(edges, k)
+		if !ok {
+			panic("cdf asked off the candidate edges")
+		}
+		return cum[j]
 	}}
 }
 
@@ -90,18 +148,7 @@ func checkChiSquare(t *testing.T, xs []int64, law discreteLaw) {
 	t.Helper()
 	n := float64(len(xs))
 	minExp := max(5, n/2000)
-	var cand []int64
-	if law.hi-law.lo <= 20_000 {
-		for k := law.lo; k < law.hi; k++ {
-			cand = append(cand, k)
-		}
-	} else {
-		const m = 4000
-		for i := 0; i < m; i++ {
-			cand = append(cand, law.lo+int64(float64(law.hi-law.lo)*float64(i)/m))
-		}
-		cand = slices.Compact(cand)
-	}
+	cand := candidateEdges(law.lo, law.hi)
 	// upper[i] is the inclusive upper edge of bin i; expected[i] its mass.
 	var upper []int64
 	var expected []float64

@@ -122,17 +122,23 @@ func (s *Stream) Normal() float64 {
 			return math.Float64frombits(math.Float64bits(x) | sign)
 		}
 		if i == 0 {
-			for {
-				x = -math.Log(s.Open01()) / zigNormR
-				y := -math.Log(s.Open01())
-				if y+y > x*x {
-					break
-				}
-			}
-			return math.Float64frombits(math.Float64bits(zigNormR+x) | sign)
+			return math.Float64frombits(math.Float64bits(s.normalTail()) | sign)
 		}
 		if zigNormF[i]+s.Float64()*(zigNormF[i-1]-zigNormF[i]) < math.Exp(-0.5*x*x) {
 			return math.Float64frombits(math.Float64bits(x) | sign)
+		}
+	}
+}
+
+// normalTail returns a standard normal variate conditioned on x > r
+// (Marsaglia 1964): with x = -log(U1)/r and y = -log(U2), accept r + x when
+// 2y > x^2.
+func (s *Stream) normalTail() float64 {
+	for {
+		x := -math.Log(s.Open01()) / zigNormR
+		y := -math.Log(s.Open01())
+		if y+y > x*x {
+			return zigNormR + x
 		}
 	}
 }

@@ -1,0 +1,106 @@
+package dataset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ManifestName is the manifest's file name. It is written last: its presence
+// means the dataset is complete.
+const ManifestName = "manifest.json"
+
+// Manifest describes a finished run and every file of its dataset.
+type Manifest struct {
+	SchemaVersion int    `json:"schema_version"`
+	Version       string `json:"version"` // p53evo version
+	Commit        string `json:"commit"`  // p53evo commit
+	ScenarioName  string `json:"scenario_name,omitempty"`
+	// Scenario is the resolved scenario: JSON as given, or, if the caller
+	// passed text that is not JSON (YAML), that text as a JSON string.
+	Scenario   json.RawMessage   `json:"scenario"`
+	Seed       uint64            `json:"seed"`
+	Replicates Replicates        `json:"replicates"`
+	Start      time.Time         `json:"start"` // RFC 3339, UTC
+	End        time.Time         `json:"end"`
+	Host       string            `json:"host"`
+	Workers    int               `json:"workers"`
+	Extra      map[string]string `json:"extra,omitempty"`
+	Files      []FileInfo        `json:"files"`
+}
+
+// Replicates says which replicates the run was asked for and how many were
+// written (fewer than Count if the run was interrupted and closed anyway).
+type Replicates struct {
+	First   int `json:"first"`
+	Count   int `json:"count"`
+	Written int `json:"written"`
+}
+
+// FileInfo describes one table file of the dataset.
+type FileInfo struct {
+	Table  string `json:"table"`
+	Path   string `json:"path"` // relative to the dataset directory, slash-separated
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+	Rows   int64  `json:"rows"`
+}
+
+// ErrIncomplete is wrapped by Open's error when a directory has no manifest.
+var ErrIncomplete = errors.New("incomplete dataset: no " + ManifestName + "; the run did not finish")
+
+func readManifest(dir string) (Manifest, error) {
+	var m Manifest
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, fmt.Errorf("dataset %s: %w", dir, ErrIncomplete)
+	}
+	if err != nil {
+		return m, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
+	}
+	if m.SchemaVersion < 1 || m.SchemaVersion > SchemaVersion {
+		return m, fmt.Errorf("dataset %s: schema version %d: this p53evo reads version %d", dir, m.SchemaVersion, SchemaVersion)
+	}
+	for _, f := range m.Files {
+		if Schema(f.Table) == nil {
+			return m, fmt.Errorf("dataset %s: %s lists %q with unknown table %q", dir, ManifestName, f.Path, f.Table)
+		}
+		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			return m, fmt.Errorf("dataset %s: %s lists %q, which is not inside the dataset", dir, ManifestName, f.Path)
+		}
+	}
+	for _, t := range Tables {
+		if len(m.files(t)) == 0 {
+			return m, fmt.Errorf("dataset %s: %s lists no file for table %q", dir, ManifestName, t)
+		}
+	}
+	return m, nil
+}
+
+func (m *Manifest) files(table string) []FileInfo {
+	var fs []FileInfo
+	for _, f := range m.Files {
+		if f.Table == table {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// scenarioJSON embeds s in the manifest: JSON as is, other text as a string.
+func scenarioJSON(s json.RawMessage) (json.RawMessage, error) {
+	if len(s) == 0 {
+		return json.RawMessage("null"), nil
+	}
+	if json.Valid(s) {
+		return s, nil
+	}
+	return json.Marshal(string(s))
+}

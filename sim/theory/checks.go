@@ -1,0 +1,348 @@
+package theory
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// Level chooses how many replicates a check runs.
+type Level int
+
+const (
+	Quick Level = iota // seconds, for go test
+	Full               // minutes, for p53evo validate: 5% relative precision where affordable
+)
+
+// Check is one validation against exact theory.
+type Check struct {
+	Name string
+	What string
+	// Thresholds are the ExactBelow settings the check runs at; the same
+	// answer at each shows that the split between event-by-event and Kendall
+	// steps does not bias the result.
+	Thresholds []int64
+	Quick      int // replicates per threshold at Quick level
+	Full       int // replicates per threshold at Full level
+	run        func(c *Check, exactBelow int64, n, workers int, seed uint64) []Row
+}
+
+// Run runs the check at every threshold and returns its rows.
+func (c *Check) Run(level Level, workers int, seed uint64) []Row {
+	n := c.Quick
+	if level == Full {
+		n = c.Full
+	}
+	var rows []Row
+	for _, t := range c.Thresholds {
+		rs := c.run(c, t, n, workers, seed)
+		for i := range rs {
+			rs[i].Check = fmt.Sprintf("%s [exact below %s]", c.Name, thresholdName(t))
+		}
+		rows = append(rows, rs...)
+	}
+	return rows
+}
+
+func thresholdName(t int64) string {
+	switch {
+	case t <= 1:
+		return "1: Kendall steps only"
+	case t >= AllExact:
+		return "inf: event by event only"
+	}
+	return fmt.Sprint(t)
+}
+
+// AllExact as a threshold makes every clone event by event.
+const AllExact = int64(1) << 62
+
+// Suite is the list of checks.
+func Suite() []*Check {
+	return []*Check{
+		{Name: "kendall", What: "b=1 d=0.5, one cell, t=5 in five steps: P(N=0), E[N], Var[N], pmf", Thresholds: []int64{1, AllExact}, Quick: 20000, Full: 200000, run: runKendall},
+		{Name: "kendall-pulsed", What: "one cell, b=1 d=0.5 for 2 days, then a drug adds 0.8/day of death for 2 days: P(N=0) and pmf against the composed generating function", Thresholds: []int64{1, AllExact}, Quick: 20000, Full: 200000, run: runPulsed},
+		{Name: "extinction-time", What: "b=0.5 d=1, one cell: law of the extinction time", Thresholds: []int64{1, AllExact}, Quick: 10000, Full: 100000, run: runExtinctionTime},
+		{Name: "eventual-extinction", What: "b=0.14 d=0.13, ten cells: P(lineages all die out) = (d/b)^10", Thresholds: []int64{1, sim.DefaultExactBelow, AllExact}, Quick: 10000, Full: 100000, run: runEventual},
+		{Name: "hitting-time", What: "b=0.14 d=0.13, one cell to 1e9 given survival: Gumbel law of the time, attempts", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 1000, Full: 10000, run: runHitting},
+		{Name: "resistance-1e5", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e5)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
+		{Name: "resistance-1e7", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e7)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
+		{Name: "luria-delbrueck", What: "b=1 d=0, u=1e-6, to 1e6 cells (m=1): Lea-Coulson p0..p10", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 4000, Full: 40000, run: runLuria},
+	}
+}
+
+// parallel evaluates f for replicates 0..n-1 on workers goroutines, each
+// with its own state from newState, and returns the results in order.
+func parallel[S any](n, workers int, newState func() S, f func(s S, i int) float64) []float64 {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]float64, n)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			s := newState()
+			for i := w; i < n; i += workers {
+				out[i] = f(s, i)
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
+}
+
+func bdModel(b, d float64) model.Model {
+	return model.Model{Birth: b, Death: d, Alleles: model.Alleles{Copies: 1, Dominance: 1}}
+}
+
+func resistanceModel(b, d, nu float64) model.Model {
+	m := bdModel(b, d)
+	m.MutationRate = nu
+	m.Catalog = []model.Mutation{{Name: "R", Class: model.TALoss, Sites: 1}}
+	return m
+}
+
+// sizesAt runs n one-model tumours from n0 cells over [0, t] in the given
+// steps under exposure e and returns the final sizes.
+func sizesAt(m model.Model, exactBelow int64, n0 int64, steps []float64, e sim.Exposure, n, workers int, seed uint64) []float64 {
+	return parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow})
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
+		for _, s := range steps {
+			tm.Advance(s, e)
+		}
+		return float64(tm.Total())
+	})
+}
+
+// kendallRows compares sizes with the one-cell law given by its alpha and
+// beta.
+func kendallRows(name string, alpha, beta float64, x []float64) []Row {
+	n := len(x)
+	zeros := 0
+	for _, v := range x {
+		if v == 0 {
+			zeros++
+		}
+	}
+	// moments of the law: N = 0 w.p. alpha, else geometric on 1, 2, ...
+	const kmax = 100000
+	probs := make([]float64, 0, 64)
+	var m1, m2, m4 float64
+	pmf := func(k int) float64 {
+		if k == 0 {
+			return alpha
+		}
+		return (1 - alpha) * (1 - beta) * math.Pow(beta, float64(k-1))
+	}
+	for k := 0; k < kmax; k++ {
+		p := pmf(k)
+		m1 += float64(k) * p
+	}
+	for k := 0; k < kmax; k++ {
+		p := pmf(k)
+		d := float64(k) - m1
+		m2 += d * d * p
+		m4 += d * d * d * d * p
+	}
+	counts := make([]int, 0, 64)
+	tail := 1.0
+	for k := 0; k < 400; k++ {
+		p := pmf(k)
+		probs = append(probs, p)
+		tail -= p
+		c := 0
+		for _, v := range x {
+			if v == float64(k) {
+				c++
+			}
+		}
+		counts = append(counts, c)
+	}
+	probs = append(probs, max(tail, 0))
+	c := 0
+	for _, v := range x {
+		if v >= 400 {
+			c++
+		}
+	}
+	counts = append(counts, c)
+	return []Row{
+		ProbRow(name, "P(N=0)", alpha, zeros, n),
+		MeanRow(name, "E[N]", m1, m2, x),
+		VarRow(name, "Var[N]", m2, m4, x),
+		ChiSquareRow(name, "pmf of N", probs, counts),
+	}
+}
+
+func runKendall(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	m := bdModel(1, 0.5)
+	x := sizesAt(m, exactBelow, 1, []float64{1, 2, 3, 4, 5}, sim.NoDrug{}, n, workers, seed)
+	a, b := KendallAB(1, 0.5, 5)
+	return kendallRows(c.Name, a, b, x)
+}
+
+// runPulsed: the drug (an off-axis drug at its EC50, Emax 1.6, so it adds
+// 0.8/day of death) starts at t=2. The law at t=4 is the composition of two
+// constant-rate phases: the generating function of a one-cell process over
+// a phase is G(s) = alpha + (1-alpha)(1-beta) s/(1 - beta s), and the
+// two-phase process has G(s) = G1(G2(s)) because each cell alive at t=2
+// starts an independent copy of phase 2. Hence P(N=0) = G1(alpha2), and
+// since a surviving phase-1 lineage has a geometric number K of cells, each
+// of which gives a zero-or-geometric phase-2 lineage, the composed law is
+// again zero-or-geometric with
+// alpha = G1(alpha2), beta = beta2 + (1-alpha2)(1-beta2) beta1 / (1 - beta1 alpha2)
+// (derivation: substitute G2 into G1 and read off the Moebius form).
+func runPulsed(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	m := bdModel(1, 0.5)
+	m.Drugs = []model.Drug{{Name: "pulse", Target: model.OffAxis, Emax: 1.6, EC50: 100, Hill: 1}}
+	e := sim.Piecewise{Start: []float64{2}, C: [][]float64{{100}}}
+	x := sizesAt(m, exactBelow, 1, []float64{1, 2.5, 4}, e, n, workers, seed)
+	a1, b1 := KendallAB(1, 0.5, 2)
+	a2, b2 := KendallAB(1, 1.3, 2)
+	g1 := func(s float64) float64 { return a1 + (1-a1)*(1-b1)*s/(1-b1*s) }
+	alpha := g1(a2)
+	beta := b2 + (1-a2)*(1-b2)*b1/(1-b1*a2)
+	return kendallRows(c.Name, alpha, beta, x)
+}
+
+func runExtinctionTime(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	m := bdModel(0.5, 1)
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow, RecordAt: 1})
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), 1, 0)
+		for t := 1.0; tm.Total() > 0; t++ {
+			tm.Advance(t, sim.NoDrug{})
+		}
+		return tm.Records()[0].Extinct
+	})
+	mean, sd := ExtinctionMean(0.5, 1), ExtinctionSD(0.5, 1)
+	return []Row{
+		MeanRow(c.Name, "E[T_ext]", mean, sd*sd, x),
+		KSRow(c.Name, "law of T_ext", func(t float64) float64 { return ExtinctionCDF(0.5, 1, t) }, x),
+	}
+}
+
+func runEventual(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	m := bdModel(0.14, 0.13)
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow})
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), 10, 0)
+		// (13/14)^2000 < 1e-60: a lineage of 2000 cells never dies out here
+		for t := 20.0; tm.Total() > 0 && tm.Total() < 2000; t += 20 {
+			tm.Advance(t, sim.NoDrug{})
+		}
+		if tm.Total() == 0 {
+			return 1
+		}
+		return 0
+	})
+	k := 0
+	for _, v := range x {
+		k += int(v)
+	}
+	return []Row{ProbRow(c.Name, "P(extinct)", ExtinctionProb(0.14, 0.13, 10), k, n)}
+}
+
+// growToDetection runs replicates of cfg to the detection size and applies
+// f to each result.
+func growToDetection(cfg sim.Config, n, workers int, f func(r *sim.Result) float64) []float64 {
+	cfg.StopAtDetection = true
+	cfg.Defaults()
+	return parallel(n, workers, func() *struct {
+		rp  *sim.Replicator
+		res sim.Result
+	} {
+		return &struct {
+			rp  *sim.Replicator
+			res sim.Result
+		}{rp: sim.NewReplicator(&cfg)}
+	}, func(s *struct {
+		rp  *sim.Replicator
+		res sim.Result
+	}, i int) float64 {
+		if err := s.rp.Run(i, &s.res); err != nil {
+			return math.NaN()
+		}
+		return f(&s.res)
+	})
+}
+
+func runHitting(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	const b, d, M = 0.14, 0.13, 1e9
+	cfg := sim.Config{Model: bdModel(b, d), Detect: M, Seed: seed, Engine: sim.Options{ExactBelow: exactBelow}}
+	var attempts []float64
+	var mu sync.Mutex
+	attempts = make([]float64, n)
+	t := growToDetection(cfg, n, workers, func(r *sim.Result) float64 {
+		mu.Lock()
+		attempts[r.Replicate] = float64(r.Attempts)
+		mu.Unlock()
+		return r.GrowthDays
+	})
+	mean, sd := HittingTime(b, d, M)
+	s := 1 - d/b
+	// attempts until a founder reaches 1e9 cells: geometric with success
+	// probability P(reach M) = s / (1 - (d/b)^M) ~ s
+	return []Row{
+		MeanRow(c.Name, "E[T to 1e9 | survival] (days)", mean, sd*sd, t),
+		KSRow(c.Name, "law of T (Gumbel)", func(x float64) float64 { return HittingTimeCDF(b, d, M, x) }, t),
+		MeanRow(c.Name, "E[attempts]", 1/s, (1-s)/(s*s), attempts),
+	}
+}
+
+func runResistance(M float64) func(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	return func(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+		const b, d, nu = 0.14, 0.13, 1e-7
+		cfg := sim.Config{Model: resistanceModel(b, d, nu), Detect: M, Seed: seed, Engine: sim.Options{ExactBelow: exactBelow}}
+		x := growToDetection(cfg, n, workers, func(r *sim.Result) float64 {
+			if r.AtStart[model.ClassTALoss] > 0 {
+				return 1
+			}
+			return 0
+		})
+		k := 0
+		for _, v := range x {
+			k += int(v)
+		}
+		return []Row{ProbRow(c.Name, fmt.Sprintf("P(resistance at %.0e)", M), ResistancePresent(b, d, nu, M), k, n)}
+	}
+}
+
+func runLuria(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	const u, M = 1e-6, 1e6
+	cfg := sim.Config{Model: resistanceModel(1, 0, u), Detect: M, Seed: seed, Engine: sim.Options{ExactBelow: exactBelow}, Step: 1}
+	x := growToDetection(cfg, n, workers, func(r *sim.Result) float64 { return float64(r.AtStart[model.ClassTALoss]) })
+	const k = 10
+	p := LeaCoulson(u*M, k)
+	tail := 1.0
+	for _, v := range p {
+		tail -= v
+	}
+	probs := append(p, tail)
+	counts := make([]int, k+2)
+	zeros := 0
+	for _, v := range x {
+		if v == 0 {
+			zeros++
+		}
+		if v <= k {
+			counts[int(v)]++
+		} else {
+			counts[k+1]++
+		}
+	}
+	return []Row{
+		ProbRow(c.Name, "p0 = P(no mutant)", p[0], zeros, n),
+		ChiSquareRow(c.Name, "Lea-Coulson p0..p10 + tail", probs, counts),
+	}
+}

@@ -1,0 +1,48 @@
+package theory
+
+import (
+	"math"
+	"testing"
+)
+
+// Reference numbers from ../shared/notes/theory.md, computed independently.
+func TestExactAgainstReferenceNumbers(t *testing.T) {
+	near := func(name string, got, want, rel float64) {
+		t.Helper()
+		if math.Abs(got-want) > rel*math.Abs(want) {
+			t.Errorf("%s = %.10g, want %.10g", name, got, want)
+		}
+	}
+	a, _ := KendallAB(1, 0.5, 5)
+	near("P(N=0) b=1 d=0.5 t=5", a, 0.47860046, 1e-7)
+	m, v := KendallMeanVar(1, 0.5, 5, 1)
+	near("E[N]", m, 12.182494, 1e-7)
+	near("Var[N]", v, 408.691995, 1e-7)
+	near("P(N=1)", KendallPMF(1, 0.5, 5, 1), 0.0223154209, 1e-8)
+	near("P(N=10)", KendallPMF(1, 0.5, 5, 10), 0.0150533461, 1e-8)
+	near("E[T_ext] b=0.5 d=1", ExtinctionMean(0.5, 1), 1.38629436, 1e-8)
+	near("SD[T_ext] b=0.5 d=1", ExtinctionSD(0.5, 1), 1.65411974, 1e-6)
+	near("eventual extinction n0=10", ExtinctionProb(0.14, 0.13, 10), 0.476599043, 1e-8)
+	hm, hs := HittingTime(0.14, 0.13, 1e9)
+	near("hitting mean", hm, 1866.14, 1e-5)
+	near("hitting SD", hs, 128.25, 1e-4)
+	near("resistance M=1e5", ResistancePresent(0.14, 0.13, 1e-7, 1e5), 0.0280205507, 1e-8)
+	near("resistance M=1e7", ResistancePresent(0.14, 0.13, 1e-7, 1e7), 0.941694668, 1e-8)
+	lc := LeaCoulson(1, 10)
+	for i, w := range map[int]float64{0: 0.367879441, 1: 0.183939721, 2: 0.10729817, 5: 0.0343290277, 10: 0.0106822981} {
+		near("Lea-Coulson p"+string(rune('0'+i%10)), lc[i], w, 1e-7)
+	}
+	// the pmf sums to one and its mean matches
+	sum, mean := 0.0, 0.0
+	for n := int64(0); n < 5000; n++ {
+		p := KendallPMF(1, 0.5, 5, n)
+		sum += p
+		mean += float64(n) * p
+	}
+	near("pmf total", sum, 1, 1e-12)
+	near("pmf mean", mean, 12.182494, 1e-7)
+	// critical case is the limit of the general one
+	ac, _ := KendallAB(0.3, 0.3, 2)
+	ag, _ := KendallAB(0.3, 0.3+1e-9, 2)
+	near("critical alpha", ac, ag, 1e-6)
+}
