@@ -179,6 +179,18 @@ func (tm *Tumor) Clones() int { return len(tm.clones) }
 // Born is the number of clones founded so far, the founder included.
 func (tm *Tumor) Born() int64 { return tm.nextID }
 
+// CountGenotype is the number of cells whose genotype label (e.g. "R248W"
+// or "Y220C" for the founder genotype) is exactly label.
+func (tm *Tumor) CountGenotype(label string) int64 {
+	n := int64(0)
+	for i := range tm.clones {
+		if tm.genos[tm.clones[i].geno].label == label {
+			n += tm.clones[i].n
+		}
+	}
+	return n
+}
+
 // Records are the clones that reached the record threshold.
 func (tm *Tumor) Records() []CloneRecord { return tm.records }
 
@@ -457,32 +469,44 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending
 	if n1 > 0 && beta > 0 {
 		n1 += c.rng.NegBin(n1, 1-beta)
 	}
-	dt := b - a
-	var integral, growth float64 // integral of N over [a,b]; log-growth rate of the bridge
-	if n1 > 0 {
-		growth = math.Log(float64(n1)/float64(n0)) / dt
-		integral = float64(n0) * dt * expm1x(growth*dt)
-	} else {
-		c.ext = tm.extinctionTime(rc, n0, a, b, &c.rng)
-		dt = c.ext - a
-		integral = float64(n0) * dt / 2
-		growth = -2 / dt // decline across the lineage's last stretch
-	}
 	c.n = n1
-	if g.u > 0 {
-		birth := tm.phenos[g.pheno].p.Birth
-		k := c.rng.Poisson(g.u * birth * integral)
-		for ; k > 0; k-- {
-			// birth time with density proportional to n0 e^(growth s) on [0, dt]
-			u := c.rng.Float64()
-			var s float64
-			if math.Abs(growth*dt) < 1e-9 {
-				s = u * dt
-			} else {
-				s = math.Log1p(u*math.Expm1(growth*dt)) / growth
-			}
-			out = append(out, pending{parent: c.id, t: a + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
+	if n1 == 0 {
+		c.ext = tm.extinctionTime(rc, n0, a, b, &c.rng)
+	}
+	if g.u <= 0 {
+		return out
+	}
+	// Mutant daughters: a Poisson number with mean u b (integral of N over
+	// the step). Between its end points the clone's path is taken to be the
+	// exponential bridge N(s) = n0 (n1/n0)^((s-a)/(b-a)), whose integral is
+	// (n1 - n0)(b - a)/ln(n1/n0); birth times have density proportional to
+	// N(s). For clones of ExactBelow cells or more this is close to the
+	// path's conditional mean; the theory checks at two thresholds bound the
+	// effect.
+	dt := b - a
+	ratio := float64(n1) / float64(n0)
+	var integral float64
+	if n1 == 0 {
+		dt = c.ext - a
+		integral = float64(n0) * dt / 2 // linear decline over the last stretch
+	} else if lr := math.Log(ratio); math.Abs(lr) > 1e-9 {
+		integral = float64(n1-n0) * dt / lr
+	} else {
+		integral = float64(n0) * dt
+	}
+	birth := tm.phenos[g.pheno].p.Birth
+	for k := c.rng.Poisson(g.u * birth * integral); k > 0; k-- {
+		x := c.rng.Float64()
+		var s float64
+		switch {
+		case n1 == 0: // density proportional to the linear decline n0 (1 - s/dt)
+			s = dt * (1 - math.Sqrt(1-x))
+		case ratio == 1:
+			s = x * dt
+		default: // inverse of the CDF ((n1/n0)^(s/dt) - 1)/(n1/n0 - 1)
+			s = dt * math.Log1p(x*(ratio-1)) / math.Log(ratio)
 		}
+		out = append(out, pending{parent: c.id, t: a + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
 	}
 	return out
 }

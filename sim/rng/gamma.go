@@ -18,7 +18,8 @@ import "math"
 // avoids the cancellation of the textbook form for large shapes (at shape
 // 1e13 it would lose ~1e-3 absolutely); g uses its Taylor series for small t.
 // For shape < 1 it returns Gamma(shape+1) U^(1/shape) (the "boost" of the same
-// paper, sec. 6), which can underflow to 0 for very small shapes. shape == 1
+// paper, sec. 6), computed as Gamma(shape+1) exp(-E/shape) with E = -log U a
+// ziggurat exponential; it can underflow to 0 for very small shapes. shape == 1
 // is delegated to Exp, which is cheaper and has the same law.
 //
 // shape <= 0 returns 0, shape = +Inf returns +Inf, NaN returns NaN.
@@ -33,7 +34,7 @@ func (s *Stream) Gamma(shape float64) float64 {
 		return s.gammaMT(shape)
 	case shape > 0:
 		x := s.gammaMT(shape + 1)
-		return x * math.Exp(math.Log(s.Open01())/shape)
+		return x * math.Exp(-s.Exp()/shape)
 	case shape != shape:
 		return shape
 	default:

@@ -158,6 +158,14 @@ func TestStirlerr(t *testing.T) {
 			t.Errorf("stirlerr(%v) = %.17g, want %.17g", n, got, want)
 		}
 	}
+	// Above 500 the series is cut after two terms; compare with all five.
+	for _, n := range []float64{16, 100, 499, 500, 501, 1000, 1e4, 1e8, 1e13} {
+		nn := n * n
+		want := (1.0/12 - (1.0/360-(1.0/1260-(1.0/1680-1.0/1188/nn)/nn)/nn)/nn) / n
+		if got := stirlerr(n); math.Abs(got-want) > 1e-16 { // absolute: stirlerr is added to a log-pmf
+			t.Errorf("stirlerr(%v) = %.17g, five-term series %.17g", n, got, want)
+		}
+	}
 }
 
 func TestBd0(t *testing.T) {

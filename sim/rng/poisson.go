@@ -2,7 +2,8 @@ package rng
 
 import "math"
 
-// poissonPTRS is the mean from which Poisson switches from inversion to PTRS.
+// poissonPTRS is the mean from which Poisson switches from the exponential
+// sums to PTRS.
 const poissonPTRS = 10
 
 // maxExactMean is the mean above which Poisson and Binomial use a rounded
@@ -14,9 +15,14 @@ const maxExactMean = 0x1p52
 // Poisson returns a Poisson variate with mean mu: P(X = k) = e^-mu mu^k / k!.
 //
 // Algorithm:
-//   - mu < 10: inversion by sequential search from k = 0, using one uniform
-//     and the recursion p(k) = p(k-1) mu/k (Devroye 1986, "Non-Uniform Random
-//     Variate Generation", sec. X.3); on average mu+1 multiply-divides.
+//   - mu < 10: the multiplication method in logarithmic form: X is the
+//     number of partial sums of standard exponentials that stay below mu
+//     (equivalently, the number of uniforms whose running product stays above
+//     e^-mu; Devroye 1986, "Non-Uniform Random Variate Generation", sec.
+//     X.3.3). It takes mu+1 ziggurat draws on average and no exp() call, which
+//     beats sequential-search inversion (one exp() of ~14 ns plus mu+1
+//     dependent steps) everywhere below 10, and by 4x for mu << 1, the common
+//     case of mutant production (see BenchmarkPoisson*).
 //   - 10 <= mu < 2^52: PTRS, transformed rejection with squeeze (W. Hörmann
 //     1993, "The transformed rejection method for generating Poisson random
 //     variables", Insurance: Mathematics and Economics 12, 39-45), with the
@@ -32,7 +38,7 @@ func (s *Stream) Poisson(mu float64) int64 {
 	case !(mu > 0):
 		return 0
 	case mu < poissonPTRS:
-		return s.poissonInversion(mu)
+		return s.poissonExpSum(mu)
 	case mu < maxExactMean:
 		return s.poissonPTRS(mu)
 	case mu >= 0x1p63:
@@ -42,37 +48,35 @@ func (s *Stream) Poisson(mu float64) int64 {
 	}
 }
 
-// poissonInversion: for mu < 10, P(X > 100) < 1e-60, far below the 2^-53
-// resolution of the uniform; a search that runs past k = 100 can only be
-// caused by rounding in the running sum and is restarted with a new uniform.
-func (s *Stream) poissonInversion(mu float64) int64 {
-	p0 := math.Exp(-mu)
-retry:
-	for {
-		u := s.Float64()
-		p := p0
-		var k int64
-		for u >= p {
-			if k == 100 {
-				continue retry
-			}
-			u -= p
-			k++
-			p *= mu / float64(k)
-		}
-		return k
+// poissonExpSum counts the arrivals of a unit-rate Poisson process in
+// [0, mu]: the number of partial sums of standard exponentials E1 + E2 + ...
+// that stay below mu. The sum is never more than a few hundred terms for
+// mu < 10 (P(X > 127) < 1e-60); the cap only guards against a broken Exp.
+func (s *Stream) poissonExpSum(mu float64) int64 {
+	t := s.Exp()
+	var k int64
+	for t < mu && k < inversionCap {
+		k++
+		t += s.Exp()
 	}
+	return k
 }
 
 // poissonPTRS follows Hörmann's algorithm PTRS step by step; U is uniform on
-// (-1/2, 1/2), us = 1/2 - |U|, and k = floor((2a/us + b) U + mu + 0.43) is the
-// transformed-rejection proposal. The box us >= 0.07, V <= v_r is accepted
-// without evaluating the pmf (about 86% of draws for large mu).
+// [-1/2, 1/2), us = 1/2 - |U|, and k = floor((2a/us + b) U + mu + 0.43) is
+// the transformed-rejection proposal. The box us >= 0.07, V <= v_r is accepted
+// without evaluating the pmf (about 86% of draws for large mu). The final test
+// log(V/alpha / (a/us^2 + b)) <= log p(k) is rearranged, with Loader's form of
+// log p(k), into
+//
+//	log(V/alpha sqrt(2 pi k) / (a/us^2 + b)) <= -stirlerr(k) - bd0(k, mu)
+//
+// which costs one logarithm.
 func (s *Stream) poissonPTRS(mu float64) int64 {
 	smu := math.Sqrt(mu)
 	b := 0.931 + 2.53*smu
 	a := -0.059 + 0.02483*b
-	logInvAlpha := math.Log(1.1239 + 1.1328/(b-3.4))
+	invAlpha := 1.1239 + 1.1328/(b-3.4)
 	vr := 0.9277 - 3.6224/(b-2)
 	for {
 		u := s.Float64() - 0.5
@@ -85,7 +89,14 @@ func (s *Stream) poissonPTRS(mu float64) int64 {
 		if k < 0 || (us < 0.013 && v > us) {
 			continue
 		}
-		if math.Log(v)+logInvAlpha-math.Log(a/(us*us)+b) <= logPoissonPMF(k, mu) {
+		w := v * invAlpha / (a/(us*us) + b)
+		if k == 0 {
+			if math.Log(w) <= -mu {
+				return 0
+			}
+			continue
+		}
+		if math.Log(w*math.Sqrt(2*math.Pi*k)) <= -stirlerr(k)-bd0(k, mu) {
 			return int64(k)
 		}
 	}
