@@ -121,12 +121,57 @@ func BenchmarkNegBinMixture5(b *testing.B) {
 }
 func BenchmarkNegBinSum5(b *testing.B) {
 	benchInt(b, func(s *Stream) int64 {
+		lambda := -math.Log1p(-0.3)
 		var x int64
 		for range 5 {
-			x += s.Geometric(0.3)
+			x += clampInt64(s.Exp() / lambda)
 		}
 		return x
 	})
+}
+
+// The regimes below 10 against the sequential-search inversion they replace.
+func BenchmarkPoisson001(b *testing.B) { benchInt(b, func(s *Stream) int64 { return s.Poisson(0.01) }) }
+func BenchmarkPoissonInversion3(b *testing.B) {
+	benchInt(b, func(s *Stream) int64 { return poissonInversion(s, 3) })
+}
+func BenchmarkBinomialInversion50_01(b *testing.B) {
+	benchInt(b, func(s *Stream) int64 { return binomialInversion(s, 50, 0.1) })
+}
+
+// poissonInversion and binomialInversion are the textbook sequential
+// searches (with a table of 1/k instead of divisions), kept here only as
+// benchmark baselines.
+var invInt = func() (t [smallMeanCap + 1]float64) {
+	for k := 1; k < len(t); k++ {
+		t[k] = 1 / float64(k)
+	}
+	return
+}()
+
+func poissonInversion(s *Stream, mu float64) int64 {
+	u := s.Float64()
+	p := math.Exp(-mu)
+	var k int64
+	for u >= p && k < smallMeanCap {
+		u -= p
+		k++
+		p *= mu * invInt[k]
+	}
+	return k
+}
+
+func binomialInversion(s *Stream, n int64, p float64) int64 {
+	r := p / (1 - p)
+	u := s.Float64()
+	b := math.Exp(float64(n) * math.Log1p(-p))
+	var k int64
+	for u >= b && k < min(n, smallMeanCap) {
+		u -= b
+		k++
+		b *= float64(n-k+1) * r * invInt[k]
+	}
+	return k
 }
 
 // gonum stat/distuv on the same kind of source, for comparison.

@@ -61,7 +61,7 @@ func (s *Stream) binomialLow(n int64, p float64) int64 {
 func (s *Stream) binomialWaiting(n int64, p float64) int64 {
 	invLambda := -1 / math.Log1p(-p)
 	nf := float64(n)
-	limit := min(n, inversionCap)
+	limit := min(n, smallMeanCap)
 	var k int64
 	pos := math.Floor(s.Exp()*invLambda) + 1 // trial of the first success
 	for pos <= nf && k < limit {

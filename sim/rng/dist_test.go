@@ -39,7 +39,7 @@ func TestBinomial(t *testing.T) {
 		n int64
 		p float64
 	}{
-		{1, 0.5}, {20, 0.3}, {50, 0.1}, {10, 0.5}, // inversion
+		{1, 0.5}, {20, 0.3}, {50, 0.1}, {10, 0.5}, {1e13, 1e-13}, // waiting times
 		{21, 0.5}, {40, 0.25}, // BTRS right at the switch
 		{1000, 0.02}, {1000, 0.5}, {1_000_000, 0.4}, // BTRS
 		{100, 0.97}, {1_000_000, 0.97}, {1e9, 0.9}, // symmetry
@@ -203,8 +203,8 @@ func TestNegBin(t *testing.T) {
 	}
 }
 
-// TestSamplersAtSwitches checks that the regime switches (inversion <-> PTRS,
-// inversion <-> BTRS, sums of geometrics <-> mixture, Gamma boost) are not
+// TestSamplersAtSwitches checks that the regime switches (exponential sums <->
+// PTRS, waiting times <-> BTRS, sums of geometrics <-> mixture) are not
 // visible in the mean: E[X] must be smooth across each threshold.
 func TestSamplersAtSwitches(t *testing.T) {
 	t.Parallel()

@@ -169,27 +169,38 @@ func TestStirlerr(t *testing.T) {
 }
 
 func TestBd0(t *testing.T) {
-	for _, c := range []struct{ x, m float64 }{{0, 5}, {1, 5}, {5, 5}, {10, 9.5}, {1e13 + 3e6, 1e13}, {7, 700}, {700, 7}} {
-		got := bd0(c.x, c.m)
-		// Reference: m * h(x/m) with h(r) = r log r + 1 - r, computed from
-		// the series of (1+e) log(1+e) - e = sum_{j>=2} (-1)^j e^j / (j(j-1))
-		// for small e, directly otherwise.
-		e := (c.x - c.m) / c.m
-		var want float64
-		if math.Abs(e) < 0.01 {
-			pow := e * e
-			for j := 2.0; j < 30; j++ {
-				want += pow / (j * (j - 1))
-				pow *= -e
+	// Reference: bd0(x, m) = m phi(e), e = (x-m)/m, with
+	// phi(e) = (1+e) log(1+e) - e = sum_{j>=2} (-1)^j e^j / (j(j-1)),
+	// summed to 80 terms for |e| < 1/2 (no cancellation: the terms shrink
+	// by |e| and the first dominates); the direct form elsewhere.
+	ref := func(x, m float64) float64 {
+		e := (x - m) / m
+		if math.Abs(e) >= 0.5 {
+			if x == 0 {
+				return m
 			}
-			want *= c.m
-		} else if c.x == 0 {
-			want = c.m
-		} else {
-			want = c.x*math.Log(c.x/c.m) + c.m - c.x
+			return x*math.Log(x/m) + m - x
 		}
-		if math.Abs(got-want) > 1e-12*math.Max(want, 1e-300) {
-			t.Errorf("bd0(%v, %v) = %.17g, want %.17g", c.x, c.m, got, want)
+		var sum float64
+		pow := e * e
+		for j := 2.0; j < 80; j++ {
+			sum += pow / (j * (j - 1))
+			pow *= -e
+		}
+		return m * sum
+	}
+	type xm struct{ x, m float64 }
+	cases := []xm{{0, 5}, {1, 5}, {5, 5}, {7, 700}, {700, 7}, {10, 9.5}}
+	for x := 50.0; x <= 150; x++ {
+		cases = append(cases, xm{x, 100}, xm{x, 99.7})
+	}
+	for _, d := range []float64{1, 17, 1e3, 1e6, 3e6, 1e9, 1e11, 4.9e11, 5.1e11, 1e12, 3e12} {
+		cases = append(cases, xm{1e13 + d, 1e13}, xm{1e13 - d, 1e13})
+	}
+	for _, c := range cases {
+		got, want := bd0(c.x, c.m), ref(c.x, c.m)
+		if math.Abs(got-want) > 1e-13*want || (want == 0) != (got == 0) {
+			t.Errorf("bd0(%v, %v) = %.17g, want %.17g (rel %.2g)", c.x, c.m, got, want, (got-want)/want)
 		}
 	}
 }

@@ -113,21 +113,10 @@ func logBinomialPMF(k, n, p, q float64) float64 {
 	return lc - 0.5*(log2Pi+math.Log(k)+math.Log1p(-k/n))
 }
 
-// invInt[k] = 1/k (k >= 1), so that the inversion loops multiply instead of
-// divide; a division sits on their critical path otherwise.
-var invInt [inversionCap + 1]float64
-
-// inversionCap bounds the sequential searches of Poisson and Binomial
-// inversion (means below 10): the mass beyond 127 is below 1e-60, far under
-// the 2^-53 resolution of the uniform, so reaching it can only be caused by
-// rounding in the running sum, and the search restarts with a new uniform.
-const inversionCap = 127
-
-func init() {
-	for k := 1; k < len(invInt); k++ {
-		invInt[k] = 1 / float64(k)
-	}
-}
+// smallMeanCap bounds the loops of the small-mean samplers (Poisson mu < 10,
+// Binomial n p < 10): the mass beyond 127 is below 1e-60, so the cap is never
+// reached in practice; it only guarantees termination.
+const smallMeanCap = 127
 
 // clampInt64 converts x to int64 rounding toward zero, saturating at 0 and
 // math.MaxInt64 (NaN gives 0). Float-to-int conversion of out-of-range values

@@ -50,12 +50,12 @@ func (s *Stream) Poisson(mu float64) int64 {
 
 // poissonExpSum counts the arrivals of a unit-rate Poisson process in
 // [0, mu]: the number of partial sums of standard exponentials E1 + E2 + ...
-// that stay below mu. The sum is never more than a few hundred terms for
-// mu < 10 (P(X > 127) < 1e-60); the cap only guards against a broken Exp.
+// that stay below mu. The loop is capped at 127 arrivals, a guard that is
+// never reached in practice (for mu < 10, P(X > 127) < 1e-60).
 func (s *Stream) poissonExpSum(mu float64) int64 {
 	t := s.Exp()
 	var k int64
-	for t < mu && k < inversionCap {
+	for t < mu && k < smallMeanCap {
 		k++
 		t += s.Exp()
 	}
@@ -66,10 +66,10 @@ func (s *Stream) poissonExpSum(mu float64) int64 {
 // [-1/2, 1/2), us = 1/2 - |U|, and k = floor((2a/us + b) U + mu + 0.43) is
 // the transformed-rejection proposal. The box us >= 0.07, V <= v_r is accepted
 // without evaluating the pmf (about 86% of draws for large mu). The final test
-// log(V/alpha / (a/us^2 + b)) <= log p(k) is rearranged, with Loader's form of
-// log p(k), into
+// log(V invalpha / (a/us^2 + b)) <= log p(k) is rearranged, with Loader's form
+// of log p(k), into
 //
-//	log(V/alpha sqrt(2 pi k) / (a/us^2 + b)) <= -stirlerr(k) - bd0(k, mu)
+//	log(V invalpha sqrt(2 pi k) / (a/us^2 + b)) <= -stirlerr(k) - bd0(k, mu)
 //
 // which costs one logarithm.
 func (s *Stream) poissonPTRS(mu float64) int64 {

@@ -3,6 +3,7 @@ package rng
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -92,6 +93,12 @@ func TestDerivedStreamsIndependent(t *testing.T) {
 		first[i] = s.Float64()
 	}
 	checkKS(t, first, distuv.Uniform{Min: 0, Max: 1}.CDF)
+}
+
+func TestStreamSize(t *testing.T) {
+	if n := unsafe.Sizeof(Stream{}); n != 16 {
+		t.Errorf("Stream is %d bytes, want 16 (the PCG state only)", n)
+	}
 }
 
 func TestMarshalRoundTrip(t *testing.T) {

@@ -71,6 +71,7 @@ func Suite() []*Check {
 		{Name: "hitting-time", What: "b=0.14 d=0.13, one cell to 1e9 given survival: Gumbel law of the time, attempts", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 1000, Full: 10000, run: runHitting},
 		{Name: "resistance-1e5", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e5)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
 		{Name: "resistance-1e7", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e7)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
+		{Name: "mutant-count", What: "1e5 cells (b=1.5 d=1) shed R1 mutants (b=1.4 d=1) at u=1e-7 for 7 days: law of R1 cells (compound Poisson)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 10000, Full: 100000, run: runMutantCount},
 		{Name: "luria-delbrueck", What: "b=1 d=0, u=1e-6, to 1e6 cells (m=1): Lea-Coulson p0..p10", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 4000, Full: 40000, run: runLuria},
 	}
 }
@@ -344,5 +345,83 @@ func runLuria(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
 	return []Row{
 		ProbRow(c.Name, "p0 = P(no mutant)", p[0], zeros, n),
 		ChiSquareRow(c.Name, "Lea-Coulson p0..p10 + tail", probs, counts),
+	}
+}
+
+// MutantCountPMF is the law of the number of mutant cells at time T when a
+// large parent population n0 e^{rp s} (births at rate bp) sheds mutants at
+// rate u bp N(s), each starting a birth-death lineage with rates bm, dm.
+// Mutants form a Poisson process, so the mutant count is compound Poisson:
+// lineages alive at T with k cells arrive with intensity
+// lambda_k = integral_0^T u bp N(s) P_k(T-s) ds, P_k the Kendall law, and
+// P(X=n) = (1/n) sum_k k lambda_k P(X=n-k) (Panjer's recursion), P(X=0) =
+// exp(-sum over all k of lambda_k), the sum taken in closed form so that
+// lineages larger than kmax count. The parent's own fluctuation is ignored, which is
+// exact to O(1/n0).
+func MutantCountPMF(n0, rp, bp, u, bm, dm, T float64, kmax int) []float64 {
+	lam := make([]float64, kmax+1)
+	total := 0.0 // intensity of all surviving lineages, of any size
+	const steps = 4000
+	h := T / steps
+	for i := 0; i <= steps; i++ {
+		s := float64(i) * h
+		w := 2.0
+		if i == 0 || i == steps {
+			w = 1
+		} else if i%2 == 1 {
+			w = 4
+		}
+		rate := u * bp * n0 * math.Exp(rp*s)
+		a, b := KendallAB(bm, dm, T-s)
+		pk := (1 - a) * (1 - b)
+		total += w * h / 3 * rate * (1 - a)
+		for k := 1; k <= kmax; k++ {
+			lam[k] += w * h / 3 * rate * pk
+			pk *= b
+		}
+	}
+	p := make([]float64, kmax+1)
+	p[0] = math.Exp(-total)
+	for n := 1; n <= kmax; n++ {
+		acc := 0.0
+		for k := 1; k <= n; k++ {
+			acc += float64(k) * lam[k] * p[n-k]
+		}
+		p[n] = acc / float64(n)
+	}
+	return p
+}
+
+func runMutantCount(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+	const n0, bp, dp, u, bm, T = 1e5, 1.5, 1.0, 1e-7, 1.4, 7.0
+	m := model.Model{Birth: bp, Death: dp, MutationRate: u, Alleles: model.Alleles{Copies: 1, Dominance: 1},
+		Catalog: []model.Mutation{{Name: "R1", Class: model.TALoss, Sites: 1, BirthDelta: bm - bp}}}
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow})
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
+		for t := 1.0; t <= T; t++ {
+			tm.Advance(t, sim.NoDrug{})
+		}
+		return float64(tm.Counts()[model.ClassTALoss])
+	})
+	const kmax = 60
+	p := MutantCountPMF(n0, bp*(1-u)-dp, bp, u, bm, dp, T, kmax)
+	tail := 1.0
+	for _, v := range p {
+		tail -= v
+	}
+	probs := append(p, max(tail, 0))
+	counts := make([]int, kmax+2)
+	zeros := 0
+	for _, v := range x {
+		if v == 0 {
+			zeros++
+		}
+		counts[min(int(v), kmax+1)]++
+	}
+	return []Row{
+		ProbRow(c.Name, "P(no R1 cell)", p[0], zeros, n),
+		ChiSquareRow(c.Name, "law of R1 cells", probs, counts),
 	}
 }

@@ -46,3 +46,20 @@ func TestExactAgainstReferenceNumbers(t *testing.T) {
 	ag, _ := KendallAB(0.3, 0.3+1e-9, 2)
 	near("critical alpha", ac, ag, 1e-6)
 }
+
+// The compound-Poisson law of shed mutants has the mean of the linear
+// ODE: E[X] = u bp n0 (e^{rp T} - e^{rm T})/(rp - rm).
+func TestMutantCountPMFMean(t *testing.T) {
+	const n0, rp, bp, u, bm, dm, T = 1e5, 0.5, 1.5, 1e-7, 1.4, 1.0, 7.0
+	p := MutantCountPMF(n0, rp, bp, u, bm, dm, T, 6000)
+	mean, total := 0.0, 0.0
+	for k, v := range p {
+		mean += float64(k) * v
+		total += v
+	}
+	rm := bm - dm
+	want := u * bp * n0 * (math.Exp(rp*T) - math.Exp(rm*T)) / (rp - rm)
+	if math.Abs(total-1) > 1e-6 || math.Abs(mean-want) > 1e-4*want {
+		t.Fatalf("total %.9f mean %.6f, want 1 and %.6f", total, mean, want)
+	}
+}
