@@ -51,7 +51,7 @@ func TestExactAgainstReferenceNumbers(t *testing.T) {
 // ODE: E[X] = u bp n0 (e^{rp T} - e^{rm T})/(rp - rm).
 func TestMutantCountPMFMean(t *testing.T) {
 	const n0, rp, bp, u, bm, dm, T = 1e5, 0.5, 1.5, 1e-7, 1.4, 1.0, 7.0
-	p := MutantCountPMF(n0, rp, bp, u, bm, dm, T, 6000)
+	p := MutantCountPMF(n0, rp, bp, u, bm, dm, T, 1500)
 	mean, total := 0.0, 0.0
 	for k, v := range p {
 		mean += float64(k) * v
