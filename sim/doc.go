@@ -1,6 +1,84 @@
 // Package sim is the stochastic engine of p53evo.
 //
-// It must not read or write files: results leave through the Sink
-// interface, and the caller decides where they go (dataset/ writes Arrow).
-// It takes its biology from model/ and adds only randomness and time.
+// # What it simulates
+//
+// A tumour is a set of clones. A clone is a lineage: the descendants of one
+// cell that founded it (the Y220C founder, or a mutant daughter) that carry
+// no further mutation. Cells of a clone divide at rate b and die at rate
+// d(t) = d0 + drug kill(t) (model.Phenotype); at a division one daughter
+// carries a new secondary mutation with probability u (model.Choices), and
+// that daughter founds a new clone with a unique id and its parent's id
+// (infinite-sites bookkeeping), so lineages and Muller plots can be drawn.
+// Clones do not interact, so each evolves as an independent linear
+// birth-death process between synchronisation points (step ends).
+//
+// # How a step is taken
+//
+// Advance moves every clone from the clock to t1. The step is first split
+// into segments at every change of drug exposure, so rates are constant on
+// each segment. Then:
+//
+//   - Clones smaller than Options.ExactBelow (default 16 cells) are simulated
+//     event by event (Gillespie's direct method for one clone): exponential
+//     waiting times at rate (b + d) n, restarted at segment ends
+//     (memorylessness makes that exact), one uniform to choose death, plain
+//     division or mutant division.
+//   - Larger clones take one exact step for the whole interval. For a linear
+//     birth-death process with rates lambda(t), mu(t) started by one cell,
+//     Kendall (1948) showed that N(t) is 0 with probability alpha and
+//     otherwise geometric with ratio beta, where, with
+//     rho(t) = integral_0^t (mu - lambda) and A = integral_0^t lambda e^rho,
+//     alpha = 1 - 1/(e^rho + A) and beta = A/(e^rho + A). For piecewise
+//     constant rates both integrals are finite sums of closed forms. From n0
+//     cells the surviving lineages are K ~ Binomial(n0, 1-alpha) and
+//     N = K + NegBin(K, 1-beta) (theory.md §1). lambda is b(1-u), the rate of
+//     non-mutant divisions; mutant divisions are drawn apart.
+//   - Mutant daughters of a large clone are a Poisson number with mean
+//     u b integral N(s) ds. Only the end points of the path are known; the
+//     path is taken to be the exponential bridge between them, whose integral
+//     is (n1 - n0) dt / ln(n1/n0), and birth times are drawn with density
+//     proportional to it. This is the one approximation of the engine; the
+//     mutant-count, resistance and Luria-Delbrueck checks in sim/theory
+//     measure it, at two thresholds, against exact laws.
+//   - A large clone that dies out within a step gets its exact extinction
+//     time by inverting P(T <= t) = alpha(t)^n0 / alpha(t1)^n0.
+//
+// Mutant daughters wait until the existing clones are done, are sorted by
+// (parent id, birth time) and numbered, and are then advanced from their
+// birth to t1 in the same way, generation after generation.
+//
+// # Reproducibility
+//
+// Every clone owns a PCG stream (sim/rng) derived by SplitMix64 hashing from
+// the replicate's seed and the clone's id; the replicate's seed is a hash of
+// (scenario seed, replicate, attempt). Mutant ids are assigned in a fixed
+// order after each step. So a replicate's result depends only on (scenario,
+// seed, replicate): not on the number of workers running replicates
+// (RunOptions.Workers), nor on how one tumour's clones are split across
+// goroutines (Options.Shards). TestGolden pins the output bit for bit.
+//
+// # A replicate
+//
+// Replicator.Run grows a founder (Config.Founder cells) until the total
+// first reaches Config.Detect at a step end, with steps that shrink near the
+// target so the overshoot is negligible; a founder whose lineage dies out is
+// replaced, and the attempts are counted (conditioning on survival). Time is
+// then shifted so treatment starts at t = 0 (growth-phase times are
+// negative). Treatment runs under a Therapy; every Config.Scan days a scan
+// applies RECIST 1.1 (progression at 1.728 x nadir, partial response at
+// 0.343 x baseline, volumes scaling as diameter cubed). The replicate stops
+// at progression plus Config.FollowUp, at extinction (cured), at the lethal
+// burden, or at the horizon (censored).
+//
+// # Boundaries
+//
+// The package must not read or write files: results leave through the Sink
+// interface (Run delivers them in replicate order) and the caller decides
+// where they go (dataset/ writes Arrow). It takes its biology from model/
+// and adds only randomness and time.
+//
+// References: D. G. Kendall (1948) Ann. Math. Stat. 19:1-15; N. T. J. Bailey
+// (1964) The Elements of Stochastic Processes, ch. 8; D. T. Gillespie (1977)
+// J. Phys. Chem. 81:2340; I. Bozic et al. (2013) eLife 2:e00747; Y. Iwasa,
+// M. A. Nowak, F. Michor (2006) Genetics 172:2557.
 package sim
