@@ -4,4 +4,46 @@
 //
 // It knows the engine's result types and the on-disk format; it must not run
 // simulations or compute statistics.
+//
+// # Layout
+//
+// A run directory holds, once the run has finished:
+//
+//	manifest.json        written last; lists every table file with its SHA-256
+//	runs.arrow           one row per replicate
+//	trajectories.arrow   the tumour's composition over time
+//	clones.arrow         clones that reached the record threshold
+//	events.arrow         detection, scans, responses, progression, end
+//
+// Tables are Arrow IPC files (Feather v2), zstd-compressed, readable by
+// pyarrow, polars, R arrow, DuckDB and (with a zstd codec registered)
+// apache-arrow for JavaScript. Times are in days with t = 0 at the start of
+// treatment (the growth phase is negative). Every column carries "unit"
+// ("days", "cells", "count" or "") and "description" in its field metadata;
+// each schema carries "p53evo.schema_version" and "p53evo.table". Column
+// "replicate" joins the tables. Null means "did not happen" (no progression,
+// clone still alive, founder has no parent); the engine's NaN becomes null
+// and the row types turn it back into NaN (or -1 for counts and ids, "" for
+// strings).
+//
+// Strings are plain utf8 columns, not dictionaries: the IPC file format
+// allows one dictionary per field, and zstd already compresses repeated
+// values well.
+//
+// # Completeness
+//
+// Writer writes each table to a hidden temporary file (".runs.arrow.tmp")
+// in record batches of DefaultBatchRows rows, so memory stays bounded
+// whatever the number of replicates. Close syncs the files, renames them to
+// their final names and writes manifest.json last (through a temporary file
+// and a rename). A process killed before Close leaves only ".*.tmp" files;
+// Open refuses a directory without manifest.json (ErrIncomplete) and a table
+// whose SHA-256 differs from the manifest's.
+//
+// The same results give byte-identical table files and so identical hashes,
+// whatever GOMAXPROCS.
+//
+// The manifest lists files per table, so a table may consist of several
+// files (partitions of a sweep); readers concatenate them in manifest order.
+// ReadRunsFiles and its siblings read table files without a manifest.
 package dataset

@@ -10,7 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
@@ -226,4 +228,33 @@ func TestConfigValidate(t *testing.T) {
 
 func contains(s, sub string) bool {
 	return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)))
+}
+
+// TestRunDoesNotStall: many tiny replicates with more workers than cores
+// and a sink that is sometimes slow, the pattern that once let finished
+// later replicates take every buffer while the next one waited for one.
+func TestRunDoesNotStall(t *testing.T) {
+	m := model.Model{Birth: 1, Death: 0.5, Alleles: model.Alleles{Copies: 1, Dominance: 1}}
+	cfg := sim.Config{Model: m, Detect: 50, Seed: 1, StopAtDetection: true}
+	cfg.Defaults()
+	for _, w := range []int{2, 3, 8} {
+		n, next := 3000, 0
+		ctx, cancel := context.WithCancel(context.Background())
+		watchdog := time.AfterFunc(60*time.Second, cancel) // a stall becomes an error, not a hang
+		err := sim.Run(ctx, &cfg, sim.RunOptions{Count: n, Workers: w}, sim.SinkFunc(func(r *sim.Result) error {
+			if r.Replicate != next {
+				t.Fatalf("replicate %d delivered, want %d", r.Replicate, next)
+			}
+			next++
+			if next%97 == 0 {
+				runtime.Gosched()
+			}
+			return nil
+		}))
+		watchdog.Stop()
+		cancel()
+		if err != nil || next != n {
+			t.Fatalf("workers=%d: stalled or failed: %v after %d of %d", w, err, next, n)
+		}
+	}
 }

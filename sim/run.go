@@ -62,11 +62,18 @@ func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 			defer wg.Done()
 			rp := NewReplicator(cfg)
 			defer rp.Close()
-			for rep := range jobs {
+			for {
+				// Take a buffer before a job: jobs go out in replicate order,
+				// so the worker holding the next replicate to deliver always
+				// has a buffer, and finished later replicates cannot starve it.
 				var res *Result
 				select {
 				case res = <-free:
 				case <-ctx.Done():
+					return
+				}
+				rep, ok := <-jobs
+				if !ok {
 					return
 				}
 				err := rp.Run(rep, res)

@@ -452,6 +452,7 @@ func (tm *Tumor) checkRecord(c *clone) {
 // so clones can be advanced concurrently. cached says whether the clone's
 // rate-class Kendall parameters for [a, b] are already computed.
 func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending) []pending {
+	slowWork() // no-op unless built with -tags p53evo_slow (bench/selftest.sh)
 	if c.n <= 0 {
 		return out
 	}

@@ -1,0 +1,909 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+var nan = math.NaN()
+
+// handResults covers the awkward cases: NaN → null, a founder (Parent -1),
+// negative times, empty clones, no trajectory, extreme floats.
+func handResults() []sim.Result {
+	return []sim.Result{
+		{ // progressed, resistant
+			Replicate: 0, Stream: math.MaxUint64, Attempts: 3, Outcome: sim.Progressed,
+			GrowthDays: 1234.5678, TTP: 336, EndTime: 336,
+			AtStart: [3]int64{999_000_000, 700_000, 300_000}, Final: [3]int64{1e6, 5e8, 7e8},
+			ResistantMajority: 280, FirstResistantBirth: -412.25,
+			DominantAtProgression: model.ClassPocket, ResistantClonesAtProgression: 17,
+			Nadir: 120_000_000, NadirTime: 112, BestResponse: sim.PR, ClonesBorn: 123456789,
+			Trajectory: []sim.TrajPoint{
+				{Time: -1234.5678, Total: 1, Sensitive: 1},
+				{Time: -28.000000000000004, Total: 5e8, Sensitive: 499_000_000, TALoss: 600_000, Pocket: 400_000},
+				{Time: 0, Total: 1e9, Sensitive: 999_000_000, TALoss: 700_000, Pocket: 300_000},
+				{Time: 336, Total: 1.2e9, Sensitive: 1e6, TALoss: 5e8, Pocket: 7e8},
+			},
+			Clones: []sim.CloneRecord{
+				{ID: 0, Parent: -1, Mutation: "Y220C", Genotype: "", Class: model.Sensitive, Born: -1234.5678, Peak: 999_000_000, PeakTime: 0, Extinct: nan},
+				{ID: 7, Parent: 0, Mutation: "R175H", Genotype: "R175H", Class: model.ClassTALoss, Born: -412.25, Peak: 5e8, PeakTime: 336, Extinct: nan},
+				{ID: 9, Parent: 7, Mutation: "T150I", Genotype: "R175H+T150I", Class: model.ClassPocket, Born: -3e-9, Peak: 12, PeakTime: -1, Extinct: 14.5},
+			},
+			Events: []sim.Event{
+				{Time: 0, Kind: "detection", Detail: "burden=1000000000"},
+				{Time: 112, Kind: "response", Detail: "PR"},
+				{Time: 336, Kind: "progression", Detail: "burden=1 nadir=2, \"quoted\"\nnewline ü"},
+				{Time: 336, Kind: "end", Detail: "progressed"},
+			},
+		},
+		{ // cured: no clones recorded, no progression
+			Replicate: 1, Stream: 42, Attempts: 1, Outcome: sim.Cured,
+			GrowthDays: math.SmallestNonzeroFloat64, TTP: nan, EndTime: 98.5,
+			AtStart: [3]int64{1e9, 0, 0}, ResistantMajority: nan, FirstResistantBirth: nan,
+			DominantAtProgression: model.Sensitive, Nadir: 0, NadirTime: 56, BestResponse: sim.CR, ClonesBorn: 1,
+			Trajectory: []sim.TrajPoint{{Time: 0, Total: 1e9, Sensitive: 1e9}, {Time: 98.5}},
+			Events:     []sim.Event{{Time: 0, Kind: "detection"}, {Time: 98.5, Kind: "cured"}, {Time: 98.5, Kind: "end", Detail: "cured"}},
+		},
+		{ // censored, odd floats, nothing in the child tables
+			Replicate: 1 << 30, Stream: 0, Attempts: math.MaxInt32, Outcome: sim.Censored,
+			GrowthDays: math.Copysign(0, -1), TTP: nan, EndTime: math.Inf(1),
+			ResistantMajority: -0.5, FirstResistantBirth: nan, DominantAtProgression: model.ClassTALoss,
+			ResistantClonesAtProgression: 99, // ignored: no progression
+			Nadir:                        math.MaxInt64, NadirTime: nan, BestResponse: sim.ResponseNone, ClonesBorn: 0,
+		},
+		{ // progressed at the first scan with nothing resistant
+			Replicate: 3, Stream: 7, Attempts: 2, Outcome: sim.Progressed,
+			GrowthDays: 2000, TTP: 56, EndTime: 56, FirstResistantBirth: nan, ResistantMajority: nan,
+			DominantAtProgression: model.Sensitive, ResistantClonesAtProgression: 0,
+			Nadir: 1e9, NadirTime: 0, BestResponse: sim.PD, ClonesBorn: 5,
+			Clones: []sim.CloneRecord{{ID: 0, Parent: -1, Mutation: "Y220C", Class: model.Sensitive, Born: -2000, Peak: 2e9, PeakTime: 56, Extinct: nan}},
+		},
+	}
+}
+
+// The expected rows are derived here independently of the writer.
+func wantRuns(rs []sim.Result) []RunRow {
+	var out []RunRow
+	for _, r := range rs {
+		w := RunRow{
+			Replicate: r.Replicate, Stream: r.Stream, Attempts: r.Attempts, Outcome: r.Outcome.String(),
+			GrowthDays: r.GrowthDays, TTP: r.TTP, EndTime: r.EndTime,
+			ResistantMajorityTime: r.ResistantMajority, FirstResistantBirth: r.FirstResistantBirth,
+			Start: r.AtStart, Final: r.Final, ResistantClonesAtProgression: -1,
+			Nadir: r.Nadir, NadirTime: r.NadirTime, BestResponse: r.BestResponse.String(), ClonesBorn: r.ClonesBorn,
+		}
+		if !math.IsNaN(r.TTP) {
+			w.DominantClassAtProgression = r.DominantAtProgression.String()
+			w.ResistantClonesAtProgression = r.ResistantClonesAtProgression
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func wantTraj(rs []sim.Result) []TrajRow {
+	var out []TrajRow
+	for _, r := range rs {
+		for _, p := range r.Trajectory {
+			out = append(out, TrajRow{r.Replicate, p.Time, p.Total, p.Sensitive, p.TALoss, p.Pocket})
+		}
+	}
+	return out
+}
+
+func wantClones(rs []sim.Result) []CloneRow {
+	var out []CloneRow
+	for _, r := range rs {
+		for _, c := range r.Clones {
+			out = append(out, CloneRow{r.Replicate, c.ID, c.Parent, c.Mutation, c.Genotype, c.Class.String(), c.Born, c.Peak, c.PeakTime, c.Extinct})
+		}
+	}
+	return out
+}
+
+func wantEvents(rs []sim.Result) []EventRow {
+	var out []EventRow
+	for _, r := range rs {
+		for _, e := range r.Events {
+			out = append(out, EventRow{r.Replicate, e.Time, e.Kind, e.Detail})
+		}
+	}
+	return out
+}
+
+// same compares two values field by field, floats bit for bit.
+func same(a, b reflect.Value) bool {
+	switch a.Kind() {
+	case reflect.Float64:
+		return math.Float64bits(a.Float()) == math.Float64bits(b.Float())
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !same(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !same(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	return a.Interface() == b.Interface()
+}
+
+func checkRows[T any](t *testing.T, table string, got, want []T) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d rows, want %d", table, len(got), len(want))
+		return
+	}
+	for i := range got {
+		if !same(reflect.ValueOf(got[i]), reflect.ValueOf(want[i])) {
+			t.Errorf("%s row %d:\n got %+v\nwant %+v", table, i, got[i], want[i])
+		}
+	}
+}
+
+func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
+	t.Helper()
+	runs, err := d.Runs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "runs", runs, wantRuns(rs))
+	traj, err := d.Trajectories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "trajectories", traj, wantTraj(rs))
+	clones, err := d.Clones()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "clones", clones, wantClones(rs))
+	events, err := d.Events()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "events", events, wantEvents(rs))
+}
+
+var testMeta = Meta{
+	Version: "v0.1.0-test", Commit: "abc123", ScenarioName: "test",
+	Scenario: json.RawMessage(`{"detect": 1e9, "drugs": ["rezatapopt"]}`),
+	Seed:     math.MaxUint64 - 1, First: 0, Count: 4, Workers: 2,
+	Extra: map[string]string{"note": "hand-made"},
+}
+
+// writeAll writes rs through one reused Result, as sim.Run does.
+func writeAll(t *testing.T, dir string, rs []sim.Result, opts ...Option) {
+	t.Helper()
+	w, err := Create(dir, testMeta, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf sim.Result
+	for i := range rs {
+		buf = rs[i]
+		buf.Trajectory = append(buf.Trajectory[:0:0], rs[i].Trajectory...)
+		buf.Clones = append(buf.Clones[:0:0], rs[i].Clones...)
+		buf.Events = append(buf.Events[:0:0], rs[i].Events...)
+		if err := w.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		// Scribble over the reused buffers: the writer must have copied.
+		for j := range buf.Clones {
+			buf.Clones[j].Mutation = "scribbled"
+		}
+		for j := range buf.Events {
+			buf.Events[j].Detail = "scribbled"
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := filepath.Join(t.TempDir(), "run")
+	rs := handResults()
+	writeAll(t, dir, rs, WithAllocator(mem))
+	mem.AssertSize(t, 0)
+
+	d, err := Open(dir, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+
+	m := d.Manifest()
+	if m.SchemaVersion != SchemaVersion || m.Version != testMeta.Version || m.Commit != testMeta.Commit ||
+		m.Seed != testMeta.Seed || m.Workers != 2 || m.ScenarioName != "test" || m.Extra["note"] != "hand-made" {
+		t.Errorf("manifest %+v", m)
+	}
+	if m.Replicates != (Replicates{First: 0, Count: 4, Written: 4}) {
+		t.Errorf("replicates %+v", m.Replicates)
+	}
+	var sc map[string]any
+	if err := json.Unmarshal(m.Scenario, &sc); err != nil || sc["detect"] != 1e9 {
+		t.Errorf("scenario %s (%v)", m.Scenario, err)
+	}
+	if m.Start.IsZero() || m.End.Before(m.Start) {
+		t.Errorf("start %v end %v", m.Start, m.End)
+	}
+	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7}
+	for _, f := range m.Files {
+		if f.Path != f.Table+".arrow" || f.Rows != rows[f.Table] || len(f.SHA256) != 64 {
+			t.Errorf("file %+v", f)
+		}
+	}
+	if len(m.Files) != 4 {
+		t.Errorf("%d files in manifest", len(m.Files))
+	}
+
+	tbl, err := d.Table(TableClones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.NumRows() != 4 || tbl.NumCols() != int64(len(cloneColumns)) {
+		t.Errorf("clones table %d x %d", tbl.NumRows(), tbl.NumCols())
+	}
+	if n := tbl.Column(cloneParent).Data().Chunk(0).NullN(); n != 2 {
+		t.Errorf("parent_id has %d nulls, want 2 (the founders)", n)
+	}
+	tbl.Release()
+}
+
+func TestYAMLScenarioStoredAsString(t *testing.T) {
+	dir := t.TempDir()
+	meta := testMeta
+	meta.Scenario = json.RawMessage("name: x\ndetect: 1e9\n")
+	w, err := Create(dir, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := json.Unmarshal(d.Manifest().Scenario, &s); err != nil || s != string(meta.Scenario) {
+		t.Errorf("scenario %s: %v", d.Manifest().Scenario, err)
+	}
+	if m := d.Manifest(); m.Replicates.Written != 0 {
+		t.Errorf("written %d", m.Replicates.Written)
+	}
+	runs, err := d.Runs()
+	if err != nil || len(runs) != 0 {
+		t.Errorf("empty dataset: %d runs, %v", len(runs), err)
+	}
+}
+
+// manyResults makes n varied replicates from the hand-made ones.
+func manyResults(n int) []sim.Result {
+	base := handResults()
+	rs := make([]sim.Result, n)
+	for i := range rs {
+		r := base[i%len(base)]
+		r.Replicate = i
+		r.Stream = uint64(i) * 0x9e3779b97f4a7c15
+		r.GrowthDays = float64(i) / 7
+		r.Trajectory = nil
+		for k := range i % 13 {
+			r.Trajectory = append(r.Trajectory, sim.TrajPoint{Time: float64(k*7 - 28), Total: int64(i * k), Sensitive: int64(k)})
+		}
+		r.Events = append([]sim.Event(nil), r.Events...)
+		r.Events = append(r.Events, sim.Event{Time: float64(i), Kind: "scan", Detail: fmt.Sprintf("burden=%d", i*i)})
+		rs[i] = r
+	}
+	return rs
+}
+
+func TestMultiBatch(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	rs := manyResults(250)
+	writeAll(t, dir, rs, WithBatchRows(16), WithAllocator(mem))
+	d, err := Open(dir, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+	for _, table := range Tables {
+		f, err := os.Open(filepath.Join(dir, table+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.NumRecords() < 5 {
+			t.Errorf("%s: %d record batches, want many", table, r.NumRecords())
+		}
+		r.Close()
+		f.Close()
+		tbl, err := d.Table(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Release()
+	}
+}
+
+func TestReadFilesConcatenates(t *testing.T) {
+	rs := manyResults(30)
+	a, b := t.TempDir(), t.TempDir()
+	writeAll(t, a, rs[:12])
+	writeAll(t, b, rs[12:])
+	runs, err := ReadRunsFiles(filepath.Join(a, "runs.arrow"), filepath.Join(b, "runs.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "runs", runs, wantRuns(rs))
+	ev, err := ReadEventsFiles(filepath.Join(a, "events.arrow"), filepath.Join(b, "events.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "events", ev, wantEvents(rs))
+	if _, err := ReadRunsFiles(filepath.Join(a, "events.arrow")); err == nil || !strings.Contains(err.Error(), "events.arrow") {
+		t.Errorf("reading events as runs: %v", err)
+	}
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func looksComplete(names []string) bool {
+	for _, n := range names {
+		if n == ManifestName || strings.HasSuffix(n, ".arrow") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestUnclosedAndAbort(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	w, err := Create(dir, testMeta, WithAllocator(mem), WithBatchRows(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range manyResults(20) {
+		if err := w.Write(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := listDir(t, dir)
+	if looksComplete(names) || len(names) != 4 {
+		t.Errorf("unclosed dataset: %v", names)
+	}
+	for _, n := range names {
+		if !strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".arrow.tmp") {
+			t.Errorf("unexpected file %s", n)
+		}
+	}
+	_, err = Open(dir)
+	if !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "no manifest.json; the run did not finish") {
+		t.Errorf("Open of unfinished dataset: %v", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if names := listDir(t, dir); len(names) != 0 {
+		t.Errorf("after Abort: %v", names)
+	}
+	if err := w.Write(&sim.Result{}); err == nil {
+		t.Error("Write after Abort succeeded")
+	}
+	if err := w.Close(); err == nil {
+		t.Error("Close after Abort succeeded")
+	}
+}
+
+// TestKilled kills a writing process and checks what it leaves.
+func TestKilled(t *testing.T) {
+	if dir := os.Getenv("P53EVO_DATASET_KILL_DIR"); dir != "" {
+		w, err := Create(dir, testMeta, WithBatchRows(3))
+		if err != nil {
+			os.Exit(3)
+		}
+		for _, r := range manyResults(50) {
+			if err := w.Write(&r); err != nil {
+				os.Exit(4)
+			}
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilled$")
+	cmd.Env = append(os.Environ(), "P53EVO_DATASET_KILL_DIR="+dir)
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != -1 {
+		t.Fatalf("child: %v (want killed by a signal)", err)
+	}
+	names := listDir(t, dir)
+	if looksComplete(names) || len(names) != 4 {
+		t.Errorf("killed run left %v", names)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("Open after kill: %v", err)
+	}
+	// A new run may start over the leftovers.
+	writeAll(t, dir, handResults())
+	if names := listDir(t, dir); len(names) != 5 {
+		t.Errorf("after rerun: %v", names)
+	}
+}
+
+func TestCreateRefusesExisting(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	_, err := Create(dir, testMeta)
+	if err == nil || !strings.Contains(err.Error(), "already holds a dataset") {
+		t.Fatalf("Create over a dataset: %v", err)
+	}
+	// A stray .arrow file is enough.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "x.arrow"), nil, 0o644)
+	if _, err := Create(other, testMeta); err == nil {
+		t.Error("Create over a directory with *.arrow succeeded")
+	}
+
+	w, err := Create(dir, testMeta, WithForce())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if looksComplete(listDir(t, dir)) {
+		t.Errorf("forced Create left the old dataset in place: %v", listDir(t, dir))
+	}
+	rs := handResults()[:2]
+	for i := range rs {
+		if err := w.Write(&rs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+}
+
+func TestWriteRejectsBadResult(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	w, err := Create(dir, testMeta, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []sim.Result{
+		{Replicate: math.MaxInt32 + 1},
+		{Outcome: 99},
+		{BestResponse: 99},
+		{Clones: []sim.CloneRecord{{Class: model.NumClasses}}},
+	}
+	for _, r := range bad {
+		if err := w.Write(&r); err == nil {
+			t.Errorf("Write(%+v) succeeded", r)
+		}
+	}
+	// A rejected result appends nothing; the writer goes on.
+	rs := handResults()
+	for i := range rs {
+		if err := w.Write(&rs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+}
+
+func TestTampering(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	path := filepath.Join(dir, "runs.arrow")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	os.WriteFile(path, b, 0o644)
+	_, err = Open(dir)
+	if err == nil || !strings.Contains(err.Error(), "runs.arrow") || !strings.Contains(err.Error(), "SHA-256 mismatch") {
+		t.Errorf("Open of a tampered dataset: %v", err)
+	}
+	if err := Export(dir, TableRuns, FormatCSV, &bytes.Buffer{}); err == nil {
+		t.Error("Export of a tampered dataset succeeded")
+	}
+
+	dir = t.TempDir()
+	writeAll(t, dir, handResults())
+	os.Remove(filepath.Join(dir, "events.arrow"))
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "events.arrow") {
+		t.Errorf("Open with a missing table: %v", err)
+	}
+}
+
+func TestSchemaMetadata(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	for _, table := range Tables {
+		f, err := os.Open(filepath.Join(dir, table+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ipc.NewFileReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := r.Schema()
+		if v, _ := s.Metadata().GetValue(MetaKeySchemaVersion); v != "1" {
+			t.Errorf("%s: schema version %q", table, v)
+		}
+		if v, _ := s.Metadata().GetValue(MetaKeyTable); v != table {
+			t.Errorf("%s: table %q", table, v)
+		}
+		for _, fd := range s.Fields() {
+			u, okU := fd.Metadata.GetValue(MetaKeyUnit)
+			d, okD := fd.Metadata.GetValue(MetaKeyDescription)
+			if !okU || !okD || d == "" {
+				t.Errorf("%s.%s: unit %q (%v) description %q (%v)", table, fd.Name, u, okU, d, okD)
+			}
+			want := ""
+			switch {
+			case fd.Name == "time" || strings.HasSuffix(fd.Name, "_time") || strings.HasSuffix(fd.Name, "_days") || fd.Name == "ttp" || fd.Name == "first_resistant_birth":
+				want = "days"
+			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size"}, fd.Name) ||
+				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
+				want = "cells"
+			case fd.Name == "attempts" || fd.Name == "clones_born" || fd.Name == "resistant_clones_at_progression":
+				want = "count"
+			}
+			if u != want {
+				t.Errorf("%s.%s: unit %q, want %q", table, fd.Name, u, want)
+			}
+		}
+		r.Close()
+		f.Close()
+	}
+}
+
+func TestExportCSV(t *testing.T) {
+	dir := t.TempDir()
+	rs := handResults()
+	writeAll(t, dir, rs)
+	var buf bytes.Buffer
+	if err := Export(dir, TableRuns, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(rs)+1 {
+		t.Fatalf("%d CSV records, want header + %d", len(recs), len(rs))
+	}
+	head := recs[0]
+	for i, c := range runsColumns {
+		if head[i] != c.name {
+			t.Errorf("header[%d] = %q, want %q", i, head[i], c.name)
+		}
+	}
+	col := func(name string) int { return slices.Index(head, name) }
+	if got := recs[1][col("ttp")]; got != "336" {
+		t.Errorf("ttp %q", got)
+	}
+	if got := recs[2][col("ttp")]; got != "" {
+		t.Errorf("null ttp rendered %q, want empty", got)
+	}
+	if got := recs[2][col("dominant_class_at_progression")]; got != "" {
+		t.Errorf("null class rendered %q", got)
+	}
+	if got := recs[1][col("stream")]; got != "18446744073709551615" {
+		t.Errorf("stream %q", got)
+	}
+	if got := recs[1][col("outcome")]; got != "progressed" {
+		t.Errorf("outcome %q", got)
+	}
+	if got := recs[3][col("growth_days")]; got != "-0" {
+		t.Errorf("negative zero rendered %q", got)
+	}
+
+	buf.Reset()
+	if err := Export(dir, TableEvents, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 8 || recs[3][3] != rs[0].Events[2].Detail {
+		t.Errorf("events CSV: %d records, detail %q", len(recs), recs[3][3])
+	}
+	if err := Export(dir, "nope", FormatCSV, &buf); err == nil || !strings.Contains(err.Error(), "runs, trajectories") {
+		t.Errorf("unknown table: %v", err)
+	}
+	if err := Export(dir, TableRuns, "xml", &buf); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestExportJSON(t *testing.T) {
+	dir := t.TempDir()
+	rs := handResults()
+	writeAll(t, dir, rs)
+	var buf bytes.Buffer
+	if err := Export(dir, TableClones, FormatJSON, &buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d JSON lines, want 4:\n%s", len(lines), buf.String())
+	}
+	want := `{"replicate":0,"clone_id":0,"parent_id":null,"mutation":"Y220C","genotype":"","class":"sensitive","birth_time":-1234.5678,"peak_size":999000000,"peak_time":0,"extinction_time":null}`
+	if lines[0] != want {
+		t.Errorf("line 0:\n got %s\nwant %s", lines[0], want)
+	}
+	for i, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if len(m) != len(cloneColumns) {
+			t.Errorf("line %d has %d keys", i, len(m))
+		}
+	}
+
+	buf.Reset()
+	if err := Export(dir, TableRuns, FormatJSON, &buf); err != nil {
+		t.Fatal(err)
+	}
+	lines = strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	var third map[string]any
+	if err := json.Unmarshal([]byte(lines[2]), &third); err != nil {
+		t.Fatal(err) // +Inf and NaN in non-null columns must not break JSON
+	}
+	if third["end_time"] != nil || third["nadir_time"] != nil || third["ttp"] != nil {
+		t.Errorf("Inf/NaN/null: %v %v %v", third["end_time"], third["nadir_time"], third["ttp"])
+	}
+	// Floats read back bit for bit.
+	var first map[string]any
+	dec := json.NewDecoder(strings.NewReader(lines[0]))
+	dec.UseNumber()
+	if err := dec.Decode(&first); err != nil {
+		t.Fatal(err)
+	}
+	if first["stream"] != json.Number("18446744073709551615") {
+		t.Errorf("stream %v", first["stream"])
+	}
+	if f, _ := first["growth_days"].(json.Number).Float64(); f != rs[0].GrowthDays {
+		t.Errorf("growth_days %v", first["growth_days"])
+	}
+}
+
+// TestDeterministic writes the same results twice, with different
+// GOMAXPROCS (which sets zstd's concurrency), and wants identical files.
+func TestDeterministic(t *testing.T) {
+	rs := manyResults(4000) // ~24k trajectory rows: buffers above zstd's block size
+	for i := range rs {
+		for k := range 40 {
+			rs[i].Trajectory = append(rs[i].Trajectory, sim.TrajPoint{Time: float64(k) * 7.25, Total: int64(i*k) ^ 0x5555, Sensitive: int64(k * k)})
+		}
+	}
+	a, b := t.TempDir(), t.TempDir()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	writeAll(t, a, rs)
+	runtime.GOMAXPROCS(8)
+	writeAll(t, b, rs, WithBatchRows(DefaultBatchRows))
+	for _, table := range Tables {
+		fa, err := os.ReadFile(filepath.Join(a, table+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb, err := os.ReadFile(filepath.Join(b, table+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fa, fb) {
+			t.Errorf("%s differs between identical runs", table)
+		}
+	}
+	da, err := Open(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(da.Manifest().Files, db.Manifest().Files) {
+		t.Errorf("file hashes differ:\n%v\n%v", da.Manifest().Files, db.Manifest().Files)
+	}
+}
+
+// TestEngine writes real replicates from sim.Run.
+func TestEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the engine")
+	}
+	m := model.Default()
+	m.MutationRate = 1e-7
+	cfg := sim.Config{Model: m, Detect: 1e5, Seed: 7, Horizon: 365, Lethal: 1e8}
+	cfg.Therapy = func() sim.Therapy {
+		return sim.Piecewise{Start: []float64{0}, C: [][]float64{{2000, 0, 0}}}
+	}
+	cfg.Defaults()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	w, err := Create(dir, testMeta, WithAllocator(mem), WithBatchRows(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []sim.Result
+	// One worker: with several, sim.Run (as of this writing) can deadlock
+	// when a worker holding the next job is starved of free Results.
+	sink := sim.SinkFunc(func(r *sim.Result) error {
+		c := *r
+		c.Trajectory = slices.Clone(r.Trajectory)
+		c.Clones = slices.Clone(r.Clones)
+		c.Events = slices.Clone(r.Events)
+		kept = append(kept, c)
+		return w.Write(r)
+	})
+	if err := sim.Run(t.Context(), &cfg, sim.RunOptions{First: 0, Count: 12, Workers: 1}, sink); err != nil {
+		w.Abort()
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, kept)
+	clones, _ := d.Clones()
+	if len(clones) == 0 {
+		t.Error("no clones recorded by the engine")
+	}
+}
+
+// BenchmarkWrite measures the cost of one replicate (80 trajectory points,
+// 6 clones, 12 events) on top of the engine.
+func BenchmarkWrite(b *testing.B) {
+	r := handResults()[0]
+	for k := range 80 {
+		r.Trajectory = append(r.Trajectory, sim.TrajPoint{Time: float64(k * 7), Total: int64(k) << 20})
+	}
+	r.Clones = append(r.Clones, r.Clones...)
+	r.Events = append(r.Events, append(r.Events, r.Events...)...)
+	w, err := Create(b.TempDir(), testMeta)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.Replicate = i
+		if err := w.Write(&r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func TestWriteAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip()
+	}
+	r := handResults()[0]
+	w, err := Create(t.TempDir(), testMeta, WithBatchRows(1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for range 1000 { // let the builders grow
+		w.Write(&r)
+	}
+	// Builders still double now and then; on average far below one
+	// allocation per replicate.
+	if a := testing.AllocsPerRun(2000, func() { w.Write(&r) }); a > 0.1 {
+		t.Errorf("%.2f allocations per Write", a)
+	}
+}
+
+// TestFailedCloseLeavesNothing makes Close fail before and after the tables
+// are renamed; neither may leave a dataset that looks complete.
+func TestFailedCloseLeavesNothing(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rs := handResults()
+	for _, stage := range []string{"flush", "manifest"} {
+		t.Run(stage, func(t *testing.T) {
+			dir := t.TempDir()
+			w, err := Create(dir, testMeta, WithAllocator(mem))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range rs {
+				if err := w.Write(&rs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			switch stage {
+			case "flush":
+				w.clones.f.Close() // the final flush of the clones file fails
+			case "manifest":
+				os.Mkdir(filepath.Join(dir, tmpName(ManifestName)), 0o755) // the manifest cannot be created
+			}
+			if err := w.Close(); err == nil {
+				t.Fatal("Close succeeded")
+			}
+			if names := listDir(t, dir); len(names) != 0 {
+				t.Errorf("failed Close left %v", names)
+			}
+			if err := w.Close(); err == nil {
+				t.Error("second Close succeeded")
+			}
+		})
+	}
+}

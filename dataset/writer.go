@@ -1,0 +1,586 @@
+package dataset
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// DefaultBatchRows is the number of rows a table buffers before it writes a
+// record batch.
+const DefaultBatchRows = 64 << 10
+
+// Meta is what the caller knows about a run and the dataset cannot: it goes
+// into the manifest.
+type Meta struct {
+	Version, Commit string          // p53evo version and commit
+	Scenario        json.RawMessage // resolved scenario: JSON, or YAML text (stored as a JSON string)
+	ScenarioName    string
+	Seed            uint64
+	First, Count    int // replicates First .. First+Count-1
+	Workers         int
+	Extra           map[string]string
+}
+
+type config struct {
+	force     bool
+	batchRows int
+	mem       memory.Allocator
+	now       func() time.Time
+}
+
+// Option configures Create and Open.
+type Option func(*config)
+
+// WithForce lets Create replace a dataset that is already in the directory.
+// The old manifest and table files are deleted at once.
+func WithForce() Option { return func(c *config) { c.force = true } }
+
+// WithBatchRows sets the rows per record batch (default DefaultBatchRows).
+// A batch is written once a replicate brings a table to at least n rows, so
+// a replicate's rows never straddle two batches.
+func WithBatchRows(n int) Option {
+	return func(c *config) { c.batchRows = max(1, n) }
+}
+
+// WithAllocator sets the Arrow allocator (default memory.DefaultAllocator).
+func WithAllocator(mem memory.Allocator) Option { return func(c *config) { c.mem = mem } }
+
+func newConfig(opts []Option) config {
+	c := config{batchRows: DefaultBatchRows, mem: memory.DefaultAllocator, now: time.Now}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+func tmpName(name string) string { return "." + name + ".tmp" }
+
+// Writer writes the tables of a run as replicates arrive. It implements
+// sim.Sink. It is not safe for concurrent use (sim.Run calls its sink from
+// one goroutine).
+//
+// Tables are written to hidden temporary files (".runs.arrow.tmp", ...).
+// Close moves them to their final names and then writes manifest.json; a
+// run that dies before Close leaves only temporary files, and a directory
+// without manifest.json never opens.
+type Writer struct {
+	dir     string
+	meta    Meta
+	cfg     config
+	start   time.Time
+	written int
+	err     error // sticky: the first error; the dataset is then never completed
+	done    bool
+
+	runs, traj, clones, events *tableWriter
+	tables                     [4]*tableWriter
+
+	// typed builders, cached to keep Write free of interface conversions
+	rb [runNumCols]array.Builder
+	tb [trajNumCols]array.Builder
+	cb [cloneNumCols]array.Builder
+	eb [evNumCols]array.Builder
+}
+
+var _ sim.Sink = (*Writer)(nil)
+
+// tableWriter streams one table into its temporary file.
+type tableWriter struct {
+	name    string // table name
+	file    string // final file name
+	f       *os.File
+	buf     *bufio.Writer
+	h       hash.Hash
+	n       int64 // bytes written
+	ipc     *ipc.FileWriter
+	b       *array.RecordBuilder
+	pending int   // rows in b
+	rows    int64 // rows written to ipc, pending excluded
+}
+
+// Write is the io.Writer the IPC writer writes to: it hashes and counts.
+func (t *tableWriter) Write(p []byte) (int, error) {
+	n, err := t.buf.Write(p)
+	t.h.Write(p[:n])
+	t.n += int64(n)
+	return n, err
+}
+
+// isDataset reports whether dir already holds a (complete or half-renamed)
+// dataset: a manifest or any *.arrow file.
+func isDataset(dir string) (bool, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, e := range ents {
+		if e.Name() == ManifestName || strings.HasSuffix(e.Name(), ".arrow") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Create starts a dataset in dir, creating dir if needed. It refuses a
+// directory that already holds a dataset (manifest.json or any *.arrow file)
+// unless WithForce is given.
+func Create(dir string, meta Meta, opts ...Option) (*Writer, error) {
+	cfg := newConfig(opts)
+	exists, err := isDataset(dir)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	if exists {
+		if !cfg.force {
+			return nil, fmt.Errorf("dataset: %s already holds a dataset (%s or *.arrow files); choose another directory or force overwriting", dir, ManifestName)
+		}
+		// The manifest goes first: from here on the directory is incomplete.
+		for _, name := range append([]string{ManifestName}, tableFiles()...) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("dataset: removing the old dataset: %w", err)
+			}
+		}
+	}
+	if _, err := scenarioJSON(meta.Scenario); err != nil {
+		return nil, fmt.Errorf("dataset: scenario: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	w := &Writer{dir: dir, meta: meta, cfg: cfg, start: cfg.now()}
+	schemas := [...]*arrow.Schema{runsSchema, trajSchema, clonesSchema, eventsSchema}
+	for i, name := range Tables {
+		t, err := w.newTable(name, schemas[i])
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		w.tables[i] = t
+	}
+	w.runs, w.traj, w.clones, w.events = w.tables[0], w.tables[1], w.tables[2], w.tables[3]
+	copy(w.rb[:], w.runs.b.Fields())
+	copy(w.tb[:], w.traj.b.Fields())
+	copy(w.cb[:], w.clones.b.Fields())
+	copy(w.eb[:], w.events.b.Fields())
+	for _, t := range w.tables {
+		t.b.Reserve(cfg.batchRows)
+	}
+	return w, nil
+}
+
+func tableFiles() []string {
+	fs := make([]string, len(Tables))
+	for i, t := range Tables {
+		fs[i] = t + ".arrow"
+	}
+	return fs
+}
+
+func (w *Writer) newTable(name string, schema *arrow.Schema) (*tableWriter, error) {
+	t := &tableWriter{name: name, file: name + ".arrow", h: sha256.New()}
+	f, err := os.OpenFile(filepath.Join(w.dir, tmpName(t.file)), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	t.f = f
+	t.buf = bufio.NewWriterSize(f, 1<<20)
+	t.ipc, err = ipc.NewFileWriter(t, ipc.WithSchema(schema), ipc.WithAllocator(w.cfg.mem), ipc.WithZstd())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dataset: %s: %w", t.file, err)
+	}
+	t.b = array.NewRecordBuilder(w.cfg.mem, schema)
+	return t, nil
+}
+
+// flush writes the pending rows as one record batch.
+func (t *tableWriter) flush() error {
+	if t.pending == 0 {
+		return nil
+	}
+	rec := t.b.NewRecordBatch()
+	defer rec.Release()
+	if err := t.ipc.Write(rec); err != nil {
+		return fmt.Errorf("dataset: %s: %w", t.file, err)
+	}
+	t.rows += int64(t.pending)
+	t.pending = 0
+	return nil
+}
+
+func checkClass(c model.Class) error {
+	if c >= model.NumClasses {
+		return fmt.Errorf("unknown class %d", c)
+	}
+	return nil
+}
+
+// check rejects a Result the tables cannot represent, before any row of it
+// is appended.
+func check(r *sim.Result) error {
+	if r.Replicate < math.MinInt32 || r.Replicate > math.MaxInt32 {
+		return fmt.Errorf("replicate %d does not fit int32", r.Replicate)
+	}
+	if r.Outcome > sim.Cured {
+		return fmt.Errorf("replicate %d: unknown outcome %d", r.Replicate, r.Outcome)
+	}
+	if r.BestResponse > sim.PD {
+		return fmt.Errorf("replicate %d: unknown best response %d", r.Replicate, r.BestResponse)
+	}
+	if r.Attempts < math.MinInt32 || r.Attempts > math.MaxInt32 ||
+		r.ResistantClonesAtProgression < math.MinInt32 || r.ResistantClonesAtProgression > math.MaxInt32 {
+		return fmt.Errorf("replicate %d: count does not fit int32", r.Replicate)
+	}
+	if err := checkClass(r.DominantAtProgression); err != nil {
+		return fmt.Errorf("replicate %d: dominant class at progression: %w", r.Replicate, err)
+	}
+	for i := range r.Clones {
+		if err := checkClass(r.Clones[i].Class); err != nil {
+			return fmt.Errorf("replicate %d: clone %d: %w", r.Replicate, r.Clones[i].ID, err)
+		}
+	}
+	return nil
+}
+
+func appendNullable(b *array.Float64Builder, v float64) {
+	if math.IsNaN(v) {
+		b.AppendNull()
+	} else {
+		b.Append(v)
+	}
+}
+
+// Write appends one replicate to the tables. The Result is not retained.
+// After an error every further Write and Close fails and the dataset is
+// never completed.
+func (w *Writer) Write(r *sim.Result) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return errors.New("dataset: Write after Close or Abort")
+	}
+	if err := check(r); err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	rep := int32(r.Replicate)
+
+	// runs
+	b := &w.rb
+	b[runReplicate].(*array.Int32Builder).Append(rep)
+	b[runStream].(*array.Uint64Builder).Append(r.Stream)
+	b[runAttempts].(*array.Int32Builder).Append(int32(r.Attempts))
+	b[runOutcome].(*array.StringBuilder).Append(r.Outcome.String())
+	b[runGrowthDays].(*array.Float64Builder).Append(r.GrowthDays)
+	appendNullable(b[runTTP].(*array.Float64Builder), r.TTP)
+	b[runEndTime].(*array.Float64Builder).Append(r.EndTime)
+	appendNullable(b[runResistantMajority].(*array.Float64Builder), r.ResistantMajority)
+	appendNullable(b[runFirstResistantBirth].(*array.Float64Builder), r.FirstResistantBirth)
+	b[runStartSensitive].(*array.Int64Builder).Append(r.AtStart[model.Sensitive])
+	b[runStartTALoss].(*array.Int64Builder).Append(r.AtStart[model.ClassTALoss])
+	b[runStartPocket].(*array.Int64Builder).Append(r.AtStart[model.ClassPocket])
+	b[runFinalSensitive].(*array.Int64Builder).Append(r.Final[model.Sensitive])
+	b[runFinalTALoss].(*array.Int64Builder).Append(r.Final[model.ClassTALoss])
+	b[runFinalPocket].(*array.Int64Builder).Append(r.Final[model.ClassPocket])
+	// TTP is set exactly when the replicate progressed (sim sets it together
+	// with the at-progression fields).
+	if math.IsNaN(r.TTP) {
+		b[runDominant].AppendNull()
+		b[runResistantClones].AppendNull()
+	} else {
+		b[runDominant].(*array.StringBuilder).Append(r.DominantAtProgression.String())
+		b[runResistantClones].(*array.Int32Builder).Append(int32(r.ResistantClonesAtProgression))
+	}
+	b[runNadir].(*array.Int64Builder).Append(r.Nadir)
+	b[runNadirTime].(*array.Float64Builder).Append(r.NadirTime)
+	b[runBestResponse].(*array.StringBuilder).Append(r.BestResponse.String())
+	b[runClonesBorn].(*array.Int64Builder).Append(r.ClonesBorn)
+	w.runs.pending++
+
+	// trajectories
+	if n := len(r.Trajectory); n > 0 {
+		t := &w.tb
+		rb, tm := t[trajReplicate].(*array.Int32Builder), t[trajTime].(*array.Float64Builder)
+		tot, sen := t[trajTotal].(*array.Int64Builder), t[trajSensitive].(*array.Int64Builder)
+		tal, poc := t[trajTALoss].(*array.Int64Builder), t[trajPocket].(*array.Int64Builder)
+		for _, b := range t {
+			b.Reserve(n)
+		}
+		for i := range r.Trajectory {
+			p := &r.Trajectory[i]
+			rb.UnsafeAppend(rep)
+			tm.UnsafeAppend(p.Time)
+			tot.UnsafeAppend(p.Total)
+			sen.UnsafeAppend(p.Sensitive)
+			tal.UnsafeAppend(p.TALoss)
+			poc.UnsafeAppend(p.Pocket)
+		}
+		w.traj.pending += n
+	}
+
+	// clones
+	if n := len(r.Clones); n > 0 {
+		c := &w.cb
+		rb, id, par := c[cloneReplicate].(*array.Int32Builder), c[cloneID].(*array.Int64Builder), c[cloneParent].(*array.Int64Builder)
+		mut, gen, cls := c[cloneMutation].(*array.StringBuilder), c[cloneGenotype].(*array.StringBuilder), c[cloneClass].(*array.StringBuilder)
+		born, peak := c[cloneBirth].(*array.Float64Builder), c[clonePeak].(*array.Int64Builder)
+		peakT, ext := c[clonePeakTime].(*array.Float64Builder), c[cloneExtinct].(*array.Float64Builder)
+		for i := range r.Clones {
+			k := &r.Clones[i]
+			rb.Append(rep)
+			id.Append(k.ID)
+			if k.Parent == -1 {
+				par.AppendNull()
+			} else {
+				par.Append(k.Parent)
+			}
+			mut.Append(k.Mutation)
+			gen.Append(k.Genotype)
+			cls.Append(k.Class.String())
+			born.Append(k.Born)
+			peak.Append(k.Peak)
+			peakT.Append(k.PeakTime)
+			appendNullable(ext, k.Extinct)
+		}
+		w.clones.pending += n
+	}
+
+	// events
+	if n := len(r.Events); n > 0 {
+		e := &w.eb
+		rb, tm := e[evReplicate].(*array.Int32Builder), e[evTime].(*array.Float64Builder)
+		kind, det := e[evKind].(*array.StringBuilder), e[evDetail].(*array.StringBuilder)
+		for i := range r.Events {
+			ev := &r.Events[i]
+			rb.Append(rep)
+			tm.Append(ev.Time)
+			kind.Append(ev.Kind)
+			det.Append(ev.Detail)
+		}
+		w.events.pending += n
+	}
+	w.written++
+
+	for _, t := range w.tables {
+		if t.pending >= w.cfg.batchRows {
+			if err := t.flush(); err != nil {
+				w.err = err
+				return err
+			}
+			t.b.Reserve(w.cfg.batchRows) // saves regrowing the buffers row by row
+		}
+	}
+	return nil
+}
+
+// Close writes the remaining rows, closes and syncs the table files, moves
+// them to their final names and writes manifest.json last. If anything
+// fails (or an earlier Write failed) the temporary files are removed and
+// no manifest is written.
+func (w *Writer) Close() error {
+	if w.done {
+		if w.err != nil {
+			return w.err
+		}
+		return errors.New("dataset: Close after Close or Abort")
+	}
+	if w.err == nil {
+		w.err = w.finish()
+	}
+	if w.err != nil {
+		w.Abort()
+		return w.err
+	}
+	return nil
+}
+
+func (w *Writer) finish() error {
+	w.done = true
+	m := Manifest{
+		SchemaVersion: SchemaVersion,
+		Version:       w.meta.Version,
+		Commit:        w.meta.Commit,
+		ScenarioName:  w.meta.ScenarioName,
+		Seed:          w.meta.Seed,
+		Replicates:    Replicates{First: w.meta.First, Count: w.meta.Count, Written: w.written},
+		Start:         w.start.UTC(),
+		Host:          hostname(),
+		Workers:       w.meta.Workers,
+		Extra:         w.meta.Extra,
+	}
+	var err error
+	if m.Scenario, err = scenarioJSON(w.meta.Scenario); err != nil {
+		return fmt.Errorf("dataset: scenario: %w", err)
+	}
+	for _, t := range w.tables {
+		if err := t.close(); err != nil {
+			return err
+		}
+	}
+	for _, t := range w.tables {
+		if err := os.Rename(filepath.Join(w.dir, tmpName(t.file)), filepath.Join(w.dir, t.file)); err != nil {
+			return fmt.Errorf("dataset: %w", err)
+		}
+		m.Files = append(m.Files, FileInfo{
+			Table:  t.name,
+			Path:   t.file,
+			SHA256: hex.EncodeToString(t.h.Sum(nil)),
+			Bytes:  t.n,
+			Rows:   t.rows,
+		})
+	}
+	if err := syncDir(w.dir); err != nil {
+		return err
+	}
+	m.End = w.cfg.now().UTC()
+	b, err := json.MarshalIndent(&m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("dataset: manifest: %w", err)
+	}
+	b = append(b, '\n')
+	tmp := filepath.Join(w.dir, tmpName(ManifestName))
+	if err := writeSync(tmp, b); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(w.dir, ManifestName)); err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	return syncDir(w.dir)
+}
+
+// close flushes the table and closes its file (still under its temporary
+// name). It releases the builder whatever happens.
+func (t *tableWriter) close() error {
+	defer t.release()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if err := t.ipc.Close(); err != nil {
+		return fmt.Errorf("dataset: %s: %w", t.file, err)
+	}
+	t.ipc = nil
+	if err := t.buf.Flush(); err != nil {
+		return fmt.Errorf("dataset: %s: %w", t.file, err)
+	}
+	if err := t.f.Sync(); err != nil {
+		return fmt.Errorf("dataset: %s: %w", t.file, err)
+	}
+	err := t.f.Close()
+	t.f = nil
+	if err != nil {
+		return fmt.Errorf("dataset: %s: %w", t.file, err)
+	}
+	return nil
+}
+
+func (t *tableWriter) release() {
+	if t.b != nil {
+		t.b.Release()
+		t.b = nil
+	}
+}
+
+// Abort discards the dataset: it removes the temporary files and releases
+// all memory. Files already moved to their final names by a failed Close
+// are removed too, so nothing that looks complete is left. Abort after a
+// successful Close does nothing.
+func (w *Writer) Abort() error {
+	if w.done && w.err == nil {
+		return nil
+	}
+	w.done = true
+	var errs []error
+	if w.err != nil {
+		// A Close that failed may have got as far as the manifest: it goes
+		// first. (Create removed or refused any manifest before ours.)
+		if err := os.Remove(filepath.Join(w.dir, ManifestName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	for _, t := range w.tables {
+		if t == nil {
+			continue
+		}
+		t.release()
+		t.ipc = nil // not closed: that would write a footer we do not want
+		if t.f != nil {
+			t.f.Close()
+			t.f = nil
+		}
+		for _, name := range []string{tmpName(t.file), t.file} {
+			if name == t.file && w.err == nil {
+				continue // never renamed: Abort before Close
+			}
+			if err := os.Remove(filepath.Join(w.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := os.Remove(filepath.Join(w.dir, tmpName(ManifestName))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, err)
+	}
+	if w.err == nil {
+		w.err = errors.New("dataset: aborted")
+	}
+	return errors.Join(errs...)
+}
+
+func writeSync(path string, b []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("dataset: sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
+}
