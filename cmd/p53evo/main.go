@@ -1,13 +1,127 @@
-// Command p53evo simulates how Y220C tumours become resistant to
-// p53-reactivating drugs. It is a thin shell over the p53evo packages.
+// Command p53evo simulates how TP53 Y220C tumours become resistant to
+// p53-reactivating drugs such as rezatapopt, and writes Arrow datasets for
+// time-to-resistance analysis. It is a thin shell over the p53evo packages:
+// every command parses flags, calls a library, and prints.
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v3"
 )
 
-func main() {
-	fmt.Fprintln(os.Stderr, "p53evo: not yet wired")
-	os.Exit(2)
+// Set at build time by the Makefile (-ldflags "-X main.version=... -X main.commit=...").
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// Exit statuses.
+const (
+	exitFailure = 1 // the work ran and failed (a theory check, a write)
+	exitUsage   = 2 // bad flags, arguments or input files: nothing ran
+)
+
+// usageError marks a mistake in how p53evo was called or in its input.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// failure is an error with exit status 1 whose message was already printed.
+type failure struct{ msg string }
+
+func (f failure) Error() string { return f.msg }
+
+func newApp(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:    "p53evo",
+		Usage:   "simulate resistance of TP53 Y220C tumours to p53 reactivators",
+		Version: version + " (" + commit + ")",
+		Description: "p53evo evolves tumour cell populations carrying TP53 Y220C under p53-reactivating drugs,\n" +
+			"lets them acquire transactivation-loss and pocket-disrupting mutations, and writes Arrow\n" +
+			"datasets for time-to-resistance analysis.\n\n" +
+			"Example:\n   p53evo run                       # the default scenario, written to ./p53evo-out\n" +
+			"   p53evo scenarios list\n   p53evo validate --quick",
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		EnableShellCompletion: true,
+		HideHelpCommand:       true,
+		OnUsageError: func(ctx context.Context, cmd *cli.Command, err error, isSubcommand bool) error {
+			return usageError{err}
+		},
+		Commands: []*cli.Command{
+			runCommand(),
+			scenariosCommand(),
+			validateCommand(),
+			exportCommand(),
+			versionCommand(),
+		},
+	}
 }
+
+func main() {
+	os.Exit(realMain(os.Args, os.Stdout, os.Stderr))
+}
+
+// realMain runs the app and turns its error into an exit status.
+func realMain(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := newApp(stdout, stderr)
+	err := app.Run(ctx, args)
+	return exitStatus(err, stderr)
+}
+
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var f failure
+	if errors.As(err, &f) {
+		if f.msg != "" {
+			fmt.Fprintln(stderr, "p53evo:", f.msg)
+		}
+		return exitFailure
+	}
+	var u usageError
+	if errors.As(err, &u) || isCLIUsage(err) {
+		fmt.Fprintln(stderr, "p53evo:", oneLine(err.Error()))
+		fmt.Fprintln(stderr, "Run 'p53evo --help' (or 'p53evo COMMAND --help') for usage.")
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "p53evo:", err)
+	return exitFailure
+}
+
+// isCLIUsage recognises urfave/cli's own argument errors.
+func isCLIUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"flag provided but not defined", "No help topic", "invalid value", "Required flag", "flag needs an argument"} {
+		if contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine keeps the first line of a multi-line message for usage errors
+// that are single mistakes; scenario errors keep all their lines.
+func oneLine(s string) string { return s }

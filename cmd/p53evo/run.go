@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/p53evo/p53evo/analysis"
+	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/scenarios"
+	"github.com/p53evo/p53evo/sim"
+	"github.com/urfave/cli/v3"
+)
+
+// scenarioFlags are shared by run and scenarios show.
+func scenarioFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Value: scenarios.DefaultName, Usage: "library scenario NAME or a YAML FILE", Sources: cli.EnvVars("P53EVO_SCENARIO")},
+		&cli.StringSliceFlag{Name: "set", Usage: "override a field, e.g. --set growth.birth=0.2 (repeatable)"},
+	}
+}
+
+// loadScenario opens the scenario named by --scenario and applies --set.
+func loadScenario(cmd *cli.Command) (*scenarios.Scenario, error) {
+	s, err := scenarios.Open(cmd.String("scenario"))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	for _, kv := range cmd.StringSlice("set") {
+		path, val, ok := strings.Cut(kv, "=")
+		if !ok || path == "" {
+			return nil, usagef("--set %q: want PATH=VALUE, e.g. --set growth.birth=0.2", kv)
+		}
+		if err := scenarios.Set(s, path, val); err != nil {
+			return nil, usagef("--set %s: %w", kv, err)
+		}
+	}
+	return s, nil
+}
+
+func runCommand() *cli.Command {
+	flags := append(scenarioFlags(),
+		&cli.IntFlag{Name: "replicates", Aliases: []string{"n"}, Usage: "replicates to run (default: the scenario's)", Sources: cli.EnvVars("P53EVO_REPLICATES")},
+		&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)", Sources: cli.EnvVars("P53EVO_SEED")},
+		&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "goroutines running replicates (default: all cores)", Sources: cli.EnvVars("P53EVO_WORKERS")},
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "p53evo-out", Usage: "dataset directory", Sources: cli.EnvVars("P53EVO_OUT")},
+		&cli.BoolFlag{Name: "force", Usage: "replace an existing dataset in --out"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no summary"},
+	)
+	return &cli.Command{
+		Name:  "run",
+		Usage: "simulate a scenario's replicates and write an Arrow dataset",
+		Description: "Runs every replicate of a scenario on a pool of workers and writes runs.arrow,\n" +
+			"trajectories.arrow, clones.arrow and events.arrow plus manifest.json to --out. The\n" +
+			"tables appear only when the run completes; an interrupted run leaves no dataset.\n" +
+			"Results depend only on scenario, seed and replicate number, not on --workers.\n\n" +
+			"Examples:\n   p53evo run\n   p53evo run -s untreated -n 50 -o untreated-out\n" +
+			"   p53evo run -s my-scenario.yaml --set treatment.phases[0].doses.rezatapopt=1150 --seed 7",
+		Flags: flags,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Present() {
+				return usagef("run takes no arguments (got %q); name the scenario with --scenario", cmd.Args().First())
+			}
+			s, err := loadScenario(cmd)
+			if err != nil {
+				return err
+			}
+			if cmd.IsSet("replicates") {
+				if err := scenarios.Set(s, "replicates", fmt.Sprint(cmd.Int("replicates"))); err != nil {
+					return usagef("--replicates: %w", err)
+				}
+			}
+			if cmd.IsSet("seed") {
+				if err := scenarios.Set(s, "seed", fmt.Sprint(cmd.Uint64("seed"))); err != nil {
+					return usagef("--seed: %w", err)
+				}
+			}
+			cfg, err := scenarios.Resolve(s)
+			if err != nil {
+				return usageError{err}
+			}
+			resolved, err := scenarios.Marshal(s)
+			if err != nil {
+				return err
+			}
+			n := s.ReplicateCount()
+			workers := cmd.Int("workers")
+			if workers < 0 {
+				return usagef("--workers %d: must be >= 1 (or 0 for all cores)", workers)
+			}
+			if workers == 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			return runScenario(ctx, cmd, s.Name, cfg, resolved, n, workers)
+		},
+	}
+}
+
+func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Config, resolved []byte, n, workers int) error {
+	out := cmd.String("out")
+	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
+	var opts []dataset.Option
+	if cmd.Bool("force") {
+		opts = append(opts, dataset.WithForce())
+	}
+	scen, _ := json.Marshal(string(resolved))
+	host, _ := os.Hostname()
+	w, err := dataset.Create(out, dataset.Meta{
+		Version: version, Commit: commit, Scenario: scen, ScenarioName: name,
+		Seed: cfg.Seed, First: 0, Count: n, Workers: workers,
+		Extra: map[string]string{"host": host},
+	}, opts...)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	bar := newProgress(stderr, name)
+	start := time.Now()
+	err = sim.Run(ctx, &cfg, sim.RunOptions{Count: n, Workers: workers, Progress: bar.update}, w)
+	bar.finish()
+	if err != nil {
+		w.Abort()
+		if errors.Is(err, context.Canceled) {
+			return failure{fmt.Sprintf("interrupted: no dataset written to %s", out)}
+		}
+		return fmt.Errorf("%w (no dataset written to %s)", err, out)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
+	elapsed := time.Since(start)
+	if cmd.Bool("quiet") {
+		return nil
+	}
+	d, err := dataset.Open(out)
+	if err != nil {
+		return err
+	}
+	runs, err := d.Runs()
+	if err != nil {
+		return err
+	}
+	arm, err := analysis.Summarize(name, runs)
+	if err != nil {
+		return err
+	}
+	arm.WriteText(stdout)
+	fmt.Fprintf(stdout, "  dataset: %s (%d replicates in %s on %d workers)\n", out, n, elapsed.Round(10*time.Millisecond), workers)
+	return nil
+}

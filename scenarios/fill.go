@@ -1,0 +1,255 @@
+package scenarios
+
+import (
+	"reflect"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// Defaults not taken from model or sim.
+const (
+	defaultSeed       = 1
+	defaultReplicates = 200
+	defaultShards     = 1
+)
+
+// simDefaults are sim.Config's documented defaults, so that a scenario and
+// the engine never disagree about them.
+var simDefaults = func() sim.Config {
+	var c sim.Config
+	c.Defaults()
+	return c
+}()
+
+// Fill checks s and returns a copy with every default made explicit: the
+// catalog as a list (extra entries appended), every drug with every field,
+// every setting. Loading what Marshal prints gives back Fill's result.
+func Fill(s *Scenario) (*Scenario, error) {
+	return check(s, nil)
+}
+
+// origins records, for a filled scenario, where each drug and catalog entry
+// came from in the scenario as written: "drugs[2]", "mutation.extra[0]", or
+// the list itself for an unlisted default.
+type origins struct {
+	drugs []string
+	muts  []string
+}
+
+// check validates s and returns it filled; loc (may be nil) places errors.
+func check(s *Scenario, loc *locator) (*Scenario, error) {
+	if loc == nil {
+		loc = &locator{file: s.File}
+	}
+	f, o := fill(s)
+	errs := validate(s, f, o, loc)
+	if len(errs) == 0 {
+		// Belt and braces: whatever passes must also satisfy the model and
+		// the engine.
+		if cfg, err := resolveFilled(f); err != nil {
+			errs = append(errs, &Error{Msg: "internal check failed: " + err.Error()})
+		} else if err := cfg.Validate(); err != nil {
+			errs = append(errs, &Error{Msg: "the resolved configuration is invalid: " + err.Error()})
+		}
+	}
+	for _, e := range errs {
+		loc.at(e)
+	}
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func def[T any](p **T, v T) {
+	if *p == nil {
+		*p = &v
+	}
+}
+
+// fill returns a deep copy of s with every default filled in. It never
+// fails; missing required fields stay nil for validate to report.
+func fill(s *Scenario) (*Scenario, *origins) {
+	f := clone(s)
+	o := &origins{}
+	md := model.Default()
+	if f.Name == "" {
+		f.Name = defaultName(f.File)
+	}
+	def(&f.Seed, defaultSeed)
+	def(&f.Replicates, defaultReplicates)
+	def(&f.Founder.Cells, simDefaults.Founder)
+	def(&f.Detection.Size, simDefaults.Detect)
+	def(&f.Growth.Birth, md.Birth)
+	def(&f.Growth.Death, md.Death)
+	def(&f.Mutation.Rate, md.MutationRate)
+
+	// Catalog: the default or the listed entries, then the extra ones.
+	var cat []MutationEntry
+	if c := f.Mutation.Catalog; c == nil || c.Default {
+		for _, m := range model.DefaultCatalog() {
+			cat = append(cat, entryOf(m))
+			o.muts = append(o.muts, "mutation.catalog")
+		}
+	} else {
+		for i, e := range c.Entries {
+			cat = append(cat, e)
+			o.muts = append(o.muts, joinIndex("mutation.catalog", i))
+		}
+	}
+	for i, e := range f.Mutation.Extra {
+		cat = append(cat, e)
+		o.muts = append(o.muts, joinIndex("mutation.extra", i))
+	}
+	for i := range cat {
+		e := &cat[i]
+		def(&e.Sites, 1)
+		def(&e.BirthDelta, 0)
+		def(&e.DeathDelta, 0)
+		if len(e.EC50Fold) == 0 {
+			e.EC50Fold = nil
+		}
+	}
+	f.Mutation.Catalog = &Catalog{Entries: cat}
+	f.Mutation.Extra = nil
+
+	def(&f.Alleles.Copies, md.Alleles.Copies)
+	def(&f.Alleles.Dominance, md.Alleles.Dominance)
+
+	// Drugs: the defaults, patched by listed drugs of the same name, then
+	// the added drugs.
+	var drugs []Drug
+	for _, d := range md.Drugs {
+		drugs = append(drugs, drugOf(d))
+		o.drugs = append(o.drugs, "drugs")
+	}
+	for j, d := range f.Drugs {
+		k := -1
+		for i := range len(md.Drugs) {
+			if drugs[i].Name == d.Name {
+				k = i
+			}
+		}
+		if k >= 0 {
+			overlay(reflect.ValueOf(&drugs[k]).Elem(), reflect.ValueOf(d))
+			o.drugs[k] = joinIndex("drugs", j)
+			continue
+		}
+		def(&d.Hill, 1)
+		if d.Target != nil && *d.Target == model.Reactivator.String() {
+			def(&d.PocketFold, 1)
+		}
+		drugs = append(drugs, d)
+		o.drugs = append(o.drugs, joinIndex("drugs", j))
+	}
+	f.Drugs = drugs
+
+	def(&f.Combination, combinationNames[md.Combination])
+	def(&f.Tolerance, md.Tolerance)
+
+	for i := range f.Treatment.Phases {
+		p := &f.Treatment.Phases[i]
+		if i == 0 {
+			def(&p.Start, 0)
+		}
+		if len(p.Doses) == 0 {
+			p.Doses = nil
+		}
+	}
+	if len(f.Treatment.Phases) == 0 {
+		f.Treatment.Phases = nil
+	}
+
+	def(&f.Stop.Horizon, simDefaults.Horizon)
+	def(&f.Stop.FollowUp, simDefaults.FollowUp)
+	def(&f.Stop.Lethal, simDefaults.Lethal)
+	def(&f.Observe.ScanEvery, simDefaults.Scan)
+	def(&f.Record.Grid, simDefaults.Grid)
+	def(&f.Record.GrowthGrid, simDefaults.GrowthGrid)
+	def(&f.Record.CloneThreshold, simDefaults.Engine.RecordAt)
+	def(&f.Engine.Step, simDefaults.Step)
+	def(&f.Engine.MinStep, simDefaults.MinStep)
+	def(&f.Engine.ExactBelow, simDefaults.Engine.ExactBelow)
+	def(&f.Engine.Shards, defaultShards)
+	def(&f.Engine.ShardMin, simDefaults.Engine.ShardMin)
+	def(&f.Engine.MaxAttempts, simDefaults.MaxAttempts)
+	return f, o
+}
+
+var combinationNames = map[model.Combination]string{model.Additive: "additive", model.HighestSingle: "highest-single"}
+
+func entryOf(m model.Mutation) MutationEntry {
+	e := MutationEntry{Name: m.Name, Class: ptr(m.Class.String()), Sites: ptr(m.Sites), BirthDelta: ptr(m.BirthDelta), DeathDelta: ptr(m.DeathDelta)}
+	if len(m.EC50Fold) > 0 {
+		e.EC50Fold = map[string]float64{}
+		for k, v := range m.EC50Fold {
+			e.EC50Fold[k] = v
+		}
+	}
+	return e
+}
+
+func drugOf(d model.Drug) Drug {
+	out := Drug{Name: d.Name, Target: ptr(d.Target.String()), Emax: ptr(d.Emax), EC50: ptr(d.EC50), Hill: ptr(d.Hill)}
+	if d.Target == model.Reactivator {
+		out.PocketFold = ptr(d.PocketFold)
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// overlay copies the set (non-nil, non-empty) fields of src over dst.
+func overlay(dst, src reflect.Value) {
+	for i := range src.NumField() {
+		sf := src.Field(i)
+		if !src.Type().Field(i).IsExported() || sf.IsZero() {
+			continue
+		}
+		dst.Field(i).Set(cloneValue(sf))
+	}
+}
+
+// clone deep-copies a scenario.
+func clone(s *Scenario) *Scenario {
+	c := cloneValue(reflect.ValueOf(s).Elem()).Interface().(Scenario)
+	return &c
+}
+
+func cloneValue(v reflect.Value) reflect.Value {
+	out := reflect.New(v.Type()).Elem()
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			p := reflect.New(v.Type().Elem())
+			p.Elem().Set(cloneValue(v.Elem()))
+			out.Set(p)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out.Field(i).Set(cloneValue(v.Field(i)))
+			}
+		}
+	case reflect.Slice:
+		if !v.IsNil() {
+			s := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			for i := range v.Len() {
+				s.Index(i).Set(cloneValue(v.Index(i)))
+			}
+			out.Set(s)
+		}
+	case reflect.Map:
+		if !v.IsNil() {
+			m := reflect.MakeMapWithSize(v.Type(), v.Len())
+			for it := v.MapRange(); it.Next(); {
+				m.SetMapIndex(it.Key(), cloneValue(it.Value()))
+			}
+			out.Set(m)
+		}
+	default:
+		out.Set(v)
+	}
+	return out
+}

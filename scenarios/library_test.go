@@ -1,0 +1,205 @@
+package scenarios
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// TestLibrary: every library scenario loads, resolves, and passes the
+// engine's own validation; Defaults changes nothing (every default is
+// explicit); each file starts with a comment block citing its sources.
+func TestLibrary(t *testing.T) {
+	names := Names()
+	for _, want := range []string{"rezatapopt-continuous", "untreated", "theory-kendall", "theory-resistance", "theory-luria"} {
+		if !strings.Contains(strings.Join(names, " "), want) {
+			t.Errorf("library lacks %s", want)
+		}
+	}
+	if DefaultName != "rezatapopt-continuous" {
+		t.Error("default scenario")
+	}
+	for _, n := range names {
+		t.Run(n, func(t *testing.T) {
+			data, err := Get(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(data), "# ") {
+				t.Error("no leading comment block")
+			}
+			head := string(data[:strings.Index(string(data), "\nname:")])
+			if !strings.Contains(head, "Bozic") && !strings.Contains(head, "theory") {
+				t.Error("comment block cites no source")
+			}
+			s, err := Open(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Name != n {
+				t.Errorf("name %q in file %s.yaml", s.Name, n)
+			}
+			if s.Description == "" {
+				t.Error("no description")
+			}
+			cfg, err := Resolve(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.Model.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			again := cfg
+			again.Defaults()
+			again.Therapy, cfg.Therapy = nil, nil
+			if !reflect.DeepEqual(again, cfg) {
+				t.Errorf("Defaults changed the resolved config:\n%+v\n%+v", cfg, again)
+			}
+		})
+	}
+}
+
+// TestLibraryContents checks what the named scenarios promise.
+func TestLibraryContents(t *testing.T) {
+	resolve := func(n string) sim.Config {
+		s, err := Open(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Resolve(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	c := resolve("rezatapopt-continuous")
+	if !reflect.DeepEqual(c.Model, model.Default()) || c.Therapy == nil {
+		t.Error("rezatapopt-continuous is not the default model, treated")
+	}
+	conc := make([]float64, 3)
+	if next := c.Therapy().Conc(0, conc); conc[0] != 2000 || conc[1] != 0 || conc[2] != 0 || next != inf {
+		t.Errorf("rezatapopt-continuous doses %v until %v", conc, next)
+	}
+	if s, _ := Open("rezatapopt-continuous"); s.ReplicateCount() != 200 {
+		t.Error("replicates")
+	}
+	if c := resolve("untreated"); c.Therapy != nil || !reflect.DeepEqual(c.Model, model.Default()) {
+		t.Error("untreated")
+	}
+	k := resolve("theory-kendall")
+	if k.Model.Birth != 1 || k.Model.Death != 0.5 || k.Founder != 1 || len(k.Model.Catalog) != 0 || k.Model.MutationRate != 0 || k.Therapy != nil {
+		t.Errorf("theory-kendall %+v", k)
+	}
+	r := resolve("theory-resistance")
+	want := []model.Mutation{{Name: "R", Class: model.TALoss, Sites: 1}}
+	if r.Model.Birth != 0.14 || r.Model.Death != 0.13 || !reflect.DeepEqual(r.Model.Catalog, want) || r.Model.MutationRate != 1e-7 || r.Detect != 1e5 || r.Therapy != nil {
+		t.Errorf("theory-resistance %+v", r)
+	}
+	l := resolve("theory-luria")
+	if l.Model.Birth != 1 || l.Model.Death != 0 || !reflect.DeepEqual(l.Model.Catalog, want) || l.Model.MutationRate != 1e-6 || l.Detect != 1e6 || l.Therapy != nil {
+		t.Errorf("theory-luria %+v", l)
+	}
+}
+
+func TestGetOpen(t *testing.T) {
+	_, err := Get("rezatapopt-continous")
+	if err == nil || !strings.Contains(err.Error(), "available: combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
+		t.Errorf("Get error: %v", err)
+	}
+	_, err = Open("no-such-scenario")
+	if err == nil || !strings.Contains(err.Error(), "neither a library scenario") || !strings.Contains(err.Error(), "untreated") {
+		t.Errorf("Open error: %v", err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(p, []byte("growth: {birth: 0.2}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := Fill(s); f.Name != "mine" || *f.Growth.Birth != 0.2 {
+		t.Errorf("opened %+v", f)
+	}
+	if err := os.WriteFile(p, []byte("growth: {birth: -1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), p+":1:10: growth.birth:") {
+		t.Errorf("file error: %v", err)
+	}
+	infos := List()
+	if len(infos) != len(Names()) || infos[0].Description == "" {
+		t.Errorf("List: %+v", infos)
+	}
+}
+
+// TestRoundTrip: Marshal prints the fully resolved scenario, and loading it
+// gives back exactly the filled scenario; printing again is identical.
+func TestRoundTrip(t *testing.T) {
+	srcs := map[string][]byte{}
+	for _, n := range Names() {
+		srcs[n], _ = Get(n)
+	}
+	srcs["tricky"] = []byte(`name: tricky
+description: "quotes \" and \\ back, tab\t, newline\n, unicode µ→, colon: yes # not a comment"
+seed: 18446744073709551615
+mutation:
+  catalog:
+    - {name: "R248*", class: ta-loss}
+    - {name: "c.743G>A", class: pocket, sites: 0.5, ec50_fold: {rezatapopt: 1e6, nextgen: 3}}
+    - {name: "true", class: passenger, birth_delta: 1e-300, death_delta: -0.25}
+    - {name: "1e9", class: passenger}
+  extra: [{name: nonsense, class: ta-loss, sites: 110}]
+drugs:
+  - {name: offaxis, pocket_fold: 2}
+  - {name: "2nd", target: y220c-pocket, emax: 0.1, ec50: 0.000123, hill: 20}
+treatment:
+  phases:
+    - {start: 0.5, doses: {}}
+    - {start: 1e3, doses: {2nd: 1.5e-7, offaxis: 0}}
+tolerance: 0.999999
+stop: {horizon: 36524.999, follow_up: 0.1}
+`)
+	for n, src := range srcs {
+		t.Run(n, func(t *testing.T) {
+			s, err := Load(n+".yaml", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Fill(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Load(n+".yaml", out)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if !reflect.DeepEqual(back, f) {
+				t.Errorf("round trip differs:\n%s", out)
+			}
+			out2, err := Marshal(back)
+			if err != nil || string(out2) != string(out) {
+				t.Errorf("second print differs:\n%s\n%s", out, out2)
+			}
+			c1, _ := Resolve(s)
+			c2, _ := Resolve(back)
+			c1.Therapy, c2.Therapy = nil, nil
+			if !reflect.DeepEqual(c1, c2) {
+				t.Error("resolved configs differ")
+			}
+		})
+	}
+}

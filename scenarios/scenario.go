@@ -1,0 +1,209 @@
+package scenarios
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Scenario is one scenario file: every field is optional and a missing field
+// (a nil pointer, an empty list) takes its documented default. Load returns
+// the scenario as written; Fill returns it with every default made explicit;
+// Resolve turns it into a sim.Config; Marshal prints it fully resolved.
+//
+// The struct is the single source of truth of the format: the YAML decoder,
+// the printer, --set and Paths all work from these types and their yaml
+// tags, so a new field only needs a tag here, a default in fill and checks in
+// validate.
+type Scenario struct {
+	// Name identifies the scenario in outputs (letters, digits, '.', '_',
+	// '-'). Default: the file name without its extension.
+	Name string `yaml:"name,omitempty"`
+	// Description is free text for people.
+	Description string `yaml:"description,omitempty"`
+	// Seed of the random streams (default 1).
+	Seed *uint64 `yaml:"seed"`
+	// Replicates to simulate (default 200).
+	Replicates *int      `yaml:"replicates"`
+	Founder    Founder   `yaml:"founder"`
+	Detection  Detection `yaml:"detection"`
+	Growth     Growth    `yaml:"growth"`
+	Mutation   Mutation  `yaml:"mutation"`
+	Alleles    Alleles   `yaml:"alleles"`
+	// Drugs patches and extends the default drugs (rezatapopt, nextgen,
+	// offaxis): an entry with a default name overrides that drug's fields, any
+	// other name adds a drug (target, emax and ec50 then required). Resolved
+	// drugs are the defaults in their order, then added drugs in listed order;
+	// concentrations are indexed in that order.
+	Drugs []Drug `yaml:"drugs"`
+	// Combination of several drugs' kill rates: "additive" (default) or
+	// "highest-single".
+	Combination *string `yaml:"combination"`
+	// Tolerance in [0, 1) damps the kill of reactivators (default 0).
+	Tolerance *float64  `yaml:"tolerance"`
+	Treatment Treatment `yaml:"treatment"`
+	Stop      Stop      `yaml:"stop"`
+	Observe   Observe   `yaml:"observe"`
+	Record    Record    `yaml:"record"`
+	Engine    Engine    `yaml:"engine"`
+
+	// File is where the scenario was read from ("" if built in code); it
+	// names the scenario in error messages. Not part of the format.
+	File string `yaml:"-"`
+}
+
+// Founder is the founding clone.
+type Founder struct {
+	// Cells at founding (default 1).
+	Cells *int64 `yaml:"cells"`
+}
+
+// Detection says when treatment starts.
+type Detection struct {
+	// Size in cells at which the tumour is detected and treatment starts
+	// (t = 0); default 1e9 (about 1 cm3).
+	Size *float64 `yaml:"size"`
+}
+
+// Growth is the founder genotype's untreated growth.
+type Growth struct {
+	Birth *float64 `yaml:"birth"` // per day (default 0.14)
+	Death *float64 `yaml:"death"` // per day, untreated (default 0.13)
+}
+
+// Mutation is the secondary-mutation process.
+type Mutation struct {
+	// Rate per site per division (default 1e-9).
+	Rate *float64 `yaml:"rate"`
+	// Catalog is "default" (model.DefaultCatalog) or an explicit list
+	// (possibly empty: no mutations). Missing: default.
+	Catalog *Catalog `yaml:"catalog"`
+	// Extra entries appended to the catalog.
+	Extra []MutationEntry `yaml:"extra,omitempty"`
+}
+
+// Catalog is the YAML value of mutation.catalog: the word "default" or a list
+// of entries.
+type Catalog struct {
+	Default bool            // the word "default"
+	Entries []MutationEntry // the list, when not Default
+}
+
+// MutationEntry is one catalog entry (see model.Mutation).
+type MutationEntry struct {
+	Name string `yaml:"name"` // required
+	// Class: "ta-loss", "pocket" or "passenger" (required).
+	Class *string `yaml:"class"`
+	// Sites: SNVs the entry stands for (default 1).
+	Sites      *float64 `yaml:"sites"`
+	BirthDelta *float64 `yaml:"birth_delta"` // per day (default 0)
+	DeathDelta *float64 `yaml:"death_delta"` // per day (default 0)
+	// EC50Fold overrides the EC50 fold change per y220c-pocket drug; drugs
+	// not listed use the class default.
+	EC50Fold map[string]float64 `yaml:"ec50_fold,omitempty"`
+}
+
+// Alleles is the Y220C allele state (see model.Alleles).
+type Alleles struct {
+	Copies    *int     `yaml:"copies"`    // 1..8 (default 1)
+	Dominance *float64 `yaml:"dominance"` // in [0, 1] (default 1)
+}
+
+// Drug is one drug's pharmacodynamics (see model.Drug).
+type Drug struct {
+	Name string `yaml:"name"` // required
+	// Target: "y220c-pocket" (a reactivator) or "off-axis".
+	Target *string  `yaml:"target"`
+	Emax   *float64 `yaml:"emax"` // maximal extra death rate, per day
+	EC50   *float64 `yaml:"ec50"` // mg-eq
+	Hill   *float64 `yaml:"hill"` // default 1 for added drugs
+	// PocketFold: EC50 fold change caused by pocket mutations (y220c-pocket
+	// drugs; default 1 for added drugs). Ignored for off-axis drugs.
+	PocketFold *float64 `yaml:"pocket_fold,omitempty"`
+}
+
+// Treatment is the dosing schedule. No phases: untreated (the default).
+type Treatment struct {
+	Phases []Phase `yaml:"phases"`
+}
+
+// Phase holds drug concentrations constant from Start until the next
+// phase's start.
+type Phase struct {
+	// Start in days from the start of treatment (t = 0 at detection).
+	// Default 0 for the first phase; required for later ones.
+	Start *float64 `yaml:"start"`
+	// Doses maps drug names to concentrations in mg-eq (the steady-state
+	// average of a daily dose of that many mg). Drugs not listed: 0.
+	Doses map[string]float64 `yaml:"doses"`
+}
+
+// Stop says when a replicate ends.
+type Stop struct {
+	Horizon  *float64 `yaml:"horizon"`   // days of treatment at most (default 1826.25)
+	FollowUp *float64 `yaml:"follow_up"` // days after progression (default 0)
+	Lethal   *float64 `yaml:"lethal"`    // burden that kills, cells (default 1e12)
+}
+
+// Observe is the clinic's schedule.
+type Observe struct {
+	ScanEvery *float64 `yaml:"scan_every"` // imaging interval, days (default 56)
+}
+
+// Record says what is kept of each replicate.
+type Record struct {
+	Grid       *float64 `yaml:"grid"`        // trajectory interval during treatment, days (default 7)
+	GrowthGrid *float64 `yaml:"growth_grid"` // before treatment, days (default 28)
+	// CloneThreshold: clones reaching this many cells are recorded (default 100).
+	CloneThreshold *int64 `yaml:"clone_threshold"`
+}
+
+// Engine holds numerical settings of the simulator (see sim.Options).
+type Engine struct {
+	Step        *float64 `yaml:"step"`         // longest step, days (default 7)
+	MinStep     *float64 `yaml:"min_step"`     // shortest step near detection, days (default 0.01)
+	ExactBelow  *int64   `yaml:"exact_below"`  // event-by-event below this clone size (default 16)
+	Shards      *int     `yaml:"shards"`       // goroutines per step (default 1)
+	ShardMin    *int     `yaml:"shard_min"`    // live clones before sharding (default 4096)
+	MaxAttempts *int     `yaml:"max_attempts"` // founders tried before giving up (default 1e6)
+}
+
+// LoadFile reads and loads a scenario file.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path, data)
+}
+
+// ReplicateCount is the number of replicates the scenario asks for.
+func (s *Scenario) ReplicateCount() int {
+	if s.Replicates != nil {
+		return *s.Replicates
+	}
+	return defaultReplicates
+}
+
+// defaultName is the scenario name implied by a file name.
+func defaultName(file string) string {
+	base := filepath.Base(file)
+	for _, ext := range []string{".yaml", ".yml"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	var b strings.Builder
+	for _, r := range base {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.' && b.Len() > 0:
+			b.WriteRune(r)
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('_')
+			}
+		}
+	}
+	if b.Len() == 0 || b.Len() > maxNameLen {
+		return "scenario"
+	}
+	return b.String()
+}

@@ -1,0 +1,222 @@
+package scenarios
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// Set changes one field of s, as the command line's --set path=value does.
+// The path names a field as written in a scenario file, with list entries
+// selected by index or, for drugs and catalog entries, by name:
+//
+//	growth.birth
+//	alleles.copies
+//	treatment.phases[0].doses.rezatapopt
+//	drugs[rezatapopt].ec50          (same as drugs[0].ec50)
+//	mutation.catalog[R248W].sites
+//	treatment.phases                (a whole list, in YAML flow style)
+//
+// The value is YAML (a scalar, or flow style such as [..] and {..}); null
+// restores a field's default. Index len(list) appends an entry. s is first
+// filled (every default made explicit, see Fill), so every entry of the
+// default catalog and drugs can be selected. The result is checked like a
+// loaded file; on error s is left unchanged. Paths lists the settable paths.
+func Set(s *Scenario, path, value string) error {
+	label := "--set " + path + "=" + value
+	setErr := func(p, format string, a ...any) error {
+		return &Error{File: label, Path: p, Msg: fmt.Sprintf(format, a...)}
+	}
+	f, err := Fill(s)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(value) == "" {
+		return setErr(path, "empty value; give a YAML value, or null to restore the default")
+	}
+	segs, err := parsePath(path)
+	if err != nil {
+		return setErr(path, "%v", err)
+	}
+	d := &decoder{loc: &locator{file: label, src: []byte(value), pos: map[string]tokenPos{}}, anchors: map[string]ast.Node{}, budget: maxNodes}
+	node, err := d.parse([]byte(value))
+	if err != nil {
+		for _, e := range Errors(err) {
+			e.Path = path
+		}
+		return err
+	}
+
+	cur := reflect.ValueOf(f).Elem()
+	done := ""
+	for i, sg := range segs {
+		last := i == len(segs)-1
+		// Pointers: allocate; the catalog is navigated as its list.
+		for cur.Kind() == reflect.Pointer {
+			if cur.IsNil() {
+				cur.Set(reflect.New(cur.Type().Elem()))
+			}
+			cur = cur.Elem()
+			if cur.Type() == catalogType {
+				cur.FieldByName("Default").SetBool(false)
+				cur = cur.FieldByName("Entries")
+			}
+		}
+		here := done
+		if here == "" {
+			here = "the scenario"
+		}
+		switch cur.Kind() {
+		case reflect.Struct:
+			if sg.sel {
+				return setErr(path, "%s is a mapping, not a list; allowed keys: %s", here, list(fieldNames(cur.Type())))
+			}
+			fs := fieldsOf(cur.Type())
+			k := slices.IndexFunc(fs, func(f field) bool { return f.name == sg.key })
+			if k < 0 {
+				names := fieldNames(cur.Type())
+				return setErr(joinKey(done, sg.key), "unknown key %q in %s; allowed: %s%s", sg.key, here, list(names), suggest(sg.key, names))
+			}
+			cur = cur.Field(fs[k].index)
+			done = joinKey(done, sg.key)
+		case reflect.Slice:
+			if !sg.sel {
+				return setErr(path, "%s is a list; select an entry with [index]", here)
+			}
+			n := cur.Len()
+			idx := -1
+			if x, err := strconv.Atoi(sg.key); err == nil {
+				if x < 0 || x > n {
+					return setErr(path, "index %d out of range: %s has %d entries (allowed: 0 to %d; %d appends one)", x, here, n, n, n)
+				}
+				idx = x
+			} else {
+				var names []string
+				for j := range n {
+					if nf := cur.Index(j).FieldByName("Name"); nf.IsValid() {
+						names = append(names, nf.String())
+						if nf.String() == sg.key {
+							idx = j
+						}
+					}
+				}
+				if idx < 0 {
+					if names == nil {
+						return setErr(path, "%s is selected by index (0 to %d), not by name", here, n-1)
+					}
+					return setErr(path, "no entry named %q in %s; names: %s%s", sg.key, here, list(names), suggest(sg.key, names))
+				}
+			}
+			if idx == n {
+				cur.Set(reflect.Append(cur, reflect.Zero(cur.Type().Elem())))
+			}
+			cur = cur.Index(idx)
+			done = joinIndex(done, idx)
+		case reflect.Map:
+			key := sg.key
+			done = joinKey(done, key)
+			if !last {
+				return setErr(path, "%s holds a number; it has no fields", done)
+			}
+			if cur.IsNil() {
+				cur.Set(reflect.MakeMap(cur.Type()))
+			}
+			if isNull(node) {
+				cur.SetMapIndex(reflect.ValueOf(key), reflect.Value{})
+			} else {
+				e := reflect.New(cur.Type().Elem()).Elem()
+				d.value(node, e, done, false)
+				if len(d.errs) == 0 {
+					cur.SetMapIndex(reflect.ValueOf(key), e)
+				}
+			}
+			return finishSet(s, f, d, label, done)
+		default:
+			return setErr(path, "%s is %s; it has no %q", here, strings.TrimPrefix(expectName(cur.Type()), "a "), sg.key)
+		}
+	}
+	d.value(node, cur, done, true)
+	return finishSet(s, f, d, label, done)
+}
+
+// finishSet reports decoding errors, or checks f and stores it in s.
+func finishSet(s, f *Scenario, d *decoder, label, path string) error {
+	relabel := func(err error) error {
+		for _, e := range Errors(err) {
+			e.File, e.Line, e.Col, e.Excerpt = label, 0, 0, ""
+		}
+		return err
+	}
+	if len(d.errs) > 0 {
+		return relabel(joinErrors(d.errs))
+	}
+	// Cross-field problems are reported at the field that was set.
+	if _, err := check(f, &locator{file: label, pos: map[string]tokenPos{path: {}}}); err != nil {
+		return relabel(err)
+	}
+	*s = *f
+	return nil
+}
+
+type pathSeg struct {
+	key string
+	sel bool // a [selector]
+}
+
+var pathToken = regexp.MustCompile(`^(?:\.?([A-Za-z0-9_+-]+)|\[([^\[\]]+)\])`)
+
+func parsePath(p string) ([]pathSeg, error) {
+	if p == "" {
+		return nil, fmt.Errorf("empty path; valid paths are listed by `p53evo scenarios paths` (Paths)")
+	}
+	var segs []pathSeg
+	rest := p
+	for rest != "" {
+		m := pathToken.FindStringSubmatch(rest)
+		if m == nil || (len(segs) == 0 && strings.HasPrefix(rest, ".")) || (len(segs) > 0 && m[1] != "" && !strings.HasPrefix(rest, ".")) {
+			return nil, fmt.Errorf("malformed path at %q; a path is keys joined by '.' with [index] or [name] for list entries, e.g. treatment.phases[0].doses.rezatapopt", rest)
+		}
+		if m[1] != "" {
+			segs = append(segs, pathSeg{key: m[1]})
+		} else {
+			segs = append(segs, pathSeg{key: m[2], sel: true})
+		}
+		rest = rest[len(m[0]):]
+	}
+	return segs, nil
+}
+
+// Paths lists every settable leaf path of the format, with [i] for a list
+// index and <drug> for a drug name, e.g. treatment.phases[i].doses.<drug>.
+// mutation.catalog is listed too: it takes "default" or a list.
+func Paths() []string {
+	var out []string
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		switch {
+		case t == catalogType:
+			out = append(out, prefix)
+			walk(reflect.TypeFor[MutationEntry](), prefix+"[i]")
+			return
+		case t.Kind() == reflect.Pointer:
+			walk(t.Elem(), prefix)
+		case t.Kind() == reflect.Struct:
+			for _, f := range fieldsOf(t) {
+				walk(t.Field(f.index).Type, joinKey(prefix, f.name))
+			}
+		case t.Kind() == reflect.Slice:
+			walk(t.Elem(), prefix+"[i]")
+		case t.Kind() == reflect.Map:
+			out = append(out, prefix+".<drug>")
+		default:
+			out = append(out, prefix)
+		}
+	}
+	walk(reflect.TypeFor[Scenario](), "")
+	return out
+}
