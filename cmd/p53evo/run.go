@@ -124,7 +124,7 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 	bar.finish()
 	if err != nil {
 		w.Abort()
-		if errors.Is(err, context.Canceled) {
+		if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 			return failure{fmt.Sprintf("interrupted: no dataset written to %s", out)}
 		}
 		return fmt.Errorf("%w (no dataset written to %s)", err, out)
