@@ -3,8 +3,12 @@ PKGS := ./...
 
 .PHONY: build run test bench bench-compare bench-selftest benchstat lint clean
 
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 build:
-	$(GO) build -o bin/p53evo ./cmd/p53evo
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/p53evo ./cmd/p53evo
 
 run:
 	$(GO) run ./cmd/p53evo run

@@ -52,7 +52,7 @@ func validateCommand() *cli.Command {
 						verdict = "FAIL"
 						failed++
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%.6g\t%s\t%s\t%.3g\t%d\t%s\n", r.Check, r.Quantity, num(r.Theory), r.Simulated, num(r.SE), num(r.Z), r.P, r.N, verdict)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%.6g\t%s\t%s\t%.3g\t%d\t%s\n", r.Check, r.Quantity, num(r.Theory, "%.6g"), r.Simulated, num(r.SE, "%.3g"), num(r.Z, "%.2f"), r.P, r.N, verdict)
 				}
 				tw.Flush()
 			}
@@ -68,9 +68,9 @@ func validateCommand() *cli.Command {
 	}
 }
 
-func num(x float64) string {
+func num(x float64, format string) string {
 	if x != x {
 		return "-"
 	}
-	return fmt.Sprintf("%.6g", x)
+	return fmt.Sprintf(format, x)
 }
