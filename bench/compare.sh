@@ -31,6 +31,9 @@
 set -euo pipefail
 
 root=$(git rev-parse --show-toplevel)
+if [[ -n "${BENCHSTAT:-}" && "$BENCHSTAT" == */* ]]; then
+	BENCHSTAT=$(realpath "$BENCHSTAT") # relative to the caller's directory
+fi
 cd "$root"
 
 COUNT=${COUNT:-10}
@@ -117,9 +120,14 @@ build() { # dir tags out
 	(cd "$1" && "$GO" test -c ${2:+-tags "$2"} -o "$3" ./bench/)
 }
 build "$root" "$HEAD_TAGS" "$tmp/head.test" || die "building head's bench test binary failed"
+[[ -x "$tmp/head.test" ]] || die "head's bench/ has no test files"
 "$GO" build -o "$tmp/benchgate" ./bench/cmd/benchgate || die "building bench/cmd/benchgate failed"
 if ! build "$base_dir" "$BASE_TAGS" "$tmp/base.test"; then
 	say "SKIP: base's bench test binary does not build; nothing to compare against"
+	exit 0
+fi
+if [[ ! -x "$tmp/base.test" ]]; then
+	say "SKIP: base's bench/ has no test files; nothing to compare against"
 	exit 0
 fi
 
@@ -136,11 +144,11 @@ fi
 say "running ${COUNT}x interleaved: -test.bench '$BENCH'${BENCHTIME:+ -test.benchtime $BENCHTIME}"
 start=$SECONDS
 for ((i = 1; i <= COUNT; i++)); do
-	if ! (cd "$base_dir/bench" && "$tmp/base.test" "${args[@]}") >>"$OUT/base.txt" 2>>"$tmp/base.err"; then
-		say "warning: base run $i failed (kept its partial output):"
+	if ! (cd "$base_dir/bench" && "$tmp/base.test" "${args[@]}") >>"$OUT/base.txt" 2>"$tmp/base.err"; then
+		say "warning: base run $i failed (its partial output is kept):"
 		tail -n 5 "$tmp/base.err" | sed 's/^/    /'
 	fi
-	(cd "$root/bench" && "$tmp/head.test" "${args[@]}") >>"$OUT/head.txt" 2>>"$tmp/head.err" ||
+	(cd "$root/bench" && "$tmp/head.test" "${args[@]}") >>"$OUT/head.txt" 2>"$tmp/head.err" ||
 		{ tail -n 20 "$tmp/head.err" "$OUT/head.txt" >&2; die "head run $i failed"; }
 	say "run $i/$COUNT done ($((SECONDS - start))s)"
 done

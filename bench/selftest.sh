@@ -8,8 +8,16 @@
 #
 # Both sides are built from the working tree (BASE=WORKTREE), so
 # uncommitted changes cannot make (i) fail. Run as `make bench-selftest`;
-# COUNT, BENCH and BENCHTIME may be overridden. Takes about 1-2 minutes on
-# 2 quiet cores.
+# COUNT, BENCH and BENCHTIME may be overridden. Takes about 1 minute on 2
+# cores (3 minutes when other jobs load the machine).
+#
+# The subset: Step (the hot loop; the slow tag adds ~60-80% there) and
+# Peer4Type/size=1e+09 (few clones, many steps: ~+120%) must fail;
+# ExactRegime (one clone, so the tag adds nothing) checks that an unchanged
+# benchmark does not drag the verdict. Peer4Type/size=1e+08 (30 us a
+# replicate) is too short for 5 iterations to be stable on a busy machine.
+# A fixed -benchtime 5x keeps b.N equal on both sides, so allocs/op is
+# gated too; COUNT=6 lets benchstat reach p = 0.002.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 

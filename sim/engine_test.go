@@ -53,7 +53,11 @@ func digest(r *sim.Result) string {
 		r.AtStart, r.Final, r.ResistantMajority, r.FirstResistantBirth, uint8(r.DominantAtProgression),
 		int64(r.ResistantClonesAtProgression), r.Nadir, r.NadirTime, uint8(r.BestResponse), r.ClonesBorn)
 	for _, p := range r.Trajectory {
-		w(p.Time, p.Total, p.Sensitive, p.TALoss, p.Pocket)
+		w(p.Time, p.Total, p.Sensitive, p.TALoss, p.Pocket, p.Conc)
+	}
+	w(r.FinalProgression, r.FirstCTDNACall, r.CTDNALead, [3]int64{int64(r.CalledAtProgression[0]), int64(r.CalledAtProgression[1]), int64(r.CalledAtProgression[2])})
+	for _, c := range r.CTDNA {
+		w(c.Time, c.Mutation, uint8(c.Class), c.TrueVAF, c.AltReads, c.Depth, c.Called)
 	}
 	for _, c := range r.Clones {
 		w(c.ID, c.Parent, c.Mutation, c.Genotype, uint8(c.Class), c.Born, c.Peak, c.PeakTime, c.Extinct)

@@ -22,6 +22,11 @@ type Config struct {
 	MinStep    float64 // shortest step when closing in on Detect, days (default 0.01)
 
 	Scan     float64 // imaging interval, days (default 56)
+	// ProgressionFromBaseline measures progression from the burden at the
+	// start of the line (1.728 x baseline) instead of RECIST's nadir; for
+	// adaptive therapy, whose planned pauses let the tumour regrow from its
+	// nadir by design (Zhang et al. 2017 judged progression against baseline).
+	ProgressionFromBaseline bool
 	FollowUp float64 // days simulated after progression (default 0)
 	Horizon  float64 // days of treatment at most (default 1826.25, five years)
 	Lethal   float64 // burden at which the patient dies of disease (default 1e12)
@@ -31,6 +36,8 @@ type Config struct {
 	// StopAtDetection ends a replicate when it reaches the detection size,
 	// before any treatment (for theory checks of the growth phase).
 	StopAtDetection bool
+
+	CTDNA CTDNAConfig // liquid biopsy; Every = 0 turns it off
 
 	Engine  Options
 	Therapy func() Therapy // one policy per worker; nil: untreated
@@ -58,6 +65,7 @@ func (c *Config) Defaults() {
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 1_000_000
 	}
+	c.CTDNA.Defaults()
 	if c.Engine.ExactBelow == 0 {
 		c.Engine.ExactBelow = DefaultExactBelow
 	}
@@ -108,6 +116,27 @@ func (c *Config) Validate() error {
 	if c.Engine.RecordAt < 1 {
 		bad("record threshold %d: must be at least 1 cell", c.Engine.RecordAt)
 	}
+	if n := len(c.Model.Drugs); n > MaxDrugs {
+		bad("%d drugs: at most %d", n, MaxDrugs)
+	}
+	if d := c.CTDNA; d.Every > 0 {
+		if !(d.Shed > 0) || !(d.HalfLife > 0) || !(d.NormalGE > 0) {
+			bad("ctdna: shed %v, half-life %v and normal cfDNA %v must be positive", d.Shed, d.HalfLife, d.NormalGE)
+		}
+		if d.Depth < 1 || d.MinAlt < 1 {
+			bad("ctdna: depth %d and min alt reads %d must be at least 1", d.Depth, d.MinAlt)
+		}
+		if !(d.LOD >= 0 && d.LOD <= 1) || !(d.RecordMinVAF >= 0 && d.RecordMinVAF <= 1) {
+			bad("ctdna: limit of detection %v and record threshold %v must be in [0, 1]", d.LOD, d.RecordMinVAF)
+		}
+	}
+	if c.Therapy != nil {
+		if p, ok := c.Therapy().(*Policy); ok {
+			if err := p.Validate(len(c.Model.Drugs)); err != nil {
+				bad("treatment: %v", err)
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -137,16 +166,43 @@ const (
 
 func (r Response) String() string { return [...]string{"NE", "CR", "PR", "SD", "PD"}[r] }
 
-// TrajPoint is the tumour's composition at one time.
+// TrajPoint is the tumour's composition at one time, and the drug
+// concentrations (mg-eq, indexed like Model.Drugs) in force from that time.
 type TrajPoint struct {
 	Time                             float64
 	Total, Sensitive, TALoss, Pocket int64
+	Conc                             [MaxDrugs]float64
+}
+
+// CTDNARow is one resistance mutation seen at one blood draw.
+type CTDNARow struct {
+	Time     float64
+	Mutation string // catalog name; "name#id" when the entry stands for several SNVs (each lineage is a distinct variant)
+	Class    model.Class
+	TrueVAF  float64 // variant allele fraction in plasma
+	AltReads int64
+	Depth    int64
+	Called   bool // AltReads >= MinAlt and AltReads/Depth >= LOD
+}
+
+// CTDNAConfig describes the liquid biopsy: cell deaths shed tumour DNA into
+// plasma, where it decays with a half-life of minutes; a draw is sequenced at
+// Depth and each mutation's alt reads are Binomial(Depth, VAF).
+type CTDNAConfig struct {
+	Every        float64 // days between draws (default 28; negative: no draws)
+	Shed         float64 // genome equivalents shed per cell death (default 1.4e-4, Avanzini et al. 2020)
+	HalfLife     float64 // plasma half-life of ctDNA, minutes (default 30, Avanzini 2020)
+	NormalGE     float64 // normal cell-free DNA in plasma, diploid genome equivalents (default 2.25e6: about 1500 haploid genomes, 5 ng, per mL in 3 L of plasma; estimate)
+	Depth        int64   // sequencing depth (default 2000)
+	MinAlt       int64   // alt reads needed for a call (default 5)
+	LOD          float64 // limit of detection, observed VAF (default 0.001)
+	RecordMinVAF float64 // rows are kept for mutations with alt reads or true VAF >= this (default 1e-4)
 }
 
 // Event is something that happened to a replicate at a time.
 type Event struct {
 	Time   float64
-	Kind   string // detection, scan, response, progression, cured, lethal, end
+	Kind   string // detection, scan, response, progression, phase, ctdna-call, cured, lethal, end
 	Detail string
 }
 
@@ -176,14 +232,28 @@ type Result struct {
 
 	ClonesBorn int64 // clones founded, the founder included
 
+	// FinalProgression is the progression that ended treatment (equal to TTP
+	// unless a phase switched lines of therapy at progression); NaN if none.
+	FinalProgression float64
+	// Liquid biopsy: first draw calling a resistance mutation (NaN if none),
+	// its lead over imaging progression (TTP - FirstCTDNACall; NaN unless
+	// both exist), and the distinct resistance mutations called at the last
+	// draw at or before progression, by class (-1 without progression).
+	FirstCTDNACall      float64
+	CTDNALead           float64
+	CalledAtProgression [model.NumClasses]int
+	CTDNA               []CTDNARow
+
 	Trajectory []TrajPoint
 	Clones     []CloneRecord
 	Events     []Event
 }
 
 func (r *Result) reset(rep int) {
-	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0]}
+	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0]}
 	r.TTP, r.ResistantMajority, r.FirstResistantBirth, r.NadirTime = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	r.FinalProgression, r.FirstCTDNACall, r.CTDNALead = math.NaN(), math.NaN(), math.NaN()
+	r.CalledAtProgression = [model.NumClasses]int{-1, -1, -1}
 }
 
 // ErrNoDetection says that no founder reached the detection size.
@@ -194,12 +264,13 @@ type Replicator struct {
 	cfg     *Config
 	tm      *Tumor
 	therapy Therapy
+	conc    []float64
 }
 
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
 // and be valid).
 func NewReplicator(cfg *Config) *Replicator {
-	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, cfg.Engine)}
+	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, cfg.Engine), conc: make([]float64, len(cfg.Model.Drugs))}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {
@@ -239,104 +310,12 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 		res.Trajectory = appendPoint(res.Trajectory, tm)
 		return nil
 	}
-	baseline := tm.Total()
-	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d", baseline)})
-	res.Trajectory = appendPoint(res.Trajectory, tm)
-	th := rp.therapy
-	th.Reset()
-	nadir, nadirT := baseline, 0.0
-	progressed, responded := false, false
-	end := cfg.Horizon
-	nextGrid, nextScan := cfg.Grid, cfg.Scan
-	res.BestResponse = ResponseNone
-	for {
-		t := tm.Time()
-		if tm.Total() == 0 {
-			res.Outcome = Cured
-			res.BestResponse = CR
-			res.Events = append(res.Events, Event{Time: t, Kind: "cured"})
-			break
-		}
-		if float64(tm.Total()) >= cfg.Lethal {
-			res.Events = append(res.Events, Event{Time: t, Kind: "lethal", Detail: fmt.Sprintf("burden=%d", tm.Total())})
-			if !progressed {
-				progressed = true
-				res.TTP = t
-				rp.atProgression(res)
-			}
-			res.Outcome = Progressed
-			break
-		}
-		if t >= end {
-			if progressed {
-				res.Outcome = Progressed
-			} else {
-				res.Outcome = Censored
-			}
-			break
-		}
-		t1 := min(t+cfg.Step, nextGrid, nextScan, end)
-		tm.Advance(t1, th)
-		if tm.Time() >= nextGrid || tm.Total() == 0 {
-			res.Trajectory = appendPoint(res.Trajectory, tm)
-			if math.IsNaN(res.ResistantMajority) {
-				c := tm.Counts()
-				if c[model.ClassTALoss]+c[model.ClassPocket] > c[model.Sensitive] {
-					res.ResistantMajority = tm.Time()
-				}
-			}
-			for nextGrid <= tm.Time() {
-				nextGrid += cfg.Grid
-			}
-		}
-		if tm.Time() >= nextScan {
-			nextScan += cfg.Scan
-			n := tm.Total()
-			ts := tm.Time()
-			resp := "SD"
-			switch {
-			case n == 0:
-				resp = "CR"
-			case !progressed && float64(n) >= 1.728*float64(nadir):
-				resp = "PD"
-			case float64(n) <= 0.343*float64(baseline):
-				resp = "PR"
-			}
-			res.Events = append(res.Events, Event{Time: ts, Kind: "scan", Detail: fmt.Sprintf("burden=%d response=%s", n, resp)})
-			if res.BestResponse == ResponseNone {
-				res.BestResponse = SD
-				if resp == "PD" {
-					res.BestResponse = PD
-				}
-			}
-			if resp == "PR" && !progressed {
-				if res.BestResponse != CR {
-					res.BestResponse = PR
-				}
-				if !responded {
-					responded = true
-					res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "PR"})
-				}
-			}
-			if resp == "PD" && !progressed {
-				progressed = true
-				res.TTP = ts
-				res.Events = append(res.Events, Event{Time: ts, Kind: "progression", Detail: fmt.Sprintf("burden=%d nadir=%d", n, nadir)})
-				rp.atProgression(res)
-				end = min(end, ts+cfg.FollowUp)
-			}
-			if n < nadir && !progressed {
-				nadir, nadirT = n, ts
-			}
-			th.Observe(Observation{Time: ts, Total: n, Baseline: baseline, Nadir: nadir, Progressed: progressed})
-		}
-	}
+	rp.treat(res)
 	if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != tm.Time() {
-		res.Trajectory = appendPoint(res.Trajectory, tm)
+		res.Trajectory = rp.point(res.Trajectory)
 	}
 	res.EndTime = tm.Time()
 	res.Final = tm.Counts()
-	res.Nadir, res.NadirTime = nadir, nadirT
 	res.ClonesBorn = tm.Born()
 	res.Clones = append(res.Clones, tm.Records()...)
 	for _, r := range res.Clones {
@@ -348,7 +327,10 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	return nil
 }
 
-func (rp *Replicator) atProgression(res *Result) {
+func (rp *Replicator) atProgression(res *Result, called [model.NumClasses]int) {
+	if rp.cfg.CTDNA.Every > 0 {
+		res.CalledAtProgression = called
+	}
 	tm := rp.tm
 	c := tm.Counts()
 	best := model.Sensitive
@@ -364,6 +346,183 @@ func (rp *Replicator) atProgression(res *Result) {
 func appendPoint(tr []TrajPoint, tm *Tumor) []TrajPoint {
 	c := tm.Counts()
 	return append(tr, TrajPoint{Time: tm.Time(), Total: tm.Total(), Sensitive: c[model.Sensitive], TALoss: c[model.ClassTALoss], Pocket: c[model.ClassPocket]})
+}
+
+// point records the tumour and the drug concentrations in force.
+func (rp *Replicator) point(tr []TrajPoint) []TrajPoint {
+	tr = appendPoint(tr, rp.tm)
+	rp.therapy.Conc(rp.tm.Time(), rp.conc)
+	copy(tr[len(tr)-1].Conc[:], rp.conc)
+	return tr
+}
+
+// treat runs the treatment phase: steps to the next grid point, scan or
+// blood draw; scans apply RECIST 1.1 to the burden of the current line of
+// treatment; draws sequence ctDNA; the therapy sees both and may change
+// phase. Progression ends the replicate (after the follow-up) unless the
+// therapy answers it by starting a new line, whose baseline and nadir are
+// the burden at that scan.
+func (rp *Replicator) treat(res *Result) {
+	cfg := rp.cfg
+	tm := rp.tm
+	th := rp.therapy
+	th.Reset()
+	phased, _ := th.(Phased)
+	lastPhase := -2
+	logPhase := func(why string) {
+		if phased == nil {
+			return
+		}
+		i, name := phased.Phase()
+		if i != lastPhase {
+			lastPhase = i
+			res.Events = append(res.Events, Event{Time: tm.Time(), Kind: "phase", Detail: "phase=" + name + " why=" + why})
+		}
+	}
+	baseline := tm.Total()
+	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d", baseline)})
+	logPhase("start")
+	res.Trajectory = rp.point(res.Trajectory)
+	nadir, nadirT := baseline, 0.0
+	lineProgressed, responded, stopping := false, false, false
+	end := cfg.Horizon
+	nextGrid, nextScan := cfg.Grid, cfg.Scan
+	nextDraw := math.Inf(1)
+	if cfg.CTDNA.Every > 0 {
+		nextDraw = 0
+	}
+	var lastCalled [model.NumClasses]int
+	obsRNG := rng.Derive(res.Stream, 1<<63) // observation noise: its own stream
+	res.BestResponse = ResponseNone
+	for {
+		t := tm.Time()
+		if t >= nextDraw {
+			var d drawResult
+			res.CTDNA, d = tm.draw(&cfg.CTDNA, rp.concAt(t), &obsRNG, res.CTDNA)
+			nextDraw += cfg.CTDNA.Every
+			lastCalled = d.called
+			if math.IsNaN(res.FirstCTDNACall) && d.called[model.ClassTALoss]+d.called[model.ClassPocket] > 0 {
+				res.FirstCTDNACall = t
+				res.Events = append(res.Events, Event{Time: t, Kind: "ctdna-call", Detail: fmt.Sprintf("ta-loss=%d pocket=%d", d.called[model.ClassTALoss], d.called[model.ClassPocket])})
+			}
+			if th.Observe(Observation{Kind: ObserveDraw, Time: t, Total: tm.Total(), Baseline: baseline, Nadir: nadir, CalledVAF: d.calledVAF}) {
+				logPhase("ctdna")
+			}
+		}
+		if tm.Total() == 0 {
+			res.Outcome = Cured
+			res.BestResponse = CR
+			res.Events = append(res.Events, Event{Time: t, Kind: "cured"})
+			break
+		}
+		if float64(tm.Total()) >= cfg.Lethal {
+			res.Events = append(res.Events, Event{Time: t, Kind: "lethal", Detail: fmt.Sprintf("burden=%d", tm.Total())})
+			if math.IsNaN(res.TTP) {
+				res.TTP = t
+				rp.atProgression(res, lastCalled)
+			}
+			if math.IsNaN(res.FinalProgression) {
+				res.FinalProgression = t
+			}
+			res.Outcome = Progressed
+			break
+		}
+		if t >= end {
+			if !math.IsNaN(res.TTP) {
+				res.Outcome = Progressed
+			} else {
+				res.Outcome = Censored
+			}
+			break
+		}
+		t1 := min(t+cfg.Step, nextGrid, nextScan, nextDraw, end)
+		tm.Advance(t1, th)
+		logPhase("schedule")
+		if tm.Time() >= nextScan && stopping {
+			nextScan += cfg.Scan
+		} else if tm.Time() >= nextScan {
+			nextScan += cfg.Scan
+			n := tm.Total()
+			ts := tm.Time()
+			resp := "SD"
+			ref := nadir
+			if cfg.ProgressionFromBaseline {
+				ref = baseline
+			}
+			switch {
+			case n == 0:
+				resp = "CR"
+			case !lineProgressed && float64(n) >= 1.728*float64(ref):
+				resp = "PD"
+			case float64(n) <= 0.343*float64(baseline):
+				resp = "PR"
+			}
+			res.Events = append(res.Events, Event{Time: ts, Kind: "scan", Detail: fmt.Sprintf("burden=%d response=%s", n, resp)})
+			if res.BestResponse == ResponseNone {
+				res.BestResponse = SD
+				if resp == "PD" {
+					res.BestResponse = PD
+				}
+			}
+			if resp == "PR" && math.IsNaN(res.TTP) {
+				res.BestResponse = PR
+				if !responded {
+					responded = true
+					res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "PR"})
+				}
+			}
+			newProg := resp == "PD"
+			if newProg {
+				res.Events = append(res.Events, Event{Time: ts, Kind: "progression", Detail: fmt.Sprintf("burden=%d nadir=%d", n, nadir)})
+				if math.IsNaN(res.TTP) {
+					res.TTP = ts
+					res.Nadir, res.NadirTime = nadir, nadirT
+					rp.atProgression(res, lastCalled)
+				}
+			} else if n < nadir {
+				nadir, nadirT = n, ts
+			}
+			changed := th.Observe(Observation{Kind: ObserveScan, Time: ts, Total: n, Baseline: baseline, Nadir: nadir, NewProgression: newProg})
+			if changed {
+				logPhase("scan")
+			}
+			if newProg {
+				if changed {
+					// a new line of treatment: RECIST starts again from here
+					baseline, nadir, nadirT = n, n, ts
+				} else {
+					lineProgressed = true
+					stopping = true
+					res.FinalProgression = ts
+					end = min(end, ts+cfg.FollowUp)
+				}
+			}
+		}
+		if tm.Time() >= nextGrid || tm.Total() == 0 {
+			res.Trajectory = rp.point(res.Trajectory)
+			if math.IsNaN(res.ResistantMajority) {
+				c := tm.Counts()
+				if c[model.ClassTALoss]+c[model.ClassPocket] > c[model.Sensitive] {
+					res.ResistantMajority = tm.Time()
+				}
+			}
+			for nextGrid <= tm.Time() {
+				nextGrid += cfg.Grid
+			}
+		}
+	}
+	if math.IsNaN(res.TTP) {
+		res.Nadir, res.NadirTime = nadir, nadirT
+	}
+	if !math.IsNaN(res.TTP) && !math.IsNaN(res.FirstCTDNACall) {
+		res.CTDNALead = res.TTP - res.FirstCTDNACall
+	}
+}
+
+// concAt is the therapy's concentrations at t (a scratch slice).
+func (rp *Replicator) concAt(t float64) []float64 {
+	rp.therapy.Conc(t, rp.conc)
+	return rp.conc
 }
 
 // grow runs founders until one reaches the detection size (the first step

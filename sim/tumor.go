@@ -95,6 +95,13 @@ type Tumor struct {
 	counts  [model.NumClasses]int64
 	total   int64
 
+	// ancestry of every clone founded, indexed by clone id (ids are dense):
+	// the parent's id and the clone's genotype. Used to find every cell
+	// carrying a mutation for the liquid biopsy.
+	ancParent []int64
+	ancGeno   []int32
+	drawBuf   drawBuffers
+
 	// segments of the current step: segment k is [segT[k], segT[k+1]).
 	segT    []float64
 	segConc []float64
@@ -150,6 +157,8 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.clones = tm.clones[:0]
 	tm.pend = tm.pend[:0]
 	tm.records = tm.records[:0]
+	tm.ancParent = tm.ancParent[:0]
+	tm.ancGeno = tm.ancGeno[:0]
 	if len(tm.genos) == 0 {
 		tm.addGeno(model.Genotype{}, "Y220C")
 	}
@@ -158,6 +167,8 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	if n > 0 {
 		tm.clones = append(tm.clones, clone{n: n, id: 0, parent: -1, born: t, ext: math.NaN(), geno: 0, rec: -1, rng: rng.Derive(seed, 0)})
 		tm.nextID = 1
+		tm.ancParent = append(tm.ancParent, -1)
+		tm.ancGeno = append(tm.ancGeno, 0)
 		tm.total = n
 		tm.counts[tm.genos[0].class] = n
 		tm.checkRecord(&tm.clones[0])
@@ -400,6 +411,8 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			g := tm.childGeno(p.geno, p.choice)
 			id := tm.nextID
 			tm.nextID++
+			tm.ancParent = append(tm.ancParent, p.parent)
+			tm.ancGeno = append(tm.ancGeno, g)
 			tm.clones = append(tm.clones, clone{n: 1, id: id, parent: p.parent, born: p.t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 		}
 		tm.pendNew = tm.pendNew[:0]

@@ -15,7 +15,7 @@
 //     total allocations / b.N, and one-off allocations in the first
 //     iterations (buffers that grow once, then are reused) make it depend
 //     on b.N. Under a time-based -benchtime a slower head runs fewer
-//     iterations and its allocs/op rises for that reason alone (3 -> 14 for
+//     iterations and its allocs/op changes for that reason alone (3 -> 14 for
 //     ExactRegime at b.N 4 -> 1). With -allocs-gate=false (what
 //     bench/compare.sh passes unless BENCHTIME is Nx) allocs/op rises are
 //     printed as notes and do not fail.

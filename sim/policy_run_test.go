@@ -1,0 +1,182 @@
+package sim_test
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+func policyConfig(p *sim.Policy, seed uint64) sim.Config {
+	m := model.Default()
+	cfg := sim.Config{Model: m, Detect: 1e8, Seed: seed, Scan: 28, Horizon: 1500}
+	cfg.Therapy = func() sim.Therapy { return p.Clone() }
+	cfg.Defaults()
+	return cfg
+}
+
+func field(detail, key string) string {
+	for _, kv := range strings.Fields(detail) {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// Adaptive therapy (Zhang et al. 2017): the drug is paused exactly at the
+// first scan with burden <= 0.5 x baseline and resumed exactly at the first
+// later scan with burden >= baseline; trajectory concentrations are 0
+// exactly while paused.
+func TestAdaptivePolicyActsAsSpecified(t *testing.T) {
+	p := &sim.Policy{Phases: []sim.PhaseSpec{
+		{Name: "on", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
+		{Name: "off", Doses: []float64{0, 0, 0}, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
+	}}
+	for rep := 0; rep < 4; rep++ {
+		cfg := policyConfig(p, 3)
+		cfg.ProgressionFromBaseline = true
+		rp := sim.NewReplicator(&cfg)
+		var res sim.Result
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		baseline, _ := strconv.ParseFloat(field(res.Events[0].Detail, "burden"), 64)
+		phase, switches := "on", 0
+		for _, e := range res.Events {
+			switch e.Kind {
+			case "scan":
+				n, _ := strconv.ParseFloat(field(e.Detail, "burden"), 64)
+				shouldSwitch := (phase == "on" && n <= 0.5*baseline) || (phase == "off" && n >= baseline)
+				if shouldSwitch {
+					phase = map[string]string{"on": "off", "off": "on"}[phase]
+					switches++
+				}
+			case "phase":
+				if got := field(e.Detail, "phase"); got != phase {
+					t.Fatalf("rep %d t=%v: engine phase %q, rule says %q", rep, e.Time, got, phase)
+				}
+			}
+		}
+		if switches < 2 {
+			t.Errorf("rep %d: only %d switches; the test needs pauses and resumptions", rep, switches)
+		}
+		// concentrations on the grid follow the phase events
+		changes := []struct {
+			t  float64
+			on bool
+		}{}
+		for _, e := range res.Events {
+			if e.Kind == "phase" {
+				changes = append(changes, struct {
+					t  float64
+					on bool
+				}{e.Time, field(e.Detail, "phase") == "on"})
+			}
+		}
+		for _, pt := range res.Trajectory {
+			if pt.Time < 0 {
+				continue
+			}
+			on := false
+			for _, c := range changes {
+				if c.t <= pt.Time {
+					on = c.on
+				}
+			}
+			want := 0.0
+			if on {
+				want = 2000
+			}
+			if pt.Conc[0] != want {
+				t.Fatalf("rep %d t=%v: rezatapopt %v mg-eq, want %v", rep, pt.Time, pt.Conc[0], want)
+			}
+		}
+	}
+}
+
+// Switching to the next-generation drug at progression starts a new line:
+// the replicate goes on after the first progression, under nextgen, and
+// pocket cells shrink under it.
+func TestSwitchAtProgression(t *testing.T) {
+	p := &sim.Policy{Phases: []sim.PhaseSpec{
+		{Name: "rezatapopt", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndProgression}},
+		{Name: "nextgen", Doses: []float64{0, 2000, 0}},
+	}}
+	cfg := policyConfig(p, 5)
+	cfg.Model.Catalog = []model.Mutation{{Name: "V147D", Class: model.Pocket, Sites: 30}, {Name: "R248W", Class: model.TALoss, Sites: 1}}
+	rp := sim.NewReplicator(&cfg)
+	var res sim.Result
+	if err := rp.Run(0, &res); err != nil {
+		t.Fatal(err)
+	}
+	if math.IsNaN(res.TTP) {
+		t.Fatal("no progression on rezatapopt")
+	}
+	var switched bool
+	for _, e := range res.Events {
+		if e.Kind == "phase" && field(e.Detail, "phase") == "nextgen" {
+			switched = true
+			if e.Time != res.TTP {
+				t.Errorf("switch at %v, progression at %v", e.Time, res.TTP)
+			}
+		}
+	}
+	if !switched || res.EndTime <= res.TTP {
+		t.Fatalf("no new line after progression: switched %v, end %v, ttp %v", switched, res.EndTime, res.TTP)
+	}
+	if !(res.FinalProgression > res.TTP) && res.EndTime != cfg.Horizon && res.Outcome != sim.Cured {
+		t.Errorf("final progression %v not after the first %v, yet the run ended at %v before the horizon", res.FinalProgression, res.TTP, res.EndTime)
+	}
+	// nextgen concentrations after the switch, none of rezatapopt
+	for _, pt := range res.Trajectory {
+		if pt.Time > res.TTP && (pt.Conc[0] != 0 || pt.Conc[1] != 2000) {
+			t.Fatalf("t=%v: conc %v after the switch", pt.Time, pt.Conc[:3])
+		}
+	}
+}
+
+// The liquid biopsy calls resistance mutations, and the reads of every row
+// follow its true VAF. With the default shedding (Avanzini et al. 2020) a
+// 1e9-cell tumour puts only ~1e-4 of plasma DNA in circulation, too little
+// for a 0.1% limit of detection; this test raises shedding 300-fold so that
+// calls happen in a small, fast tumour.
+func TestCTDNACalls(t *testing.T) {
+	m := model.Default()
+	cfg := sim.Config{Model: m, Detect: 1e9, Seed: 9, FollowUp: 700, CTDNA: sim.CTDNAConfig{Shed: 0.042}}
+	cfg.Therapy = func() sim.Therapy { return sim.Constant{C: []float64{2000, 0, 0}} }
+	cfg.Defaults()
+	rp := sim.NewReplicator(&cfg)
+	defer rp.Close()
+	var res sim.Result
+	if err := rp.Run(0, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.CTDNA) == 0 || math.IsNaN(res.FirstCTDNACall) {
+		t.Fatalf("no ctDNA call (%d rows)", len(res.CTDNA))
+	}
+	if res.CalledAtProgression[model.ClassTALoss] < 1 && !math.IsNaN(res.TTP) && res.FirstCTDNACall < res.TTP {
+		t.Errorf("called before progression but none counted at progression: %v", res.CalledAtProgression)
+	}
+	if !math.IsNaN(res.TTP) && !(res.CTDNALead == res.TTP-res.FirstCTDNACall) {
+		t.Errorf("lead %v != ttp %v - first call %v", res.CTDNALead, res.TTP, res.FirstCTDNACall)
+	}
+	// reads: alt reads against depth x VAF over rows (z-test). Rows below the
+	// record threshold are kept only when they have reads, a biased sample,
+	// so the check uses the rows at or above it, which are always kept.
+	var alt, exp, v float64
+	for _, r := range res.CTDNA {
+		if r.TrueVAF >= 1e-4 {
+			alt += float64(r.AltReads)
+			exp += float64(r.Depth) * r.TrueVAF
+			v += float64(r.Depth) * r.TrueVAF * (1 - r.TrueVAF)
+		}
+	}
+	if v > 0 && math.Abs(alt-exp)/math.Sqrt(v) > 4 {
+		t.Errorf("alt reads %v, expected %v (sd %v)", alt, exp, math.Sqrt(v))
+	}
+	t.Logf("first call %v, ttp %v, lead %v, rows %d, called at progression %v", res.FirstCTDNACall, res.TTP, res.CTDNALead, len(res.CTDNA), res.CalledAtProgression)
+}
