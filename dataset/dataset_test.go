@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -37,11 +38,18 @@ func handResults() []sim.Result {
 			ResistantMajority: 280, FirstResistantBirth: -412.25,
 			DominantAtProgression: model.ClassPocket, ResistantClonesAtProgression: 17,
 			Nadir: 120_000_000, NadirTime: 112, BestResponse: sim.PR, ClonesBorn: 123456789,
+			FinalProgression: 336, FirstCTDNACall: 252, CTDNALead: 84, CalledAtProgression: [3]int{0, 2, 1},
 			Trajectory: []sim.TrajPoint{
 				{Time: -1234.5678, Total: 1, Sensitive: 1},
 				{Time: -28.000000000000004, Total: 5e8, Sensitive: 499_000_000, TALoss: 600_000, Pocket: 400_000},
-				{Time: 0, Total: 1e9, Sensitive: 999_000_000, TALoss: 700_000, Pocket: 300_000},
-				{Time: 336, Total: 1.2e9, Sensitive: 1e6, TALoss: 5e8, Pocket: 7e8},
+				{Time: 0, Total: 1e9, Sensitive: 999_000_000, TALoss: 700_000, Pocket: 300_000, Conc: [sim.MaxDrugs]float64{2000, 0.125, 1e-300}},
+				{Time: 336, Total: 1.2e9, Sensitive: 1e6, TALoss: 5e8, Pocket: 7e8, Conc: [sim.MaxDrugs]float64{1234.5, 600, 0, 9, 9, 9, 9, 9}},
+			},
+			CTDNA: []sim.CTDNARow{
+				{Time: 28, Mutation: "R175H", Class: model.ClassTALoss, TrueVAF: 1e-4, AltReads: 0, Depth: 2000},
+				{Time: 252, Mutation: "R175H", Class: model.ClassTALoss, TrueVAF: 0.0041, AltReads: 9, Depth: 2000, Called: true},
+				{Time: 252, Mutation: "dbd-missense#17", Class: model.ClassTALoss, TrueVAF: 0.0007, AltReads: 2, Depth: 1999},
+				{Time: 336, Mutation: "T150I", Class: model.ClassPocket, TrueVAF: 0.25, AltReads: 501, Depth: 2000, Called: true},
 			},
 			Clones: []sim.CloneRecord{
 				{ID: 0, Parent: -1, Mutation: "Y220C", Genotype: "", Class: model.Sensitive, Born: -1234.5678, Peak: 999_000_000, PeakTime: 0, Extinct: nan},
@@ -60,7 +68,8 @@ func handResults() []sim.Result {
 			GrowthDays: math.SmallestNonzeroFloat64, TTP: nan, EndTime: 98.5,
 			AtStart: [3]int64{1e9, 0, 0}, ResistantMajority: nan, FirstResistantBirth: nan,
 			DominantAtProgression: model.Sensitive, Nadir: 0, NadirTime: 56, BestResponse: sim.CR, ClonesBorn: 1,
-			Trajectory: []sim.TrajPoint{{Time: 0, Total: 1e9, Sensitive: 1e9}, {Time: 98.5}},
+			FinalProgression: nan, FirstCTDNACall: nan, CTDNALead: nan, CalledAtProgression: [3]int{-1, -1, -1},
+			Trajectory: []sim.TrajPoint{{Time: 0, Total: 1e9, Sensitive: 1e9, Conc: [sim.MaxDrugs]float64{math.MaxFloat64, math.SmallestNonzeroFloat64, 3}}, {Time: 98.5}},
 			Events:     []sim.Event{{Time: 0, Kind: "detection"}, {Time: 98.5, Kind: "cured"}, {Time: 98.5, Kind: "end", Detail: "cured"}},
 		},
 		{ // censored, odd floats, nothing in the child tables
@@ -69,13 +78,18 @@ func handResults() []sim.Result {
 			ResistantMajority: -0.5, FirstResistantBirth: nan, DominantAtProgression: model.ClassTALoss,
 			ResistantClonesAtProgression: 99, // ignored: no progression
 			Nadir:                        math.MaxInt64, NadirTime: nan, BestResponse: sim.ResponseNone, ClonesBorn: 0,
+			// a ctDNA call without progression; the counts are ignored
+			FinalProgression: nan, FirstCTDNACall: 700.25, CTDNALead: nan, CalledAtProgression: [3]int{0, 5, 6},
 		},
 		{ // progressed at the first scan with nothing resistant
 			Replicate: 3, Stream: 7, Attempts: 2, Outcome: sim.Progressed,
 			GrowthDays: 2000, TTP: 56, EndTime: 56, FirstResistantBirth: nan, ResistantMajority: nan,
 			DominantAtProgression: model.Sensitive, ResistantClonesAtProgression: 0,
 			Nadir: 1e9, NadirTime: 0, BestResponse: sim.PD, ClonesBorn: 5,
+			// progression with no ctDNA call; a later line of therapy progressed too
+			FinalProgression: 112, FirstCTDNACall: nan, CTDNALead: nan, CalledAtProgression: [3]int{0, 0, 0},
 			Clones: []sim.CloneRecord{{ID: 0, Parent: -1, Mutation: "Y220C", Class: model.Sensitive, Born: -2000, Peak: 2e9, PeakTime: 56, Extinct: nan}},
+			CTDNA:  []sim.CTDNARow{{Time: 0, Mutation: "Y234C", Class: model.ClassPocket, TrueVAF: 0, AltReads: 1, Depth: math.MaxInt64}},
 		},
 	}
 }
@@ -90,21 +104,40 @@ func wantRuns(rs []sim.Result) []RunRow {
 			ResistantMajorityTime: r.ResistantMajority, FirstResistantBirth: r.FirstResistantBirth,
 			Start: r.AtStart, Final: r.Final, ResistantClonesAtProgression: -1,
 			Nadir: r.Nadir, NadirTime: r.NadirTime, BestResponse: r.BestResponse.String(), ClonesBorn: r.ClonesBorn,
+			FinalProgression: r.FinalProgression, FirstCTDNACall: r.FirstCTDNACall, CTDNALead: r.CTDNALead,
+			CalledTALossAtProgression: -1, CalledPocketAtProgression: -1,
 		}
 		if !math.IsNaN(r.TTP) {
 			w.DominantClassAtProgression = r.DominantAtProgression.String()
 			w.ResistantClonesAtProgression = r.ResistantClonesAtProgression
+			w.CalledTALossAtProgression = max(-1, r.CalledAtProgression[model.ClassTALoss])
+			w.CalledPocketAtProgression = max(-1, r.CalledAtProgression[model.ClassPocket])
 		}
 		out = append(out, w)
 	}
 	return out
 }
 
-func wantTraj(rs []sim.Result) []TrajRow {
+// wantTraj expects the first nd concentrations of every point.
+func wantTraj(rs []sim.Result, nd int) []TrajRow {
 	var out []TrajRow
 	for _, r := range rs {
 		for _, p := range r.Trajectory {
-			out = append(out, TrajRow{r.Replicate, p.Time, p.Total, p.Sensitive, p.TALoss, p.Pocket})
+			var conc []float64
+			if nd > 0 {
+				conc = slices.Clone(p.Conc[:nd])
+			}
+			out = append(out, TrajRow{r.Replicate, p.Time, p.Total, p.Sensitive, p.TALoss, p.Pocket, conc})
+		}
+	}
+	return out
+}
+
+func wantCTDNA(rs []sim.Result) []CTDNARow {
+	var out []CTDNARow
+	for _, r := range rs {
+		for _, c := range r.CTDNA {
+			out = append(out, CTDNARow{r.Replicate, c.Time, c.Mutation, c.Class.String(), c.TrueVAF, c.AltReads, c.Depth, c.Called})
 		}
 	}
 	return out
@@ -180,7 +213,7 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkRows(t, "trajectories", traj, wantTraj(rs))
+	checkRows(t, "trajectories", traj, wantTraj(rs, len(d.Drugs())))
 	clones, err := d.Clones()
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +224,11 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 		t.Fatal(err)
 	}
 	checkRows(t, "events", events, wantEvents(rs))
+	ct, err := d.CTDNA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "ctdna", ct, wantCTDNA(rs))
 }
 
 var testMeta = Meta{
@@ -198,12 +236,18 @@ var testMeta = Meta{
 	Scenario: json.RawMessage(`{"detect": 1e9, "drugs": ["rezatapopt"]}`),
 	Seed:     math.MaxUint64 - 1, First: 0, Count: 4, Workers: 2,
 	Extra: map[string]string{"note": "hand-made"},
+	Drugs: []string{"rezatapopt"},
 }
 
 // writeAll writes rs through one reused Result, as sim.Run does.
 func writeAll(t *testing.T, dir string, rs []sim.Result, opts ...Option) {
 	t.Helper()
-	w, err := Create(dir, testMeta, opts...)
+	writeMeta(t, dir, testMeta, rs, opts...)
+}
+
+func writeMeta(t *testing.T, dir string, meta Meta, rs []sim.Result, opts ...Option) {
+	t.Helper()
+	w, err := Create(dir, meta, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,6 +257,7 @@ func writeAll(t *testing.T, dir string, rs []sim.Result, opts ...Option) {
 		buf.Trajectory = append(buf.Trajectory[:0:0], rs[i].Trajectory...)
 		buf.Clones = append(buf.Clones[:0:0], rs[i].Clones...)
 		buf.Events = append(buf.Events[:0:0], rs[i].Events...)
+		buf.CTDNA = append(buf.CTDNA[:0:0], rs[i].CTDNA...)
 		if err := w.Write(&buf); err != nil {
 			t.Fatal(err)
 		}
@@ -222,6 +267,12 @@ func writeAll(t *testing.T, dir string, rs []sim.Result, opts ...Option) {
 		}
 		for j := range buf.Events {
 			buf.Events[j].Detail = "scribbled"
+		}
+		for j := range buf.CTDNA {
+			buf.CTDNA[j].Mutation = "scribbled"
+		}
+		for j := range buf.Trajectory {
+			buf.Trajectory[j].Conc[0] = -1
 		}
 	}
 	if err := w.Close(); err != nil {
@@ -251,6 +302,9 @@ func TestRoundTrip(t *testing.T) {
 	if m.Replicates != (Replicates{First: 0, Count: 4, Written: 4}) {
 		t.Errorf("replicates %+v", m.Replicates)
 	}
+	if !slices.Equal(m.Drugs, []string{"rezatapopt"}) || !slices.Equal(d.Drugs(), m.Drugs) {
+		t.Errorf("drugs %q, %q", m.Drugs, d.Drugs())
+	}
 	var sc map[string]any
 	if err := json.Unmarshal(m.Scenario, &sc); err != nil || sc["detect"] != 1e9 {
 		t.Errorf("scenario %s (%v)", m.Scenario, err)
@@ -258,13 +312,13 @@ func TestRoundTrip(t *testing.T) {
 	if m.Start.IsZero() || m.End.Before(m.Start) {
 		t.Errorf("start %v end %v", m.Start, m.End)
 	}
-	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7}
+	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5}
 	for _, f := range m.Files {
 		if f.Path != f.Table+".arrow" || f.Rows != rows[f.Table] || len(f.SHA256) != 64 {
 			t.Errorf("file %+v", f)
 		}
 	}
-	if len(m.Files) != 4 {
+	if len(m.Files) != 5 {
 		t.Errorf("%d files in manifest", len(m.Files))
 	}
 
@@ -277,6 +331,34 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if n := tbl.Column(cloneParent).Data().Chunk(0).NullN(); n != 2 {
 		t.Errorf("parent_id has %d nulls, want 2 (the founders)", n)
+	}
+	tbl.Release()
+
+	// Nulls of the new runs columns, straight from the file.
+	tbl, err = d.Table(TableRuns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, want := range map[int]int{runFinalProgression: 2, runFirstCTDNACall: 2, runCTDNALead: 3, runCalledTALoss: 2, runCalledPocket: 2} {
+		if n := tbl.Column(col).Data().Chunk(0).NullN(); n != want {
+			t.Errorf("%s has %d nulls, want %d", tbl.Schema().Field(col).Name, n, want)
+		}
+	}
+	tbl.Release()
+	tbl, err = d.Table(TableTrajectories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.NumCols() != trajNumCols+1 || tbl.Schema().Field(trajNumCols).Name != "conc_rezatapopt" {
+		t.Errorf("trajectories schema %s", tbl.Schema())
+	}
+	tbl.Release()
+	tbl, err = d.Table(TableCTDNA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.NumRows() != 5 || !tbl.Schema().Equal(Schema(TableCTDNA)) {
+		t.Errorf("ctdna table %d rows, schema %s", tbl.NumRows(), tbl.Schema())
 	}
 	tbl.Release()
 }
@@ -320,10 +402,16 @@ func manyResults(n int) []sim.Result {
 		r.GrowthDays = float64(i) / 7
 		r.Trajectory = nil
 		for k := range i % 13 {
-			r.Trajectory = append(r.Trajectory, sim.TrajPoint{Time: float64(k*7 - 28), Total: int64(i * k), Sensitive: int64(k)})
+			r.Trajectory = append(r.Trajectory, sim.TrajPoint{Time: float64(k*7 - 28), Total: int64(i * k), Sensitive: int64(k),
+				Conc: [sim.MaxDrugs]float64{float64(i % 5 * 100), float64(k), float64(i) / 3}})
 		}
 		r.Events = append([]sim.Event(nil), r.Events...)
 		r.Events = append(r.Events, sim.Event{Time: float64(i), Kind: "scan", Detail: fmt.Sprintf("burden=%d", i*i)})
+		r.CTDNA = append([]sim.CTDNARow(nil), r.CTDNA...)
+		for k := range i % 3 {
+			r.CTDNA = append(r.CTDNA, sim.CTDNARow{Time: float64(28 * k), Mutation: fmt.Sprintf("m%d#%d", k, i), Class: model.ClassPocket,
+				TrueVAF: float64(i) / 1e5, AltReads: int64(i), Depth: 2000, Called: i%2 == 0})
+		}
 		rs[i] = r
 	}
 	return rs
@@ -377,6 +465,32 @@ func TestReadFilesConcatenates(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRows(t, "events", ev, wantEvents(rs))
+	traj, err := ReadTrajectoriesFiles(filepath.Join(a, "trajectories.arrow"), filepath.Join(b, "trajectories.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "trajectories", traj, wantTraj(rs, 1))
+	ct, err := ReadCTDNAFiles(filepath.Join(a, "ctdna.arrow"), filepath.Join(b, "ctdna.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "ctdna", ct, wantCTDNA(rs))
+	tbl, err := ReadTable(memory.DefaultAllocator, TableTrajectories, filepath.Join(a, "trajectories.arrow"), filepath.Join(b, "trajectories.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.NumRows() != int64(len(traj)) || !tbl.Schema().Equal(TrajectoriesSchema(testMeta.Drugs)) {
+		t.Errorf("trajectories table: %d rows, schema %s", tbl.NumRows(), tbl.Schema())
+	}
+	tbl.Release()
+	// Partitions with other drugs do not concatenate.
+	c := t.TempDir()
+	meta := testMeta
+	meta.Drugs = []string{"nextgen"}
+	writeMeta(t, c, meta, rs[:3])
+	if _, err := ReadTrajectoriesFiles(filepath.Join(a, "trajectories.arrow"), filepath.Join(c, "trajectories.arrow")); err == nil || !strings.Contains(err.Error(), "[nextgen], want [rezatapopt]") {
+		t.Errorf("concatenating trajectories of other drugs: %v", err)
+	}
 	if _, err := ReadRunsFiles(filepath.Join(a, "events.arrow")); err == nil || !strings.Contains(err.Error(), "events.arrow") {
 		t.Errorf("reading events as runs: %v", err)
 	}
@@ -418,7 +532,7 @@ func TestUnclosedAndAbort(t *testing.T) {
 		}
 	}
 	names := listDir(t, dir)
-	if looksComplete(names) || len(names) != 4 {
+	if looksComplete(names) || len(names) != len(Tables) {
 		t.Errorf("unclosed dataset: %v", names)
 	}
 	for _, n := range names {
@@ -468,7 +582,7 @@ func TestKilled(t *testing.T) {
 		t.Fatalf("child: %v (want killed by a signal)", err)
 	}
 	names := listDir(t, dir)
-	if looksComplete(names) || len(names) != 4 {
+	if looksComplete(names) || len(names) != len(Tables) {
 		t.Errorf("killed run left %v", names)
 	}
 	if _, err := Open(dir); !errors.Is(err, ErrIncomplete) {
@@ -476,7 +590,7 @@ func TestKilled(t *testing.T) {
 	}
 	// A new run may start over the leftovers.
 	writeAll(t, dir, handResults())
-	if names := listDir(t, dir); len(names) != 5 {
+	if names := listDir(t, dir); len(names) != len(Tables)+1 {
 		t.Errorf("after rerun: %v", names)
 	}
 }
@@ -531,6 +645,8 @@ func TestWriteRejectsBadResult(t *testing.T) {
 		{Outcome: 99},
 		{BestResponse: 99},
 		{Clones: []sim.CloneRecord{{Class: model.NumClasses}}},
+		{CTDNA: []sim.CTDNARow{{Mutation: "R175H", Class: model.NumClasses}}},
+		{TTP: 1, CalledAtProgression: [3]int{0, math.MaxInt32 + 1, 0}},
 	}
 	for _, r := range bad {
 		if err := w.Write(&r); err == nil {
@@ -593,7 +709,7 @@ func TestSchemaMetadata(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := r.Schema()
-		if v, _ := s.Metadata().GetValue(MetaKeySchemaVersion); v != "1" {
+		if v, _ := s.Metadata().GetValue(MetaKeySchemaVersion); v != "2" {
 			t.Errorf("%s: schema version %q", table, v)
 		}
 		if v, _ := s.Metadata().GetValue(MetaKeyTable); v != table {
@@ -607,16 +723,26 @@ func TestSchemaMetadata(t *testing.T) {
 			}
 			want := ""
 			switch {
-			case fd.Name == "time" || strings.HasSuffix(fd.Name, "_time") || strings.HasSuffix(fd.Name, "_days") || fd.Name == "ttp" || fd.Name == "first_resistant_birth":
+			case fd.Name == "time" || strings.HasSuffix(fd.Name, "_time") || strings.HasSuffix(fd.Name, "_days") ||
+				slices.Contains([]string{"ttp", "first_resistant_birth", "final_progression", "first_ctdna_call", "ctdna_lead"}, fd.Name):
 				want = "days"
+			case strings.HasPrefix(fd.Name, "conc_"):
+				want = "mg-eq"
+			case fd.Name == "true_vaf":
+				want = "fraction"
+			case fd.Name == "alt_reads" || fd.Name == "depth":
+				want = "reads"
 			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size"}, fd.Name) ||
 				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
 				want = "cells"
-			case fd.Name == "attempts" || fd.Name == "clones_born" || fd.Name == "resistant_clones_at_progression":
+			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32:
 				want = "count"
 			}
 			if u != want {
 				t.Errorf("%s.%s: unit %q, want %q", table, fd.Name, u, want)
+			}
+			if drug, ok := strings.CutPrefix(fd.Name, "conc_"); ok && d != "concentration of "+drug+" in force from this time" {
+				t.Errorf("%s.%s: description %q", table, fd.Name, d)
 			}
 		}
 		r.Close()
@@ -743,14 +869,17 @@ func TestDeterministic(t *testing.T) {
 	rs := manyResults(4000) // ~24k trajectory rows: buffers above zstd's block size
 	for i := range rs {
 		for k := range 40 {
-			rs[i].Trajectory = append(rs[i].Trajectory, sim.TrajPoint{Time: float64(k) * 7.25, Total: int64(i*k) ^ 0x5555, Sensitive: int64(k * k)})
+			rs[i].Trajectory = append(rs[i].Trajectory, sim.TrajPoint{Time: float64(k) * 7.25, Total: int64(i*k) ^ 0x5555, Sensitive: int64(k * k),
+				Conc: [sim.MaxDrugs]float64{float64(k) * 50, float64(i%7) / 3, float64(i * k)}})
 		}
 	}
+	meta := testMeta
+	meta.Drugs = []string{"rezatapopt", "nextgen", "offaxis"}
 	a, b := t.TempDir(), t.TempDir()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	writeAll(t, a, rs)
+	writeMeta(t, a, meta, rs)
 	runtime.GOMAXPROCS(8)
-	writeAll(t, b, rs, WithBatchRows(DefaultBatchRows))
+	writeMeta(t, b, meta, rs, WithBatchRows(DefaultBatchRows))
 	for _, table := range Tables {
 		fa, err := os.ReadFile(filepath.Join(a, table+".arrow"))
 		if err != nil {
@@ -792,7 +921,12 @@ func TestEngine(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	dir := t.TempDir()
-	w, err := Create(dir, testMeta, WithAllocator(mem), WithBatchRows(100))
+	meta := testMeta
+	meta.Drugs = nil
+	for _, d := range m.Drugs {
+		meta.Drugs = append(meta.Drugs, d.Name)
+	}
+	w, err := Create(dir, meta, WithAllocator(mem), WithBatchRows(100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -804,6 +938,7 @@ func TestEngine(t *testing.T) {
 		c.Trajectory = slices.Clone(r.Trajectory)
 		c.Clones = slices.Clone(r.Clones)
 		c.Events = slices.Clone(r.Events)
+		c.CTDNA = slices.Clone(r.CTDNA)
 		kept = append(kept, c)
 		return w.Write(r)
 	})
@@ -905,5 +1040,295 @@ func TestFailedCloseLeavesNothing(t *testing.T) {
 				t.Error("second Close succeeded")
 			}
 		})
+	}
+}
+
+// TestDrugs writes the hand-made results with 0, 1 and 3 drugs: one conc
+// column per drug, in order, read back and exported.
+func TestDrugs(t *testing.T) {
+	for _, drugs := range [][]string{nil, {"rezatapopt"}, {"b-2", "a_1", "C3"}, {"d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"}} {
+		t.Run(fmt.Sprint(len(drugs)), func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			dir := t.TempDir()
+			meta := testMeta
+			meta.Drugs = slices.Clone(drugs)
+			rs := handResults()
+			writeMeta(t, dir, meta, rs, WithAllocator(mem))
+			mem.AssertSize(t, 0)
+			d, err := Open(dir, WithAllocator(mem))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Drugs()) != len(drugs) || !slices.Equal(d.Drugs(), drugs) || len(d.Manifest().Drugs) != len(drugs) {
+				t.Errorf("drugs %q, manifest %q, want %q", d.Drugs(), d.Manifest().Drugs, drugs)
+			}
+			checkAll(t, d, rs)
+			traj, _ := d.Trajectories()
+			if traj[3].Conc != nil && len(drugs) == 0 || len(drugs) > 0 && len(traj[3].Conc) != len(drugs) {
+				t.Errorf("conc %v", traj[3].Conc)
+			}
+
+			var names []string
+			for _, c := range trajColumns {
+				names = append(names, c.name)
+			}
+			for _, dr := range drugs {
+				names = append(names, "conc_"+dr)
+			}
+			schemaNames := func(s *arrow.Schema) []string {
+				var n []string
+				for _, f := range s.Fields() {
+					n = append(n, f.Name)
+				}
+				return n
+			}
+			if got := schemaNames(d.Schema(TableTrajectories)); !slices.Equal(got, names) {
+				t.Errorf("Dataset.Schema: %q, want %q", got, names)
+			}
+			if !TrajectoriesSchema(drugs).Equal(d.Schema(TableTrajectories)) {
+				t.Error("TrajectoriesSchema differs from Dataset.Schema")
+			}
+			if got := schemaNames(Schema(TableTrajectories)); !slices.Equal(got, names[:trajNumCols]) {
+				t.Errorf("Schema(trajectories) has %q", got)
+			}
+			tbl, err := d.Table(TableTrajectories)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tbl.Schema().Equal(TrajectoriesSchema(drugs)) {
+				t.Errorf("file schema %s", tbl.Schema())
+			}
+			tbl.Release()
+
+			// The manifest says [] rather than null without drugs.
+			b, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+			var raw struct{ Drugs json.RawMessage }
+			var got []string
+			if err := json.Unmarshal(b, &raw); err != nil || json.Unmarshal(raw.Drugs, &got) != nil || got == nil || !slices.Equal(got, drugs) {
+				t.Errorf("manifest drugs %s, want %q", raw.Drugs, drugs)
+			}
+
+			var buf bytes.Buffer
+			if err := d.Export(TableTrajectories, FormatCSV, &buf); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(recs[0], names) || len(recs) != 7 {
+				t.Fatalf("CSV: %d records, header %q", len(recs), recs[0])
+			}
+			if len(drugs) >= 3 && (recs[3][trajNumCols] != "2000" || recs[3][trajNumCols+1] != "0.125" || recs[3][trajNumCols+2] != "1e-300") {
+				t.Errorf("CSV row %q", recs[3])
+			}
+			buf.Reset()
+			if err := d.Export(TableTrajectories, FormatJSON, &buf); err != nil {
+				t.Fatal(err)
+			}
+			var row map[string]any
+			if err := json.Unmarshal([]byte(strings.SplitN(buf.String(), "\n", 2)[0]), &row); err != nil || len(row) != len(names) {
+				t.Errorf("JSON row %v (%v)", row, err)
+			}
+		})
+	}
+}
+
+func TestMetaDrugsInvalid(t *testing.T) {
+	for _, c := range []struct {
+		drugs []string
+		msg   string
+	}{
+		{[]string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}, "9 drugs: at most 8"},
+		{[]string{"a", ""}, "drugs[1]: empty name"},
+		{[]string{"a", "b", "a"}, `drugs[2] "a": duplicate`},
+		{[]string{"two words"}, `drugs[0] "two words": a drug name names the column conc_<name>, so it may hold only ASCII letters, digits, '-' and '_'`},
+		{[]string{"x/y"}, "only ASCII letters"},
+		{[]string{"é"}, "only ASCII letters"},
+		{[]string{"a.b"}, "only ASCII letters"},
+	} {
+		parent := t.TempDir()
+		dir := filepath.Join(parent, "run")
+		meta := testMeta
+		meta.Drugs = c.drugs
+		w, err := Create(dir, meta)
+		if err == nil {
+			w.Abort()
+			t.Errorf("Create with drugs %q succeeded", c.drugs)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.msg) || !strings.HasPrefix(err.Error(), "dataset: ") {
+			t.Errorf("drugs %q: %v, want %q", c.drugs, err, c.msg)
+		}
+		if names := listDir(t, parent); len(names) != 0 {
+			t.Errorf("failed Create left %v", names)
+		}
+	}
+	// A refused Create never touches an existing dataset, even with force.
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	meta := testMeta
+	meta.Drugs = []string{""}
+	if _, err := Create(dir, meta, WithForce()); err == nil {
+		t.Fatal("Create succeeded")
+	}
+	if _, err := Open(dir); err != nil {
+		t.Errorf("after a refused forced Create: %v", err)
+	}
+}
+
+func TestSchemaVersionMismatch(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	path := filepath.Join(dir, ManifestName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int{1, 3} {
+		// An old manifest: other fields, no drugs.
+		old := fmt.Sprintf(`{"schema_version": %d, "files": [{"table": "runs", "path": "runs.arrow"}], "scenario": 7}`, v)
+		os.WriteFile(path, []byte(old), 0o644)
+		_, err := Open(dir)
+		want := fmt.Sprintf("dataset schema %d, this p53evo reads schema 2; rerun the scenario", v)
+		var sv *SchemaVersionError
+		if err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, &sv) || sv.Version != v {
+			t.Errorf("Open of a schema %d dataset: %v", v, err)
+		}
+		if err := Export(dir, TableRuns, FormatCSV, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Export of a schema %d dataset: %v", v, err)
+		}
+	}
+	os.WriteFile(path, []byte(`{"files": []}`), 0o644)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "no schema_version") {
+		t.Errorf("Open without schema_version: %v", err)
+	}
+	os.WriteFile(path, b, 0o644)
+	if _, err := Open(dir); err != nil {
+		t.Fatal(err)
+	}
+
+	// A table file of schema 1 (without a manifest): refused by the readers.
+	md := arrow.NewMetadata([]string{MetaKeySchemaVersion, MetaKeyTable}, []string{"1", TableRuns})
+	old := arrow.NewSchema(Schema(TableRuns).Fields(), &md)
+	p := filepath.Join(t.TempDir(), "runs.arrow")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iw, err := ipc.NewFileWriter(f, ipc.WithSchema(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := iw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := ReadRunsFiles(p); err == nil || !strings.Contains(err.Error(), "table schema 1, this p53evo reads schema 2; rerun the scenario") {
+		t.Errorf("reading a schema 1 file: %v", err)
+	}
+}
+
+// TestCTDNA checks the ctdna table with and without draws and its export.
+func TestCTDNA(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+
+	// No draws at all: the table is written, empty, and reads and exports.
+	dir := t.TempDir()
+	rs := handResults()
+	for i := range rs {
+		rs[i].CTDNA = nil
+	}
+	writeAll(t, dir, rs, WithAllocator(mem))
+	d, err := Open(dir, WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+	if _, err := os.Stat(filepath.Join(dir, "ctdna.arrow")); err != nil {
+		t.Fatal(err)
+	}
+	if fs := d.m.files(TableCTDNA); len(fs) != 1 || fs[0].Rows != 0 {
+		t.Errorf("manifest ctdna files %+v", fs)
+	}
+	ct, err := d.CTDNA()
+	if err != nil || len(ct) != 0 {
+		t.Errorf("empty ctdna: %v, %v", ct, err)
+	}
+	if ct, err := ReadCTDNAFiles(filepath.Join(dir, "ctdna.arrow")); err != nil || len(ct) != 0 {
+		t.Errorf("ReadCTDNAFiles of an empty table: %v, %v", ct, err)
+	}
+	tbl, err := d.Table(TableCTDNA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.NumRows() != 0 || tbl.NumCols() != ctNumCols {
+		t.Errorf("empty ctdna table %d x %d", tbl.NumRows(), tbl.NumCols())
+	}
+	tbl.Release()
+	var buf bytes.Buffer
+	if err := d.Export(TableCTDNA, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "replicate,time,mutation,class,true_vaf,alt_reads,depth,called\n" {
+		t.Errorf("empty ctdna CSV %q", buf.String())
+	}
+	buf.Reset()
+	if err := d.Export(TableCTDNA, FormatJSON, &buf); err != nil || buf.Len() != 0 {
+		t.Errorf("empty ctdna JSON %q (%v)", buf.String(), err)
+	}
+
+	// With draws.
+	dir = t.TempDir()
+	rs = handResults()
+	writeAll(t, dir, rs)
+	buf.Reset()
+	if err := Export(dir, TableCTDNA, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	want := `replicate,time,mutation,class,true_vaf,alt_reads,depth,called
+0,28,R175H,ta-loss,0.0001,0,2000,false
+0,252,R175H,ta-loss,0.0041,9,2000,true
+0,252,dbd-missense#17,ta-loss,0.0007,2,1999,false
+0,336,T150I,pocket,0.25,501,2000,true
+3,0,Y234C,pocket,0,1,9223372036854775807,false
+`
+	if buf.String() != want {
+		t.Errorf("ctdna CSV:\n%s\nwant\n%s", buf.String(), want)
+	}
+	buf.Reset()
+	if err := Export(dir, TableCTDNA, FormatJSON, &buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 5 || lines[1] != `{"replicate":0,"time":252,"mutation":"R175H","class":"ta-loss","true_vaf":0.0041,"alt_reads":9,"depth":2000,"called":true}` {
+		t.Errorf("ctdna JSON:\n%s", buf.String())
+	}
+
+	// The runs columns of the liquid biopsy, exported.
+	buf.Reset()
+	if err := Export(dir, TableRuns, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int { return slices.Index(recs[0], name) }
+	for i, want := range [][5]string{
+		{"336", "252", "84", "2", "1"},
+		{"", "", "", "", ""},
+		{"", "700.25", "", "", ""},
+		{"112", "", "", "0", "0"},
+	} {
+		got := [5]string{}
+		for k, name := range []string{"final_progression", "first_ctdna_call", "ctdna_lead", "called_ta_loss_at_progression", "called_pocket_at_progression"} {
+			got[k] = recs[i+1][col(name)]
+		}
+		if got != want {
+			t.Errorf("runs row %d: %q, want %q", i, got, want)
+		}
 	}
 }

@@ -1,6 +1,6 @@
 // Package dataset defines the Arrow tables p53evo writes (runs, trajectories,
-// clones, events), writes them while a run goes with bounded memory, moves
-// them into place atomically, and reads them back.
+// clones, events, ctdna), writes them while a run goes with bounded memory,
+// moves them into place atomically, and reads them back.
 //
 // It knows the engine's result types and the on-disk format; it must not run
 // simulations or compute statistics.
@@ -11,20 +11,31 @@
 //
 //	manifest.json        written last; lists every table file with its SHA-256
 //	runs.arrow           one row per replicate
-//	trajectories.arrow   the tumour's composition over time
+//	trajectories.arrow   the tumour's composition and the drug concentrations over time
 //	clones.arrow         clones that reached the record threshold
 //	events.arrow         detection, scans, responses, progression, end
+//	ctdna.arrow          resistance mutations seen at liquid-biopsy blood draws
+//
+// The trajectories table has one column conc_<drug> (mg-eq) per drug of the
+// scenario, in the scenario's order; the manifest lists the drugs
+// (Manifest.Drugs, Dataset.Drugs), so its schema depends on the dataset
+// (TrajectoriesSchema, Dataset.Schema). Every table file exists even when it
+// has no rows (a scenario without blood draws has an empty ctdna table).
 //
 // Tables are Arrow IPC files (Feather v2), zstd-compressed, readable by
 // pyarrow, polars, R arrow, DuckDB and (with a zstd codec registered)
 // apache-arrow for JavaScript. Times are in days with t = 0 at the start of
 // treatment (the growth phase is negative). Every column carries "unit"
-// ("days", "cells", "count" or "") and "description" in its field metadata;
-// each schema carries "p53evo.schema_version" and "p53evo.table". Column
-// "replicate" joins the tables. Null means "did not happen" (no progression,
-// clone still alive, founder has no parent); the engine's NaN becomes null
-// and the row types turn it back into NaN (or -1 for counts and ids, "" for
+// ("days", "cells", "count", "mg-eq", "fraction", "reads" or "") and
+// "description" in its field metadata; each schema carries
+// "p53evo.schema_version" and "p53evo.table". Column "replicate" joins the
+// tables. Null means "did not happen" (no progression, clone still alive,
+// founder has no parent, no ctDNA call); the engine's NaN becomes null and
+// the row types turn it back into NaN (or -1 for counts and ids, "" for
 // strings).
+//
+// Open refuses a dataset of another schema version (SchemaVersionError), and
+// the readers a table file of another version: rerun the scenario.
 //
 // Strings are plain utf8 columns, not dictionaries: the IPC file format
 // allows one dictionary per field, and zstd already compresses repeated

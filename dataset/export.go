@@ -32,7 +32,7 @@ func Export(dir, table, format string, w io.Writer) error {
 
 // Export writes the named table to w (see the function Export).
 func (d *Dataset) Export(table, format string, w io.Writer) error {
-	schema := Schema(table)
+	schema := d.Schema(table)
 	if schema == nil {
 		return unknownTable(table)
 	}
@@ -145,6 +145,8 @@ func appendValue(buf []byte, a arrow.Array, i int, jsonMode bool) []byte {
 		return strconv.AppendInt(buf, a.Value(i), 10)
 	case *array.Uint64:
 		return strconv.AppendUint(buf, a.Value(i), 10)
+	case *array.Boolean:
+		return strconv.AppendBool(buf, a.Value(i))
 	case *array.Float64:
 		v := a.Value(i)
 		if jsonMode && (math.IsNaN(v) || math.IsInf(v, 0)) {

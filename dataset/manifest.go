@@ -22,15 +22,18 @@ type Manifest struct {
 	ScenarioName  string `json:"scenario_name,omitempty"`
 	// Scenario is the resolved scenario: JSON as given, or, if the caller
 	// passed text that is not JSON (YAML), that text as a JSON string.
-	Scenario   json.RawMessage   `json:"scenario"`
-	Seed       uint64            `json:"seed"`
-	Replicates Replicates        `json:"replicates"`
-	Start      time.Time         `json:"start"` // RFC 3339, UTC
-	End        time.Time         `json:"end"`
-	Host       string            `json:"host"`
-	Workers    int               `json:"workers"`
-	Extra      map[string]string `json:"extra,omitempty"`
-	Files      []FileInfo        `json:"files"`
+	Scenario   json.RawMessage `json:"scenario"`
+	Seed       uint64          `json:"seed"`
+	Replicates Replicates      `json:"replicates"`
+	// Drugs are the scenario's drug names in order: the trajectories table
+	// has a column conc_<drug> for each.
+	Drugs   []string          `json:"drugs"`
+	Start   time.Time         `json:"start"` // RFC 3339, UTC
+	End     time.Time         `json:"end"`
+	Host    string            `json:"host"`
+	Workers int               `json:"workers"`
+	Extra   map[string]string `json:"extra,omitempty"`
+	Files   []FileInfo        `json:"files"`
 }
 
 // Replicates says which replicates the run was asked for and how many were
@@ -50,6 +53,17 @@ type FileInfo struct {
 	Rows   int64  `json:"rows"`
 }
 
+// SchemaVersionError is Open's error for a dataset written with another
+// schema version than this package reads.
+type SchemaVersionError struct {
+	Dir     string
+	Version int // the dataset's
+}
+
+func (e *SchemaVersionError) Error() string {
+	return fmt.Sprintf("dataset %s: dataset schema %d, this p53evo reads schema %d; rerun the scenario", e.Dir, e.Version, SchemaVersion)
+}
+
 // ErrIncomplete is wrapped by Open's error when a directory has no manifest.
 var ErrIncomplete = errors.New("incomplete dataset: no " + ManifestName + "; the run did not finish")
 
@@ -62,11 +76,24 @@ func readManifest(dir string) (Manifest, error) {
 	if err != nil {
 		return m, fmt.Errorf("dataset %s: %w", dir, err)
 	}
+	// The version first: another version's manifest may not even decode.
+	var v struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
+	}
+	if v.SchemaVersion == nil {
+		return m, fmt.Errorf("dataset %s: %s has no schema_version", dir, ManifestName)
+	}
+	if *v.SchemaVersion != SchemaVersion {
+		return m, &SchemaVersionError{Dir: dir, Version: *v.SchemaVersion}
+	}
 	if err := json.Unmarshal(b, &m); err != nil {
 		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
 	}
-	if m.SchemaVersion < 1 || m.SchemaVersion > SchemaVersion {
-		return m, fmt.Errorf("dataset %s: schema version %d: this p53evo reads version %d", dir, m.SchemaVersion, SchemaVersion)
+	if err := checkDrugs(m.Drugs); err != nil {
+		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
 	}
 	for _, f := range m.Files {
 		if Schema(f.Table) == nil {

@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -74,6 +76,28 @@ func (d *Dataset) Dir() string { return d.dir }
 // Manifest returns the dataset's manifest.
 func (d *Dataset) Manifest() Manifest { return d.m }
 
+// Drugs returns the scenario's drug names, in order: the trajectories table
+// has a column conc_<drug> for each.
+func (d *Dataset) Drugs() []string { return slices.Clone(d.m.Drugs) }
+
+// Schema returns the schema of one of the dataset's tables (for the
+// trajectories table, with the dataset's conc_<drug> columns), or nil for an
+// unknown name.
+func (d *Dataset) Schema(table string) *arrow.Schema {
+	if table == TableTrajectories {
+		return TrajectoriesSchema(d.m.Drugs)
+	}
+	return Schema(table)
+}
+
+// want is what the dataset's files of table must hold.
+func (d *Dataset) want(table string) wantFunc {
+	if table == TableTrajectories {
+		return trajWant(d.m.Drugs, true)
+	}
+	return fixed(tableColumns(table))
+}
+
 // Files returns the paths of a table's files, in manifest order.
 func (d *Dataset) Files(table string) []string {
 	var ps []string
@@ -103,6 +127,13 @@ type RunRow struct {
 	NadirTime                    float64
 	BestResponse                 string // CR, PR, SD, PD, NE
 	ClonesBorn                   int64
+	FinalProgression             float64 // NaN: no progression
+	FirstCTDNACall               float64 // NaN: no draw called a resistance mutation
+	CTDNALead                    float64 // TTP - FirstCTDNACall; NaN unless both exist
+	// Distinct resistance mutations of each class called at the last ctDNA
+	// draw at or before progression; -1 when the replicate did not progress.
+	CalledTALossAtProgression int
+	CalledPocketAtProgression int
 }
 
 // Progressed reports whether the replicate progressed (TTP is not null).
@@ -113,6 +144,10 @@ type TrajRow struct {
 	Replicate                        int
 	Time                             float64
 	Total, Sensitive, TALoss, Pocket int64
+	// Conc holds the drug concentrations (mg-eq) in force from Time, indexed
+	// like Dataset.Drugs (the conc_<drug> columns); nil without drugs. The
+	// rows of a record batch share one backing array.
+	Conc []float64
 }
 
 // CloneRow is one row of the clones table.
@@ -129,6 +164,19 @@ type CloneRow struct {
 	ExtinctionTime float64 // NaN: alive at the end
 }
 
+// CTDNARow is one row of the ctdna table: one resistance mutation seen at
+// one blood draw.
+type CTDNARow struct {
+	Replicate int
+	Time      float64
+	Mutation  string
+	Class     string // ta-loss, pocket
+	TrueVAF   float64
+	AltReads  int64
+	Depth     int64
+	Called    bool
+}
+
 // EventRow is one row of the events table.
 type EventRow struct {
 	Replicate int
@@ -142,7 +190,7 @@ func (d *Dataset) Runs() ([]RunRow, error) { return readRuns(d.mem, d.Files(Tabl
 
 // Trajectories reads the trajectories table.
 func (d *Dataset) Trajectories() ([]TrajRow, error) {
-	return readTraj(d.mem, d.Files(TableTrajectories))
+	return readTraj(d.mem, d.Files(TableTrajectories), d.want(TableTrajectories))
 }
 
 // Clones reads the clones table.
@@ -151,6 +199,9 @@ func (d *Dataset) Clones() ([]CloneRow, error) { return readClones(d.mem, d.File
 // Events reads the events table.
 func (d *Dataset) Events() ([]EventRow, error) { return readEvents(d.mem, d.Files(TableEvents)) }
 
+// CTDNA reads the ctdna table.
+func (d *Dataset) CTDNA() ([]CTDNARow, error) { return readCTDNA(d.mem, d.Files(TableCTDNA)) }
+
 // ReadRunsFiles reads runs tables from Arrow IPC files (for example the
 // partitions of a sweep) and concatenates them in the order given. The files
 // are not checked against a manifest.
@@ -158,9 +209,11 @@ func ReadRunsFiles(paths ...string) ([]RunRow, error) {
 	return readRuns(memory.DefaultAllocator, paths)
 }
 
-// ReadTrajectoriesFiles is ReadRunsFiles for the trajectories table.
+// ReadTrajectoriesFiles is ReadRunsFiles for the trajectories table. The
+// drugs are those of the first file's conc_<drug> columns; every other file
+// must have the same.
 func ReadTrajectoriesFiles(paths ...string) ([]TrajRow, error) {
-	return readTraj(memory.DefaultAllocator, paths)
+	return readTraj(memory.DefaultAllocator, paths, trajWant(nil, false))
 }
 
 // ReadClonesFiles is ReadRunsFiles for the clones table.
@@ -173,10 +226,18 @@ func ReadEventsFiles(paths ...string) ([]EventRow, error) {
 	return readEvents(memory.DefaultAllocator, paths)
 }
 
+// ReadCTDNAFiles is ReadRunsFiles for the ctdna table.
+func ReadCTDNAFiles(paths ...string) ([]CTDNARow, error) {
+	return readCTDNA(memory.DefaultAllocator, paths)
+}
+
 // Table reads a whole table into memory, concatenating its files. The
 // caller must Release it.
 func (d *Dataset) Table(name string) (arrow.Table, error) {
-	return ReadTable(d.mem, name, d.Files(name)...)
+	if Schema(name) == nil {
+		return nil, unknownTable(name)
+	}
+	return readTable(d.mem, name, d.Schema(name), d.want(name), d.Files(name))
 }
 
 // ReadTable reads the named table from files and concatenates them. Every
@@ -185,6 +246,15 @@ func ReadTable(mem memory.Allocator, name string, paths ...string) (arrow.Table,
 	if Schema(name) == nil {
 		return nil, unknownTable(name)
 	}
+	want := fixed(tableColumns(name))
+	if name == TableTrajectories {
+		want = trajWant(nil, false)
+	}
+	return readTable(mem, name, Schema(name), want, paths)
+}
+
+// readTable reads a table; empty is its schema if there are no files.
+func readTable(mem memory.Allocator, name string, empty *arrow.Schema, want wantFunc, paths []string) (arrow.Table, error) {
 	var (
 		schema *arrow.Schema
 		recs   []arrow.RecordBatch
@@ -194,7 +264,7 @@ func ReadTable(mem memory.Allocator, name string, paths ...string) (arrow.Table,
 			r.Release()
 		}
 	}()
-	err := eachFile(mem, name, paths, func(path string, r *ipc.FileReader, _ []int) error {
+	err := eachFile(mem, want, paths, func(path string, r *ipc.FileReader, _ []int) error {
 		if schema == nil {
 			schema = r.Schema()
 		} else if !schema.Equal(r.Schema()) {
@@ -213,7 +283,7 @@ func ReadTable(mem memory.Allocator, name string, paths ...string) (arrow.Table,
 		return nil, err
 	}
 	if schema == nil {
-		schema = Schema(name)
+		schema = empty
 	}
 	return array.NewTableFromRecords(schema, recs), nil
 }
@@ -224,18 +294,60 @@ func (d *Dataset) Scan(name string, fn func(rec arrow.RecordBatch) error) error 
 	if Schema(name) == nil {
 		return unknownTable(name)
 	}
-	return eachBatch(d.mem, name, d.Files(name), func(rec arrow.RecordBatch, _ []int) error { return fn(rec) })
+	return eachBatch(d.mem, d.want(name), d.Files(name), func(rec arrow.RecordBatch, _ []int) error { return fn(rec) })
+}
+
+// A wantFunc returns the columns a table file with schema s must hold, or
+// why s cannot be that table's.
+type wantFunc func(s *arrow.Schema) ([]column, error)
+
+func fixed(cols []column) wantFunc {
+	return func(*arrow.Schema) ([]column, error) { return cols, nil }
+}
+
+// trajWant wants the trajectories columns with conc_<drug> columns for
+// drugs, exactly those and in that order. Unless known, the drugs are those
+// of the first file.
+func trajWant(drugs []string, known bool) wantFunc {
+	var cols []column
+	if known {
+		cols = trajColumnsFor(drugs)
+	}
+	return func(s *arrow.Schema) ([]column, error) {
+		got := concDrugs(s)
+		if !known {
+			if err := checkDrugs(got); err != nil {
+				return nil, fmt.Errorf("conc columns: %w", err)
+			}
+			drugs, known, cols = got, true, trajColumnsFor(got)
+		}
+		if !slices.Equal(got, drugs) {
+			return nil, fmt.Errorf("concentration columns for drugs [%s], want [%s]", strings.Join(got, " "), strings.Join(drugs, " "))
+		}
+		return cols, nil
+	}
+}
+
+// concDrugs returns the drugs of s's conc_<drug> columns, in order.
+func concDrugs(s *arrow.Schema) []string {
+	var drugs []string
+	for _, f := range s.Fields() {
+		if d, ok := strings.CutPrefix(f.Name, ConcPrefix); ok {
+			drugs = append(drugs, d)
+		}
+	}
+	return drugs
 }
 
 func unknownTable(name string) error {
 	return fmt.Errorf("dataset: unknown table %q (tables: %s)", name, strings.Join(Tables, ", "))
 }
 
-// eachFile opens every file, checks that it holds the table's columns
-// (found by name, so extra columns are tolerated) and calls fn with the
-// reader and the file's column index of every schema column.
-func eachFile(mem memory.Allocator, table string, paths []string, fn func(path string, r *ipc.FileReader, idx []int) error) error {
-	want := tableColumns(table)
+// eachFile opens every file, checks its schema version and that it holds
+// the wanted columns (found by name, so extra columns are tolerated) and
+// calls fn with the reader and the file's column index of every wanted
+// column.
+func eachFile(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(path string, r *ipc.FileReader, idx []int) error) error {
 	for _, p := range paths {
 		err := func() error {
 			f, err := os.Open(p)
@@ -248,6 +360,14 @@ func eachFile(mem memory.Allocator, table string, paths []string, fn func(path s
 				return fmt.Errorf("%s: %w", p, err)
 			}
 			defer r.Close()
+			md := r.Schema().Metadata()
+			if v, ok := md.GetValue(MetaKeySchemaVersion); ok && v != strconv.Itoa(SchemaVersion) {
+				return fmt.Errorf("%s: table schema %s, this p53evo reads schema %d; rerun the scenario", p, v, SchemaVersion)
+			}
+			want, err := wantFor(r.Schema())
+			if err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
 			idx, err := match(r.Schema(), want)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
@@ -276,9 +396,13 @@ func match(s *arrow.Schema, want []column) ([]int, error) {
 	return idx, nil
 }
 
-func eachBatch(mem memory.Allocator, table string, paths []string, fn func(rec arrow.RecordBatch, idx []int) error) error {
-	want := tableColumns(table)
-	return eachFile(mem, table, paths, func(path string, r *ipc.FileReader, idx []int) error {
+func eachBatch(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(rec arrow.RecordBatch, idx []int) error) error {
+	var want []column
+	return eachFile(mem, func(s *arrow.Schema) ([]column, error) {
+		var err error
+		want, err = wantFor(s)
+		return want, err
+	}, paths, func(path string, r *ipc.FileReader, idx []int) error {
 		for i := 0; i < r.NumRecords(); i++ {
 			rec, err := r.RecordBatch(i) // released by the reader
 			if err != nil {
@@ -312,6 +436,14 @@ func (in interner) get(s string) string {
 	return v
 }
 
+// nullableI32 turns null into -1.
+func nullableI32(a *array.Int32, i int) int {
+	if a.IsNull(i) {
+		return -1
+	}
+	return int(a.Value(i))
+}
+
 func nullableF64(a *array.Float64, i int) float64 {
 	if a.IsNull(i) {
 		return math.NaN()
@@ -322,7 +454,7 @@ func nullableF64(a *array.Float64, i int) float64 {
 func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 	var rows []RunRow
 	in := interner{}
-	err := eachBatch(mem, TableRuns, paths, func(rec arrow.RecordBatch, idx []int) error {
+	err := eachBatch(mem, fixed(runsColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(runReplicate).(*array.Int32)
 		stream := c(runStream).(*array.Uint64)
@@ -330,6 +462,7 @@ func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 		out := c(runOutcome).(*array.String)
 		growth := c(runGrowthDays).(*array.Float64)
 		ttp := c(runTTP).(*array.Float64)
+		finalP := c(runFinalProgression).(*array.Float64)
 		end := c(runEndTime).(*array.Float64)
 		maj := c(runResistantMajority).(*array.Float64)
 		first := c(runFirstResistantBirth).(*array.Float64)
@@ -344,22 +477,30 @@ func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 		nadirT := c(runNadirTime).(*array.Float64)
 		best := c(runBestResponse).(*array.String)
 		born := c(runClonesBorn).(*array.Int64)
+		firstCall := c(runFirstCTDNACall).(*array.Float64)
+		lead := c(runCTDNALead).(*array.Float64)
+		calledA := c(runCalledTALoss).(*array.Int32)
+		calledB := c(runCalledPocket).(*array.Int32)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r := RunRow{
-				Replicate:                    int(rep.Value(i)),
-				Stream:                       stream.Value(i),
-				Attempts:                     int(att.Value(i)),
-				Outcome:                      in.get(out.Value(i)),
-				GrowthDays:                   growth.Value(i),
-				TTP:                          nullableF64(ttp, i),
-				EndTime:                      end.Value(i),
-				ResistantMajorityTime:        nullableF64(maj, i),
-				FirstResistantBirth:          nullableF64(first, i),
-				ResistantClonesAtProgression: -1,
-				Nadir:                        nadir.Value(i),
-				NadirTime:                    nadirT.Value(i),
-				BestResponse:                 in.get(best.Value(i)),
-				ClonesBorn:                   born.Value(i),
+				Replicate:                 int(rep.Value(i)),
+				Stream:                    stream.Value(i),
+				Attempts:                  int(att.Value(i)),
+				Outcome:                   in.get(out.Value(i)),
+				GrowthDays:                growth.Value(i),
+				TTP:                       nullableF64(ttp, i),
+				EndTime:                   end.Value(i),
+				ResistantMajorityTime:     nullableF64(maj, i),
+				FirstResistantBirth:       nullableF64(first, i),
+				Nadir:                     nadir.Value(i),
+				NadirTime:                 nadirT.Value(i),
+				BestResponse:              in.get(best.Value(i)),
+				ClonesBorn:                born.Value(i),
+				FinalProgression:          nullableF64(finalP, i),
+				FirstCTDNACall:            nullableF64(firstCall, i),
+				CTDNALead:                 nullableF64(lead, i),
+				CalledTALossAtProgression: nullableI32(calledA, i),
+				CalledPocketAtProgression: nullableI32(calledB, i),
 			}
 			for k := range model.NumClasses {
 				r.Start[k] = start[k].Value(i)
@@ -368,9 +509,7 @@ func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 			if dom.IsValid(i) {
 				r.DominantClassAtProgression = in.get(dom.Value(i))
 			}
-			if resc.IsValid(i) {
-				r.ResistantClonesAtProgression = int(resc.Value(i))
-			}
+			r.ResistantClonesAtProgression = nullableI32(resc, i)
 			rows = append(rows, r)
 		}
 		return nil
@@ -378,9 +517,9 @@ func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 	return rows, err
 }
 
-func readTraj(mem memory.Allocator, paths []string) ([]TrajRow, error) {
+func readTraj(mem memory.Allocator, paths []string, want wantFunc) ([]TrajRow, error) {
 	var rows []TrajRow
-	err := eachBatch(mem, TableTrajectories, paths, func(rec arrow.RecordBatch, idx []int) error {
+	err := eachBatch(mem, want, paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(trajReplicate).(*array.Int32)
 		tm := c(trajTime).(*array.Float64)
@@ -388,10 +527,27 @@ func readTraj(mem memory.Allocator, paths []string) ([]TrajRow, error) {
 		sen := c(trajSensitive).(*array.Int64)
 		tal := c(trajTALoss).(*array.Int64)
 		poc := c(trajPocket).(*array.Int64)
-		rows = append(rows, make([]TrajRow, rec.NumRows())...)
-		base := rows[len(rows)-int(rec.NumRows()):]
+		nd := len(idx) - trajNumCols
+		conc := make([]*array.Float64, nd)
+		for d := range conc {
+			conc[d] = c(trajNumCols + d).(*array.Float64)
+		}
+		n := int(rec.NumRows())
+		var vals []float64
+		if nd > 0 {
+			vals = make([]float64, n*nd)
+		}
+		rows = append(rows, make([]TrajRow, n)...)
+		base := rows[len(rows)-n:]
 		for i := range base {
-			base[i] = TrajRow{int(rep.Value(i)), tm.Value(i), tot.Value(i), sen.Value(i), tal.Value(i), poc.Value(i)}
+			base[i] = TrajRow{int(rep.Value(i)), tm.Value(i), tot.Value(i), sen.Value(i), tal.Value(i), poc.Value(i), nil}
+			if nd > 0 {
+				v := vals[i*nd : (i+1)*nd : (i+1)*nd]
+				for d, a := range conc {
+					v[d] = a.Value(i)
+				}
+				base[i].Conc = v
+			}
 		}
 		return nil
 	})
@@ -401,7 +557,7 @@ func readTraj(mem memory.Allocator, paths []string) ([]TrajRow, error) {
 func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {
 	var rows []CloneRow
 	in := interner{}
-	err := eachBatch(mem, TableClones, paths, func(rec arrow.RecordBatch, idx []int) error {
+	err := eachBatch(mem, fixed(cloneColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(cloneReplicate).(*array.Int32)
 		id := c(cloneID).(*array.Int64)
@@ -439,7 +595,7 @@ func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {
 func readEvents(mem memory.Allocator, paths []string) ([]EventRow, error) {
 	var rows []EventRow
 	in := interner{}
-	err := eachBatch(mem, TableEvents, paths, func(rec arrow.RecordBatch, idx []int) error {
+	err := eachBatch(mem, fixed(eventColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(evReplicate).(*array.Int32)
 		tm := c(evTime).(*array.Float64)
@@ -451,6 +607,36 @@ func readEvents(mem memory.Allocator, paths []string) ([]EventRow, error) {
 				Time:      tm.Value(i),
 				Kind:      in.get(kind.Value(i)),
 				Detail:    strings.Clone(det.Value(i)),
+			})
+		}
+		return nil
+	})
+	return rows, err
+}
+
+func readCTDNA(mem memory.Allocator, paths []string) ([]CTDNARow, error) {
+	var rows []CTDNARow
+	in := interner{}
+	err := eachBatch(mem, fixed(ctdnaColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
+		rep := c(ctReplicate).(*array.Int32)
+		tm := c(ctTime).(*array.Float64)
+		mut := c(ctMutation).(*array.String)
+		cls := c(ctClass).(*array.String)
+		vaf := c(ctTrueVAF).(*array.Float64)
+		alt := c(ctAltReads).(*array.Int64)
+		depth := c(ctDepth).(*array.Int64)
+		called := c(ctCalled).(*array.Boolean)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			rows = append(rows, CTDNARow{
+				Replicate: int(rep.Value(i)),
+				Time:      tm.Value(i),
+				Mutation:  in.get(mut.Value(i)),
+				Class:     in.get(cls.Value(i)),
+				TrueVAF:   vaf.Value(i),
+				AltReads:  alt.Value(i),
+				Depth:     depth.Value(i),
+				Called:    called.Value(i),
 			})
 		}
 		return nil

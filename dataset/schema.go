@@ -1,17 +1,24 @@
 package dataset
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
 )
 
 // SchemaVersion is the version of the on-disk layout: the manifest, the table
 // names and every table's columns. It changes whenever a reader written for
 // the old layout would misread the new one.
-const SchemaVersion = 1
+//
+// Version 2 added the runs columns final_progression, first_ctdna_call,
+// ctdna_lead and called_*_at_progression, the trajectories columns conc_<drug>
+// and the ctdna table; the manifest lists the drugs.
+const SchemaVersion = 2
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
 // sweeps, in several files listed by the manifest).
@@ -20,10 +27,11 @@ const (
 	TableTrajectories = "trajectories"
 	TableClones       = "clones"
 	TableEvents       = "events"
+	TableCTDNA        = "ctdna"
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA}
 
 // Schema metadata keys.
 const (
@@ -53,6 +61,7 @@ var (
 	u64  = arrow.PrimitiveTypes.Uint64
 	f64  = arrow.PrimitiveTypes.Float64
 	utf8 = arrow.BinaryTypes.String
+	bln  = arrow.FixedWidthTypes.Boolean
 )
 
 const repDesc = "replicate number; joins the tables"
@@ -65,6 +74,7 @@ const (
 	runOutcome
 	runGrowthDays
 	runTTP
+	runFinalProgression
 	runEndTime
 	runResistantMajority
 	runFirstResistantBirth
@@ -80,6 +90,10 @@ const (
 	runNadirTime
 	runBestResponse
 	runClonesBorn
+	runFirstCTDNACall
+	runCTDNALead
+	runCalledTALoss
+	runCalledPocket
 	runNumCols
 )
 
@@ -90,6 +104,7 @@ var runsColumns = [runNumCols]column{
 	{"outcome", utf8, false, "", "outcome of treatment: progressed, cured or censored"},
 	{"growth_days", f64, false, "days", "time from founding to detection (treatment start)"},
 	{"ttp", f64, true, "days", "time to progression (first scan meeting RECIST PD, or lethal burden); null if no progression"},
+	{"final_progression", f64, true, "days", "progression that ended treatment (equal to ttp unless a phase switched lines of therapy at progression); null if none"},
 	{"end_time", f64, false, "days", "time the simulation of the replicate stopped"},
 	{"resistant_majority_time", f64, true, "days", "first grid time resistant cells outnumber sensitive ones; null if never"},
 	{"first_resistant_birth", f64, true, "days", "birth time of the first recorded resistant clone (negative: before treatment); null if none"},
@@ -105,6 +120,10 @@ var runsColumns = [runNumCols]column{
 	{"nadir_time", f64, false, "days", "time of the nadir"},
 	{"best_response", utf8, false, "", "RECIST 1.1 best overall response: CR, PR, SD, PD or NE (no scan)"},
 	{"clones_born", i64, false, "count", "clones founded, the founder included"},
+	{"first_ctdna_call", f64, true, "days", "time of the first ctDNA draw calling a resistance mutation; null if none"},
+	{"ctdna_lead", f64, true, "days", "lead of the first ctDNA call over imaging progression, ttp - first_ctdna_call; null unless both exist"},
+	{"called_ta_loss_at_progression", i32, true, "count", "distinct transactivation-loss (class A) resistance mutations called at the last ctDNA draw at or before progression; null if no progression"},
+	{"called_pocket_at_progression", i32, true, "count", "distinct pocket (class B) resistance mutations called at the last ctDNA draw at or before progression; null if no progression"},
 }
 
 const (
@@ -124,6 +143,54 @@ var trajColumns = [trajNumCols]column{
 	{"sensitive", i64, false, "cells", "sensitive cells"},
 	{"ta_loss", i64, false, "cells", "transactivation-loss (class A) cells"},
 	{"pocket", i64, false, "cells", "pocket-mutant (class B) cells"},
+}
+
+// ConcPrefix starts the name of a trajectories column holding a drug's
+// concentration: conc_<drug>, one per drug in scenario order.
+const ConcPrefix = "conc_"
+
+func concColumn(drug string) column {
+	return column{ConcPrefix + drug, f64, false, "mg-eq", "concentration of " + drug + " in force from this time"}
+}
+
+// trajColumnsFor is the trajectories table's columns with drugs' conc columns.
+func trajColumnsFor(drugs []string) []column {
+	cols := make([]column, 0, trajNumCols+len(drugs))
+	cols = append(cols, trajColumns[:]...)
+	for _, d := range drugs {
+		cols = append(cols, concColumn(d))
+	}
+	return cols
+}
+
+// checkDrugs reports why drugs cannot name the conc columns, if they cannot.
+func checkDrugs(drugs []string) error {
+	if len(drugs) > sim.MaxDrugs {
+		return fmt.Errorf("%d drugs: at most %d are supported", len(drugs), sim.MaxDrugs)
+	}
+	seen := make(map[string]bool, len(drugs))
+	var errs []error
+	for i, d := range drugs {
+		switch {
+		case d == "":
+			errs = append(errs, fmt.Errorf("drugs[%d]: empty name", i))
+		case !validDrugName(d):
+			errs = append(errs, fmt.Errorf("drugs[%d] %q: a drug name names the column %s<name>, so it may hold only ASCII letters, digits, '-' and '_'", i, d, ConcPrefix))
+		case seen[d]:
+			errs = append(errs, fmt.Errorf("drugs[%d] %q: duplicate drug name", i, d))
+		}
+		seen[d] = true
+	}
+	return errors.Join(errs...)
+}
+
+func validDrugName(s string) bool {
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 const (
@@ -168,6 +235,29 @@ var eventColumns = [evNumCols]column{
 	{"detail", utf8, false, "", "free text, key=value pairs"},
 }
 
+const (
+	ctReplicate = iota
+	ctTime
+	ctMutation
+	ctClass
+	ctTrueVAF
+	ctAltReads
+	ctDepth
+	ctCalled
+	ctNumCols
+)
+
+var ctdnaColumns = [ctNumCols]column{
+	{"replicate", i32, false, "", repDesc},
+	{"time", f64, false, "days", "time of the blood draw since treatment start"},
+	{"mutation", utf8, false, "", "resistance mutation (catalog name; name#id when the entry stands for several SNVs, one per lineage)"},
+	{"class", utf8, false, "", "resistance class of the mutation: ta-loss or pocket"},
+	{"true_vaf", f64, false, "fraction", "true variant allele fraction in plasma at the draw"},
+	{"alt_reads", i64, false, "reads", "sequencing reads carrying the mutation"},
+	{"depth", i64, false, "reads", "sequencing depth of the draw"},
+	{"called", bln, false, "", "whether the draw calls the mutation (enough alt reads and observed VAF at or above the limit of detection)"},
+}
+
 func newSchema(table string, cols []column) *arrow.Schema {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
@@ -190,9 +280,24 @@ var (
 	trajSchema   = newSchema(TableTrajectories, trajColumns[:])
 	clonesSchema = newSchema(TableClones, cloneColumns[:])
 	eventsSchema = newSchema(TableEvents, eventColumns[:])
+	ctdnaSchema  = newSchema(TableCTDNA, ctdnaColumns[:])
 )
 
+// TrajectoriesSchema returns the schema of the trajectories table of a
+// scenario with the given drugs: the fixed columns, then conc_<drug> for
+// each drug in order. The names must be valid drug names (as Create checks
+// for Meta.Drugs).
+func TrajectoriesSchema(drugs []string) *arrow.Schema {
+	if len(drugs) == 0 {
+		return trajSchema
+	}
+	return newSchema(TableTrajectories, trajColumnsFor(drugs))
+}
+
 // Schema returns the Arrow schema of a table, or nil for an unknown name.
+// For the trajectories table it is the schema of a scenario without drugs
+// (no conc_<drug> columns); TrajectoriesSchema gives a scenario's, and
+// Dataset.Schema a dataset's.
 func Schema(table string) *arrow.Schema {
 	switch table {
 	case TableRuns:
@@ -203,6 +308,8 @@ func Schema(table string) *arrow.Schema {
 		return clonesSchema
 	case TableEvents:
 		return eventsSchema
+	case TableCTDNA:
+		return ctdnaSchema
 	}
 	return nil
 }
@@ -217,6 +324,8 @@ func tableColumns(table string) []column {
 		return cloneColumns[:]
 	case TableEvents:
 		return eventColumns[:]
+	case TableCTDNA:
+		return ctdnaColumns[:]
 	}
 	return nil
 }

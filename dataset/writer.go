@@ -38,6 +38,11 @@ type Meta struct {
 	First, Count    int // replicates First .. First+Count-1
 	Workers         int
 	Extra           map[string]string
+	// Drugs are the scenario's drug names, indexed like sim.TrajPoint.Conc
+	// (and model.Model.Drugs): the trajectories table gets a column
+	// conc_<drug> for each. At most sim.MaxDrugs distinct names of ASCII
+	// letters, digits, '-' and '_'.
+	Drugs []string
 }
 
 type config struct {
@@ -91,14 +96,17 @@ type Writer struct {
 	err     error // sticky: the first error; the dataset is then never completed
 	done    bool
 
-	runs, traj, clones, events *tableWriter
-	tables                     [4]*tableWriter
+	runs, traj, clones, events, ctdna *tableWriter
+	tables                            [5]*tableWriter
 
 	// typed builders, cached to keep Write free of interface conversions
-	rb [runNumCols]array.Builder
-	tb [trajNumCols]array.Builder
-	cb [cloneNumCols]array.Builder
-	eb [evNumCols]array.Builder
+	rb    [runNumCols]array.Builder
+	tb    [trajNumCols]array.Builder
+	conc  []*array.Float64Builder // trajectories: conc_<drug>, by drug
+	cb    [cloneNumCols]array.Builder
+	eb    [evNumCols]array.Builder
+	xb    [ctNumCols]array.Builder
+	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
 var _ sim.Sink = (*Writer)(nil)
@@ -145,9 +153,13 @@ func isDataset(dir string) (bool, error) {
 
 // Create starts a dataset in dir, creating dir if needed. It refuses a
 // directory that already holds a dataset (manifest.json or any *.arrow file)
-// unless WithForce is given.
+// unless WithForce is given, and meta.Drugs that cannot name columns.
 func Create(dir string, meta Meta, opts ...Option) (*Writer, error) {
 	cfg := newConfig(opts)
+	if err := checkDrugs(meta.Drugs); err != nil {
+		return nil, fmt.Errorf("dataset: meta: %w", err)
+	}
+	meta.Drugs = append([]string{}, meta.Drugs...) // the caller's slice is not retained; [] rather than null in JSON
 	exists, err := isDataset(dir)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
@@ -170,7 +182,7 @@ func Create(dir string, meta Meta, opts ...Option) (*Writer, error) {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	w := &Writer{dir: dir, meta: meta, cfg: cfg, start: cfg.now()}
-	schemas := [...]*arrow.Schema{runsSchema, trajSchema, clonesSchema, eventsSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -179,11 +191,17 @@ func Create(dir string, meta Meta, opts ...Option) (*Writer, error) {
 		}
 		w.tables[i] = t
 	}
-	w.runs, w.traj, w.clones, w.events = w.tables[0], w.tables[1], w.tables[2], w.tables[3]
+	w.runs, w.traj, w.clones, w.events, w.ctdna = w.tables[0], w.tables[1], w.tables[2], w.tables[3], w.tables[4]
 	copy(w.rb[:], w.runs.b.Fields())
 	copy(w.tb[:], w.traj.b.Fields())
+	for _, b := range w.traj.b.Fields()[trajNumCols:] {
+		w.conc = append(w.conc, b.(*array.Float64Builder))
+	}
 	copy(w.cb[:], w.clones.b.Fields())
 	copy(w.eb[:], w.events.b.Fields())
+	copy(w.xb[:], w.ctdna.b.Fields())
+	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
+	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
 		t.b.Reserve(cfg.batchRows)
 	}
@@ -256,9 +274,19 @@ func check(r *sim.Result) error {
 	if err := checkClass(r.DominantAtProgression); err != nil {
 		return fmt.Errorf("replicate %d: dominant class at progression: %w", r.Replicate, err)
 	}
+	for k := model.ClassTALoss; k < model.NumClasses; k++ {
+		if r.CalledAtProgression[k] > math.MaxInt32 {
+			return fmt.Errorf("replicate %d: called %s mutations at progression: count does not fit int32", r.Replicate, k)
+		}
+	}
 	for i := range r.Clones {
 		if err := checkClass(r.Clones[i].Class); err != nil {
 			return fmt.Errorf("replicate %d: clone %d: %w", r.Replicate, r.Clones[i].ID, err)
+		}
+	}
+	for i := range r.CTDNA {
+		if err := checkClass(r.CTDNA[i].Class); err != nil {
+			return fmt.Errorf("replicate %d: ctDNA row %d (%s): %w", r.Replicate, i, r.CTDNA[i].Mutation, err)
 		}
 	}
 	return nil
@@ -295,6 +323,7 @@ func (w *Writer) Write(r *sim.Result) error {
 	b[runOutcome].(*array.StringBuilder).Append(r.Outcome.String())
 	b[runGrowthDays].(*array.Float64Builder).Append(r.GrowthDays)
 	appendNullable(b[runTTP].(*array.Float64Builder), r.TTP)
+	appendNullable(b[runFinalProgression].(*array.Float64Builder), r.FinalProgression)
 	b[runEndTime].(*array.Float64Builder).Append(r.EndTime)
 	appendNullable(b[runResistantMajority].(*array.Float64Builder), r.ResistantMajority)
 	appendNullable(b[runFirstResistantBirth].(*array.Float64Builder), r.FirstResistantBirth)
@@ -317,6 +346,16 @@ func (w *Writer) Write(r *sim.Result) error {
 	b[runNadirTime].(*array.Float64Builder).Append(r.NadirTime)
 	b[runBestResponse].(*array.StringBuilder).Append(r.BestResponse.String())
 	b[runClonesBorn].(*array.Int64Builder).Append(r.ClonesBorn)
+	appendNullable(b[runFirstCTDNACall].(*array.Float64Builder), r.FirstCTDNACall)
+	appendNullable(b[runCTDNALead].(*array.Float64Builder), r.CTDNALead)
+	for k := model.ClassTALoss; k < model.NumClasses; k++ {
+		// Null without progression; the engine's -1 means the same.
+		if n := r.CalledAtProgression[k]; math.IsNaN(r.TTP) || n < 0 {
+			w.calls[k].AppendNull()
+		} else {
+			w.calls[k].Append(int32(n))
+		}
+	}
 	w.runs.pending++
 
 	// trajectories
@@ -328,6 +367,9 @@ func (w *Writer) Write(r *sim.Result) error {
 		for _, b := range t {
 			b.Reserve(n)
 		}
+		for _, b := range w.conc {
+			b.Reserve(n)
+		}
 		for i := range r.Trajectory {
 			p := &r.Trajectory[i]
 			rb.UnsafeAppend(rep)
@@ -336,6 +378,9 @@ func (w *Writer) Write(r *sim.Result) error {
 			sen.UnsafeAppend(p.Sensitive)
 			tal.UnsafeAppend(p.TALoss)
 			poc.UnsafeAppend(p.Pocket)
+			for d, b := range w.conc {
+				b.UnsafeAppend(p.Conc[d])
+			}
 		}
 		w.traj.pending += n
 	}
@@ -381,6 +426,27 @@ func (w *Writer) Write(r *sim.Result) error {
 		}
 		w.events.pending += n
 	}
+
+	// ctdna
+	if n := len(r.CTDNA); n > 0 {
+		x := &w.xb
+		rb, tm := x[ctReplicate].(*array.Int32Builder), x[ctTime].(*array.Float64Builder)
+		mut, cls := x[ctMutation].(*array.StringBuilder), x[ctClass].(*array.StringBuilder)
+		vaf, alt, depth := x[ctTrueVAF].(*array.Float64Builder), x[ctAltReads].(*array.Int64Builder), x[ctDepth].(*array.Int64Builder)
+		called := x[ctCalled].(*array.BooleanBuilder)
+		for i := range r.CTDNA {
+			c := &r.CTDNA[i]
+			rb.Append(rep)
+			tm.Append(c.Time)
+			mut.Append(c.Mutation)
+			cls.Append(c.Class.String())
+			vaf.Append(c.TrueVAF)
+			alt.Append(c.AltReads)
+			depth.Append(c.Depth)
+			called.Append(c.Called)
+		}
+		w.ctdna.pending += n
+	}
 	w.written++
 
 	for _, t := range w.tables {
@@ -425,6 +491,7 @@ func (w *Writer) finish() error {
 		ScenarioName:  w.meta.ScenarioName,
 		Seed:          w.meta.Seed,
 		Replicates:    Replicates{First: w.meta.First, Count: w.meta.Count, Written: w.written},
+		Drugs:         w.meta.Drugs,
 		Start:         w.start.UTC(),
 		Host:          hostname(),
 		Workers:       w.meta.Workers,

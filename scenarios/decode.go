@@ -356,7 +356,22 @@ func isNull(n ast.Node) bool {
 	return ok
 }
 
-var catalogType = reflect.TypeFor[Catalog]()
+var (
+	catalogType  = reflect.TypeFor[Catalog]()
+	untilType    = reflect.TypeFor[Until]()
+	periodType   = reflect.TypeFor[Period]()
+	phaseRefType = reflect.TypeFor[PhaseRef]()
+	phaseType    = reflect.TypeFor[Phase]()
+)
+
+// Words and keys of an end rule (Until).
+var (
+	untilWords = []string{"never", "progression"}
+	untilKeys  = []string{"after", "ctdna", "burden_below", "burden_above"}
+)
+
+// untilForms describes every form of an end rule, for messages.
+const untilForms = "never, progression, {after: DAYS}, {ctdna: {class: ta-loss|pocket, vaf: VAF}}, {burden_below: FRACTION}, {burden_above: FRACTION}"
 
 // value decodes n into v. nullOK: a null (or missing) value leaves v unset
 // (the default); otherwise null is an error.
@@ -389,6 +404,9 @@ func (d *decoder) value(n ast.Node, v reflect.Value, path string, nullOK bool) {
 	switch {
 	case t == catalogType:
 		d.catalog(n, v, path)
+		return
+	case t == untilType:
+		d.until(n, v, path)
 		return
 	case t.Kind() == reflect.Pointer:
 		e := reflect.New(t.Elem())
@@ -541,11 +559,47 @@ func (d *decoder) structure(n ast.Node, v reflect.Value, path string) {
 		kp := joinKey(path, key)
 		if i < 0 {
 			names := fieldNames(t)
-			d.fail(p.Key, kp, "unknown key %q; allowed here: %s%s", key, list(names), suggest(key, names))
+			d.fail(p.Key, kp, "unknown key %q; allowed here: %s%s%s", key, list(names), suggest(key, names), keyHint(t, key))
 			continue
 		}
 		d.loc.pos[kp] = posOf(p.Key)
 		d.value(p.Value, v.Field(fs[i].index), kp, true)
+	}
+}
+
+// keyHint adds advice to an unknown-key message where a key has a likely
+// intent: a key of the former schema, or an end rule written wrongly.
+func keyHint(t reflect.Type, key string) string {
+	switch {
+	case t == phaseType && key == "start":
+		return "; phases no longer start on fixed days: each phase runs until its end rule (until: {after: DAYS} for a fixed length) and hands over to the next one"
+	case t == phaseType && key == "end":
+		return "; the end rule of a phase is written until: " + untilForms
+	case t == untilType && slices.Contains(untilWords, key):
+		return fmt.Sprintf("; %s is written as a word: until: %s", key, key)
+	case t == untilType:
+		return "; an end rule is one of " + untilForms
+	}
+	return ""
+}
+
+// until decodes an end rule: a word or a mapping with one key.
+func (d *decoder) until(n ast.Node, v reflect.Value, path string) {
+	switch m := n.(type) {
+	case *ast.StringNode:
+		switch {
+		case slices.Contains(untilWords, m.Value):
+			v.Set(reflect.ValueOf(Until{Word: m.Value}))
+		case slices.Contains(untilKeys, m.Value):
+			d.fail(n, path, "%s needs a value, written as a mapping; allowed: %s", m.Value, untilForms)
+		default:
+			all := append(slices.Clone(untilWords), untilKeys...)
+			d.fail(n, path, "unknown end rule %q; allowed: %s%s", m.Value, untilForms, suggest(m.Value, all))
+		}
+	case *ast.MappingNode, *ast.MappingValueNode:
+		d.structure(n, v, path)
+	default:
+		d.fail(n, path, "expected an end rule, got %s; allowed: %s", describe(n), untilForms)
 	}
 }
 
@@ -655,6 +709,30 @@ func number(n ast.Node) (float64, bool) {
 
 func (d *decoder) scalar(n ast.Node, tag string, v reflect.Value, path string) {
 	t := v.Type()
+	switch t {
+	case periodType:
+		if m, ok := n.(*ast.StringNode); ok && m.Value == "off" {
+			v.SetFloat(0)
+			return
+		}
+	case phaseRefType:
+		if m, ok := n.(*ast.IntegerNode); ok {
+			if x, ok := m.Value.(int64); ok && x >= 0 {
+				v.SetString(strconv.FormatInt(x, 10))
+				return
+			}
+			if x, ok := m.Value.(uint64); ok {
+				v.SetString(strconv.FormatUint(x, 10))
+				return
+			}
+		}
+		if m, ok := n.(*ast.StringNode); ok {
+			v.SetString(m.Value)
+			return
+		}
+		d.fail(n, path, "expected %s, got %s", expectName(t), describe(n))
+		return
+	}
 	switch t.Kind() {
 	case reflect.String:
 		switch m := n.(type) {
@@ -740,8 +818,15 @@ func (d *decoder) scalar(n ast.Node, tag string, v reflect.Value, path string) {
 
 // expectName describes what a Go type accepts, for messages.
 func expectName(t reflect.Type) string {
-	if t == catalogType {
+	switch t {
+	case catalogType:
 		return `"default" or a list of mutation entries`
+	case untilType:
+		return "an end rule (" + untilForms + ")"
+	case periodType:
+		return "a number of days, or off"
+	case phaseRefType:
+		return "a phase index, a phase name, or stop"
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

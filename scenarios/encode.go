@@ -100,8 +100,22 @@ func flowable(v reflect.Value) bool {
 	return true
 }
 
+// index is a phase index that prints plain and reads back the same.
+var index = regexp.MustCompile(`^(0|[1-9][0-9]{0,17})$`)
+
 // emitFlow writes v in flow style.
 func emitFlow(b *strings.Builder, v reflect.Value) {
+	switch t := v.Type(); {
+	case t == untilType && v.FieldByName("Word").String() != "":
+		b.WriteString(quote(v.FieldByName("Word").String()))
+		return
+	case t == periodType && v.Float() == 0:
+		b.WriteString("off")
+		return
+	case t == phaseRefType && index.MatchString(v.String()):
+		b.WriteString(v.String()) // an index
+		return
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/p53evo/p53evo/model"
@@ -12,7 +13,21 @@ const (
 	defaultSeed       = 1
 	defaultReplicates = 200
 	defaultShards     = 1
+	// defaultExposure: the engine also supports "pk".
+	defaultExposure = exposureSteady
+	// defaultSegment is the engine's default sim.Policy.SegmentLen (1 h).
+	defaultSegment  = 1.0 / 24
+	defaultInterval = 1 // once daily
+	defaultUntil    = "never"
 )
+
+// Exposure names (treatment.exposure).
+const (
+	exposurePK     = "pk"
+	exposureSteady = "steady-state"
+)
+
+var exposureNames = []string{exposurePK, exposureSteady}
 
 // simDefaults are sim.Config's documented defaults, so that a scenario and
 // the engine never disagree about them.
@@ -47,10 +62,14 @@ func check(s *Scenario, loc *locator) (*Scenario, error) {
 	if len(errs) == 0 {
 		// Belt and braces: whatever passes must also satisfy the model and
 		// the engine.
-		if cfg, err := resolveFilled(f); err != nil {
+		if cfg, pol, err := resolveFilled(f); err != nil {
 			errs = append(errs, &Error{Msg: "internal check failed: " + err.Error()})
 		} else if err := cfg.Validate(); err != nil {
 			errs = append(errs, &Error{Msg: "the resolved configuration is invalid: " + err.Error()})
+		} else if pol != nil {
+			if err := pol.Validate(len(cfg.Model.Drugs)); err != nil {
+				errs = append(errs, &Error{Path: "treatment", Msg: "the resolved treatment policy is invalid: " + err.Error()})
+			}
 		}
 	}
 	for _, e := range errs {
@@ -143,19 +162,33 @@ func fill(s *Scenario) (*Scenario, *origins) {
 		drugs = append(drugs, d)
 		o.drugs = append(o.drugs, joinIndex("drugs", j))
 	}
+	pk := model.DefaultRezatapoptPK()
+	for i := range drugs {
+		d := &drugs[i]
+		if d.PK == nil {
+			d.PK = &DrugPK{}
+		}
+		def(&d.PK.Ka, pk.Ka)
+		def(&d.PK.HalfLife, pk.HalfLife)
+		def(&d.PK.Scale, pk.Scale)
+	}
 	f.Drugs = drugs
 
 	def(&f.Combination, combinationNames[md.Combination])
 	def(&f.Tolerance, md.Tolerance)
 
+	def(&f.Treatment.Exposure, defaultExposure)
+	def(&f.Treatment.Segment, defaultSegment)
 	for i := range f.Treatment.Phases {
 		p := &f.Treatment.Phases[i]
-		if i == 0 {
-			def(&p.Start, 0)
+		if p.Name == "" {
+			p.Name = fmt.Sprintf("phase %d", i)
 		}
 		if len(p.Doses) == 0 {
 			p.Doses = nil
 		}
+		def(&p.Interval, defaultInterval)
+		def(&p.Until, Until{Word: defaultUntil})
 	}
 	if len(f.Treatment.Phases) == 0 {
 		f.Treatment.Phases = nil
@@ -165,6 +198,15 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	def(&f.Stop.FollowUp, simDefaults.FollowUp)
 	def(&f.Stop.Lethal, simDefaults.Lethal)
 	def(&f.Observe.ScanEvery, simDefaults.Scan)
+	ct, sc := &f.Observe.CTDNA, simDefaults.CTDNA
+	def(&ct.Every, Period(sc.Every))
+	def(&ct.Depth, sc.Depth)
+	def(&ct.MinAlt, sc.MinAlt)
+	def(&ct.LOD, sc.LOD)
+	def(&ct.Shed, sc.Shed)
+	def(&ct.HalfLifeMin, sc.HalfLife)
+	def(&ct.NormalGE, sc.NormalGE)
+	def(&ct.RecordMinVAF, sc.RecordMinVAF)
 	def(&f.Record.Grid, simDefaults.Grid)
 	def(&f.Record.GrowthGrid, simDefaults.GrowthGrid)
 	def(&f.Record.CloneThreshold, simDefaults.Engine.RecordAt)

@@ -109,7 +109,8 @@ type Alleles struct {
 	Dominance *float64 `yaml:"dominance"` // in [0, 1] (default 1)
 }
 
-// Drug is one drug's pharmacodynamics (see model.Drug).
+// Drug is one drug's pharmacodynamics (see model.Drug) and
+// pharmacokinetics.
 type Drug struct {
 	Name string `yaml:"name"` // required
 	// Target: "y220c-pocket" (a reactivator) or "off-axis".
@@ -120,23 +121,98 @@ type Drug struct {
 	// PocketFold: EC50 fold change caused by pocket mutations (y220c-pocket
 	// drugs; default 1 for added drugs). Ignored for off-axis drugs.
 	PocketFold *float64 `yaml:"pocket_fold,omitempty"`
+	// PK is the drug's one-compartment oral model (see model.PK), used when
+	// treatment.exposure is pk; its scale is used by both exposures. Missing
+	// fields take model.DefaultRezatapoptPK's values, for every drug.
+	PK *DrugPK `yaml:"pk"`
 }
 
-// Treatment is the dosing schedule. No phases: untreated (the default).
+// DrugPK is a drug's pharmacokinetics (see model.PK).
+type DrugPK struct {
+	Ka       *float64 `yaml:"ka"`        // absorption rate constant, per day
+	HalfLife *float64 `yaml:"half_life"` // elimination half-life, days
+	Scale    *float64 `yaml:"scale"`     // mg-eq per (mg/day) at steady state
+}
+
+// Treatment is the treatment policy: phases that follow each other, each
+// giving some drugs on a schedule until its end rule fires. No phases:
+// untreated (the default).
 type Treatment struct {
-	Phases []Phase `yaml:"phases"`
+	// Exposure is how doses become concentrations: "steady-state" (the
+	// default: dose x scale / interval while dosing, 0 in cycle pauses and
+	// after the last dose) or "pk" (each drug's one-compartment oral model,
+	// drugs[].pk).
+	Exposure *string `yaml:"exposure"`
+	// Segment (days; default 1/24) is the length of the piecewise-constant
+	// segments, each holding the average concentration, that carry a PK
+	// profile to the engine.
+	Segment *float64 `yaml:"segment"`
+	Phases  []Phase  `yaml:"phases"`
 }
 
-// Phase holds drug concentrations constant from Start until the next
-// phase's start.
+// Phase is one phase of the treatment policy. The first phase starts at
+// detection (t = 0); a phase ends by its Until rule and hands over to Next.
 type Phase struct {
-	// Start in days from the start of treatment (t = 0 at detection).
-	// Default 0 for the first phase; required for later ones.
-	Start *float64 `yaml:"start"`
-	// Doses maps drug names to concentrations in mg-eq (the steady-state
-	// average of a daily dose of that many mg). Drugs not listed: 0.
+	// Name labels the phase in events and outputs, and may be used by next
+	// (default "phase <i>", i its index).
+	Name string `yaml:"name,omitempty"`
+	// Doses maps drug names to mg per administration. Drugs not listed are
+	// not given; no doses at all is a treatment pause.
 	Doses map[string]float64 `yaml:"doses"`
+	// Interval is the number of days between administrations (default 1:
+	// once daily).
+	Interval *float64 `yaml:"interval"`
+	// Cycle makes the schedule intermittent: On days of dosing, then Off
+	// days of pause, repeated from the start of the phase. Missing:
+	// continuous.
+	Cycle *Cycle `yaml:"cycle,omitempty"`
+	// Until is the phase's end rule (default never).
+	Until *Until `yaml:"until"`
+	// Next is the phase that follows: an index, a phase name, or "stop" to
+	// end treatment. Missing: the following phase in the list, or stop after
+	// the last one (this default stays implicit when filling, so that an
+	// appended phase follows the last one).
+	Next *PhaseRef `yaml:"next,omitempty"`
 }
+
+// Cycle is an intermittent schedule (for example 21 days on, 7 off).
+type Cycle struct {
+	On  *float64 `yaml:"on"`  // days of dosing, > 0
+	Off *float64 `yaml:"off"` // days of pause, >= 0 (0: continuous)
+}
+
+// Until is a phase's end rule, written as a word (never, progression) or a
+// mapping with exactly one of the keys below:
+//
+//	until: never                             # lasts until the replicate stops
+//	until: progression                       # at RECIST progression
+//	until: {after: 180}                      # days after the phase began
+//	until: {ctdna: {class: pocket, vaf: 0.01}}  # a blood draw calls a mutation of the class at observed VAF >= vaf
+//	until: {burden_below: 0.5}               # a scan finds burden <= 0.5 x baseline
+//	until: {burden_above: 1.0}               # a scan finds burden >= 1.0 x baseline
+type Until struct {
+	// Word is "never" or "progression" when the rule is written as a word,
+	// else "".
+	Word        string      `yaml:"-"`
+	After       *float64    `yaml:"after"`
+	CTDNA       *CTDNAUntil `yaml:"ctdna"`
+	BurdenBelow *float64    `yaml:"burden_below"`
+	BurdenAbove *float64    `yaml:"burden_above"`
+}
+
+// CTDNAUntil ends a phase when a blood draw calls a resistance mutation.
+type CTDNAUntil struct {
+	Class *string  `yaml:"class"` // ta-loss or pocket
+	VAF   *float64 `yaml:"vaf"`   // observed variant allele fraction, in (0, 1]
+}
+
+// PhaseRef names a phase: its index (written as a whole number), its name,
+// or "stop".
+type PhaseRef string
+
+// Period is a number of days between events, or "off" (written also as 0).
+// 0 stands for off.
+type Period float64
 
 // Stop says when a replicate ends.
 type Stop struct {
@@ -147,7 +223,23 @@ type Stop struct {
 
 // Observe is the clinic's schedule.
 type Observe struct {
-	ScanEvery *float64 `yaml:"scan_every"` // imaging interval, days (default 56)
+	ScanEvery *float64     `yaml:"scan_every"` // imaging interval, days (default 56)
+	CTDNA     CTDNAObserve `yaml:"ctdna"`
+}
+
+// CTDNAObserve is the liquid biopsy (see sim.CTDNAConfig; defaults from
+// sim.Config.Defaults): cell deaths shed tumour DNA into plasma, a blood
+// draw is sequenced at Depth, and a mutation is called with at least MinAlt
+// alt reads at observed VAF >= LOD.
+type CTDNAObserve struct {
+	Every        *Period  `yaml:"every"`          // days between draws; 0 or off: no draws
+	Depth        *int64   `yaml:"depth"`          // sequencing depth, reads
+	MinAlt       *int64   `yaml:"min_alt"`        // alt reads needed for a call
+	LOD          *float64 `yaml:"lod"`            // limit of detection, observed VAF in [0, 1]
+	Shed         *float64 `yaml:"shed"`           // genome equivalents shed per cell death
+	HalfLifeMin  *float64 `yaml:"half_life_min"`  // plasma half-life of ctDNA, minutes
+	NormalGE     *float64 `yaml:"normal_ge"`      // normal cell-free DNA in plasma, genome equivalents
+	RecordMinVAF *float64 `yaml:"record_min_vaf"` // rows kept from this true VAF on, in [0, 1]
 }
 
 // Record says what is kept of each replicate.

@@ -20,6 +20,8 @@ import (
 //	treatment.phases[0].doses.rezatapopt
 //	drugs[rezatapopt].ec50          (same as drugs[0].ec50)
 //	mutation.catalog[R248W].sites
+//	treatment.phases[1].until       (a word or {after: 30}, ...)
+//	observe.ctdna.every             (days, or off)
 //	treatment.phases                (a whole list, in YAML flow style)
 //
 // The value is YAML (a scalar, or flow style such as [..] and {..}); null
@@ -75,6 +77,10 @@ func Set(s *Scenario, path, value string) error {
 		case reflect.Struct:
 			if sg.sel {
 				return setErr(path, "%s is a mapping, not a list; allowed keys: %s", here, list(fieldNames(cur.Type())))
+			}
+			if cur.Type() == untilType {
+				// A key of an end rule replaces a word (never, progression).
+				cur.FieldByName("Word").SetString("")
 			}
 			fs := fieldsOf(cur.Type())
 			k := slices.IndexFunc(fs, func(f field) bool { return f.name == sg.key })
@@ -193,7 +199,8 @@ func parsePath(p string) ([]pathSeg, error) {
 
 // Paths lists every settable leaf path of the format, with [i] for a list
 // index and <drug> for a drug name, e.g. treatment.phases[i].doses.<drug>.
-// mutation.catalog is listed too: it takes "default" or a list.
+// mutation.catalog and treatment.phases[i].until are listed too: they take
+// a word or a list (a mapping).
 func Paths() []string {
 	var out []string
 	var walk func(t reflect.Type, prefix string)
@@ -203,6 +210,11 @@ func Paths() []string {
 			out = append(out, prefix)
 			walk(reflect.TypeFor[MutationEntry](), prefix+"[i]")
 			return
+		case t == untilType:
+			out = append(out, prefix)
+			for _, f := range fieldsOf(t) {
+				walk(t.Field(f.index).Type, joinKey(prefix, f.name))
+			}
 		case t.Kind() == reflect.Pointer:
 			walk(t.Elem(), prefix)
 		case t.Kind() == reflect.Struct:

@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
 )
 
 // Limits that keep a scenario runnable; each message names its limit.
@@ -25,18 +27,22 @@ const (
 	maxMaxAttempts   = 1_000_000_000
 	maxEntryNameLen  = 64
 	defaultDrugNames = "rezatapopt, nextgen, offaxis"
+	maxDepth         = 1_000_000_000 // reads
 )
 
 var (
 	scenarioName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*$`)
 	drugName     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 	mutationName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.*>:/()-]*$`)
+	phaseName    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 _.+/()-]*$`)
 )
 
 var (
 	classNames  = []string{model.TALoss.String(), model.Pocket.String(), model.Passenger.String()}
 	targetNames = []string{model.Reactivator.String(), model.OffAxis.String()}
 	combNames   = []string{combinationNames[model.Additive], combinationNames[model.HighestSingle]}
+	// ctdnaClassNames are the classes a ctDNA end rule may watch.
+	ctdnaClassNames = []string{model.ClassTALoss.String(), model.ClassPocket.String()}
 )
 
 type validator struct {
@@ -299,36 +305,164 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")
 
-	// Treatment.
-	prev := math.Inf(-1)
-	for i, ph := range f.Treatment.Phases {
-		p := joinIndex("treatment.phases", i)
-		if ph.Start == nil {
-			v.bad(p+".start", "missing; every phase after the first needs a start (days from the start of treatment, after phases[%d].start)", i-1)
-			prev = math.NaN()
-		} else {
-			st := *ph.Start
-			switch {
-			case !(st >= 0) || !finite(st):
-				v.bad(p+".start", "must be a finite number of days >= 0 (t = 0 is the start of treatment), got %s", num(st))
-			case st <= prev:
-				v.bad(p+".start", "phase starts must increase: day %s is not after phases[%d].start (day %s)", num(st), i-1, num(prev))
-			case i == 0 && okH && st >= horizon:
-				v.bad(p+".start", "the schedule never starts: the first phase starts on day %s, at or after the horizon (stop.horizon = %s days)", num(st), num(horizon))
-			}
-			prev = st
+	// Liquid biopsy.
+	ct := f.Observe.CTDNA
+	every := float64(*ct.Every)
+	ctdnaOn := every != 0
+	if !(every >= 0) || !finite(every) {
+		v.bad("observe.ctdna.every", "must be a number of days >= %s between blood draws, or off (or 0) for none, got %s", num(minInterval), num(every))
+		ctdnaOn = false
+	} else if ctdnaOn && v.positive("observe.ctdna.every", every, minInterval, "days between blood draws; off or 0 for none") && okH && horizon/every > maxPoints {
+		v.bad(v.pick("observe.ctdna.every", "stop.horizon"), "stop.horizon / observe.ctdna.every = %s blood draws; at most %d allowed", num(horizon/every), maxPoints)
+	}
+	okDepth := v.intRange("observe.ctdna.depth", *ct.Depth, 1, maxDepth, "sequencing depth, reads")
+	if v.intRange("observe.ctdna.min_alt", *ct.MinAlt, 1, maxDepth, "alt reads needed for a call") && okDepth && *ct.MinAlt > *ct.Depth {
+		v.bad(v.pick("observe.ctdna.min_alt", "observe.ctdna.depth"), "min_alt (%d) exceeds depth (%d): no mutation could ever be called", *ct.MinAlt, *ct.Depth)
+	}
+	v.fraction("observe.ctdna.lod", *ct.LOD, "limit of detection, an observed VAF")
+	v.fraction("observe.ctdna.record_min_vaf", *ct.RecordMinVAF, "a true VAF")
+	v.positive("observe.ctdna.shed", *ct.Shed, 0, "genome equivalents shed per cell death")
+	v.positive("observe.ctdna.half_life_min", *ct.HalfLifeMin, 0, "minutes")
+	v.positive("observe.ctdna.normal_ge", *ct.NormalGE, 0, "genome equivalents of normal cell-free DNA")
+
+	// Drugs: how many, and their pharmacokinetics.
+	if n := len(f.Drugs); n > sim.MaxDrugs {
+		v.bad("drugs", "%d drugs (the 3 defaults and %d added); the engine takes at most %d", n, n-3, sim.MaxDrugs)
+	}
+	for k, dr := range f.Drugs {
+		p := o.drugs[k] + ".pk"
+		if o.drugs[k] == "drugs" {
+			p = "drugs[" + dr.Name + "].pk"
 		}
+		v.positive(p+".ka", *dr.PK.Ka, 0, "absorption rate constant, per day")
+		v.positive(p+".half_life", *dr.PK.HalfLife, 0, "elimination half-life, days")
+		v.positive(p+".scale", *dr.PK.Scale, 0, "mg-eq per mg/day at steady state")
+	}
+
+	// Treatment.
+	if e := *f.Treatment.Exposure; !slices.Contains(exposureNames, e) {
+		v.bad("treatment.exposure", "unknown exposure %q; allowed: %s (the drug's one-compartment oral model) or %s (dose x scale / interval while dosing)%s", e, exposurePK, exposureSteady, suggest(e, exposureNames))
+	}
+	if seg := *f.Treatment.Segment; v.positive("treatment.segment", seg, minInterval, "days") && okH && horizon/seg > maxPoints {
+		v.bad(v.pick("treatment.segment", "stop.horizon"), "stop.horizon / treatment.segment = %s segments; at most %d allowed", num(horizon/seg), maxPoints)
+	}
+	phases := f.Treatment.Phases
+	phaseNames := make([]string, len(phases))
+	byName := map[string]int{}
+	for i, ph := range phases {
+		phaseNames[i] = ph.Name
+		p := joinIndex("treatment.phases", i)
+		switch {
+		case !phaseName.MatchString(ph.Name) || len(ph.Name) > maxEntryNameLen:
+			v.bad(p+".name", "%q is not a valid phase name; allowed: letters, digits, spaces and _ . + / ( ) -, starting with a letter, at most %d characters", ph.Name, maxEntryNameLen)
+		case ph.Name == stopWord:
+			v.bad(p+".name", "%q is reserved (next: stop ends treatment); choose another name", ph.Name)
+		}
+		if j, dup := byName[ph.Name]; dup {
+			v.bad(p+".name", "duplicate phase name %q (also treatment.phases[%d]); names must be unique, as next may refer to them", ph.Name, j)
+		} else {
+			byName[ph.Name] = i
+		}
+	}
+	for i, ph := range phases {
+		p := joinIndex("treatment.phases", i)
 		for _, dn := range sortedKeys(ph.Doses) {
 			dp := joinKey(p+".doses", dn)
 			if !known[dn] {
 				v.bad(dp, "unknown drug %q; known drugs: %s%s", dn, list(drugNames), suggest(dn, drugNames))
 			}
 			if x := ph.Doses[dn]; !(x >= 0) || !finite(x) {
-				v.bad(dp, "must be a finite concentration >= 0 (mg-eq), got %s", num(x))
+				v.bad(dp, "must be a finite dose >= 0 (mg per administration), got %s", num(x))
+			}
+		}
+		if iv := *ph.Interval; v.positive(p+".interval", iv, minInterval, "days between administrations") && okH && horizon/iv > maxPoints {
+			v.bad(v.pick(p+".interval", "stop.horizon"), "stop.horizon / interval = %s administrations; at most %d allowed", num(horizon/iv), maxPoints)
+		}
+		if c := ph.Cycle; c != nil {
+			if required(v, p+".cycle.on", c.On, "a cycle needs on (days of dosing, > 0) and off (days of pause, >= 0)") {
+				v.positive(p+".cycle.on", *c.On, 0, "days of dosing")
+			}
+			if required(v, p+".cycle.off", c.Off, "a cycle needs on (days of dosing, > 0) and off (days of pause, >= 0; 0 is continuous)") {
+				v.nonNegative(p+".cycle.off", *c.Off, "days of pause; 0 is continuous")
+			}
+		}
+		v.until(p+".until", *ph.Until, ctdnaOn)
+		if ph.Next != nil {
+			ref := string(*ph.Next)
+			allowed := fmt.Sprintf("allowed: stop (end treatment), an index from 0 to %d, or a phase name (%s)", len(phases)-1, list(phaseNames))
+			if _, ok := phaseIndex(ref, byName, len(phases)); !ok {
+				if isIndex(ref) {
+					v.bad(p+".next", "there is no phase %s (the policy has %d phases, indices 0 to %d); %s", ref, len(phases), len(phases)-1, allowed)
+				} else {
+					v.bad(p+".next", "unknown phase %q; %s%s", ref, allowed, suggest(ref, append([]string{stopWord}, phaseNames...)))
+				}
 			}
 		}
 	}
 	return v.errs
+}
+
+// fraction checks 0 <= x <= 1.
+func (v *validator) fraction(path string, x float64, unit string) bool {
+	if !(x >= 0 && x <= 1) {
+		v.bad(path, "must be in [0, 1] (%s), got %s", unit, num(x))
+		return false
+	}
+	return true
+}
+
+// until checks an end rule; ctdna says whether blood draws are on.
+func (v *validator) until(p string, u Until, ctdna bool) {
+	var set []string
+	if u.After != nil {
+		set = append(set, "after")
+	}
+	if u.CTDNA != nil {
+		set = append(set, "ctdna")
+	}
+	if u.BurdenBelow != nil {
+		set = append(set, "burden_below")
+	}
+	if u.BurdenAbove != nil {
+		set = append(set, "burden_above")
+	}
+	switch {
+	case u.Word != "" && len(set) > 0:
+		v.bad(p, "an end rule is either the word %s or a mapping, not both; allowed: %s", u.Word, untilForms)
+		return
+	case u.Word != "":
+		if !slices.Contains(untilWords, u.Word) {
+			v.bad(p, "unknown end rule %q; allowed: %s", u.Word, untilForms)
+		}
+		return
+	case len(set) == 0:
+		v.bad(p, "empty end rule; allowed: %s", untilForms)
+		return
+	case len(set) > 1:
+		v.bad(p, "one end rule per phase, got %s; to combine rules chain phases with next. Allowed: %s", strings.Join(set, " and "), untilForms)
+		return
+	}
+	switch {
+	case u.After != nil:
+		if v.positive(p+".after", *u.After, 0, "days after the phase began") && *u.After > maxHorizon {
+			v.bad(p+".after", "must be at most %d days, got %s", maxHorizon, num(*u.After))
+		}
+	case u.CTDNA != nil:
+		c := u.CTDNA
+		if required(v, p+".ctdna.class", c.Class, "the class of mutation to watch; allowed: "+list(ctdnaClassNames)) && !slices.Contains(ctdnaClassNames, *c.Class) {
+			v.bad(p+".ctdna.class", "unknown class %q; allowed: %s%s", *c.Class, list(ctdnaClassNames), suggest(*c.Class, ctdnaClassNames))
+		}
+		if required(v, p+".ctdna.vaf", c.VAF, "the observed variant allele fraction that ends the phase, in (0, 1]") && !(*c.VAF > 0 && *c.VAF <= 1) {
+			v.bad(p+".ctdna.vaf", "must be in (0, 1] (an observed variant allele fraction), got %s", num(*c.VAF))
+		}
+		if !ctdna {
+			v.bad(v.pick(p+".ctdna", p), "the phase ends at a ctDNA call, but blood draws are off (observe.ctdna.every); set observe.ctdna.every to the days between draws")
+		}
+	case u.BurdenBelow != nil:
+		v.positive(p+".burden_below", *u.BurdenBelow, 0, "a fraction of the baseline burden, checked at scans")
+	case u.BurdenAbove != nil:
+		v.positive(p+".burden_above", *u.BurdenAbove, 0, "a fraction of the baseline burden, checked at scans")
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

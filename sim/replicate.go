@@ -21,15 +21,15 @@ type Config struct {
 	Grid       float64 // trajectory interval during treatment, days (default 7)
 	MinStep    float64 // shortest step when closing in on Detect, days (default 0.01)
 
-	Scan     float64 // imaging interval, days (default 56)
+	Scan float64 // imaging interval, days (default 56)
 	// ProgressionFromBaseline measures progression from the burden at the
 	// start of the line (1.728 x baseline) instead of RECIST's nadir; for
 	// adaptive therapy, whose planned pauses let the tumour regrow from its
 	// nadir by design (Zhang et al. 2017 judged progression against baseline).
 	ProgressionFromBaseline bool
-	FollowUp float64 // days simulated after progression (default 0)
-	Horizon  float64 // days of treatment at most (default 1826.25, five years)
-	Lethal   float64 // burden at which the patient dies of disease (default 1e12)
+	FollowUp                float64 // days simulated after progression (default 0)
+	Horizon                 float64 // days of treatment at most (default 1826.25, five years)
+	Lethal                  float64 // burden at which the patient dies of disease (default 1e12)
 
 	MaxAttempts int // attempts to reach Detect before giving up (default 1e6)
 
