@@ -41,13 +41,22 @@ func median(x []float64) float64 {
 }
 
 // BenchmarkLesion: one replicate of the clinical workload per op, on one
-// core, at detection sizes 1e9 and 1e11.
+// core, at detection sizes 1e9 and 1e11, with one clone per lineage (the
+// default) and with clones merged by genotype (engine.merge).
 func BenchmarkLesion(b *testing.B) {
-	for _, size := range []float64{1e9, 1e11} {
-		b.Run(fmt.Sprintf("size=%.0e", size), func(b *testing.B) {
-			clones := runReplicates(b, lesion(size, 1), func(r *sim.Result) float64 { return float64(r.ClonesBorn) })
-			b.ReportMetric(median(clones), "clones/op")
-		})
+	for _, merge := range []bool{false, true} {
+		for _, size := range []float64{1e9, 1e11} {
+			name := fmt.Sprintf("size=%.0e", size)
+			if merge {
+				name += "/merged"
+			}
+			b.Run(name, func(b *testing.B) {
+				cfg := lesion(size, 1)
+				cfg.Engine.Merge = merge
+				clones := runReplicates(b, cfg, func(r *sim.Result) float64 { return float64(r.ClonesBorn) })
+				b.ReportMetric(median(clones), "clones/op")
+			})
+		}
 	}
 }
 

@@ -958,6 +958,15 @@ func TestEngine(t *testing.T) {
 	if len(clones) == 0 {
 		t.Error("no clones recorded by the engine")
 	}
+	ct, _ := d.CTDNA()
+	traj, _ := d.Trajectories()
+	dosed := 0
+	for _, p := range traj {
+		if slices.ContainsFunc(p.Conc, func(c float64) bool { return c != 0 }) {
+			dosed++
+		}
+	}
+	t.Logf("%d ctDNA rows, %d of %d trajectory points with a drug concentration", len(ct), dosed, len(traj))
 }
 
 // BenchmarkWrite measures the cost of one replicate (80 trajectory points,

@@ -237,11 +237,12 @@ func (d *Dataset) Table(name string) (arrow.Table, error) {
 	if Schema(name) == nil {
 		return nil, unknownTable(name)
 	}
-	return readTable(d.mem, name, d.Schema(name), d.want(name), d.Files(name))
+	return readTable(d.mem, d.Schema(name), d.want(name), d.Files(name))
 }
 
 // ReadTable reads the named table from files and concatenates them. Every
-// file must have the same schema. The caller must Release the table.
+// file must have the same schema (for the trajectories table, the conc_<drug>
+// columns of the first file). The caller must Release the table.
 func ReadTable(mem memory.Allocator, name string, paths ...string) (arrow.Table, error) {
 	if Schema(name) == nil {
 		return nil, unknownTable(name)
@@ -250,11 +251,11 @@ func ReadTable(mem memory.Allocator, name string, paths ...string) (arrow.Table,
 	if name == TableTrajectories {
 		want = trajWant(nil, false)
 	}
-	return readTable(mem, name, Schema(name), want, paths)
+	return readTable(mem, Schema(name), want, paths)
 }
 
 // readTable reads a table; empty is its schema if there are no files.
-func readTable(mem memory.Allocator, name string, empty *arrow.Schema, want wantFunc, paths []string) (arrow.Table, error) {
+func readTable(mem memory.Allocator, empty *arrow.Schema, want wantFunc, paths []string) (arrow.Table, error) {
 	var (
 		schema *arrow.Schema
 		recs   []arrow.RecordBatch

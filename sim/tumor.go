@@ -109,6 +109,9 @@ type Tumor struct {
 	choices []model.Choice
 
 	shards *shardPool
+
+	mergeRNG rng.Stream
+	rep      []int32 // live clone index per genotype (merge mode), -1 if none
 }
 
 // Options are the engine's numerical knobs.
@@ -123,6 +126,16 @@ type Options struct {
 	Shards int
 	// ShardMin: fewer live clones than this are advanced serially.
 	ShardMin int
+	// Merge keeps one clone per genotype instead of one per lineage. A mutant
+	// daughter is not followed on its own: whether its lineage is alive at
+	// the end of the step, and with how many cells, is drawn from Kendall's
+	// law from its birth time, and the survivors join their genotype's clone.
+	// Population sizes per genotype keep their exact law, and the cost no
+	// longer grows with the number of lineages born (so with tumour size),
+	// but lineage records are per genotype, distinct-clone counts become
+	// genotype counts, and a newborn's own mutants within its first partial
+	// step are not drawn (a correction of order u per newborn).
+	Merge bool
 }
 
 // NewTumor returns an empty tumour for model m.
@@ -153,6 +166,7 @@ func (tm *Tumor) Close() {
 func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.t = t
 	tm.seed = seed
+	tm.mergeRNG = rng.Derive(seed, 1<<62)
 	tm.nextID = 0
 	tm.clones = tm.clones[:0]
 	tm.pend = tm.pend[:0]
@@ -330,6 +344,71 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 	return alpha, beta
 }
 
+// sortPending orders mutant daughters by parent id, then birth time: the
+// order in which they get ids, independent of how the step was sharded.
+func sortPending(p []pending) {
+	slices.SortFunc(p, func(a, b pending) int {
+		if a.parent != b.parent {
+			if a.parent < b.parent {
+				return -1
+			}
+			return 1
+		}
+		if a.t < b.t {
+			return -1
+		} else if a.t > b.t {
+			return 1
+		}
+		return 0
+	})
+}
+
+// mergePending (merge mode) settles the step's mutant daughters without
+// following them: each lineage is alive at t1 with probability 1 - alpha
+// and then has 1 + Geometric(1 - beta) cells, by Kendall's law from its
+// birth time; survivors join their genotype's clone, founding it if it has
+// none. Draws come from the tumour's merge stream in the sorted order.
+func (tm *Tumor) mergePending(t1 float64) {
+	sortPending(tm.pend)
+	for len(tm.rep) < len(tm.genos) {
+		tm.rep = append(tm.rep, -1)
+	}
+	for i := range tm.rep {
+		tm.rep[i] = -1
+	}
+	for i := range tm.clones {
+		if g := tm.clones[i].geno; tm.rep[g] < 0 {
+			tm.rep[g] = int32(i)
+		}
+	}
+	r := &tm.mergeRNG
+	for _, p := range tm.pend {
+		g := tm.childGeno(p.geno, p.choice)
+		for len(tm.rep) < len(tm.genos) {
+			tm.rep = append(tm.rep, -1)
+		}
+		alpha, beta := tm.kendall(&tm.rcs[tm.genos[g].rc], p.t, t1)
+		if r.Float64() < alpha {
+			continue
+		}
+		size := int64(1)
+		if beta > 0 {
+			size += r.Geometric(1 - beta)
+		}
+		if k := tm.rep[g]; k >= 0 {
+			tm.clones[k].n += size
+			continue
+		}
+		id := tm.nextID
+		tm.nextID++
+		tm.ancParent = append(tm.ancParent, p.parent)
+		tm.ancGeno = append(tm.ancGeno, g)
+		tm.rep[g] = int32(len(tm.clones))
+		tm.clones = append(tm.clones, clone{n: size, id: id, parent: p.parent, born: p.t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
+	}
+	tm.pend = tm.pend[:0]
+}
+
 // fillDeath computes a phenotype's death rate in each segment of the
 // current step.
 func (tm *Tumor) fillDeath(ph *phenoInfo) {
@@ -391,21 +470,11 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			tm.pend = tm.advanceClone(&tm.clones[i], tm.t, t1, true, tm.pend)
 		}
 	}
+	if tm.opt.Merge {
+		tm.mergePending(t1)
+	}
 	for len(tm.pend) > 0 {
-		slices.SortFunc(tm.pend, func(a, b pending) int {
-			if a.parent != b.parent {
-				if a.parent < b.parent {
-					return -1
-				}
-				return 1
-			}
-			if a.t < b.t {
-				return -1
-			} else if a.t > b.t {
-				return 1
-			}
-			return 0
-		})
+		sortPending(tm.pend)
 		first := len(tm.clones)
 		for _, p := range tm.pend {
 			g := tm.childGeno(p.geno, p.choice)

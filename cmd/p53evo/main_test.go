@@ -163,7 +163,7 @@ func TestValidateQuick(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	code, out, _ := run(t, context.Background(), "version")
-	if code != 0 || !strings.Contains(out, "dataset schema 1") || !strings.Contains(out, "go1.") {
+	if code != 0 || !strings.Contains(out, "dataset schema 2") || !strings.Contains(out, "go1.") {
 		t.Fatalf("%d %q", code, out)
 	}
 }

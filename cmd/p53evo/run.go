@@ -109,10 +109,14 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 		opts = append(opts, dataset.WithForce())
 	}
 	scen, _ := json.Marshal(string(resolved))
+	var drugs []string
+	for _, d := range cfg.Model.Drugs {
+		drugs = append(drugs, d.Name)
+	}
 	host, _ := os.Hostname()
 	w, err := dataset.Create(out, dataset.Meta{
 		Version: version, Commit: commit, Scenario: scen, ScenarioName: name,
-		Seed: cfg.Seed, First: 0, Count: n, Workers: workers,
+		Seed: cfg.Seed, First: 0, Count: n, Workers: workers, Drugs: drugs,
 		Extra: map[string]string{"host": host},
 	}, opts...)
 	if err != nil {

@@ -28,7 +28,14 @@ type Check struct {
 	Thresholds []int64
 	Quick      int // replicates per threshold at Quick level
 	Full       int // replicates per threshold at Full level
-	run        func(c *Check, exactBelow int64, n, workers int, seed uint64) []Row
+	// Merge runs the check with clones merged by genotype (Options.Merge).
+	Merge bool
+	run   func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row
+}
+
+func withRecord(o sim.Options) sim.Options {
+	o.RecordAt = 1
+	return o
 }
 
 // Run runs the check at every threshold and returns its rows.
@@ -39,9 +46,13 @@ func (c *Check) Run(level Level, workers int, seed uint64) []Row {
 	}
 	var rows []Row
 	for _, t := range c.Thresholds {
-		rs := c.run(c, t, n, workers, seed)
+		rs := c.run(c, sim.Options{ExactBelow: t, Merge: c.Merge}, n, workers, seed)
+		mode := ""
+		if c.Merge {
+			mode = ", merged"
+		}
 		for i := range rs {
-			rs[i].Check = fmt.Sprintf("%s [exact below %s]", c.Name, thresholdName(t))
+			rs[i].Check = fmt.Sprintf("%s [exact below %s%s]", c.Name, thresholdName(t), mode)
 		}
 		rows = append(rows, rs...)
 	}
@@ -73,6 +84,11 @@ func Suite() []*Check {
 		{Name: "resistance-1e7", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e7)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
 		{Name: "mutant-count", What: "1e5 cells (b=1.5 d=1) shed R1 mutants (b=1.4 d=1) at u=1e-7 for 7 days: law of R1 cells (compound Poisson)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 10000, Full: 100000, run: runMutantCount},
 		{Name: "luria-delbrueck", What: "b=1 d=0, u=1e-6, to 1e6 cells (m=1): Lea-Coulson p0..p10", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 4000, Full: 40000, run: runLuria},
+		// the same mutation checks with clones merged by genotype
+		{Name: "resistance-1e5", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
+		{Name: "resistance-1e7", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
+		{Name: "mutant-count", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 10000, Full: 100000, run: runMutantCount},
+		{Name: "luria-delbrueck", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runLuria},
 	}
 }
 
@@ -111,9 +127,9 @@ func resistanceModel(b, d, nu float64) model.Model {
 
 // sizesAt runs n one-model tumours from n0 cells over [0, t] in the given
 // steps under exposure e and returns the final sizes.
-func sizesAt(m model.Model, exactBelow int64, n0 int64, steps []float64, e sim.Exposure, n, workers int, seed uint64) []float64 {
+func sizesAt(m model.Model, eng sim.Options, n0 int64, steps []float64, e sim.Exposure, n, workers int, seed uint64) []float64 {
 	return parallel(n, workers, func() *sim.Tumor {
-		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow})
+		return sim.NewTumor(&m, eng)
 	}, func(tm *sim.Tumor, i int) float64 {
 		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
 		for _, s := range steps {
@@ -183,9 +199,9 @@ func kendallRows(name string, alpha, beta float64, x []float64) []Row {
 	}
 }
 
-func runKendall(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runKendall(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	m := bdModel(1, 0.5)
-	x := sizesAt(m, exactBelow, 1, []float64{1, 2, 3, 4, 5}, sim.NoDrug{}, n, workers, seed)
+	x := sizesAt(m, eng, 1, []float64{1, 2, 3, 4, 5}, sim.NoDrug{}, n, workers, seed)
 	a, b := KendallAB(1, 0.5, 5)
 	return kendallRows(c.Name, a, b, x)
 }
@@ -201,11 +217,11 @@ func runKendall(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
 // again zero-or-geometric with
 // alpha = G1(alpha2), beta = beta2 + (1-alpha2)(1-beta2) beta1 / (1 - beta1 alpha2)
 // (derivation: substitute G2 into G1 and read off the Moebius form).
-func runPulsed(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runPulsed(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	m := bdModel(1, 0.5)
 	m.Drugs = []model.Drug{{Name: "pulse", Target: model.OffAxis, Emax: 1.6, EC50: 100, Hill: 1}}
 	e := sim.Piecewise{Start: []float64{2}, C: [][]float64{{100}}}
-	x := sizesAt(m, exactBelow, 1, []float64{1, 2.5, 4}, e, n, workers, seed)
+	x := sizesAt(m, eng, 1, []float64{1, 2.5, 4}, e, n, workers, seed)
 	a1, b1 := KendallAB(1, 0.5, 2)
 	a2, b2 := KendallAB(1, 1.3, 2)
 	g1 := func(s float64) float64 { return a1 + (1-a1)*(1-b1)*s/(1-b1*s) }
@@ -214,10 +230,10 @@ func runPulsed(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
 	return kendallRows(c.Name, alpha, beta, x)
 }
 
-func runExtinctionTime(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runExtinctionTime(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	m := bdModel(0.5, 1)
 	x := parallel(n, workers, func() *sim.Tumor {
-		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow, RecordAt: 1})
+		return sim.NewTumor(&m, withRecord(eng))
 	}, func(tm *sim.Tumor, i int) float64 {
 		tm.Reset(sim.ReplicateSeed(seed, i, 1), 1, 0)
 		for t := 1.0; tm.Total() > 0; t++ {
@@ -232,10 +248,10 @@ func runExtinctionTime(c *Check, exactBelow int64, n, workers int, seed uint64) 
 	}
 }
 
-func runEventual(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runEventual(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	m := bdModel(0.14, 0.13)
 	x := parallel(n, workers, func() *sim.Tumor {
-		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow})
+		return sim.NewTumor(&m, eng)
 	}, func(tm *sim.Tumor, i int) float64 {
 		tm.Reset(sim.ReplicateSeed(seed, i, 1), 10, 0)
 		// (13/14)^2000 < 1e-60: a lineage of 2000 cells never dies out here
@@ -278,9 +294,9 @@ func growToDetection(cfg sim.Config, n, workers int, f func(r *sim.Result) float
 	})
 }
 
-func runHitting(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runHitting(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	const b, d, M = 0.14, 0.13, 1e9
-	cfg := sim.Config{Model: bdModel(b, d), Detect: M, Seed: seed, Engine: sim.Options{ExactBelow: exactBelow}}
+	cfg := sim.Config{Model: bdModel(b, d), Detect: M, Seed: seed, Engine: eng}
 	var attempts []float64
 	var mu sync.Mutex
 	attempts = make([]float64, n)
@@ -301,10 +317,10 @@ func runHitting(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
 	}
 }
 
-func runResistance(M float64) func(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
-	return func(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runResistance(M float64) func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	return func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 		const b, d, nu = 0.14, 0.13, 1e-7
-		cfg := sim.Config{Model: resistanceModel(b, d, nu), Detect: M, Seed: seed, Engine: sim.Options{ExactBelow: exactBelow}}
+		cfg := sim.Config{Model: resistanceModel(b, d, nu), Detect: M, Seed: seed, Engine: eng}
 		x := growToDetection(cfg, n, workers, func(r *sim.Result) float64 {
 			if r.AtStart[model.ClassTALoss] > 0 {
 				return 1
@@ -319,9 +335,9 @@ func runResistance(M float64) func(c *Check, exactBelow int64, n, workers int, s
 	}
 }
 
-func runLuria(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runLuria(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	const u, M = 1e-6, 1e6
-	cfg := sim.Config{Model: resistanceModel(1, 0, u), Detect: M, Seed: seed, Engine: sim.Options{ExactBelow: exactBelow}, Step: 1}
+	cfg := sim.Config{Model: resistanceModel(1, 0, u), Detect: M, Seed: seed, Engine: eng, Step: 1}
 	x := growToDetection(cfg, n, workers, func(r *sim.Result) float64 { return float64(r.AtStart[model.ClassTALoss]) })
 	const k = 10
 	p := LeaCoulson(u*M, k)
@@ -392,12 +408,12 @@ func MutantCountPMF(n0, rp, bp, u, bm, dm, T float64, kmax int) []float64 {
 	return p
 }
 
-func runMutantCount(c *Check, exactBelow int64, n, workers int, seed uint64) []Row {
+func runMutantCount(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	const n0, bp, dp, u, bm, T = 1e5, 1.5, 1.0, 1e-7, 1.4, 7.0
 	m := model.Model{Birth: bp, Death: dp, MutationRate: u, Alleles: model.Alleles{Copies: 1, Dominance: 1},
 		Catalog: []model.Mutation{{Name: "R1", Class: model.TALoss, Sites: 1, BirthDelta: bm - bp}}}
 	x := parallel(n, workers, func() *sim.Tumor {
-		return sim.NewTumor(&m, sim.Options{ExactBelow: exactBelow})
+		return sim.NewTumor(&m, eng)
 	}, func(tm *sim.Tumor, i int) float64 {
 		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
 		for t := 1.0; t <= T; t++ {
