@@ -28,17 +28,50 @@
 //	  #         birth_delta: 0, death_delta: 0, ec50_fold: {rezatapopt: 1}}
 //	alleles: {copies: 1, dominance: 1}
 //	drugs:                          # defaults rezatapopt, nextgen, offaxis;
-//	  - {name: rezatapopt, target: y220c-pocket, emax: 0.0323, ec50: 850, hill: 3, pocket_fold: 100}
-//	  # a listed default name overrides fields; a new name adds a drug
+//	  - {name: rezatapopt, target: y220c-pocket, emax: 0.0323, ec50: 850, hill: 3, pocket_fold: 100,
+//	     pk: {ka: 24, half_life: 0.75, scale: 1}}   # pk defaults: model.DefaultRezatapoptPK, every drug
+//	  # a listed default name overrides fields; a new name adds a drug (at most 8 drugs)
 //	combination: additive           # or highest-single
 //	tolerance: 0
 //	treatment:                      # no phases: untreated (the default)
+//	  exposure: steady-state        # or pk: each drug's one-compartment oral model (drugs[].pk)
+//	  segment: 0.0416667            # days; pk profiles reach the engine as segments of average concentration
 //	  phases:
-//	    - {start: 0, doses: {rezatapopt: 2000}}   # mg-eq from day start
+//	    - name: rezatapopt          # default "phase <i>"
+//	      doses: {rezatapopt: 2000} # mg per administration; none: a pause
+//	      interval: 1               # days between administrations
+//	      cycle: {on: 21, off: 7}   # optional: days on, days off, from the phase's start
+//	      until: progression        # the end rule, see below (default never)
+//	      next: 1                   # optional: index, name or stop; default the following phase (stop after the last)
 //	stop: {horizon: 1826.25, follow_up: 0, lethal: 1e12}
-//	observe: {scan_every: 56}
+//	observe:
+//	  scan_every: 56                # imaging, days
+//	  ctdna: {every: 28, depth: 2000, min_alt: 5, lod: 0.001, shed: 1.4e-4,
+//	          half_life_min: 30, normal_ge: 2.25e6, record_min_vaf: 1e-4}  # every: off (or 0) for no blood draws
 //	record: {grid: 7, growth_grid: 28, clone_threshold: 100}
 //	engine: {step: 7, min_step: 0.01, exact_below: 16, shards: 1, shard_min: 4096, max_attempts: 1000000}
+//
+// # Treatment policies
+//
+// The first phase starts at detection (t = 0). A phase gives its doses on
+// its schedule until its end rule fires, then hands over to its next phase
+// (stop: no more drug). End rules:
+//
+//	until: never                                 # the phase lasts until the run ends
+//	until: progression                           # at RECIST progression (a scan)
+//	until: {after: 180}                          # days after the phase began
+//	until: {ctdna: {class: pocket, vaf: 0.005}}  # a blood draw calls a ta-loss or pocket mutation at observed VAF >= vaf
+//	until: {burden_below: 0.5}                   # a scan finds burden <= 0.5 x the baseline
+//	until: {burden_above: 1.0}                   # a scan finds burden >= 1.0 x the baseline
+//
+// Progression ends the run (after stop.follow_up) unless the current phase
+// ends at progression and hands over to another phase: a new line of
+// treatment, for which RECIST starts again from the burden at that scan, so
+// a switch at progression runs on to the next line's progression.
+// Under exposure steady-state a drug's concentration is dose x scale /
+// interval mg-eq on dosing days and 0 in pauses (a daily dose of D mg is D
+// mg-eq, the unit of ec50); under pk it follows the one-compartment model
+// (see model.PK), so doses build up and wash out.
 //
 // Defaults come from model.Default and sim.Config.Defaults, so they cannot
 // drift apart. Anchors, aliases and merge keys (<<) work as in YAML.
@@ -47,7 +80,9 @@
 //
 //	s, err := scenarios.Open("rezatapopt-continuous") // or a file path
 //	err = scenarios.Set(s, "treatment.phases[0].doses.rezatapopt", "1500")
+//	err = scenarios.Set(s, "treatment.phases[0].until", "{after: 30}")
 //	cfg, err := scenarios.Resolve(s) // sim.Config; s.ReplicateCount() replicates
+//	pol, err := scenarios.Policy(s)  // the *sim.Policy behind cfg.Therapy
 //	out, err := scenarios.Marshal(s) // fully resolved YAML, loads back to Fill(s)
 //
 // Errors are *Error values (file:line:col: path: message, plus a source

@@ -16,7 +16,9 @@ import (
 // explicit); each file starts with a comment block citing its sources.
 func TestLibrary(t *testing.T) {
 	names := Names()
-	for _, want := range []string{"rezatapopt-continuous", "untreated", "theory-kendall", "theory-resistance", "theory-luria"} {
+	for _, want := range []string{"rezatapopt-continuous", "untreated", "theory-kendall", "theory-resistance", "theory-luria",
+		"rezatapopt-intermittent", "rezatapopt-reduced-dose", "rezatapopt-high-pulse", "switch-nextgen-at-progression", "switch-nextgen-at-ctdna",
+		"combo-nextgen", "combo-offaxis", "adaptive", "holiday-rechallenge", "earlier-line"} {
 		if !strings.Contains(strings.Join(names, " "), want) {
 			t.Errorf("library lacks %s", want)
 		}
@@ -56,6 +58,15 @@ func TestLibrary(t *testing.T) {
 			}
 			if err := cfg.Model.Validate(); err != nil {
 				t.Fatal(err)
+			}
+			if cfg.Therapy != nil {
+				p, ok := cfg.Therapy().(*sim.Policy)
+				if !ok {
+					t.Fatalf("therapy %T is not a *sim.Policy", cfg.Therapy())
+				}
+				if err := p.Validate(len(cfg.Model.Drugs)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			again := cfg
 			again.Defaults()
@@ -109,9 +120,87 @@ func TestLibraryContents(t *testing.T) {
 	}
 }
 
+// TestLibraryPolicies: each library scenario's treatment policy, as the
+// engine gets it (drugs: rezatapopt, nextgen, offaxis).
+func TestLibraryPolicies(t *testing.T) {
+	type ph = sim.PhaseSpec
+	end := func(k sim.EndKind) sim.EndRule { return sim.EndRule{Kind: k} }
+	prog := end(sim.EndProgression)
+	rez := func(mg float64) []float64 { return []float64{mg, 0, 0} }
+	cases := map[string]struct {
+		phases []sim.PhaseSpec
+		check  func(c sim.Config) bool
+	}{
+		"rezatapopt-continuous": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
+			// every value written in the file is the default
+			func(c sim.Config) bool { return c.Scan == 56 && c.CTDNA == simDefaults.CTDNA && c.Detect == 1e9 }},
+		"rezatapopt-intermittent": {[]ph{{Name: "rezatapopt-21on-7off", Doses: rez(2000), Interval: 1, On: 21, Off: 7, End: prog, Next: -1, NextSet: true}}, nil},
+		"rezatapopt-reduced-dose": {[]ph{{Name: "rezatapopt-1150", Doses: rez(1150), Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},
+		"rezatapopt-high-pulse":   {[]ph{{Name: "rezatapopt-2500-pulse", Doses: rez(2500), Interval: 1, On: 7, Off: 14, End: prog, Next: -1, NextSet: true}}, nil},
+		"switch-nextgen-at-progression": {[]ph{
+			{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: 1, NextSet: true},
+			{Name: "nextgen", Doses: []float64{0, 2000, 0}, Interval: 1, End: prog, Next: -1, NextSet: true},
+		}, nil},
+		"switch-nextgen-at-ctdna": {[]ph{
+			{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndCTDNA, Class: model.ClassPocket, VAF: 0.005}, Next: 1, NextSet: true},
+			{Name: "nextgen", Doses: []float64{0, 2000, 0}, Interval: 1, End: prog, Next: -1, NextSet: true},
+		}, func(c sim.Config) bool { return c.CTDNA.Every == 28 }},
+		"combo-nextgen": {[]ph{{Name: "rezatapopt+nextgen", Doses: []float64{2000, 2000, 0}, Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},
+		"combo-offaxis": {[]ph{{Name: "rezatapopt+offaxis", Doses: []float64{2000, 0, 1000}, Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},
+		"adaptive": {[]ph{
+			{Name: "treat", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
+			{Name: "pause", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
+		}, func(c sim.Config) bool { return c.Scan == 28 }},
+		"holiday-rechallenge": {[]ph{
+			{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndAfter, Days: 180}, Next: 1, NextSet: true},
+			{Name: "holiday", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndAfter, Days: 90}, Next: 2, NextSet: true},
+			{Name: "rechallenge", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true},
+		}, nil},
+		"earlier-line": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
+			func(c sim.Config) bool { return c.Detect == 1e8 }},
+		"untreated":         {nil, nil},
+		"theory-kendall":    {nil, nil},
+		"theory-luria":      {nil, nil},
+		"theory-resistance": {nil, nil},
+	}
+	for _, n := range Names() {
+		t.Run(n, func(t *testing.T) {
+			c, ok := cases[n]
+			if !ok {
+				t.Fatal("no expected policy for this library scenario")
+			}
+			s := open(t, n)
+			p, err := Policy(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Resolve(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.phases == nil {
+				if p != nil || cfg.Therapy != nil {
+					t.Errorf("treated: %+v", p)
+				}
+				return
+			}
+			want := &sim.Policy{Phases: c.phases, SegmentLen: 1.0 / 24}
+			if !reflect.DeepEqual(p, want) {
+				t.Errorf("policy\n%+v\nwant\n%+v", p, want)
+			}
+			if got := cfg.Therapy().(*sim.Policy); !reflect.DeepEqual(got.Phases, want.Phases) || got.PK != nil {
+				t.Errorf("the therapy factory's policy differs: %+v", got)
+			}
+			if c.check != nil && !c.check(cfg) {
+				t.Errorf("config %+v", cfg)
+			}
+		})
+	}
+}
+
 func TestGetOpen(t *testing.T) {
 	_, err := Get("rezatapopt-continous")
-	if err == nil || !strings.Contains(err.Error(), "available: combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
+	if err == nil || !strings.Contains(err.Error(), "available: adaptive, combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
 		t.Errorf("Get error: %v", err)
 	}
 	_, err = Open("no-such-scenario")
@@ -163,9 +252,14 @@ drugs:
   - {name: offaxis, pocket_fold: 2}
   - {name: "2nd", target: y220c-pocket, emax: 0.1, ec50: 0.000123, hill: 20}
 treatment:
+  exposure: pk
+  segment: 5e-2
   phases:
-    - {start: 0.5, doses: {}}
-    - {start: 1e3, doses: {2nd: 1.5e-7, offaxis: 0}}
+    - {name: "a.b+c/d (e)", doses: {}, until: {after: 0.5}, next: "1"}
+    - {name: Phase-2, doses: {2nd: 1.5e-7, offaxis: 0}, cycle: {on: 1e-3, off: 0}, until: {ctdna: {class: ta-loss, vaf: 1e-300}}, next: "a.b+c/d (e)"}
+    - {name: off, until: {burden_above: 1e300}, next: stop}
+    - {name: "true", until: progression, next: "00"}
+observe: {ctdna: {every: 0.05, depth: 1e9, min_alt: 1e9, lod: 0, record_min_vaf: 1}}
 tolerance: 0.999999
 stop: {horizon: 36524.999, follow_up: 0.1}
 `)

@@ -24,7 +24,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown nested key", "growth: {birht: 1}\n",
 			[]string{"x.yaml:1:10: growth.birht:", "allowed here: birth, death", `did you mean "birth"`}},
 		{"unknown key in list entry", "treatment:\n  phases:\n    - {name: a, dose: {rezatapopt: 1}}\n",
-			[]string{"x.yaml:3:18: treatment.phases[0].dose:", "allowed here: name, doses, interval, cycle, until, next", `did you mean "doses"`}},
+			[]string{"x.yaml:3:17: treatment.phases[0].dose:", "allowed here: name, doses, interval, cycle, until, next", `did you mean "doses"`}},
 		{"string for number", "growth:\n  birth: fast\n",
 			[]string{"x.yaml:2:10: growth.birth:", "expected a number", `got string "fast"`}},
 		{"quoted number", "growth: {birth: \"0.14\"}\n",
@@ -56,7 +56,7 @@ func TestLoadErrors(t *testing.T) {
 		{"too many copies", "alleles: {copies: 9}\n",
 			[]string{"alleles.copies:", "from 1 to 8", "got 9"}},
 		{"unknown drug in doses", "treatment:\n  phases:\n    - {doses: {rezatapopt: 2000}, until: {after: 84}}\n    - {name: b, doses: {rezatapop: 1500}}\n",
-			[]string{"x.yaml:4:23: treatment.phases[1].doses.rezatapop:", `unknown drug "rezatapop"`, "known drugs: rezatapopt, nextgen, offaxis", `did you mean "rezatapopt"`}},
+			[]string{"x.yaml:4:25: treatment.phases[1].doses.rezatapop:", `unknown drug "rezatapop"`, "known drugs: rezatapopt, nextgen, offaxis", `did you mean "rezatapopt"`}},
 		{"unknown drug in ec50_fold", "mutation:\n  extra:\n    - {name: X1, class: pocket, ec50_fold: {nxtgen: 5}}\n",
 			[]string{"x.yaml:3:45: mutation.extra[0].ec50_fold.nxtgen:", `unknown drug "nxtgen"`, "known drugs: rezatapopt, nextgen, offaxis"}},
 		{"ec50_fold for off-axis drug", "mutation:\n  catalog:\n    - {name: X1, class: pocket, ec50_fold: {offaxis: 5}}\n",
@@ -109,6 +109,10 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"engine.shards:", "from 1 to 1024"}},
 		{"clone threshold 0", "record: {clone_threshold: 0}\n",
 			[]string{"record.clone_threshold:", "from 1"}},
+		{"unknown progression reference", "observe:\n  progression: lowest\n",
+			[]string{"x.yaml:2:3: observe.progression:", `unknown progression reference "lowest"`, "allowed: nadir (RECIST 1.1), baseline"}},
+		{"merge not a bool", "engine:\n  merge: maybe\n",
+			[]string{"x.yaml:2:10: engine.merge:", "expected true or false"}},
 		{"unknown combination", "combination: additve\n",
 			[]string{"x.yaml:1:1: combination:", `unknown combination "additve"`, "allowed: additive, highest-single", `did you mean "additive"`}},
 		{"new drug without target and emax", "drugs:\n  - {name: venetoclax, ec50: 100}\n",
@@ -164,10 +168,10 @@ func TestLoadErrors(t *testing.T) {
 // TestSeveralErrors: all problems come back at once, in file order, each
 // with its position.
 func TestSeveralErrors(t *testing.T) {
-	src := "growth: {birht: 1}\nalleles: {copies: 1.5, dominance: 2}\ntreatment:\n  phases:\n    - {start: -1, doses: {rezatapop: 1}}\n"
+	src := "growth: {birht: 1}\nalleles: {copies: 1.5, dominance: 2}\ntreatment:\n  phases:\n    - {interval: -1, doses: {rezatapop: 1}}\n"
 	_, err := Load("x.yaml", []byte(src))
 	errs := Errors(err)
-	want := []string{"growth.birht", "alleles.copies", "alleles.dominance", "treatment.phases[0].start", "treatment.phases[0].doses.rezatapop"}
+	want := []string{"growth.birht", "alleles.copies", "alleles.dominance", "treatment.phases[0].interval", "treatment.phases[0].doses.rezatapop"}
 	if len(errs) != len(want) {
 		t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(want), err)
 	}
@@ -246,9 +250,9 @@ drugs:
   - {<<: *ven, name: venetoclax2, hill: 2}
 treatment:
   phases:
-    - {start: 0, doses: &full {rezatapopt: 2000}}
-    - {start: 84, doses: {venetoclax: 100}}
-    - {start: 168, doses: *full}
+    - &on {doses: &full {rezatapopt: 2000}, until: {after: 84}}
+    - {doses: {venetoclax: 100}, until: {after: 84}}
+    - {<<: *on, name: again, until: never}
 `
 	s, err := Load("f.yaml", []byte(src))
 	if err != nil {
@@ -300,6 +304,9 @@ treatment:
 		if next != x.next || !reflect.DeepEqual(c, x.c) {
 			t.Errorf("Conc(%g) = %v until %g, want %v until %g", x.t, c, next, x.c, x.next)
 		}
+	}
+	if ph := th.(*sim.Policy).Phases; len(ph) != 3 || ph[2].Name != "again" || ph[2].End.Kind != sim.EndNever || ph[0].Name != "phase 0" {
+		t.Errorf("phases %+v", ph)
 	}
 	var _ sim.Therapy = th
 }

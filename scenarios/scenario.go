@@ -223,8 +223,13 @@ type Stop struct {
 
 // Observe is the clinic's schedule.
 type Observe struct {
-	ScanEvery *float64     `yaml:"scan_every"` // imaging interval, days (default 56)
-	CTDNA     CTDNAObserve `yaml:"ctdna"`
+	ScanEvery *float64 `yaml:"scan_every"` // imaging interval, days (default 56)
+	// Progression: "nadir" (RECIST 1.1: 1.728 x the smallest burden of the
+	// line, the default) or "baseline" (1.728 x the burden at the start of
+	// the line; for adaptive therapy, whose pauses let the tumour regrow
+	// from its nadir by design).
+	Progression *string      `yaml:"progression"`
+	CTDNA       CTDNAObserve `yaml:"ctdna"`
 }
 
 // CTDNAObserve is the liquid biopsy (see sim.CTDNAConfig; defaults from
@@ -238,7 +243,7 @@ type CTDNAObserve struct {
 	LOD          *float64 `yaml:"lod"`            // limit of detection, observed VAF in [0, 1]
 	Shed         *float64 `yaml:"shed"`           // genome equivalents shed per cell death
 	HalfLifeMin  *float64 `yaml:"half_life_min"`  // plasma half-life of ctDNA, minutes
-	NormalGE     *float64 `yaml:"normal_ge"`      // normal cell-free DNA in plasma, genome equivalents
+	NormalGE     *float64 `yaml:"normal_ge"`      // normal cell-free DNA in plasma, diploid genome equivalents
 	RecordMinVAF *float64 `yaml:"record_min_vaf"` // rows kept from this true VAF on, in [0, 1]
 }
 
@@ -258,6 +263,10 @@ type Engine struct {
 	Shards      *int     `yaml:"shards"`       // goroutines per step (default 1)
 	ShardMin    *int     `yaml:"shard_min"`    // live clones before sharding (default 4096)
 	MaxAttempts *int     `yaml:"max_attempts"` // founders tried before giving up (default 1e6)
+	// Merge keeps one clone per genotype instead of one per lineage (see
+	// sim.Options.Merge): much faster for large tumours; lineage records and
+	// distinct-clone counts become per genotype (default false).
+	Merge *bool `yaml:"merge"`
 }
 
 // LoadFile reads and loads a scenario file.

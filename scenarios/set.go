@@ -13,7 +13,8 @@ import (
 
 // Set changes one field of s, as the command line's --set path=value does.
 // The path names a field as written in a scenario file, with list entries
-// selected by index or, for drugs and catalog entries, by name:
+// selected by index or, for drugs, catalog entries and treatment phases, by
+// name:
 //
 //	growth.birth
 //	alleles.copies
@@ -21,6 +22,7 @@ import (
 //	drugs[rezatapopt].ec50          (same as drugs[0].ec50)
 //	mutation.catalog[R248W].sites
 //	treatment.phases[1].until       (a word or {after: 30}, ...)
+//	treatment.phases[rezatapopt].doses.rezatapopt
 //	observe.ctdna.every             (days, or off)
 //	treatment.phases                (a whole list, in YAML flow style)
 //

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/p53evo/p53evo/sim"
 )
 
 func open(t *testing.T, name string) *Scenario {
@@ -36,12 +38,46 @@ func TestSetGood(t *testing.T) {
 			return f.Treatment.Phases[0].Doses["nextgen"] == 2000 && f.Treatment.Phases[0].Doses["rezatapopt"] == 2000
 		}},
 		{"treatment.phases[0].doses.rezatapopt", "null", func(f *Scenario) bool { return len(f.Treatment.Phases[0].Doses) == 0 }},
-		{"treatment.phases[1]", "{start: 84, doses: {nextgen: 2000}}", func(f *Scenario) bool {
-			return len(f.Treatment.Phases) == 2 && *f.Treatment.Phases[1].Start == 84
+		{"treatment.phases[rezatapopt].doses.rezatapopt", "1500", func(f *Scenario) bool { return f.Treatment.Phases[0].Doses["rezatapopt"] == 1500 }},
+		{"treatment.phases[1]", "{name: nextgen, doses: {nextgen: 2000}}", func(f *Scenario) bool {
+			return len(f.Treatment.Phases) == 2 && f.Treatment.Phases[1].Doses["nextgen"] == 2000 && f.Treatment.Phases[0].Next == nil
 		}},
-		{"treatment.phases", "[{start: 0, doses: {offaxis: 1000}}, {start: 28, doses: {}}]", func(f *Scenario) bool {
-			return len(f.Treatment.Phases) == 2 && f.Treatment.Phases[0].Doses["offaxis"] == 1000
+		{"treatment.phases", "[{doses: {offaxis: 1000}, until: {after: 28}}, {doses: {}}]", func(f *Scenario) bool {
+			return len(f.Treatment.Phases) == 2 && f.Treatment.Phases[0].Doses["offaxis"] == 1000 && f.Treatment.Phases[1].Name == "phase 1"
 		}},
+		{"treatment.phases[0].until", "{after: 30}", func(f *Scenario) bool {
+			u := f.Treatment.Phases[0].Until
+			return u.Word == "" && *u.After == 30
+		}},
+		{"treatment.phases[0].until", "never", func(f *Scenario) bool { return f.Treatment.Phases[0].Until.Word == "never" }},
+		{"treatment.phases[0].until", "null", func(f *Scenario) bool { return f.Treatment.Phases[0].Until.Word == "never" }},
+		{"treatment.phases[0].until.after", "30", func(f *Scenario) bool {
+			u := f.Treatment.Phases[0].Until
+			return u.Word == "" && *u.After == 30
+		}},
+		{"treatment.phases[0].until.burden_below", "0.5", func(f *Scenario) bool { return *f.Treatment.Phases[0].Until.BurdenBelow == 0.5 }},
+		{"treatment.phases[0].until.ctdna", "{class: pocket, vaf: 0.01}", func(f *Scenario) bool {
+			c := f.Treatment.Phases[0].Until.CTDNA
+			return *c.Class == "pocket" && *c.VAF == 0.01
+		}},
+		{"treatment.phases[0].next", "stop", func(f *Scenario) bool { return *f.Treatment.Phases[0].Next == "stop" }},
+		{"treatment.phases[0].next", "0", func(f *Scenario) bool { return *f.Treatment.Phases[0].Next == "0" }},
+		{"treatment.phases[0].next", "rezatapopt", func(f *Scenario) bool { return *f.Treatment.Phases[0].Next == "rezatapopt" }},
+		{"treatment.phases[0].cycle", "{on: 21, off: 7}", func(f *Scenario) bool {
+			c := f.Treatment.Phases[0].Cycle
+			return *c.On == 21 && *c.Off == 7
+		}},
+		{"treatment.phases[0].interval", "7", func(f *Scenario) bool { return *f.Treatment.Phases[0].Interval == 7 }},
+		{"treatment.phases[0].name", "first line", func(f *Scenario) bool { return f.Treatment.Phases[0].Name == "first line" }},
+		{"treatment.phases[0].name", "null", func(f *Scenario) bool { return f.Treatment.Phases[0].Name == "phase 0" }},
+		{"treatment.exposure", "pk", func(f *Scenario) bool { return *f.Treatment.Exposure == "pk" }},
+		{"treatment.segment", "0.01", func(f *Scenario) bool { return *f.Treatment.Segment == 0.01 }},
+		{"observe.ctdna.depth", "5000", func(f *Scenario) bool { return *f.Observe.CTDNA.Depth == 5000 }},
+		{"observe.ctdna.every", "off", func(f *Scenario) bool { return *f.Observe.CTDNA.Every == 0 }},
+		{"observe.ctdna.every", "null", func(f *Scenario) bool { return *f.Observe.CTDNA.Every == 28 }},
+		{"observe.ctdna", "{every: 14}", func(f *Scenario) bool { return *f.Observe.CTDNA.Every == 14 && *f.Observe.CTDNA.Depth == 2000 }},
+		{"drugs[rezatapopt].pk.half_life", "1", func(f *Scenario) bool { return *f.Drugs[0].PK.HalfLife == 1 && *f.Drugs[0].PK.Ka == 24 }},
+		{"drugs[nextgen].pk", "{ka: 10}", func(f *Scenario) bool { return *f.Drugs[1].PK.Ka == 10 && *f.Drugs[1].PK.HalfLife == 0.75 }},
 		{"treatment.phases", "[]", func(f *Scenario) bool { return f.Treatment.Phases == nil }},
 		{"drugs[rezatapopt].ec50", "900", func(f *Scenario) bool { return *f.Drugs[0].EC50 == 900 }},
 		{"drugs[1].pocket_fold", "10", func(f *Scenario) bool { return *f.Drugs[1].PocketFold == 10 }},
@@ -78,7 +114,7 @@ func TestSetGood(t *testing.T) {
 	}
 	// Sets accumulate.
 	s := open(t, "untreated")
-	for _, kv := range [][2]string{{"treatment.phases[0]", "{doses: {rezatapopt: 2000}}"}, {"treatment.phases[1]", "{start: 56, doses: {}}"}, {"stop.horizon", "100"}} {
+	for _, kv := range [][2]string{{"treatment.phases[0]", "{doses: {rezatapopt: 2000}, until: {after: 56}}"}, {"treatment.phases[1]", "{doses: {}}"}, {"treatment.phases[1].until", "progression"}, {"stop.horizon", "100"}} {
 		if err := Set(s, kv[0], kv[1]); err != nil {
 			t.Fatal(err)
 		}
@@ -86,6 +122,10 @@ func TestSetGood(t *testing.T) {
 	cfg, err := Resolve(s)
 	if err != nil || cfg.Horizon != 100 || cfg.Therapy == nil {
 		t.Fatalf("%v %+v", err, cfg)
+	}
+	ph := cfg.Therapy().(*sim.Policy).Phases
+	if len(ph) != 2 || ph[0].Next != 1 || ph[1].Next != -1 || ph[1].End.Kind != sim.EndProgression || ph[0].End != (sim.EndRule{Kind: sim.EndAfter, Days: 56}) {
+		t.Errorf("accumulated policy %+v", ph)
 	}
 }
 
@@ -107,12 +147,29 @@ func TestSetBad(t *testing.T) {
 		{"alleles.copies", "1.5", []string{"alleles.copies:", "expected a whole number, got 1.5"}},
 		{"alleles.copies", "0", []string{"alleles.copies:", "from 1 to 8"}},
 		{"tolerance", "1", []string{"tolerance:", "[0, 1)"}},
-		{"treatment.phases[5].start", "1", []string{"index 5 out of range", "has 1 entries", "allowed: 0 to 1"}},
-		{"treatment.phases[x].start", "1", []string{"selected by index"}},
-		{"treatment.phases", "{start: 0}", []string{"treatment.phases:", "expected a list"}},
+		{"treatment.phases[5].interval", "1", []string{"index 5 out of range", "has 1 entries", "allowed: 0 to 1"}},
+		{"treatment.phases[x].interval", "1", []string{`no entry named "x" in treatment.phases`, "names: rezatapopt"}},
+		{"treatment.phases", "{doses: {}}", []string{"treatment.phases:", "expected a list"}},
+		{"treatment.phases[0].start", "0", []string{`unknown key "start" in treatment.phases[0]`, "allowed: name, doses, interval, cycle, until, next"}},
+		{"treatment.phases[0].until", "progresion", []string{"treatment.phases[0].until:", `unknown end rule "progresion"`, `did you mean "progression"`}},
+		{"treatment.phases[0].until", "{after: 30, burden_above: 1}", []string{"one end rule per phase, got after and burden_above"}},
+		{"treatment.phases[0].until.after", "0", []string{"treatment.phases[0].until.after:", "positive finite number (days after the phase began)"}},
+		{"treatment.phases[0].until.ctdna.vaf", "0.5", []string{"treatment.phases[0].until.ctdna.class:", "missing", "allowed: ta-loss, pocket"}},
+		{"treatment.phases[0].until.ctdna.class", "passenger", []string{`unknown class "passenger"`, "allowed: ta-loss, pocket"}},
+		{"treatment.phases[0].next", "1", []string{"treatment.phases[0].next:", "there is no phase 1; allowed: stop (end treatment), a phase index (index 0) or a phase name (rezatapopt)"}},
+		{"treatment.phases[0].next", "nextgen", []string{`unknown phase "nextgen"`}},
+		{"treatment.phases[0].name", "stop", []string{`"stop" is reserved`}},
+		{"treatment.phases[0].cycle.on", "21", []string{"treatment.phases[0].cycle.off:", "missing; a cycle needs on"}},
+		{"treatment.phases[0].interval", "0", []string{"treatment.phases[0].interval:", "positive"}},
+		{"treatment.exposure", "pkk", []string{`unknown exposure "pkk"`, `did you mean "pk"`}},
+		{"treatment.segment", "-1", []string{"treatment.segment:", "positive"}},
+		{"observe.ctdna.depth", "0", []string{"observe.ctdna.depth:", "from 1 to 1000000000"}},
+		{"observe.ctdna.min_alt", "3000", []string{"observe.ctdna.min_alt:", "min_alt (3000) exceeds depth (2000)"}},
+		{"observe.ctdna.every", "weekly", []string{`expected a number of days, or off, got string "weekly"`}},
+		{"observe.ctdna.lod", "2", []string{"observe.ctdna.lod:", "[0, 1]"}},
+		{"drugs[rezatapopt].pk.ka", "0", []string{"drugs[0].pk.ka:", "absorption rate constant"}},
 		{"treatment.phases[0].doses.rezatapop", "1", []string{"treatment.phases[0].doses.rezatapop:", `unknown drug "rezatapop"`, "known drugs: rezatapopt, nextgen, offaxis"}},
 		{"treatment.phases[0].doses.rezatapopt.x", "1", []string{"holds a number"}},
-		{"treatment.phases[0].start", "5000", []string{"never starts"}},
 		{"drugs[foo].ec50", "1", []string{`no entry named "foo" in drugs`, "names: rezatapopt, nextgen, offaxis"}},
 		{"drugs", "5", []string{"drugs:", "expected a list"}},
 		{"mutation.catalog[R248Z].sites", "1", []string{`no entry named "R248Z"`, `did you mean "R248W"`}},
@@ -153,7 +210,12 @@ func TestSetBad(t *testing.T) {
 // (the value may then be refused, but never the path).
 func TestPaths(t *testing.T) {
 	paths := Paths()
-	for _, want := range []string{"growth.birth", "treatment.phases[i].doses.<drug>", "alleles.copies", "engine.exact_below", "mutation.catalog", "mutation.catalog[i].ec50_fold.<drug>", "drugs[i].pocket_fold", "stop.follow_up"} {
+	for _, want := range []string{"growth.birth", "treatment.phases[i].doses.<drug>", "treatment.phases[i].until", "treatment.phases[i].until.after",
+		"treatment.phases[i].until.ctdna.class", "treatment.phases[i].until.ctdna.vaf", "treatment.phases[i].until.burden_below", "treatment.phases[i].until.burden_above",
+		"treatment.phases[i].next", "treatment.phases[i].name", "treatment.phases[i].interval", "treatment.phases[i].cycle.on", "treatment.phases[i].cycle.off",
+		"treatment.exposure", "treatment.segment", "drugs[i].pk.ka", "drugs[i].pk.half_life", "drugs[i].pk.scale",
+		"observe.ctdna.every", "observe.ctdna.depth", "observe.ctdna.min_alt", "observe.ctdna.lod", "observe.ctdna.shed", "observe.ctdna.half_life_min",
+		"observe.ctdna.normal_ge", "observe.ctdna.record_min_vaf", "alleles.copies", "engine.exact_below", "mutation.catalog", "mutation.catalog[i].ec50_fold.<drug>", "drugs[i].pocket_fold", "stop.follow_up"} {
 		found := false
 		for _, p := range paths {
 			found = found || p == want

@@ -21,6 +21,7 @@ const (
 	maxHorizon       = 100_000 // days
 	minInterval      = 0.001   // days, for steps, grids and scans
 	maxPoints        = 1_000_000
+	maxSegments      = 10_000_000
 	maxCopies        = 8
 	maxShards        = 1024
 	maxHill          = 20
@@ -68,6 +69,9 @@ func (v *validator) pick(paths ...string) string {
 }
 
 func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// count prints a number of events, rounded up.
+func count(x float64) string { return strconv.FormatFloat(math.Ceil(x), 'f', 0, 64) }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
@@ -273,6 +277,9 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		}
 	}
 
+	if p := *f.Observe.Progression; p != "nadir" && p != "baseline" {
+		v.bad("observe.progression", "unknown progression reference %q; allowed: nadir (RECIST 1.1), baseline", p)
+	}
 	if c := *f.Combination; !slices.Contains(combNames, c) {
 		v.bad("combination", "unknown combination %q; allowed: %s%s", c, list(combNames), suggest(c, combNames))
 	}
@@ -289,10 +296,10 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	}
 	v.nonNegative("stop.follow_up", *f.Stop.FollowUp, "days")
 	if v.positive("observe.scan_every", *f.Observe.ScanEvery, minInterval, "days") && okH && horizon / *f.Observe.ScanEvery > maxPoints {
-		v.bad(v.pick("observe.scan_every", "stop.horizon"), "stop.horizon / observe.scan_every = %s scans; at most %d allowed", num(horizon / *f.Observe.ScanEvery), maxPoints)
+		v.bad(v.pick("observe.scan_every", "stop.horizon"), "stop.horizon / observe.scan_every = %s scans; at most %d allowed", count(horizon / *f.Observe.ScanEvery), maxPoints)
 	}
 	if v.positive("record.grid", *f.Record.Grid, minInterval, "days") && okH && horizon / *f.Record.Grid > maxPoints {
-		v.bad(v.pick("record.grid", "stop.horizon"), "stop.horizon / record.grid = %s trajectory points; at most %d allowed", num(horizon / *f.Record.Grid), maxPoints)
+		v.bad(v.pick("record.grid", "stop.horizon"), "stop.horizon / record.grid = %s trajectory points; at most %d allowed", count(horizon / *f.Record.Grid), maxPoints)
 	}
 	v.positive("record.growth_grid", *f.Record.GrowthGrid, minInterval, "days")
 	v.intRange("record.clone_threshold", *f.Record.CloneThreshold, 1, math.MaxInt64, "cells")
@@ -313,7 +320,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.bad("observe.ctdna.every", "must be a number of days >= %s between blood draws, or off (or 0) for none, got %s", num(minInterval), num(every))
 		ctdnaOn = false
 	} else if ctdnaOn && v.positive("observe.ctdna.every", every, minInterval, "days between blood draws; off or 0 for none") && okH && horizon/every > maxPoints {
-		v.bad(v.pick("observe.ctdna.every", "stop.horizon"), "stop.horizon / observe.ctdna.every = %s blood draws; at most %d allowed", num(horizon/every), maxPoints)
+		v.bad(v.pick("observe.ctdna.every", "stop.horizon"), "stop.horizon / observe.ctdna.every = %s blood draws; at most %d allowed", count(horizon/every), maxPoints)
 	}
 	okDepth := v.intRange("observe.ctdna.depth", *ct.Depth, 1, maxDepth, "sequencing depth, reads")
 	if v.intRange("observe.ctdna.min_alt", *ct.MinAlt, 1, maxDepth, "alt reads needed for a call") && okDepth && *ct.MinAlt > *ct.Depth {
@@ -343,8 +350,11 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	if e := *f.Treatment.Exposure; !slices.Contains(exposureNames, e) {
 		v.bad("treatment.exposure", "unknown exposure %q; allowed: %s (the drug's one-compartment oral model) or %s (dose x scale / interval while dosing)%s", e, exposurePK, exposureSteady, suggest(e, exposureNames))
 	}
-	if seg := *f.Treatment.Segment; v.positive("treatment.segment", seg, minInterval, "days") && okH && horizon/seg > maxPoints {
-		v.bad(v.pick("treatment.segment", "stop.horizon"), "stop.horizon / treatment.segment = %s segments; at most %d allowed", num(horizon/seg), maxPoints)
+	// Under pk the engine works per segment and keeps every administration:
+	// their numbers are limited.
+	pk := *f.Treatment.Exposure == exposurePK && len(f.Treatment.Phases) > 0
+	if seg := *f.Treatment.Segment; v.positive("treatment.segment", seg, minInterval, "days") && pk && okH && horizon/seg > maxSegments {
+		v.bad(v.pick("treatment.segment", "stop.horizon"), "stop.horizon / treatment.segment = %s segments under exposure pk; at most %d allowed", count(horizon/seg), maxSegments)
 	}
 	phases := f.Treatment.Phases
 	phaseNames := make([]string, len(phases))
@@ -375,8 +385,8 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 				v.bad(dp, "must be a finite dose >= 0 (mg per administration), got %s", num(x))
 			}
 		}
-		if iv := *ph.Interval; v.positive(p+".interval", iv, minInterval, "days between administrations") && okH && horizon/iv > maxPoints {
-			v.bad(v.pick(p+".interval", "stop.horizon"), "stop.horizon / interval = %s administrations; at most %d allowed", num(horizon/iv), maxPoints)
+		if iv := *ph.Interval; v.positive(p+".interval", iv, minInterval, "days between administrations") && pk && okH && horizon/iv > maxPoints {
+			v.bad(v.pick(p+".interval", "stop.horizon"), "stop.horizon / interval = %s administrations under exposure pk; at most %d allowed", count(horizon/iv), maxPoints)
 		}
 		if c := ph.Cycle; c != nil {
 			if required(v, p+".cycle.on", c.On, "a cycle needs on (days of dosing, > 0) and off (days of pause, >= 0)") {
@@ -389,10 +399,14 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.until(p+".until", *ph.Until, ctdnaOn)
 		if ph.Next != nil {
 			ref := string(*ph.Next)
-			allowed := fmt.Sprintf("allowed: stop (end treatment), an index from 0 to %d, or a phase name (%s)", len(phases)-1, list(phaseNames))
+			indices := fmt.Sprintf("indices 0 to %d", len(phases)-1)
+			if len(phases) == 1 {
+				indices = "index 0"
+			}
+			allowed := fmt.Sprintf("allowed: stop (end treatment), a phase index (%s) or a phase name (%s)", indices, list(phaseNames))
 			if _, ok := phaseIndex(ref, byName, len(phases)); !ok {
 				if isIndex(ref) {
-					v.bad(p+".next", "there is no phase %s (the policy has %d phases, indices 0 to %d); %s", ref, len(phases), len(phases)-1, allowed)
+					v.bad(p+".next", "there is no phase %s; %s", ref, allowed)
 				} else {
 					v.bad(p+".next", "unknown phase %q; %s%s", ref, allowed, suggest(ref, append([]string{stopWord}, phaseNames...)))
 				}
@@ -456,7 +470,7 @@ func (v *validator) until(p string, u Until, ctdna bool) {
 			v.bad(p+".ctdna.vaf", "must be in (0, 1] (an observed variant allele fraction), got %s", num(*c.VAF))
 		}
 		if !ctdna {
-			v.bad(v.pick(p+".ctdna", p), "the phase ends at a ctDNA call, but blood draws are off (observe.ctdna.every); set observe.ctdna.every to the days between draws")
+			v.bad(v.pick(p+".ctdna", "observe.ctdna.every"), "the phase ends at a ctDNA call, but blood draws are off (observe.ctdna.every); set observe.ctdna.every to the days between draws")
 		}
 	case u.BurdenBelow != nil:
 		v.positive(p+".burden_below", *u.BurdenBelow, 0, "a fraction of the baseline burden, checked at scans")

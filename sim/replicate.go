@@ -486,6 +486,13 @@ func (rp *Replicator) treat(res *Result) {
 			if changed {
 				logPhase("scan")
 			}
+			// a change at progression to a treatment phase is a new line;
+			// to "stop" (or no change) the progression ends the replicate
+			if newProg && changed && phased != nil {
+				if i, _ := phased.Phase(); i < 0 {
+					changed = false
+				}
+			}
 			if newProg {
 				if changed {
 					// a new line of treatment: RECIST starts again from here

@@ -29,6 +29,11 @@ type pending struct {
 	t      float64
 	geno   int32 // parent's genotype
 	choice int32 // index into the parent genotype's mutation choices
+	// agg (merge mode): the parent's whole stream of mutant daughters over
+	// [t, b], its path the exponential bridge from n0 to n1 cells
+	agg    bool
+	b      float64
+	n0, n1 int64
 }
 
 // genoInfo is what the engine keeps per genotype.
@@ -136,6 +141,11 @@ type Options struct {
 	// genotype counts, and a newborn's own mutants within its first partial
 	// step are not drawn (a correction of order u per newborn).
 	Merge bool
+	// AggregateMin (merge mode): a parent expected to shed at least this
+	// many mutant daughters of one kind in a step has their surviving
+	// offspring drawn as one normal sum with the exact mean and variance of
+	// the compound Poisson law, instead of one by one (default 64).
+	AggregateMin float64
 }
 
 // NewTumor returns an empty tumour for model m.
@@ -363,6 +373,104 @@ func sortPending(p []pending) {
 	})
 }
 
+func (tm *Tumor) aggregateMin() float64 {
+	if tm.opt.AggregateMin > 0 {
+		return tm.opt.AggregateMin
+	}
+	return 64
+}
+
+// settle adds size cells of genotype g, born at t, to its clone.
+func (tm *Tumor) settle(g int32, parent int64, t float64, size int64) {
+	for len(tm.rep) < len(tm.genos) {
+		tm.rep = append(tm.rep, -1)
+	}
+	if size <= 0 {
+		return
+	}
+	if k := tm.rep[g]; k >= 0 {
+		tm.clones[k].n += size
+		return
+	}
+	id := tm.nextID
+	tm.nextID++
+	tm.ancParent = append(tm.ancParent, parent)
+	tm.ancGeno = append(tm.ancGeno, g)
+	tm.rep[g] = int32(len(tm.clones))
+	tm.clones = append(tm.clones, clone{n: size, id: id, parent: parent, born: t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
+}
+
+// aggregate settles a parent's stream of mutant daughters over [p.t, p.b]
+// choice by choice. Daughters of choice j arrive as a Poisson process of
+// intensity lambda_j(s) = u w_j b N(s) along the bridge N(s); a daughter
+// born at s leaves X(s) cells at b, zero or geometric by Kendall's law. The
+// cells at b are a compound Poisson sum with mean integral lambda_j E[X] and
+// variance integral lambda_j E[X^2], E[X] = (1-alpha)/(1-beta),
+// E[X^2] = (1-alpha)(1+beta)/(1-beta)^2 (Simpson's rule, 32 panels). Where
+// at least AggregateMin daughters are expected the sum is drawn from the
+// normal law with that mean and variance; otherwise daughter by daughter.
+func (tm *Tumor) aggregate(p pending) {
+	r := &tm.mergeRNG
+	pg := &tm.genos[p.geno]
+	birth := tm.phenos[pg.pheno].p.Birth
+	dt := p.b - p.t
+	ratio := float64(p.n1) / float64(p.n0)
+	lr := math.Log(ratio)
+	path := func(s float64) float64 { return float64(p.n0) * math.Exp(lr*s/dt) }
+	integral := float64(p.n0) * dt
+	if math.Abs(lr) > 1e-9 {
+		integral = float64(p.n1-p.n0) * dt / lr
+	}
+	prev := 0.0
+	for j := range pg.cum {
+		w := pg.cum[j] - prev
+		prev = pg.cum[j]
+		rate := tm.m.MutationRate * w * birth // per cell per day
+		mu := rate * integral
+		g := tm.childGeno(p.geno, int32(j))
+		pg = &tm.genos[p.geno] // childGeno may grow the table
+		rc := &tm.rcs[tm.genos[g].rc]
+		if mu < tm.aggregateMin() {
+			for k := r.Poisson(mu); k > 0; k-- {
+				x := r.Float64()
+				s := x * dt
+				if math.Abs(lr) > 1e-9 {
+					s = dt * math.Log1p(x*(ratio-1)) / lr
+				}
+				alpha, beta := tm.kendall(rc, p.t+s, p.b)
+				if r.Float64() < alpha {
+					continue
+				}
+				size := int64(1)
+				if beta > 0 {
+					size += r.Geometric(1 - beta)
+				}
+				tm.settle(g, p.parent, p.t+s, size)
+			}
+			continue
+		}
+		const panels = 32
+		var m1, m2 float64
+		for i := 0; i <= panels; i++ {
+			s := dt * float64(i) / panels
+			wt := 2.0
+			if i == 0 || i == panels {
+				wt = 1
+			} else if i%2 == 1 {
+				wt = 4
+			}
+			alpha, beta := tm.kendall(rc, p.t+s, p.b)
+			ex := (1 - alpha) / (1 - beta)
+			ex2 := ex * (1 + beta) / (1 - beta)
+			f := wt * dt / (3 * panels) * rate * path(s)
+			m1 += f * ex
+			m2 += f * ex2
+		}
+		size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
+		tm.settle(g, p.parent, p.t, size)
+	}
+}
+
 // mergePending (merge mode) settles the step's mutant daughters without
 // following them: each lineage is alive at t1 with probability 1 - alpha
 // and then has 1 + Geometric(1 - beta) cells, by Kendall's law from its
@@ -383,6 +491,10 @@ func (tm *Tumor) mergePending(t1 float64) {
 	}
 	r := &tm.mergeRNG
 	for _, p := range tm.pend {
+		if p.agg {
+			tm.aggregate(p)
+			continue
+		}
 		g := tm.childGeno(p.geno, p.choice)
 		for len(tm.rep) < len(tm.genos) {
 			tm.rep = append(tm.rep, -1)
@@ -578,6 +690,10 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending
 		integral = float64(n0) * dt
 	}
 	birth := tm.phenos[g.pheno].p.Birth
+	if tm.opt.Merge && n1 > 0 && g.u*birth*integral >= tm.aggregateMin() {
+		// settled in the serial part, choice by choice (mergePending)
+		return append(out, pending{parent: c.id, t: a, geno: c.geno, agg: true, b: b, n0: n0, n1: n1})
+	}
 	for k := c.rng.Poisson(g.u * birth * integral); k > 0; k-- {
 		x := c.rng.Float64()
 		var s float64

@@ -54,7 +54,9 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		Writer:                stdout,
 		ErrWriter:             stderr,
 		EnableShellCompletion: true,
-		HideHelpCommand:       true,
+		// --set values such as {on: 21, off: 7} contain commas: never split them
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           true,
 		OnUsageError: func(ctx context.Context, cmd *cli.Command, err error, isSubcommand bool) error {
 			return usageError{err}
 		},
@@ -63,6 +65,8 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			scenariosCommand(),
 			validateCommand(),
 			exportCommand(),
+			analyzeCommand(),
+			plotCommand(),
 			versionCommand(),
 		},
 	}

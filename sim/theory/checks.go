@@ -88,6 +88,7 @@ func Suite() []*Check {
 		{Name: "resistance-1e5", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
 		{Name: "resistance-1e7", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
 		{Name: "mutant-count", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 10000, Full: 100000, run: runMutantCount},
+		{Name: "mutant-count-aggregate", What: "1e5 cells shed R1 mutants at u=2e-4 for 7 days, clones merged, streams of >= 64 daughters settled as one normal sum: mean and variance of R1 cells", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runMutantAggregate},
 		{Name: "luria-delbrueck", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runLuria},
 	}
 }
@@ -439,5 +440,57 @@ func runMutantCount(c *Check, eng sim.Options, n, workers int, seed uint64) []Ro
 	return []Row{
 		ProbRow(c.Name, "P(no R1 cell)", p[0], zeros, n),
 		ChiSquareRow(c.Name, "law of R1 cells", probs, counts),
+	}
+}
+
+// MutantCountMoments are the mean and variance of the mutant cells of
+// MutantCountPMF's process, by quadrature: the compound Poisson law has mean
+// integral u bp N(s) E[X(T-s)] ds and variance integral u bp N(s) E[X^2] ds,
+// E[X] = (1-alpha)/(1-beta), E[X^2] = (1-alpha)(1+beta)/(1-beta)^2.
+func MutantCountMoments(n0, rp, bp, u, bm, dm, T float64) (mean, variance float64) {
+	const steps = 20000
+	h := T / steps
+	for i := 0; i <= steps; i++ {
+		s := float64(i) * h
+		w := 2.0
+		if i == 0 || i == steps {
+			w = 1
+		} else if i%2 == 1 {
+			w = 4
+		}
+		a, b := KendallAB(bm, dm, T-s)
+		ex := (1 - a) / (1 - b)
+		f := w * h / 3 * u * bp * n0 * math.Exp(rp*s)
+		mean += f * ex
+		variance += f * ex * (1 + b) / (1 - b)
+	}
+	return mean, variance
+}
+
+// runMutantAggregate: with u = 2e-4 the parent sheds about 40 daughters on
+// day one and hundreds a day later, so the first step goes daughter by
+// daughter and the rest as normal sums (AggregateMin 64). The law is then
+// only approximately compound Poisson, but its mean and variance must be
+// exact. (Forcing normal sums for streams of a few daughters biases the
+// mean upwards, as a sum cannot be negative: that is why AggregateMin
+// exists.)
+func runMutantAggregate(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	const n0, bp, dp, u, bm, T = 1e5, 1.5, 1.0, 2e-4, 1.4, 7.0
+	m := model.Model{Birth: bp, Death: dp, MutationRate: u, Alleles: model.Alleles{Copies: 1, Dominance: 1},
+		Catalog: []model.Mutation{{Name: "R1", Class: model.TALoss, Sites: 1, BirthDelta: bm - bp}}}
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, eng)
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
+		for t := 1.0; t <= T; t++ {
+			tm.Advance(t, sim.NoDrug{})
+		}
+		return float64(tm.Counts()[model.ClassTALoss])
+	})
+	mean, variance := MutantCountMoments(n0, bp*(1-u)-dp, bp, u, bm, dp, T)
+	// the fourth moment of a near-normal sum: 3 sigma^4 (plus a small excess)
+	return []Row{
+		MeanRow(c.Name, "E[R1 cells]", mean, variance, x),
+		VarRow(c.Name, "Var[R1 cells] (SE assumes near-normal)", variance, 3*variance*variance, x),
 	}
 }
