@@ -65,6 +65,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			scenariosCommand(),
 			validateCommand(),
 			exportCommand(),
+			sweepCommand(),
 			analyzeCommand(),
 			plotCommand(),
 			versionCommand(),

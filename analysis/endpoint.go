@@ -1,0 +1,257 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/p53evo/p53evo/dataset"
+)
+
+// Endpoint names a time-to-event endpoint computed from the runs table.
+// Every endpoint is measured in days from the start of treatment (t = 0).
+type Endpoint string
+
+// The endpoints. See EndpointSample for their censoring rules.
+const (
+	// EndpointTTP: time to progression (RECIST PD at a scan, or the lethal
+	// burden); TTPSample.
+	EndpointTTP Endpoint = "ttp"
+	// EndpointResistantMajority: first trajectory grid time at which
+	// resistant (ta-loss + pocket) cells outnumber sensitive ones.
+	EndpointResistantMajority Endpoint = "resistant-majority"
+	// EndpointFirstResistant: birth of the first recorded resistant clone
+	// (one that reached the record threshold). A lineage born before
+	// treatment (pre-existing resistance) is an event at t = 0.
+	EndpointFirstResistant Endpoint = "first-resistant"
+	// EndpointCtDNA: first ctDNA call, from the runs column
+	// first_ctdna_call (written by scenarios with observe.ctdna).
+	EndpointCtDNA Endpoint = "ctdna"
+)
+
+// Endpoints lists the endpoints in the order help texts show them.
+var Endpoints = []Endpoint{EndpointTTP, EndpointResistantMajority, EndpointFirstResistant, EndpointCtDNA}
+
+// EndpointNames returns the endpoint names joined by sep.
+func EndpointNames(sep string) string {
+	s := make([]string, len(Endpoints))
+	for i, e := range Endpoints {
+		s[i] = string(e)
+	}
+	return strings.Join(s, sep)
+}
+
+// ParseEndpoint checks an endpoint name.
+func ParseEndpoint(s string) (Endpoint, error) {
+	for _, e := range Endpoints {
+		if string(e) == s {
+			return e, nil
+		}
+	}
+	return "", fmt.Errorf("unknown endpoint %q (allowed: %s)", s, EndpointNames(", "))
+}
+
+// Description says in one sentence what the endpoint measures and how it is
+// censored.
+func (e Endpoint) Description() string {
+	switch e {
+	case EndpointTTP:
+		return "time to progression: first scan meeting RECIST PD or the lethal burden; censored at the end of follow-up (cured: at the arm's last end time)"
+	case EndpointResistantMajority:
+		return "time until resistant (ta-loss + pocket) cells outnumber sensitive ones on the trajectory grid (already at start: event at 0); censored at the end of follow-up (cured: at the arm's last end time)"
+	case EndpointFirstResistant:
+		return "time to the birth of the first recorded resistant clone; a lineage born before treatment (pre-existing) is an event at 0; censored at the end of follow-up (cured: at the arm's last end time)"
+	case EndpointCtDNA:
+		return "time to the first ctDNA call (runs column first_ctdna_call); censored at the end of follow-up (cured: at the arm's last end time)"
+	}
+	return string(e)
+}
+
+// Label is a short axis label for the endpoint.
+func (e Endpoint) Label() string {
+	switch e {
+	case EndpointTTP:
+		return "progression-free"
+	case EndpointResistantMajority:
+		return "without resistant majority"
+	case EndpointFirstResistant:
+		return "without a resistant lineage"
+	case EndpointCtDNA:
+		return "without a ctDNA call"
+	}
+	return string(e)
+}
+
+// Event names the endpoint's event, as in "time to <event>".
+func (e Endpoint) Event() string {
+	switch e {
+	case EndpointTTP:
+		return "progression"
+	case EndpointResistantMajority:
+		return "resistant majority"
+	case EndpointFirstResistant:
+		return "first resistant lineage"
+	case EndpointCtDNA:
+		return "ctDNA call"
+	}
+	return string(e)
+}
+
+// ColumnFirstCtDNACall is the runs-table column of the ctdna endpoint
+// (days from treatment start; null: no call).
+const ColumnFirstCtDNACall = "first_ctdna_call"
+
+// ErrNoCtDNA says that a dataset has no ctDNA columns or table.
+var ErrNoCtDNA = errors.New("this dataset has no ctDNA columns (run with a scenario that has observe.ctdna)")
+
+// ArmData is what the analysis needs of one arm: its runs and, if the
+// dataset has them, optional columns. A run directory is one arm; a sweep
+// (later) gives one ArmData per point.
+type ArmData struct {
+	Name     string // shown in tables, legends and JSON
+	Source   string // where the arm was read from (a directory)
+	Scenario string // scenario name from the manifest ("" if none)
+	Runs     []dataset.RunRow
+	// FirstCtDNACall is the runs column first_ctdna_call, aligned with
+	// Runs (NaN: no call); nil when the dataset has no such column.
+	FirstCtDNACall []float64
+}
+
+// LoadArm reads an arm from an opened dataset. name "" means the
+// manifest's scenario name, or the directory's base name without one.
+func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
+	a := ArmData{Name: name, Source: d.Dir(), Scenario: d.Manifest().ScenarioName}
+	if a.Name == "" {
+		a.Name = a.Scenario
+	}
+	if a.Name == "" {
+		a.Name = filepath.Base(filepath.Clean(d.Dir()))
+	}
+	var err error
+	if a.Runs, err = d.Runs(); err != nil {
+		return a, err
+	}
+	ct, ok, err := optionalRunsFloat(d, ColumnFirstCtDNACall)
+	if err != nil {
+		return a, err
+	}
+	// Schema 2 datasets always have the column; without any ctDNA draw
+	// (no ctdna rows) it says nothing.
+	if ok && allNaN(ct) && tableRows(d.Manifest(), "ctdna") == 0 {
+		ok = false
+	}
+	if ok {
+		if len(ct) != len(a.Runs) {
+			return a, fmt.Errorf("%s: column %s has %d rows, the runs table %d", d.Dir(), ColumnFirstCtDNACall, len(ct), len(a.Runs))
+		}
+		a.FirstCtDNACall = ct
+	}
+	return a, nil
+}
+
+// optionalRunsFloat reads a float64 column of the runs table that the
+// dataset package does not know (yet); ok is false if the files lack it.
+func optionalRunsFloat(d *dataset.Dataset, col string) (vals []float64, ok bool, err error) {
+	err = d.Scan(dataset.TableRuns, func(rec arrow.RecordBatch) error {
+		idx := rec.Schema().FieldIndices(col)
+		if len(idx) == 0 {
+			if ok {
+				return fmt.Errorf("column %s is missing from some runs files", col)
+			}
+			return nil
+		}
+		arr, isF := rec.Column(idx[0]).(*array.Float64)
+		if !isF {
+			return fmt.Errorf("column %s has type %s, want float64", col, rec.Column(idx[0]).DataType())
+		}
+		ok = true
+		for i := 0; i < arr.Len(); i++ {
+			v := math.NaN()
+			if arr.IsValid(i) {
+				v = arr.Value(i)
+			}
+			vals = append(vals, v)
+		}
+		return nil
+	})
+	return vals, ok, err
+}
+
+func allNaN(x []float64) bool {
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// tableRows is the number of rows the manifest lists for a table.
+func tableRows(m dataset.Manifest, table string) int64 {
+	var n int64
+	for _, f := range m.Files {
+		if f.Table == table {
+			n += f.Rows
+		}
+	}
+	return n
+}
+
+// horizon is the latest end time of an arm: where a cured replicate, which
+// can no longer have any of the events, is censored.
+func horizon(runs []dataset.RunRow) float64 {
+	last := 0.0
+	for _, r := range runs {
+		last = max(last, r.EndTime)
+	}
+	return last
+}
+
+// EndpointSample builds the right-censored sample of an endpoint for an
+// arm. The rules, for every endpoint:
+//
+//   - the event time is the endpoint's time, clamped at 0 (something that
+//     happened before treatment, such as a resistant lineage born in the
+//     growth phase, is an event at t = 0);
+//   - without the event, a cured replicate is censored at the arm's latest
+//     end time (it can no longer have the event), every other replicate at
+//     its own end time.
+//
+// ttp is exactly TTPSample. EndpointCtDNA fails with an error wrapping
+// ErrNoCtDNA when the arm has no first_ctdna_call column.
+func EndpointSample(e Endpoint, a ArmData) (Sample, error) {
+	var at func(i int) float64
+	switch e {
+	case EndpointTTP:
+		return TTPSample(a.Runs), nil
+	case EndpointResistantMajority:
+		at = func(i int) float64 { return a.Runs[i].ResistantMajorityTime }
+	case EndpointFirstResistant:
+		at = func(i int) float64 { return a.Runs[i].FirstResistantBirth }
+	case EndpointCtDNA:
+		if a.FirstCtDNACall == nil {
+			return Sample{}, fmt.Errorf("%s: %w", a.Source, ErrNoCtDNA)
+		}
+		at = func(i int) float64 { return a.FirstCtDNACall[i] }
+	default:
+		return Sample{}, fmt.Errorf("unknown endpoint %q (allowed: %s)", e, EndpointNames(", "))
+	}
+	last := horizon(a.Runs)
+	s := Sample{Time: make([]float64, len(a.Runs)), Event: make([]bool, len(a.Runs))}
+	for i, r := range a.Runs {
+		switch t := at(i); {
+		case !math.IsNaN(t):
+			s.Time[i], s.Event[i] = max(t, 0), true
+		case r.Outcome == "cured":
+			s.Time[i] = last
+		default:
+			s.Time[i] = r.EndTime
+		}
+	}
+	return s, nil
+}

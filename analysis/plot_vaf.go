@@ -1,0 +1,285 @@
+package analysis
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/p53evo/p53evo/dataset"
+)
+
+// tableCtDNA is the ctdna table's name (one row per resistance mutation
+// seen at a blood draw), in datasets that have it.
+const tableCtDNA = "ctdna"
+
+// ErrNoCtDNATable says that a dataset has no ctDNA draws.
+var ErrNoCtDNATable = errors.New("this dataset has no ctdna table (run with a scenario that has observe.ctdna)")
+
+// VAFRow is one mutation seen at one blood draw.
+type VAFRow struct {
+	Replicate int
+	Time      float64 // days
+	Mutation  string
+	Class     string  // ta-loss or pocket
+	TrueVAF   float64 // variant allele fraction in plasma
+	AltReads  int64   // -1 if the table has no such column
+	Depth     int64   // -1 if the table has no such column
+	Called    bool
+}
+
+// LoadCtDNA reads the ctdna table. It fails with ErrNoCtDNATable when the
+// dataset has none or the table is empty.
+func LoadCtDNA(d *dataset.Dataset) ([]VAFRow, error) {
+	if len(d.Files(tableCtDNA)) == 0 || tableRows(d.Manifest(), tableCtDNA) == 0 {
+		return nil, fmt.Errorf("%s: %w", d.Dir(), ErrNoCtDNATable)
+	}
+	var rows []VAFRow
+	err := d.Scan(tableCtDNA, func(rec arrow.RecordBatch) error {
+		col := func(name string) arrow.Array {
+			if idx := rec.Schema().FieldIndices(name); len(idx) == 1 {
+				return rec.Column(idx[0])
+			}
+			return nil
+		}
+		rep, ok1 := col("replicate").(*array.Int32)
+		tm, ok2 := col("time").(*array.Float64)
+		mut, ok3 := col("mutation").(*array.String)
+		cls, ok4 := col("class").(*array.String)
+		vaf, ok5 := col("true_vaf").(*array.Float64)
+		if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+			return fmt.Errorf("ctdna table: want columns replicate (int32), time, true_vaf (float64), mutation, class (utf8)")
+		}
+		alt, _ := col("alt_reads").(*array.Int64)
+		depth, _ := col("depth").(*array.Int64)
+		called, _ := col("called").(*array.Boolean)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			r := VAFRow{Replicate: int(rep.Value(i)), Time: tm.Value(i), Mutation: mut.Value(i), Class: cls.Value(i), TrueVAF: vaf.Value(i), AltReads: -1, Depth: -1}
+			if alt != nil {
+				r.AltReads = alt.Value(i)
+			}
+			if depth != nil {
+				r.Depth = depth.Value(i)
+			}
+			if called != nil {
+				r.Called = called.Value(i)
+			}
+			rows = append(rows, r)
+		}
+		return nil
+	})
+	return rows, err
+}
+
+// VAFOptions configures PlotVAF.
+type VAFOptions struct {
+	Arm       string
+	Replicate int // negative: all replicates (median and 10-90% by class)
+	Phases    []Phase
+}
+
+// vafFloor is the bottom of the VAF axis; smaller values (and 0) are drawn
+// there.
+const vafFloor = 1e-5
+
+// PlotVAF draws ctDNA variant allele fractions over time on a log axis.
+// For one replicate: the true plasma VAF of each resistance mutation (the
+// eight largest by name and class, the rest in grey), called draws marked,
+// with the first call and progression. For all replicates: per class, the
+// summed VAF of the class's mutations at each draw time, median and 10-90%
+// range.
+func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (*Figure, error) {
+	if len(rows) == 0 {
+		return nil, ErrNoCtDNATable
+	}
+	f := newFigure()
+	p := f.Plot
+	cols, order := phaseLabels(opt.Phases)
+	for _, ph := range opt.Phases {
+		if ph.End > ph.Start {
+			p.Add(rect(ph.Start/DaysPerMonth, math.Min(ph.End, 1e7)/DaysPerMonth, -10, 1, tint(cols[ph.Label], 0.55)))
+		}
+	}
+	var x0, x1 float64
+	var err error
+	if opt.Replicate >= 0 {
+		x0, x1, err = vafOne(f, runs, rows, opt)
+	} else {
+		x0, x1, err = vafAll(f, runs, rows, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range order {
+		f.AddLegend(l, swatch(tint(cols[l], 0.55)))
+	}
+	p.X.Label.Text = "time since treatment start (months)"
+	p.Y.Label.Text = "plasma variant allele fraction (log scale)"
+	p.X.Tick.Marker = monthTicks{}
+	p.Y.Tick.Marker = log10Ticks{}
+	p.X.Min, p.X.Max = x0, math.Max(x1, x0+1)
+	p.Y.Min, p.Y.Max = lg(vafFloor, vafFloor), 0
+	return f, nil
+}
+
+func vafOne(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0, x1 float64, err error) {
+	p := f.Plot
+	run, err := FindRun(runs, opt.Replicate)
+	if err != nil {
+		return 0, 0, err
+	}
+	type key struct{ mut, class string }
+	series := map[key][]VAFRow{}
+	peak := map[key]float64{}
+	x0, x1 = 0, run.EndTime/DaysPerMonth
+	firstCall := math.Inf(1)
+	for _, r := range rows {
+		if r.Replicate != opt.Replicate {
+			continue
+		}
+		k := key{r.Mutation, r.Class}
+		series[k] = append(series[k], r)
+		peak[k] = max(peak[k], r.TrueVAF)
+		x1 = max(x1, r.Time/DaysPerMonth)
+		if r.Called {
+			firstCall = min(firstCall, r.Time)
+		}
+	}
+	if len(series) == 0 {
+		return 0, 0, fmt.Errorf("replicate %d has no ctDNA rows", opt.Replicate)
+	}
+	keys := make([]key, 0, len(series))
+	for k := range series {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(peak[b], peak[a]), cmp.Compare(a.mut, b.mut))
+	})
+	shade := map[string]int{}
+	var called plotter.XYs
+	for i, k := range keys {
+		s := series[k]
+		slices.SortFunc(s, func(a, b VAFRow) int { return cmp.Compare(a.Time, b.Time) })
+		xys := make(plotter.XYs, len(s))
+		for j, r := range s {
+			xys[j] = plotter.XY{X: r.Time / DaysPerMonth, Y: lg(r.TrueVAF, vafFloor)}
+			if r.Called {
+				called = append(called, xys[j])
+			}
+		}
+		var sty draw.LineStyle
+		if i < 8 {
+			sty = solid(classColor(k.class, shade[k.class]), 1.5)
+			shade[k.class]++
+		} else {
+			sty = solid(color.RGBA{0xB0, 0xB0, 0xB0, 0xff}, 0.7)
+		}
+		l := line(xys, sty)
+		p.Add(l)
+		if i < 8 {
+			f.AddLegend(fmt.Sprintf("%s (%s)", k.mut, k.class), l)
+		} else if i == 8 {
+			f.AddLegend(fmt.Sprintf("%d other mutations", len(keys)-8), l)
+		}
+	}
+	if len(called) > 0 {
+		sc, _ := plotter.NewScatter(called)
+		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		f.AddLegend("called at the draw", sc)
+	}
+	if !math.IsInf(firstCall, 1) {
+		l := line(plotter.XYs{{X: firstCall / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: firstCall / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0x00, 0x72, 0xB2, 0xff}, 1.3))
+		p.Add(l)
+		f.AddLegend("first ctDNA call", l)
+	}
+	if run.Progressed() {
+		l := line(plotter.XYs{{X: run.TTP / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: run.TTP / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.3))
+		p.Add(l)
+		f.AddLegend("progression (imaging)", l)
+	}
+	title := "ctDNA"
+	if opt.Arm != "" {
+		title += ": " + opt.Arm
+	}
+	f.Title, f.Subtitle = title, fmt.Sprintf("replicate %d, %s", opt.Replicate, Outcome(run))
+	return x0, x1, nil
+}
+
+func vafAll(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0, x1 float64, err error) {
+	p := f.Plot
+	end := map[int]float64{}
+	for _, r := range runs {
+		end[r.Replicate] = r.EndTime
+	}
+	// sum[class][replicate][time]
+	sum := map[string]map[int]map[float64]float64{}
+	var times []float64
+	for _, r := range rows {
+		if sum[r.Class] == nil {
+			sum[r.Class] = map[int]map[float64]float64{}
+		}
+		if sum[r.Class][r.Replicate] == nil {
+			sum[r.Class][r.Replicate] = map[float64]float64{}
+		}
+		sum[r.Class][r.Replicate][r.Time] += r.TrueVAF
+		times = append(times, r.Time)
+	}
+	slices.Sort(times)
+	times = slices.Compact(times)
+	n := len(runs)
+	need := min(n, max(3, (n+9)/10))
+	x0, x1 = 0, 0
+	vals := make([]float64, 0, n)
+	for _, class := range Classes[1:] {
+		col := classColor(class, 0)
+		var med, lo, hi plotter.XYs
+		for _, t := range times {
+			vals = vals[:0]
+			for _, r := range runs {
+				if t > end[r.Replicate] {
+					continue
+				}
+				vals = append(vals, sum[class][r.Replicate][t])
+			}
+			if len(vals) < need {
+				continue
+			}
+			slices.Sort(vals)
+			x := t / DaysPerMonth
+			x1 = max(x1, x)
+			med = append(med, plotter.XY{X: x, Y: lg(quantile(vals, 0.5), vafFloor)})
+			lo = append(lo, plotter.XY{X: x, Y: lg(quantile(vals, 0.1), vafFloor)})
+			hi = append(hi, plotter.XY{X: x, Y: lg(quantile(vals, 0.9), vafFloor)})
+		}
+		if len(med) == 0 {
+			continue
+		}
+		ring := slices.Clone(hi)
+		for i := len(lo) - 1; i >= 0; i-- {
+			ring = append(ring, lo[i])
+		}
+		pg, _ := plotter.NewPolygon(ring)
+		pg.Color = withAlpha(col, 0.18)
+		pg.LineStyle.Width = 0
+		p.Add(pg)
+		l := line(med, solid(col, 1.8))
+		p.Add(l)
+		f.AddLegend(class+" mutations, summed VAF, median", l)
+	}
+	f.AddLegend("10-90% of replicates", swatch(withAlpha(color.RGBA{0x55, 0x55, 0x55, 0xff}, 0.25)))
+	title := "ctDNA"
+	if opt.Arm != "" {
+		title += ": " + opt.Arm
+	}
+	f.Title, f.Subtitle = title, fmt.Sprintf("summed plasma VAF by class, median and 10-90%% range of %d replicates", n)
+	return x0, x1, nil
+}

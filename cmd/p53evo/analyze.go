@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/p53evo/p53evo/analysis"
+	"github.com/p53evo/p53evo/dataset"
+	"github.com/urfave/cli/v3"
+)
+
+func endpointFlag() cli.Flag {
+	return &cli.StringFlag{Name: "endpoint", Aliases: []string{"e"}, Value: string(analysis.EndpointTTP),
+		Usage: "time-to-event endpoint: " + analysis.EndpointNames(", "), Sources: cli.EnvVars("P53EVO_ENDPOINT")}
+}
+
+// parseEndpoint reads --endpoint.
+func parseEndpoint(cmd *cli.Command) (analysis.Endpoint, error) {
+	e, err := analysis.ParseEndpoint(cmd.String("endpoint"))
+	if err != nil {
+		return "", usagef("--endpoint %q: allowed %s", cmd.String("endpoint"), analysis.EndpointNames(", "))
+	}
+	return e, nil
+}
+
+func analyzeCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "analyze",
+		Usage:     "time-to-resistance statistics of one or more arms (run directories)",
+		ArgsUsage: "DIR [DIR...]",
+		Description: "Each DIR is a finished run (one arm), named by its scenario (by the directory name if\n" +
+			"two arms share a scenario). Per arm: replicates, events, censored; the Kaplan-Meier median\n" +
+			"with its 95% Brookmeyer-Crowley interval (log-log); the restricted mean (RMST) up to --tau;\n" +
+			"survival at 6, 12 and 24 months with Greenwood log-log intervals; progressions by the\n" +
+			"dominant class; pre-existing resistance; resistant clones at progression. With two or more\n" +
+			"arms: the log-rank test of all arms and the hazard ratio of each arm against the first,\n" +
+			"both Peto's one-step log-rank estimate and the Cox (Efron) estimate.\n\n" +
+			"Endpoints (days from treatment start; without the event a replicate is censored at its end,\n" +
+			"a cured one at the arm's last end time):\n" +
+			"   ttp                 progression (RECIST PD at a scan, or the lethal burden)\n" +
+			"   resistant-majority  resistant cells first outnumber sensitive ones\n" +
+			"   first-resistant     birth of the first recorded resistant clone; a lineage born before\n" +
+			"                       treatment (pre-existing) is an event at 0, reported as pre-existing\n" +
+			"   ctdna               first ctDNA call (needs a scenario with observe.ctdna)\n\n" +
+			"--json prints one object (schema_version 1; times in days, null for not reached or not\n" +
+			"estimable). Fields: schema_version, endpoint, endpoint_description, time_unit, days_per_month,\n" +
+			"tau_days, tau_source, arms[] {name, source, scenario, replicates, events, censored,\n" +
+			"events_at_zero, outcomes{progressed,cured,censored}, max_follow_up_days, median_days,\n" +
+			"median_lower_days, median_upper_days, rmst{tau_days,days,se_days},\n" +
+			"survival[]{months,days,surv,lower,upper}, progressions_by_class{sensitive,ta_loss,pocket},\n" +
+			"preexisting{any,ta_loss,pocket,mean_cells_ta_loss,mean_cells_pocket},\n" +
+			"resistant_clones_at_progression{n,median,q1,q3}}, comparison (null for one arm)\n" +
+			"{reference, logrank{chi2,df,p,observed[],expected[],error?}, hazard_ratios[]{arm,\n" +
+			"peto{method,hr,lower,upper,log_hr,se,error?}, cox{...}}}. See 'go doc\n" +
+			"github.com/p53evo/p53evo/analysis Report'.\n\n" +
+			"Examples:\n   p53evo analyze p53evo-out\n" +
+			"   p53evo analyze full-dose reduced-dose --endpoint first-resistant\n" +
+			"   p53evo analyze full-dose reduced-dose --json --tau 730 | jq '.comparison.hazard_ratios'",
+		Flags: []cli.Flag{
+			endpointFlag(),
+			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
+			&cli.Float64Flag{Name: "tau", Usage: "RMST horizon, days (default: the shortest maximum follow-up among the arms)", Sources: cli.EnvVars("P53EVO_TAU")},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if !cmd.Args().Present() {
+				return usagef("analyze needs at least one dataset DIR (one per arm), e.g. 'p53evo analyze p53evo-out'")
+			}
+			e, err := parseEndpoint(cmd)
+			if err != nil {
+				return err
+			}
+			tau := cmd.Float64("tau")
+			if cmd.IsSet("tau") && !(tau > 0) {
+				return usagef("--tau %v: must be a positive number of days", tau)
+			}
+			arms, err := loadArms(cmd.Args().Slice())
+			if err != nil {
+				return err
+			}
+			rep, err := analysis.Analyze(arms, analysis.AnalyzeOptions{Endpoint: e, TauDays: tau})
+			if errors.Is(err, analysis.ErrNoCtDNA) {
+				return usageError{err}
+			}
+			if err != nil {
+				return err
+			}
+			if cmd.Bool("json") {
+				return rep.WriteJSON(cmd.Root().Writer)
+			}
+			return rep.WriteText(cmd.Root().Writer)
+		},
+	}
+}
+
+// openDataset opens a run directory for analyze and plot. A missing or
+// non-dataset directory is a usage error; an unfinished run a failure, as
+// for export.
+func openDataset(dir string) (*dataset.Dataset, error) {
+	if _, err := os.Stat(filepath.Join(dir, "points.arrow")); err == nil {
+		return nil, usagef("%s is a sweep directory (points.arrow); analyze and plot read run directories for now: pass its point=<id> subdirectories", dir)
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usagef("%s: no such directory", dir)
+	case err != nil:
+		return nil, usageError{err}
+	case !fi.IsDir():
+		return nil, usagef("%s is not a directory (want a run directory written by 'p53evo run')", dir)
+	}
+	d, err := dataset.Open(dir)
+	if errors.Is(err, dataset.ErrIncomplete) {
+		return nil, failure{err.Error()}
+	}
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return d, nil
+}
+
+// loadArms reads one arm per directory. Arms are named by their scenario;
+// arms whose scenario names clash are named by their directory's base name,
+// and by the path as given if those clash too.
+//
+// A sweep directory will expand into one arm per point here.
+func loadArms(dirs []string) ([]analysis.ArmData, error) {
+	var arms []analysis.ArmData
+	for _, dir := range dirs {
+		d, err := openDataset(dir)
+		if err != nil {
+			return nil, err
+		}
+		a, err := analysis.LoadArm(d, "")
+		if err != nil {
+			return nil, err
+		}
+		a.Source = dir
+		arms = append(arms, a)
+	}
+	nameArms(arms)
+	return arms, nil
+}
+
+func nameArms(arms []analysis.ArmData) {
+	rename := func(name func(a analysis.ArmData) string) {
+		count := map[string]int{}
+		for _, a := range arms {
+			count[a.Name]++
+		}
+		for i, a := range arms {
+			if count[a.Name] > 1 {
+				arms[i].Name = name(a)
+			}
+		}
+	}
+	rename(func(a analysis.ArmData) string { return filepath.Base(filepath.Clean(a.Source)) })
+	rename(func(a analysis.ArmData) string { return a.Source })
+	// Still equal (the same directory twice): number them.
+	seen := map[string]int{}
+	for i, a := range arms {
+		seen[a.Name]++
+		if seen[a.Name] > 1 {
+			arms[i].Name = fmt.Sprintf("%s (%d)", a.Name, seen[a.Name])
+		}
+	}
+}

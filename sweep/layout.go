@@ -1,0 +1,326 @@
+package sweep
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/dataset"
+)
+
+// File names of a sweep directory.
+const (
+	PlanFile   = "sweep.json"  // the plan: points, ids, seeds, replicates, batch
+	PointsFile = "points.arrow" // point id -> varied parameters
+	ShardsDir  = "shards"       // one manifest per shard
+	// TablePoints is the table name in points.arrow's schema metadata.
+	TablePoints = "points"
+)
+
+// planFormat is the version of sweep.json's layout.
+const planFormat = 1
+
+// planFile is sweep.json. It holds nothing that depends on the machine,
+// the time or the shard that wrote it, so every shard writes the same bytes.
+type planFile struct {
+	Format     int         `json:"format"`
+	Name       string      `json:"name"`
+	Base       string      `json:"base"`      // as written in the sweep file
+	BaseName   string      `json:"base_name"` // the base scenario's name
+	Seed       uint64      `json:"seed"`
+	Replicates int         `json:"replicates"` // per point
+	Batch      int         `json:"batch"`      // replicates per unit
+	Units      int         `json:"units"`
+	Columns    []string    `json:"columns"`
+	Points     []planPoint `json:"points"`
+}
+
+type planPoint struct {
+	ID     string   `json:"id"`
+	Seed   uint64   `json:"seed"`
+	Values []string `json:"values"`
+}
+
+func (p *Plan) file() planFile {
+	f := planFile{
+		Format: planFormat, Name: p.Name, Base: p.Spec.Base, BaseName: p.BaseName, Seed: p.Spec.Seed,
+		Replicates: p.Replicates, Batch: p.Batch, Units: p.NumUnits(), Columns: append([]string{}, p.Columns...),
+	}
+	for _, pt := range p.Points {
+		f.Points = append(f.Points, planPoint{ID: pt.ID, Seed: pt.Seed, Values: append([]string{}, pt.Values...)})
+	}
+	return f
+}
+
+func (f *planFile) marshal() []byte {
+	b, err := json.MarshalIndent(f, "", " ")
+	if err != nil {
+		panic(err) // plain data: cannot fail
+	}
+	return append(b, '\n')
+}
+
+func (f *planFile) unitsPerPoint() int { return (f.Replicates + f.Batch - 1) / f.Batch }
+
+func (f *planFile) unit(k int) Unit { return unitOf(k, f.unitsPerPoint(), f.Replicates, f.Batch) }
+
+func readPlanFile(dir string) (*planFile, error) {
+	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a sweep directory (no %s); run `p53evo sweep run` first", dir, PlanFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f planFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, PlanFile), err)
+	}
+	if f.Format != planFormat {
+		return nil, fmt.Errorf("%s: format %d; this p53evo reads format %d", filepath.Join(dir, PlanFile), f.Format, planFormat)
+	}
+	if f.Replicates < 1 || f.Batch < 1 || f.Units != len(f.Points)*f.unitsPerPoint() {
+		return nil, fmt.Errorf("%s: inconsistent (replicates %d, batch %d, units %d, points %d)", filepath.Join(dir, PlanFile), f.Replicates, f.Batch, f.Units, len(f.Points))
+	}
+	for _, pt := range f.Points {
+		if !validID(pt.ID) || len(pt.Values) != len(f.Columns) {
+			return nil, fmt.Errorf("%s: bad point %q", filepath.Join(dir, PlanFile), pt.ID)
+		}
+	}
+	return &f, nil
+}
+
+func validID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// PointDir is the directory of a point's results: point=<id> (a Hive
+// partition).
+func PointDir(dir, id string) string { return filepath.Join(dir, "point="+id) }
+
+// unitName is a unit's directory name inside its point's directory:
+// reps-<first>-<last>, zero-padded to six digits.
+func unitName(u Unit) string { return fmt.Sprintf("reps-%06d-%06d", u.First, u.First+u.Count-1) }
+
+func unitDir(dir, id string, u Unit) string { return filepath.Join(PointDir(dir, id), unitName(u)) }
+
+// unitTmp is where a unit is written before it is renamed into place.
+func unitTmp(dir, id string, u Unit) string {
+	return filepath.Join(PointDir(dir, id), "."+unitName(u)+".tmp")
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// merged reports whether a point's units have been merged.
+func merged(dir, id string) bool { return exists(filepath.Join(PointDir(dir, id), dataset.ManifestName)) }
+
+// unitComplete: a unit is complete iff its directory holds a manifest (the
+// directory is renamed into place only once the dataset inside is
+// complete), or its point has been merged.
+func unitComplete(dir, id string, u Unit) bool {
+	return exists(filepath.Join(unitDir(dir, id, u), dataset.ManifestName)) || merged(dir, id)
+}
+
+func shardManifestPath(dir string, i, n int) string {
+	return filepath.Join(dir, ShardsDir, fmt.Sprintf("shard-%d-of-%d.json", i, n))
+}
+
+// writeOnce creates path with content b unless it exists; an existing file
+// is returned for the caller to compare. Concurrent writers (shards
+// starting together) never see a partial file: the content is written to a
+// private temporary file and hard-linked into place.
+func writeOnce(path string, b []byte) (existing []byte, err error) {
+	if old, err := os.ReadFile(path); err == nil {
+		return old, nil
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	tmp = filepath.Join(filepath.Dir(tmp), "."+filepath.Base(tmp))
+	if err := writeSync(tmp, b); err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return os.ReadFile(path)
+		}
+		return nil, err
+	}
+	return nil, syncDir(filepath.Dir(path))
+}
+
+// writeAtomic replaces path with b through a temporary file and a rename.
+func writeAtomic(path string, b []byte) error {
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d.tmp", filepath.Base(path), os.Getpid()))
+	if err := writeSync(tmp, b); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func writeSync(path string, b []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// pointsTable encodes points.arrow: columns point (id), index, seed, then
+// one column per varied path (float64 when every value is a number, utf8
+// otherwise). zstd-compressed like the dataset tables; the same plan gives
+// the same bytes.
+func (f *planFile) pointsTable() ([]byte, error) {
+	mem := memory.DefaultAllocator
+	meta := func(unit, desc string) arrow.Metadata {
+		return arrow.NewMetadata([]string{dataset.MetaKeyUnit, dataset.MetaKeyDescription}, []string{unit, desc})
+	}
+	fields := []arrow.Field{
+		{Name: "point", Type: arrow.BinaryTypes.String, Metadata: meta("", "point id: directory point=<id> holds its results")},
+		{Name: "index", Type: arrow.PrimitiveTypes.Int32, Metadata: meta("", "position of the point in the sweep's plan")},
+		{Name: "seed", Type: arrow.PrimitiveTypes.Uint64, Metadata: meta("", "seed of the point's scenario")},
+	}
+	numeric := make([]bool, len(f.Columns))
+	for c, name := range f.Columns {
+		numeric[c] = true
+		for _, pt := range f.Points {
+			if _, err := strconv.ParseFloat(pt.Values[c], 64); err != nil {
+				numeric[c] = false
+				break
+			}
+		}
+		typ := arrow.DataType(arrow.BinaryTypes.String)
+		if numeric[c] {
+			typ = arrow.PrimitiveTypes.Float64
+		}
+		fields = append(fields, arrow.Field{Name: name, Type: typ, Metadata: meta("", "scenario field varied by the sweep (as --set "+name+"=VALUE)")})
+	}
+	md := arrow.NewMetadata([]string{dataset.MetaKeySchemaVersion, dataset.MetaKeyTable, "p53evo.sweep"},
+		[]string{strconv.Itoa(dataset.SchemaVersion), TablePoints, f.Name})
+	schema := arrow.NewSchema(fields, &md)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for i, pt := range f.Points {
+		b.Field(0).(*array.StringBuilder).Append(pt.ID)
+		b.Field(1).(*array.Int32Builder).Append(int32(i))
+		b.Field(2).(*array.Uint64Builder).Append(pt.Seed)
+		for c, v := range pt.Values {
+			if numeric[c] {
+				x, _ := strconv.ParseFloat(v, 64)
+				b.Field(3 + c).(*array.Float64Builder).Append(x)
+			} else {
+				b.Field(3 + c).(*array.StringBuilder).Append(v)
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	var buf bytes.Buffer
+	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithZstd())
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Write(rec); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Prepare writes sweep.json and points.arrow into dir if they are missing,
+// and refuses a directory that holds another sweep (another plan). Run
+// calls it; calling it first separates a wrong directory from a failed run.
+func (p *Plan) Prepare(dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, ShardsDir), 0o755); err != nil {
+		return err
+	}
+	f := p.file()
+	want := f.marshal()
+	old, err := writeOnce(filepath.Join(dir, PlanFile), want)
+	if err != nil {
+		return err
+	}
+	if old != nil && !bytes.Equal(old, want) {
+		var of planFile
+		if json.Unmarshal(old, &of) != nil || of.Format != planFormat {
+			return fmt.Errorf("%s holds %s of another p53evo version or a damaged one; use another output directory", dir, PlanFile)
+		}
+		return fmt.Errorf("%s holds another sweep (%s: %s); use another output directory, or the same sweep file and p53evo version as before", dir, PlanFile, planDiff(&of, &f))
+	}
+	pts, err := f.pointsTable()
+	if err != nil {
+		return err
+	}
+	_, err = writeOnce(filepath.Join(dir, PointsFile), pts)
+	return err
+}
+
+// planDiff says how two plans differ, briefly.
+func planDiff(a, b *planFile) string {
+	switch {
+	case a.Name != b.Name:
+		return fmt.Sprintf("sweep %q, this file is %q", a.Name, b.Name)
+	case a.Seed != b.Seed:
+		return fmt.Sprintf("seed %d, this file has %d", a.Seed, b.Seed)
+	case a.Replicates != b.Replicates:
+		return fmt.Sprintf("%d replicates per point, this file has %d", a.Replicates, b.Replicates)
+	case a.Batch != b.Batch:
+		return fmt.Sprintf("batch %d, this file has %d", a.Batch, b.Batch)
+	case len(a.Points) != len(b.Points):
+		return fmt.Sprintf("%d points, this file has %d", len(a.Points), len(b.Points))
+	case strings.Join(a.Columns, ",") != strings.Join(b.Columns, ","):
+		return fmt.Sprintf("axes %s, this file has %s", strings.Join(a.Columns, ", "), strings.Join(b.Columns, ", "))
+	}
+	for i := range a.Points {
+		if a.Points[i].ID != b.Points[i].ID {
+			return fmt.Sprintf("point %d has id %s, here %s (the base scenario or p53evo's defaults changed?)", i, a.Points[i].ID, b.Points[i].ID)
+		}
+	}
+	return "the plans differ"
+}

@@ -1,0 +1,455 @@
+package sweep
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/dataset"
+)
+
+// mergeBatchRows: a merged table gathers whole units into record batches of
+// at least this many rows (the last one may be shorter).
+const mergeBatchRows = dataset.DefaultBatchRows
+
+// MergeOptions configure Merge.
+type MergeOptions struct {
+	Workers         int    // points merged at once (default GOMAXPROCS)
+	Version, Commit string // of p53evo, for the merged manifests
+}
+
+// MergeReport says what Merge did.
+type MergeReport struct {
+	Points     int // points of the sweep
+	Merged     int // merged by this call
+	Already    int // merged before
+	Incomplete int // points with missing units (left as they are)
+	Missing    int // units missing
+}
+
+// Merge compacts each complete point's units into one dataset in the
+// point's directory (point=<id>/manifest.json and one file per table, rows
+// in replicate order), then removes the unit directories and any stale
+// temporary directories. It verifies every unit's tables against the unit's
+// manifest (SHA-256), the manifests against the plan, and the hashes
+// recorded in shard manifests against the units'. Points with missing units
+// are left alone; Merge then returns an error saying how many units are
+// missing. A merged point opens with dataset.Open; its table files are the
+// same bytes however the sweep was sharded.
+func Merge(dir string, opt MergeOptions) (MergeReport, error) {
+	f, err := readPlanFile(dir)
+	if err != nil {
+		return MergeReport{}, err
+	}
+	rep := MergeReport{Points: len(f.Points)}
+	recorded, err := recordedHashes(dir)
+	if err != nil {
+		return rep, err
+	}
+	per := f.unitsPerPoint()
+	var todo []int
+	for i, pt := range f.Points {
+		if merged(dir, pt.ID) {
+			rep.Already++
+			todo = append(todo, i) // verified and tidied below
+			continue
+		}
+		missing := 0
+		for b := range per {
+			if !unitComplete(dir, pt.ID, f.unit(i*per+b)) {
+				missing++
+			}
+		}
+		if missing > 0 {
+			rep.Incomplete++
+			rep.Missing += missing
+			continue
+		}
+		todo = append(todo, i)
+	}
+	w := opt.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	jobs := make(chan int)
+	for range min(w, max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				did, err := mergePoint(dir, f, i, recorded, opt)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if did {
+					rep.Merged++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, i := range todo {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return rep, errors.Join(errs...)
+	}
+	if rep.Incomplete > 0 {
+		return rep, fmt.Errorf("%d of %d points incomplete (%d units missing): run the missing shards again (`p53evo sweep status %s` lists them), then merge again", rep.Incomplete, rep.Points, rep.Missing, dir)
+	}
+	return rep, nil
+}
+
+// recordedHashes collects the table hashes shard manifests recorded per
+// unit, refusing disagreements.
+func recordedHashes(dir string) (map[int]map[string]string, error) {
+	ms, err := readShardManifests(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]map[string]string{}
+	from := map[int]string{}
+	for _, m := range ms {
+		name := filepath.Base(shardManifestPath(dir, m.Shard, m.Shards))
+		for _, r := range m.Complete {
+			old, ok := out[r.Unit]
+			if !ok {
+				out[r.Unit], from[r.Unit] = r.SHA256, name
+				continue
+			}
+			for t, h := range r.SHA256 {
+				if old[t] != "" && old[t] != h {
+					return nil, fmt.Errorf("unit %d (point %s): %s and %s record different %s tables (%s, %s): the same unit gave different results", r.Unit, r.Point, from[r.Unit], name, t, old[t][:12], h[:12])
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// mergePoint merges point i (or, if merged already, verifies it and removes
+// leftovers). It reports whether it merged.
+func mergePoint(dir string, f *planFile, i int, recorded map[int]map[string]string, opt MergeOptions) (bool, error) {
+	pt := f.Points[i]
+	pdir := PointDir(dir, pt.ID)
+	per := f.unitsPerPoint()
+	if merged(dir, pt.ID) {
+		d, err := dataset.Open(pdir)
+		if err != nil {
+			return false, fmt.Errorf("point %s: %w", pt.ID, err)
+		}
+		if m := d.Manifest(); m.Seed != pt.Seed || m.Replicates.Written != f.Replicates {
+			return false, fmt.Errorf("point %s: merged dataset has seed %d and %d replicates; the plan says %d and %d", pt.ID, m.Seed, m.Replicates.Written, pt.Seed, f.Replicates)
+		}
+		return false, tidy(pdir)
+	}
+	var (
+		units []*dataset.Dataset
+		first dataset.Manifest
+	)
+	for b := range per {
+		u := f.unit(i*per + b)
+		udir := unitDir(dir, pt.ID, u)
+		d, err := dataset.Open(udir) // checks every table's SHA-256
+		if err != nil {
+			return false, fmt.Errorf("point %s: %w", pt.ID, err)
+		}
+		m := d.Manifest()
+		if m.Seed != pt.Seed || m.Replicates.First != u.First || m.Replicates.Count != u.Count || m.Replicates.Written != u.Count {
+			return false, fmt.Errorf("point %s: %s: seed %d, replicates %d+%d (%d written); the plan says seed %d, replicates %d+%d",
+				pt.ID, udir, m.Seed, m.Replicates.First, m.Replicates.Count, m.Replicates.Written, pt.Seed, u.First, u.Count)
+		}
+		if b == 0 {
+			first = m
+		} else if !bytes.Equal(m.Scenario, first.Scenario) || !slices.Equal(m.Drugs, first.Drugs) {
+			return false, fmt.Errorf("point %s: %s holds another scenario than the point's first unit", pt.ID, udir)
+		}
+		if rec := recorded[u.Index]; rec != nil {
+			for _, fi := range m.Files {
+				if h := rec[fi.Table]; h != "" && h != fi.SHA256 {
+					return false, fmt.Errorf("point %s: %s: %s table has SHA-256 %s but a shard manifest recorded %s when the unit was done: it was replaced by a run that gave different results", pt.ID, udir, fi.Table, fi.SHA256[:12], h[:12])
+				}
+			}
+		}
+		units = append(units, d)
+	}
+
+	m := dataset.Manifest{
+		SchemaVersion: dataset.SchemaVersion, Version: first.Version, Commit: first.Commit,
+		ScenarioName: first.ScenarioName, Scenario: first.Scenario, Seed: pt.Seed,
+		Replicates: dataset.Replicates{First: 0, Count: f.Replicates, Written: f.Replicates},
+		Drugs:      first.Drugs, Start: first.Start, End: first.End, Host: first.Host, Workers: 1,
+		Extra: map[string]string{"sweep": f.Name, "point": pt.ID, "units": strconv.Itoa(per),
+			"merged_by": strings.TrimSpace(opt.Version + " " + opt.Commit), "merged_at": time.Now().UTC().Format(time.RFC3339)},
+	}
+	for _, d := range units {
+		um := d.Manifest()
+		if um.Start.Before(m.Start) {
+			m.Start = um.Start
+		}
+		if um.End.After(m.End) {
+			m.End = um.End
+		}
+	}
+	if err := tidyMergeTmp(pdir); err != nil {
+		return false, err
+	}
+	for _, table := range dataset.Tables {
+		var files []string
+		for _, d := range units {
+			files = append(files, d.Files(table)...)
+		}
+		fi, err := mergeTable(pdir, table, files)
+		if err != nil {
+			tidyMergeTmp(pdir)
+			return false, fmt.Errorf("point %s: %s: %w", pt.ID, table, err)
+		}
+		m.Files = append(m.Files, fi)
+	}
+	for _, fi := range m.Files {
+		if err := os.Rename(filepath.Join(pdir, mergeTmpName(fi.Path)), filepath.Join(pdir, fi.Path)); err != nil {
+			return false, err
+		}
+	}
+	b, err := json.MarshalIndent(&m, "", "  ")
+	if err != nil {
+		return false, err
+	}
+	if err := syncDir(pdir); err != nil {
+		return false, err
+	}
+	if err := writeAtomic(filepath.Join(pdir, dataset.ManifestName), append(b, '\n')); err != nil {
+		return false, err
+	}
+	if err := syncDir(pdir); err != nil {
+		return false, err
+	}
+	// Check what was written before the units go.
+	d, err := dataset.Open(pdir)
+	if err != nil {
+		os.Remove(filepath.Join(pdir, dataset.ManifestName))
+		return false, fmt.Errorf("point %s: merged dataset does not verify: %w", pt.ID, err)
+	}
+	for _, fi := range d.Manifest().Files {
+		var rows int64
+		for _, u := range units {
+			for _, ufi := range u.Manifest().Files {
+				if ufi.Table == fi.Table {
+					rows += ufi.Rows
+				}
+			}
+		}
+		if rows != fi.Rows {
+			os.Remove(filepath.Join(pdir, dataset.ManifestName))
+			return false, fmt.Errorf("point %s: merged %s has %d rows, the units %d", pt.ID, fi.Table, fi.Rows, rows)
+		}
+	}
+	return true, tidy(pdir)
+}
+
+func mergeTmpName(file string) string { return "." + file + ".merge.tmp" }
+
+// tidyMergeTmp removes temporary files of an interrupted merge.
+func tidyMergeTmp(pdir string) error {
+	ents, err := os.ReadDir(pdir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".merge.tmp") {
+			if err := os.Remove(filepath.Join(pdir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tidy removes the unit directories and temporary directories of a merged
+// point.
+func tidy(pdir string) error {
+	ents, err := os.ReadDir(pdir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() && (strings.HasPrefix(n, "reps-") || strings.HasPrefix(n, ".reps-") && strings.HasSuffix(n, ".tmp")) {
+			if err := os.RemoveAll(filepath.Join(pdir, n)); err != nil {
+				return err
+			}
+		}
+	}
+	return tidyMergeTmp(pdir)
+}
+
+// hashWriter hashes and counts what goes through it.
+type hashWriter struct {
+	w *bufio.Writer
+	h hash.Hash
+	n int64
+}
+
+func (hw *hashWriter) Write(p []byte) (int, error) {
+	n, err := hw.w.Write(p)
+	hw.h.Write(p[:n])
+	hw.n += int64(n)
+	return n, err
+}
+
+// mergeTable concatenates a table's files into pdir/.<table>.arrow.merge.tmp,
+// gathering whole files into record batches of at least mergeBatchRows rows.
+func mergeTable(pdir, table string, files []string) (dataset.FileInfo, error) {
+	name := table + ".arrow"
+	fi := dataset.FileInfo{Table: table, Path: name}
+	mem := memory.DefaultAllocator
+	out, err := os.Create(filepath.Join(pdir, mergeTmpName(name)))
+	if err != nil {
+		return fi, err
+	}
+	defer out.Close()
+	hw := &hashWriter{w: bufio.NewWriterSize(out, 1<<20), h: sha256.New()}
+	var (
+		schema  *arrow.Schema
+		w       *ipc.FileWriter
+		pending []arrow.RecordBatch
+		rows    int64
+	)
+	release := func() {
+		for _, r := range pending {
+			r.Release()
+		}
+		pending = pending[:0]
+	}
+	defer release()
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		var rec arrow.RecordBatch
+		if len(pending) == 1 {
+			rec = pending[0]
+			rec.Retain()
+		} else {
+			cols := make([]arrow.Array, schema.NumFields())
+			var n int64
+			for _, r := range pending {
+				n += r.NumRows()
+			}
+			for c := range cols {
+				parts := make([]arrow.Array, len(pending))
+				for k, r := range pending {
+					parts[k] = r.Column(c)
+				}
+				a, err := array.Concatenate(parts, mem)
+				if err != nil {
+					for _, x := range cols[:c] {
+						x.Release()
+					}
+					return err
+				}
+				cols[c] = a
+			}
+			rec = array.NewRecordBatch(schema, cols, n)
+			for _, a := range cols {
+				a.Release()
+			}
+		}
+		defer rec.Release()
+		release()
+		fi.Rows += rec.NumRows()
+		return w.Write(rec)
+	}
+	for _, path := range files {
+		err := func() error {
+			fh, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer fh.Close()
+			r, err := ipc.NewFileReader(fh, ipc.WithAllocator(mem))
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			defer r.Close()
+			if schema == nil {
+				schema = r.Schema()
+				w, err = ipc.NewFileWriter(hw, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithZstd())
+				if err != nil {
+					return err
+				}
+			} else if !schema.Equal(r.Schema()) || !schema.Metadata().Equal(r.Schema().Metadata()) {
+				return fmt.Errorf("%s: schema differs from the point's first unit", path)
+			}
+			for k := 0; k < r.NumRecords(); k++ {
+				rec, err := r.RecordBatchAt(k)
+				if err != nil {
+					return fmt.Errorf("%s: batch %d: %w", path, k, err)
+				}
+				if rec.NumRows() == 0 {
+					rec.Release()
+					continue
+				}
+				pending = append(pending, rec)
+				rows += rec.NumRows()
+			}
+			return nil
+		}()
+		if err != nil {
+			return fi, err
+		}
+		if rows >= mergeBatchRows {
+			if err := flush(); err != nil {
+				return fi, err
+			}
+			rows = 0
+		}
+	}
+	if schema == nil {
+		return fi, fmt.Errorf("no files")
+	}
+	if err := flush(); err != nil {
+		return fi, err
+	}
+	if err := w.Close(); err != nil {
+		return fi, err
+	}
+	if err := hw.w.Flush(); err != nil {
+		return fi, err
+	}
+	if err := out.Sync(); err != nil {
+		return fi, err
+	}
+	fi.SHA256 = hex.EncodeToString(hw.h.Sum(nil))
+	fi.Bytes = hw.n
+	return fi, nil
+}
+
+var _ io.Writer = (*hashWriter)(nil)

@@ -1,0 +1,355 @@
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/scenarios"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// ErrStopped is returned (wrapped) by Run when its context was cancelled:
+// the units in flight were abandoned, every finished unit is in place, and
+// running the shard again resumes it.
+var ErrStopped = errors.New("stopped")
+
+// unitBatchRows is the record batch size of unit datasets (units are small;
+// the dataset default of 64k rows would reserve tens of MB per unit).
+const unitBatchRows = 4096
+
+// Options say which shard to run and how.
+type Options struct {
+	Shard, Shards int // run shard Shard of Shards (0 of 1, or 0 of 0: every unit)
+	// Workers is the number of units simulated at once, one goroutine each
+	// (default GOMAXPROCS).
+	Workers int
+	// Progress, if set, is called with the replicates of the shard done so
+	// far (those of units already complete included) and the shard's total.
+	Progress func(done, total int)
+	// Version and Commit of p53evo, and Extra facts (SLURM job ids), go into
+	// the manifests.
+	Version, Commit string
+	Extra           map[string]string
+}
+
+// Report says what Run did.
+type Report struct {
+	Shard, Shards int
+	Units         int // units of the shard
+	Skipped       int // complete before this run
+	Ran           int // completed by this run
+	Done          int // complete now
+	Replicates    int // simulated by this run
+	Elapsed       time.Duration
+}
+
+// UnitRecord is a complete unit in a shard manifest.
+type UnitRecord struct {
+	Unit   int               `json:"unit"`
+	Point  string            `json:"point"`
+	First  int               `json:"first"`
+	Count  int               `json:"count"`
+	SHA256 map[string]string `json:"sha256"` // table -> SHA-256 of its file
+}
+
+// ShardManifest is shards/shard-<i>-of-<n>.json, rewritten when a run of
+// the shard starts and when it ends.
+type ShardManifest struct {
+	Sweep    string            `json:"sweep"`
+	Shard    int               `json:"shard"`
+	Shards   int               `json:"shards"`
+	State    string            `json:"state"` // running, complete, stopped or failed
+	Error    string            `json:"error,omitempty"`
+	Units    int               `json:"units"`
+	Done     int               `json:"done"`
+	Ran      int               `json:"ran"` // units completed by the last run
+	Version  string            `json:"version"`
+	Commit   string            `json:"commit"`
+	Host     string            `json:"host"`
+	Workers  int               `json:"workers"`
+	Extra    map[string]string `json:"extra,omitempty"`
+	Start    time.Time         `json:"start"`
+	End      time.Time         `json:"end,omitzero"`
+	Complete []UnitRecord      `json:"complete"` // the shard's complete units
+}
+
+// Run runs shard opt.Shard of opt.Shards of the plan into dir, skipping
+// units that are already complete. Each unit is written as a dataset to a
+// hidden temporary directory and renamed into place when complete, so a
+// killed run leaves only temporary directories, which the next run of the
+// unit removes. When ctx is cancelled, Run abandons the units in flight and
+// returns an error wrapping ErrStopped with the report.
+func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) {
+	start := time.Now()
+	if opt.Shards == 0 {
+		opt.Shards = 1
+	}
+	rep := Report{Shard: opt.Shard, Shards: opt.Shards}
+	if opt.Shards < 1 || opt.Shard < 0 || opt.Shard >= opt.Shards {
+		return rep, fmt.Errorf("shard %d of %d: want 0 <= shard < shards", opt.Shard, opt.Shards)
+	}
+	w := opt.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	if err := p.Prepare(dir); err != nil {
+		return rep, err
+	}
+	units := p.Shard(opt.Shard, opt.Shards)
+	rep.Units = len(units)
+	var pending []Unit
+	total, doneReps := 0, 0
+	left := map[int]int{} // point -> pending units
+	for _, u := range units {
+		total += u.Count
+		if unitComplete(dir, p.Points[u.Point].ID, u) {
+			rep.Skipped++
+			doneReps += u.Count
+			continue
+		}
+		pending = append(pending, u)
+		left[u.Point]++
+	}
+	host, _ := os.Hostname()
+	sm := ShardManifest{
+		Sweep: p.Name, Shard: opt.Shard, Shards: opt.Shards, State: "running", Units: len(units), Done: rep.Skipped,
+		Version: opt.Version, Commit: opt.Commit, Host: host, Workers: w, Extra: opt.Extra, Start: start.UTC(), Complete: []UnitRecord{},
+	}
+	if err := writeShardManifest(dir, &sm); err != nil {
+		return rep, err
+	}
+	if opt.Progress != nil {
+		opt.Progress(doneReps, total)
+	}
+
+	// Points' configurations, built once per point and dropped when the
+	// shard has no unit of it left.
+	type entry struct {
+		once sync.Once
+		cfg  sim.Config
+		yaml []byte
+		s    *scenarios.Scenario
+		err  error
+	}
+	var mu sync.Mutex
+	cache := map[int]*entry{}
+	get := func(pt int) *entry {
+		mu.Lock()
+		e := cache[pt]
+		if e == nil {
+			e = &entry{}
+			cache[pt] = e
+		}
+		mu.Unlock()
+		e.once.Do(func() {
+			e.cfg, e.s, e.err = p.Config(pt)
+			if e.err == nil {
+				e.yaml, e.err = scenarios.Marshal(e.s)
+			}
+		})
+		return e
+	}
+	release := func(pt int) {
+		mu.Lock()
+		if left[pt]--; left[pt] == 0 {
+			delete(cache, pt)
+		}
+		mu.Unlock()
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan Unit)
+	var (
+		wg       sync.WaitGroup
+		firstErr error
+		errOnce  sync.Once
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	for range min(w, max(len(pending), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range jobs {
+				e := get(u.Point)
+				if e.err != nil {
+					fail(e.err)
+					release(u.Point)
+					continue
+				}
+				err := runUnit(ctx, p, dir, u, e.cfg, e.yaml, e.s.Name, opt)
+				release(u.Point)
+				if err != nil {
+					if ctx.Err() == nil {
+						fail(err)
+					}
+					continue
+				}
+				mu.Lock()
+				rep.Ran++
+				rep.Replicates += u.Count
+				doneReps += u.Count
+				if opt.Progress != nil {
+					opt.Progress(doneReps, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, u := range pending {
+		select {
+		case jobs <- u:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	rep.Done = rep.Skipped + rep.Ran
+	rep.Elapsed = time.Since(start)
+	sm.Done, sm.Ran, sm.End = rep.Done, rep.Ran, time.Now().UTC()
+	var err error
+	switch {
+	case firstErr != nil:
+		sm.State, sm.Error = "failed", firstErr.Error()
+		err = firstErr
+	case rep.Done < rep.Units:
+		sm.State = "stopped"
+		err = fmt.Errorf("%w: %d of %d units done in this shard", ErrStopped, rep.Done, rep.Units)
+	default:
+		sm.State = "complete"
+	}
+	sm.Complete = completeRecords(dir, p.file(), units)
+	if werr := writeShardManifest(dir, &sm); werr != nil && err == nil {
+		err = werr
+	}
+	return rep, err
+}
+
+// runUnit simulates one unit into a temporary directory and renames it into
+// place.
+func runUnit(ctx context.Context, p *Plan, dir string, u Unit, cfg sim.Config, yaml []byte, name string, opt Options) error {
+	pt := p.Points[u.Point]
+	final, tmp := unitDir(dir, pt.ID, u), unitTmp(dir, pt.ID, u)
+	if err := os.MkdirAll(PointDir(dir, pt.ID), 0o755); err != nil {
+		return err
+	}
+	// Leftovers of a killed run of this unit.
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	scen, _ := json.Marshal(string(yaml))
+	drugs := make([]string, len(cfg.Model.Drugs))
+	for i, d := range cfg.Model.Drugs {
+		drugs[i] = d.Name
+	}
+	extra := map[string]string{"sweep": p.Name, "point": pt.ID, "unit": strconv.Itoa(u.Index), "shard": fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)}
+	for k, v := range opt.Extra {
+		extra[k] = v
+	}
+	w, err := dataset.Create(tmp, dataset.Meta{
+		Version: opt.Version, Commit: opt.Commit, Scenario: scen, ScenarioName: name,
+		Seed: pt.Seed, First: u.First, Count: u.Count, Workers: 1, Extra: extra, Drugs: drugs,
+	}, dataset.WithBatchRows(unitBatchRows))
+	if err != nil {
+		return err
+	}
+	if err := sim.Run(ctx, &cfg, sim.RunOptions{First: u.First, Count: u.Count, Workers: 1}, w); err != nil {
+		w.Abort()
+		os.RemoveAll(tmp)
+		return fmt.Errorf("point %s, replicates %d-%d: %w", pt.ID, u.First, u.First+u.Count-1, err)
+	}
+	if err := w.Close(); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.RemoveAll(tmp)
+		if unitComplete(dir, pt.ID, u) {
+			return nil // another process finished the same unit
+		}
+		return err
+	}
+	return syncDir(PointDir(dir, pt.ID))
+}
+
+func writeShardManifest(dir string, m *ShardManifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(shardManifestPath(dir, m.Shard, m.Shards), append(b, '\n'))
+}
+
+// completeRecords lists the complete units among units, with their tables'
+// hashes (from their manifests; for a merged point, from the merged
+// manifest's unit list).
+func completeRecords(dir string, f planFile, units []Unit) []UnitRecord {
+	out := []UnitRecord{}
+	for _, u := range units {
+		id := f.Points[u.Point].ID
+		m, err := readManifest(unitDir(dir, id, u))
+		if err != nil {
+			continue
+		}
+		r := UnitRecord{Unit: u.Index, Point: id, First: u.First, Count: u.Count, SHA256: map[string]string{}}
+		for _, fi := range m.Files {
+			r.SHA256[fi.Table] = fi.SHA256
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func readManifest(dir string) (*dataset.Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, dataset.ManifestName))
+	if err != nil {
+		return nil, err
+	}
+	var m dataset.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, dataset.ManifestName), err)
+	}
+	return &m, nil
+}
+
+func readShardManifests(dir string) ([]ShardManifest, error) {
+	ents, err := os.ReadDir(filepath.Join(dir, ShardsDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []ShardManifest
+	for _, e := range ents {
+		var i, n int
+		if _, err := fmt.Sscanf(e.Name(), "shard-%d-of-%d.json", &i, &n); err != nil || e.Name() != fmt.Sprintf("shard-%d-of-%d.json", i, n) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, ShardsDir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var m ShardManifest
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ShardsDir, e.Name()), err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
