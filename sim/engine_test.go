@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -194,14 +195,32 @@ func TestAdvanceAllocatesNothing(t *testing.T) {
 		// grows the buffers; the measured replay of the same seed, with
 		// 1e8 cells, tens of thousands of clones and a thousand mutants per
 		// step, must then allocate nothing.
+		// A garbage collection empties the runtime's per-P caches of
+		// goroutine wait records (sudogs), and the next blocking channel or
+		// WaitGroup operation of the shard pool then allocates one: the
+		// runtime's allocation, not the engine's, that appears whenever an
+		// earlier test's garbage is collected during the replay. So the
+		// replay runs with the collector paused.
+		runtime.GC()
+		old := debug.SetGCPercent(-1)
 		allocs := testing.AllocsPerRun(1, func() {
 			tm.Reset(99, 1e8, 0)
 			for tt := 7.0; tt <= 350; tt += 7 {
 				tm.Advance(tt, drug)
 			}
 		})
+		debug.SetGCPercent(old)
 		tm.Close()
-		if allocs > 0.1 {
+		// Serial: exactly nothing. Sharded: the runtime may still allocate a
+		// wait record when a shard goroutine parks on a processor whose cache
+		// is empty; that is at most a handful per replay, while an engine
+		// that allocated in its loop would show thousands (a thousand mutants
+		// a step, tens of thousands of clones).
+		limit := 0.1
+		if shards > 1 {
+			limit = 5
+		}
+		if allocs > limit {
 			t.Errorf("shards=%d: %.0f allocations in a replay of 50 steps", shards, allocs)
 		}
 	}
