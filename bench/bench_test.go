@@ -94,38 +94,42 @@ func BenchmarkExactRegime(b *testing.B) {
 }
 
 // BenchmarkStep: the hot loop alone: one 7-day step of a treated 1e9-cell
-// tumour that holds thousands of clones (default catalog, mutation rate
-// raised to 1e-7 to populate it). Reports ns per live clone.
+// tumour, serial and split across two goroutines. The mutation rate sets how
+// many clones the tumour holds (about 600, 5,000 and 43,000 at 1e-9, 1e-8
+// and 1e-7), which shows from what size sharding pays. Reports ns per live
+// clone.
 func BenchmarkStep(b *testing.B) {
-	for _, shards := range []int{1, 2} {
-		b.Run(fmt.Sprintf("shards=%d", shards), func(b *testing.B) {
-			m := model.Default()
-			m.MutationRate = 1e-7
-			tm := sim.NewTumor(&m, sim.Options{ExactBelow: sim.DefaultExactBelow, RecordAt: 100, Shards: shards, ShardMin: 1})
-			defer tm.Close()
-			var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}}
-			tm.Reset(5, 1e9, 0)
-			t := 0.0
-			for i := 0; i < 20; i++ {
-				t += 7
-				tm.Advance(t, drug)
-			}
-			clones := 0
-			b.ResetTimer()
-			for b.Loop() {
-				if tm.Total() == 0 || tm.Time() > 700 {
-					b.StopTimer()
-					tm.Reset(5, 1e9, 0)
-					t = 0
-					b.StartTimer()
+	for _, rate := range []float64{1e-9, 1e-8, 1e-7} {
+		for _, shards := range []int{1, 2} {
+			b.Run(fmt.Sprintf("rate=%.0e/shards=%d", rate, shards), func(b *testing.B) {
+				m := model.Default()
+				m.MutationRate = rate
+				tm := sim.NewTumor(&m, sim.Options{ExactBelow: sim.DefaultExactBelow, RecordAt: 100, Shards: shards, ShardMin: 1})
+				defer tm.Close()
+				var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}}
+				tm.Reset(5, 1e9, 0)
+				t := 0.0
+				for i := 0; i < 20; i++ {
+					t += 7
+					tm.Advance(t, drug)
 				}
-				clones += tm.Clones()
-				t += 7
-				tm.Advance(t, drug)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(clones), "ns/clone")
-			b.ReportMetric(float64(clones)/float64(b.N), "clones")
-		})
+				clones := 0
+				b.ResetTimer()
+				for b.Loop() {
+					if tm.Total() == 0 || tm.Time() > 700 {
+						b.StopTimer()
+						tm.Reset(5, 1e9, 0)
+						t = 0
+						b.StartTimer()
+					}
+					clones += tm.Clones()
+					t += 7
+					tm.Advance(t, drug)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(clones), "ns/clone")
+				b.ReportMetric(float64(clones)/float64(b.N), "clones")
+			})
+		}
 	}
 }
 

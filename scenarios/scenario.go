@@ -261,7 +261,7 @@ type Engine struct {
 	MinStep     *float64 `yaml:"min_step"`     // shortest step near detection, days (default 0.01)
 	ExactBelow  *int64   `yaml:"exact_below"`  // event-by-event below this clone size (default 16)
 	Shards      *int     `yaml:"shards"`       // goroutines per step (default 1)
-	ShardMin    *int     `yaml:"shard_min"`    // live clones before sharding (default 4096)
+	ShardMin    *int     `yaml:"shard_min"`    // live clones before sharding (default 256)
 	MaxAttempts *int     `yaml:"max_attempts"` // founders tried before giving up (default 1e6)
 	// Merge keeps one clone per genotype instead of one per lineage (see
 	// sim.Options.Merge): much faster for large tumours; lineage records and
