@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build run test bench bench-compare bench-selftest benchstat lint clean
+.PHONY: build run test bench bench-compare bench-selftest benchstat lint clean docs-img
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -51,6 +51,26 @@ bench-selftest: $(BENCHSTAT_STAMP)
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+# make docs-img [DOCS_N=100]: the README's figures and analyze example, from
+# the default scenario and the reduced-dose arm (datasets in $(DOCS_TMP)).
+DOCS_TMP ?= /tmp/p53evo-docs
+DOCS_N ?= 100
+
+docs-img:
+	$(GO) build -o $(DOCS_TMP)/p53evo ./cmd/p53evo
+	$(DOCS_TMP)/p53evo run -n $(DOCS_N) -o $(DOCS_TMP)/full --force -q
+	$(DOCS_TMP)/p53evo run -n $(DOCS_N) -s rezatapopt-reduced-dose -o $(DOCS_TMP)/reduced --force -q
+	mkdir -p docs/img
+	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full $(DOCS_TMP)/reduced --kind km --out docs/img/km.png
+	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full --kind muller --out docs/img/muller.png
+	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full --kind burden --out docs/img/burden.png
+	@# vaf only when some replicate had a ctDNA call
+	@if $(DOCS_TMP)/p53evo analyze $(DOCS_TMP)/full --endpoint ctdna --json 2>/dev/null | grep -q '"events": [1-9]'; then \
+		$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full --kind vaf --out docs/img/vaf.png; \
+	else rm -f docs/img/vaf.png; echo "docs-img: no ctDNA call in $(DOCS_TMP)/full; docs/img/vaf.png not made"; fi
+	cd $(DOCS_TMP) && ./p53evo analyze full reduced > $(CURDIR)/docs/analyze-example.txt
+	@ls -l docs/img docs/analyze-example.txt
 
 clean:
 	rm -rf bin p53evo-out

@@ -88,7 +88,7 @@ type VAFOptions struct {
 
 // vafFloor is the bottom of the VAF axis; smaller values (and 0) are drawn
 // there.
-const vafFloor = 1e-5
+const vafFloor = 1e-6
 
 // PlotVAF draws ctDNA variant allele fractions over time on a log axis.
 // For one replicate: the true plasma VAF of each resistance mutation (the
@@ -105,7 +105,7 @@ func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (*Figure, err
 	cols, order := phaseLabels(opt.Phases)
 	for _, ph := range opt.Phases {
 		if ph.End > ph.Start {
-			p.Add(rect(ph.Start/DaysPerMonth, math.Min(ph.End, 1e7)/DaysPerMonth, -10, 1, tint(cols[ph.Label], 0.55)))
+			p.Add(rect(ph.Start/DaysPerMonth, math.Min(ph.End, 1e7)/DaysPerMonth, -10, 1, tint(cols[ph.Label], 0.75)))
 		}
 	}
 	var x0, x1 float64
@@ -119,14 +119,21 @@ func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (*Figure, err
 		return nil, err
 	}
 	for _, l := range order {
-		f.AddLegend(l, swatch(tint(cols[l], 0.55)))
+		f.AddLegend(l, swatch(tint(cols[l], 0.75)))
 	}
 	p.X.Label.Text = "time since treatment start (months)"
 	p.Y.Label.Text = "plasma variant allele fraction (log scale)"
 	p.X.Tick.Marker = monthTicks{}
 	p.Y.Tick.Marker = log10Ticks{}
 	p.X.Min, p.X.Max = x0, math.Max(x1, x0+1)
-	p.Y.Min, p.Y.Max = lg(vafFloor, vafFloor), 0
+	// Up to the next power of ten above the data, at least 1%.
+	top := 1e-2
+	for _, r := range rows {
+		if opt.Replicate < 0 || r.Replicate == opt.Replicate {
+			top = max(top, r.TrueVAF)
+		}
+	}
+	p.Y.Min, p.Y.Max = lg(vafFloor, vafFloor), math.Min(0, math.Ceil(math.Log10(top)))
 	return f, nil
 }
 
@@ -184,10 +191,14 @@ func vafOne(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0
 		}
 		l := line(xys, sty)
 		p.Add(l)
+		// Every draw is marked, so that a mutation seen once shows too.
+		pts, _ := plotter.NewScatter(xys)
+		pts.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(2), Shape: draw.RingGlyph{}}
+		p.Add(pts)
 		if i < 8 {
-			f.AddLegend(fmt.Sprintf("%s (%s)", k.mut, k.class), l)
+			f.AddLegend(fmt.Sprintf("%s (%s)", k.mut, k.class), l, pts)
 		} else if i == 8 {
-			f.AddLegend(fmt.Sprintf("%d other mutations", len(keys)-8), l)
+			f.AddLegend(fmt.Sprintf("%d other mutations", len(keys)-8), l, pts)
 		}
 	}
 	if len(called) > 0 {

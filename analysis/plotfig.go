@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	stdfnt "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -76,20 +75,19 @@ func FormatOf(path string) (string, error) {
 	return "", fmt.Errorf("%q: unsupported extension .%s (allowed: .%s)", path, ext, strings.Join(Formats, ", ."))
 }
 
-// sans returns a text style in Liberation Sans.
-func sans(size vg.Length, bold bool) text.Style {
+// sans returns a text style in Liberation Sans. (Not bold: gonum's PDF
+// backend registers fonts without their style and then fails to find a
+// bold one.)
+func sans(size vg.Length) text.Style {
 	fnt := font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
-	if bold {
-		fnt.Weight = stdfnt.WeightBold
-	}
 	return text.Style{Color: color.Black, Font: fnt, Handler: plot.DefaultTextHandler, XAlign: draw.XLeft, YAlign: draw.YTop}
 }
 
 func newFigure() *Figure {
 	p := plot.New()
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(11, false).Font
-		a.Tick.Label.Font = sans(9, false).Font
+		a.Label.TextStyle.Font = sans(11).Font
+		a.Tick.Label.Font = sans(9).Font
 	}
 	return &Figure{Plot: p, Width: 8 * vg.Inch, Height: 4.8 * vg.Inch, DPI: 150}
 }
@@ -102,7 +100,7 @@ func (f *Figure) Draw(c draw.Canvas) {
 	pad := vg.Points(8)
 	W := c.Size().X
 	top := c.Max.Y - pad
-	titleSty, subSty := sans(13, true), sans(10, false)
+	titleSty, subSty := sans(14), sans(10)
 	subSty.Color = color.RGBA{0x40, 0x40, 0x40, 0xff}
 	if f.Title != "" {
 		t := wrap(titleSty, f.Title, W-2*pad)
@@ -116,7 +114,7 @@ func (f *Figure) Draw(c draw.Canvas) {
 	}
 	top -= pad
 	// Legend column: entries wrapped to at most a third of the width.
-	legSty, noteSty := sans(9, false), sans(7.5, false)
+	legSty, noteSty := sans(9), sans(7.5)
 	noteSty.Color = color.RGBA{0x40, 0x40, 0x40, 0xff}
 	thumbW, gap := vg.Points(20), vg.Points(5)
 	maxText := W/3 - thumbW - gap
@@ -359,6 +357,7 @@ func (monthTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var ts []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+1e-9; v += step {
+		v += 0 // -0 becomes 0
 		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
 	}
 	return ts

@@ -45,9 +45,30 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 }
 
 // Report is the result of Analyze, printed by WriteText and, as JSON, by
-// WriteJSON. All times are in days from the start of treatment unless a
-// field name says months. The JSON field names (in the tags) are stable
-// within ReportSchemaVersion; see the package documentation for the list.
+// WriteJSON (p53evo analyze --json). All times are in days from the start
+// of treatment unless a field name says months; null stands for NaN: not
+// reached, not estimable or beyond follow-up. The field names are stable
+// within ReportSchemaVersion (TestAnalyzeGolden pins them):
+//
+//	schema_version, endpoint, endpoint_description, time_unit ("days"),
+//	days_per_month, tau_days, tau_source,
+//	arms[]: name, source, scenario, replicates, events, censored,
+//	        events_at_zero, outcomes{progressed, cured, censored},
+//	        max_follow_up_days, median_days, median_lower_days,
+//	        median_upper_days, rmst{tau_days, days, se_days},
+//	        survival[]{months, days, surv, lower, upper},
+//	        progressions_by_class{sensitive, ta_loss, pocket},
+//	        preexisting{any, ta_loss, pocket, mean_cells_ta_loss, mean_cells_pocket},
+//	        resistant_clones_at_progression{n, median, q1, q3}
+//	comparison (null for one arm): reference,
+//	        logrank{chi2, df, p, observed[], expected[], error (if not computed)},
+//	        hazard_ratios[]{arm, peto{...}, cox{...}} with each estimate
+//	        {method, hr, lower, upper, log_hr, se, error (if not estimable)}
+//
+// peto is Peto's one-step log-rank estimate (HazardRatioMH, method
+// "logrank-peto"), cox the Cox partial-likelihood estimate with Efron ties
+// (HazardRatioCox, method "cox-efron"); both are arm versus reference with
+// 95% Wald intervals.
 type Report struct {
 	SchemaVersion       int         `json:"schema_version"`
 	Endpoint            Endpoint    `json:"endpoint"`
@@ -74,7 +95,7 @@ type ArmReport struct {
 	// already resistant-majority at the start.
 	EventsAtZero    int      `json:"events_at_zero"`
 	Outcomes        Outcomes `json:"outcomes"`
-	MaxFollowUpDays Num      `json:"max_follow_up_days"` // largest time in the endpoint's sample
+	MaxFollowUpDays Num      `json:"max_follow_up_days"` // latest end time among the replicates
 	// Median of the endpoint (Kaplan-Meier) with its 95% Brookmeyer-Crowley
 	// interval on the log-log scale; null: not reached.
 	MedianDays      Num        `json:"median_days"`
@@ -185,7 +206,7 @@ type HRReport struct {
 type AnalyzeOptions struct {
 	Endpoint Endpoint // default EndpointTTP
 	// TauDays is the RMST horizon; 0 means the shortest maximum follow-up
-	// (largest observed time of the endpoint) among the arms.
+	// (latest end time of a replicate) among the arms.
 	TauDays float64
 	// Landmarks in months (default DefaultLandmarks).
 	Landmarks []float64
@@ -229,7 +250,7 @@ func Analyze(arms []ArmData, opt AnalyzeOptions) (*Report, error) {
 		if kms[i], err = KaplanMeier(s); err != nil {
 			return nil, fmt.Errorf("arm %s: %w", a.Name, err)
 		}
-		tau = min(tau, maxOf(s.Time))
+		tau = min(tau, horizon(a.Runs))
 	}
 	rep.TauSource = "shortest maximum follow-up among arms"
 	if opt.TauDays > 0 {
@@ -249,14 +270,6 @@ func Analyze(arms []ArmData, opt AnalyzeOptions) (*Report, error) {
 	return rep, nil
 }
 
-func maxOf(x []float64) float64 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = max(m, v)
-	}
-	return m
-}
-
 func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (ArmReport, error) {
 	sum, err := Summarize(a.Name, a.Runs)
 	if err != nil {
@@ -266,7 +279,7 @@ func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (Ar
 		Name: a.Name, Source: a.Source, Scenario: a.Scenario,
 		Replicates: len(a.Runs), Events: km.Events, Censored: km.N - km.Events,
 		Outcomes:        Outcomes{sum.Progressed, sum.Cured, sum.Censored},
-		MaxFollowUpDays: Num(maxOf(s.Time)),
+		MaxFollowUpDays: Num(horizon(a.Runs)),
 		ProgressionsByClass: ByClass{
 			Sensitive: sum.DrivenBy["sensitive"], TALoss: sum.DrivenBy["ta-loss"], Pocket: sum.DrivenBy["pocket"],
 		},

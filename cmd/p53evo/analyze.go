@@ -63,7 +63,7 @@ func analyzeCommand() *cli.Command {
 		Flags: []cli.Flag{
 			endpointFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
-			&cli.Float64Flag{Name: "tau", Usage: "RMST horizon, days (default: the shortest maximum follow-up among the arms)", Sources: cli.EnvVars("P53EVO_TAU")},
+			&cli.Float64Flag{Name: "tau", Usage: "RMST horizon, days", DefaultText: "the shortest maximum follow-up among the arms", Sources: cli.EnvVars("P53EVO_TAU")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if !cmd.Args().Present() {

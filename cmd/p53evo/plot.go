@@ -44,10 +44,10 @@ func plotCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Aliases: []string{"k"}, Value: "km", Usage: "plot kind: " + strings.Join(plotKinds, ", ")},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output FILE; its extension (.png, .svg, .pdf) picks the format", Sources: cli.EnvVars("P53EVO_PLOT_OUT")},
-			&cli.IntFlag{Name: "replicate", Aliases: []string{"r"}, Usage: "replicate to draw (muller, burden, vaf)"},
+			&cli.IntFlag{Name: "replicate", Aliases: []string{"r"}, Usage: "replicate to draw (muller, burden, vaf)", DefaultText: "muller: the first that progressed; burden, vaf: all replicates summarised"},
 			&cli.BoolFlag{Name: "absolute", Usage: "muller: cell counts on a log axis instead of frequencies"},
 			&cli.Float64Flag{Name: "min-freq", Value: 0.01, Usage: "muller: merge clades whose frequency stays below this into their parent"},
-			&cli.Float64Flag{Name: "from", Usage: "muller, burden: start the time axis at this many months (negative: before treatment; default: the whole record)"},
+			&cli.Float64Flag{Name: "from", Usage: "muller, burden: start the time axis at this many months (negative: before treatment)", DefaultText: "muller: shortly before treatment or the first subclone at 1%; burden: the whole record"},
 			endpointFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
