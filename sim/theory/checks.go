@@ -409,19 +409,26 @@ func MutantCountPMF(n0, rp, bp, u, bm, dm, T float64, kmax int) []float64 {
 	return p
 }
 
-func runMutantCount(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
-	const n0, bp, dp, u, bm, T = 1e5, 1.5, 1.0, 1e-7, 1.4, 7.0
+// shedR1 runs n tumours of n0 cells (birth bp, death dp) that shed R1
+// mutants (birth bm) at u per division for T days in one-day steps, and
+// returns the R1 cells of each.
+func shedR1(n0, bp, dp, u, bm, T float64, eng sim.Options, n, workers int, seed uint64) []float64 {
 	m := model.Model{Birth: bp, Death: dp, MutationRate: u, Alleles: model.Alleles{Copies: 1, Dominance: 1},
 		Catalog: []model.Mutation{{Name: "R1", Class: model.TALoss, Sites: 1, BirthDelta: bm - bp}}}
-	x := parallel(n, workers, func() *sim.Tumor {
+	return parallel(n, workers, func() *sim.Tumor {
 		return sim.NewTumor(&m, eng)
 	}, func(tm *sim.Tumor, i int) float64 {
-		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), int64(n0), 0)
 		for t := 1.0; t <= T; t++ {
 			tm.Advance(t, sim.NoDrug{})
 		}
 		return float64(tm.Counts()[model.ClassTALoss])
 	})
+}
+
+func runMutantCount(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	const n0, bp, dp, u, bm, T = 1e5, 1.5, 1.0, 1e-7, 1.4, 7.0
+	x := shedR1(n0, bp, dp, u, bm, T, eng, n, workers, seed)
 	const kmax = 60
 	p := MutantCountPMF(n0, bp*(1-u)-dp, bp, u, bm, dp, T, kmax)
 	tail := 1.0
@@ -476,17 +483,7 @@ func MutantCountMoments(n0, rp, bp, u, bm, dm, T float64) (mean, variance float6
 // exists.)
 func runMutantAggregate(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	const n0, bp, dp, u, bm, T = 1e5, 1.5, 1.0, 2e-4, 1.4, 7.0
-	m := model.Model{Birth: bp, Death: dp, MutationRate: u, Alleles: model.Alleles{Copies: 1, Dominance: 1},
-		Catalog: []model.Mutation{{Name: "R1", Class: model.TALoss, Sites: 1, BirthDelta: bm - bp}}}
-	x := parallel(n, workers, func() *sim.Tumor {
-		return sim.NewTumor(&m, eng)
-	}, func(tm *sim.Tumor, i int) float64 {
-		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
-		for t := 1.0; t <= T; t++ {
-			tm.Advance(t, sim.NoDrug{})
-		}
-		return float64(tm.Counts()[model.ClassTALoss])
-	})
+	x := shedR1(n0, bp, dp, u, bm, T, eng, n, workers, seed)
 	mean, variance := MutantCountMoments(n0, bp*(1-u)-dp, bp, u, bm, dp, T)
 	// the fourth moment of a near-normal sum: 3 sigma^4 (plus a small excess)
 	return []Row{
