@@ -75,3 +75,10 @@ docs-img:
 
 clean:
 	rm -rf bin p53evo-out
+
+# make test-slurm: sweeps as SLURM job arrays on a throwaway local SLURM
+# (deploy/slurm/test-slurm.sh: 4-task array vs unsharded, then USR1, scancel
+# and resubmission). Needs root; skips (exit 0) where SLURM cannot be set up.
+.PHONY: test-slurm
+test-slurm:
+	GO='$(GO)' bash deploy/slurm/test-slurm.sh

@@ -80,9 +80,9 @@
 //	DIR/point=<id>/.reps-<first>-<last>.tmp/  a unit being written
 //	DIR/point=<id>/manifest.json, <table>.arrow   after merge: the point's dataset (replicates 0..R-1); unit directories removed
 //
-// point=<id> is a Hive partition: readers that understand them (DuckDB
-// hive_partitioning, pyarrow.dataset partitioning="hive") get a point
-// column to join with points.arrow.
+// point=<id> is a Hive partition: readers that understand them (such as
+// pyarrow.dataset with partitioning="hive") get a point column to join with
+// points.arrow.
 //
 // # Resuming
 //

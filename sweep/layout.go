@@ -21,7 +21,7 @@ import (
 
 // File names of a sweep directory.
 const (
-	PlanFile   = "sweep.json"  // the plan: points, ids, seeds, replicates, batch
+	PlanFile   = "sweep.json"   // the plan: points, ids, seeds, replicates, batch
 	PointsFile = "points.arrow" // point id -> varied parameters
 	ShardsDir  = "shards"       // one manifest per shard
 	// TablePoints is the table name in points.arrow's schema metadata.
@@ -134,7 +134,9 @@ func exists(path string) bool {
 }
 
 // merged reports whether a point's units have been merged.
-func merged(dir, id string) bool { return exists(filepath.Join(PointDir(dir, id), dataset.ManifestName)) }
+func merged(dir, id string) bool {
+	return exists(filepath.Join(PointDir(dir, id), dataset.ManifestName))
+}
 
 // unitComplete: a unit is complete iff its directory holds a manifest (the
 // directory is renamed into place only once the dataset inside is
@@ -291,7 +293,11 @@ func (p *Plan) Prepare(dir string) error {
 		if json.Unmarshal(old, &of) != nil || of.Format != planFormat {
 			return fmt.Errorf("%s holds %s of another p53evo version or a damaged one; use another output directory", dir, PlanFile)
 		}
-		return fmt.Errorf("%s holds another sweep (%s: %s); use another output directory, or the same sweep file and p53evo version as before", dir, PlanFile, planDiff(&of, &f))
+		if !samePlan(&of, &f) {
+			return fmt.Errorf("%s holds another sweep (%s: %s); use another output directory, or the same sweep file and p53evo version as before", dir, PlanFile, planDiff(&of, &f))
+		}
+		// Same work under another name or spelling: the first sweep.json
+		// and points.arrow stay.
 	}
 	pts, err := f.pointsTable()
 	if err != nil {
@@ -301,11 +307,23 @@ func (p *Plan) Prepare(dir string) error {
 	return err
 }
 
+// samePlan: the same units with the same seeds, in the same order (the
+// sweep's name, base spelling and value spellings aside).
+func samePlan(a, b *planFile) bool {
+	if a.Seed != b.Seed || a.Replicates != b.Replicates || a.Batch != b.Batch || len(a.Points) != len(b.Points) {
+		return false
+	}
+	for i := range a.Points {
+		if a.Points[i].ID != b.Points[i].ID || a.Points[i].Seed != b.Points[i].Seed {
+			return false
+		}
+	}
+	return true
+}
+
 // planDiff says how two plans differ, briefly.
 func planDiff(a, b *planFile) string {
 	switch {
-	case a.Name != b.Name:
-		return fmt.Sprintf("sweep %q, this file is %q", a.Name, b.Name)
 	case a.Seed != b.Seed:
 		return fmt.Sprintf("seed %d, this file has %d", a.Seed, b.Seed)
 	case a.Replicates != b.Replicates:
@@ -319,7 +337,7 @@ func planDiff(a, b *planFile) string {
 	}
 	for i := range a.Points {
 		if a.Points[i].ID != b.Points[i].ID {
-			return fmt.Sprintf("point %d has id %s, here %s (the base scenario or p53evo's defaults changed?)", i, a.Points[i].ID, b.Points[i].ID)
+			return fmt.Sprintf("point %d has id %s, here %s (the base scenario, the axis order or p53evo's defaults changed?)", i, a.Points[i].ID, b.Points[i].ID)
 		}
 	}
 	return "the plans differ"

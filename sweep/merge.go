@@ -121,6 +121,13 @@ func Merge(dir string, opt MergeOptions) (MergeReport, error) {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 		return rep, errors.Join(errs...)
 	}
+	if rep.Incomplete == 0 {
+		// Every unit is in place, so no run is writing: temporary files
+		// of killed runs can go.
+		if err := tidyTop(dir); err != nil {
+			return rep, err
+		}
+	}
 	if rep.Incomplete > 0 {
 		return rep, fmt.Errorf("%d of %d points incomplete (%d units missing): run the missing shards again (`p53evo sweep status %s` lists them), then merge again", rep.Incomplete, rep.Points, rep.Missing, dir)
 	}
@@ -129,24 +136,26 @@ func Merge(dir string, opt MergeOptions) (MergeReport, error) {
 
 // recordedHashes collects the table hashes shard manifests recorded per
 // unit, refusing disagreements.
-func recordedHashes(dir string) (map[int]map[string]string, error) {
+// Units are keyed by point id and first replicate.
+func recordedHashes(dir string) (map[string]map[string]string, error) {
 	ms, err := readShardManifests(dir)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int]map[string]string{}
-	from := map[int]string{}
+	out := map[string]map[string]string{}
+	from := map[string]string{}
 	for _, m := range ms {
 		name := filepath.Base(shardManifestPath(dir, m.Shard, m.Shards))
 		for _, r := range m.Complete {
-			old, ok := out[r.Unit]
+			key := unitKey(r.Point, r.First)
+			old, ok := out[key]
 			if !ok {
-				out[r.Unit], from[r.Unit] = r.SHA256, name
+				out[key], from[key] = r.SHA256, name
 				continue
 			}
 			for t, h := range r.SHA256 {
 				if old[t] != "" && old[t] != h {
-					return nil, fmt.Errorf("unit %d (point %s): %s and %s record different %s tables (%s, %s): the same unit gave different results", r.Unit, r.Point, from[r.Unit], name, t, old[t][:12], h[:12])
+					return nil, fmt.Errorf("point %s, replicates from %d: %s and %s record different %s tables (%s, %s): the same unit gave different results", r.Point, r.First, from[key], name, t, short(old[t]), short(h))
 				}
 			}
 		}
@@ -156,7 +165,11 @@ func recordedHashes(dir string) (map[int]map[string]string, error) {
 
 // mergePoint merges point i (or, if merged already, verifies it and removes
 // leftovers). It reports whether it merged.
-func mergePoint(dir string, f *planFile, i int, recorded map[int]map[string]string, opt MergeOptions) (bool, error) {
+func unitKey(id string, first int) string { return id + "/" + strconv.Itoa(first) }
+
+func short(h string) string { return h[:min(12, len(h))] }
+
+func mergePoint(dir string, f *planFile, i int, recorded map[string]map[string]string, opt MergeOptions) (bool, error) {
 	pt := f.Points[i]
 	pdir := PointDir(dir, pt.ID)
 	per := f.unitsPerPoint()
@@ -191,10 +204,10 @@ func mergePoint(dir string, f *planFile, i int, recorded map[int]map[string]stri
 		} else if !bytes.Equal(m.Scenario, first.Scenario) || !slices.Equal(m.Drugs, first.Drugs) {
 			return false, fmt.Errorf("point %s: %s holds another scenario than the point's first unit", pt.ID, udir)
 		}
-		if rec := recorded[u.Index]; rec != nil {
+		if rec := recorded[unitKey(pt.ID, u.First)]; rec != nil {
 			for _, fi := range m.Files {
 				if h := rec[fi.Table]; h != "" && h != fi.SHA256 {
-					return false, fmt.Errorf("point %s: %s: %s table has SHA-256 %s but a shard manifest recorded %s when the unit was done: it was replaced by a run that gave different results", pt.ID, udir, fi.Table, fi.SHA256[:12], h[:12])
+					return false, fmt.Errorf("point %s: %s: %s table has SHA-256 %s but a shard manifest recorded %s when the unit was done: it was replaced by a run that gave different results", pt.ID, udir, fi.Table, short(fi.SHA256), short(h))
 				}
 			}
 		}
@@ -272,6 +285,25 @@ func mergePoint(dir string, f *planFile, i int, recorded map[int]map[string]stri
 		}
 	}
 	return true, tidy(pdir)
+}
+
+// tidyTop removes temporary files a killed run left in the sweep
+// directory and its shards directory.
+func tidyTop(dir string) error {
+	for _, d := range []string{dir, filepath.Join(dir, ShardsDir)} {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".tmp") {
+				if err := os.Remove(filepath.Join(d, n)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func mergeTmpName(file string) string { return "." + file + ".merge.tmp" }

@@ -476,6 +476,11 @@ func (p *Plan) Config(i int) (sim.Config, *scenarios.Scenario, error) {
 	if err != nil {
 		return sim.Config{}, nil, p.pointErr(i, errors.New(setMsg(err)))
 	}
+	// The point is rebuilt from the base here, and was built from shared
+	// prefixes when planned: both must be the same scenario.
+	if id, err := PointID(s); err != nil || id != p.Points[i].ID {
+		return sim.Config{}, nil, p.pointErr(i, fmt.Errorf("rebuilt scenario has id %s, planned %s (%v)", id, p.Points[i].ID, err))
+	}
 	return cfg, s, nil
 }
 

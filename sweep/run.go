@@ -80,7 +80,7 @@ type ShardManifest struct {
 	Extra    map[string]string `json:"extra,omitempty"`
 	Start    time.Time         `json:"start"`
 	End      time.Time         `json:"end,omitzero"`
-	Complete []UnitRecord      `json:"complete"` // the shard's complete units
+	Complete []UnitRecord      `json:"complete"` // the shard's complete units (those of merged points are not listed)
 }
 
 // Run runs shard opt.Shard of opt.Shards of the plan into dir, skipping

@@ -166,6 +166,9 @@ func (d *specDecoder) parse(data []byte) (body ast.Node, err error) {
 			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 				e.Line, e.Col = tk.Position.Line, tk.Position.Column
 				e.Excerpt = d.excerpt(e.Line, e.Col)
+				if e.Line <= len(d.lines) && flowPath.MatchString(d.lines[e.Line-1]) {
+					e.Msg += ` (inside { } a path with [ ] must be quoted: {path: "treatment.phases[0].doses.rezatapopt", ...})`
+				}
 			}
 		}
 		return nil, e
@@ -351,6 +354,9 @@ func describe(n ast.Node) string {
 	return "a " + n.Type().String()
 }
 
+// flowPath matches a flow mapping with an unquoted key or path holding [ ].
+var flowPath = regexp.MustCompile(`\{.*path:\s*[^"'\s,}]*\[|[{,]\s*[A-Za-z_.]+\[[^\]]*\][^:]*:`)
+
 var numberText = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 
 func (d *specDecoder) number(n ast.Node, path string) (float64, bool) {
@@ -381,8 +387,12 @@ func (d *specDecoder) number(n ast.Node, path string) (float64, bool) {
 }
 
 func (d *specDecoder) integer(n ast.Node, path string, lo, hi int) (int, bool) {
+	before := len(d.errs)
 	f, ok := d.number(n, path)
 	if !ok {
+		if len(d.errs) > before {
+			d.errs[len(d.errs)-1] = d.errAt(n, path, "expected a whole number from %d to %d, got %s", lo, hi, describe(d.resolve(n, path)))
+		}
 		return 0, false
 	}
 	if f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {

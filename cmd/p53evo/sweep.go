@@ -63,8 +63,12 @@ func sweepPlanCommand() *cli.Command {
 			}
 			w := cmd.Root().Writer
 			fmt.Fprintf(w, "sweep %s: base %s, seed %d\n", p.Name, p.Spec.Base, p.Spec.Seed)
-			fmt.Fprintf(w, "%d points x %d replicates = %d replicates, in %d units of %d replicates\n",
-				len(p.Points), p.Replicates, len(p.Points)*p.Replicates, p.NumUnits(), p.Batch)
+			unit := fmt.Sprintf("%d replicates", min(p.Batch, p.Replicates))
+			if p.Replicates%p.Batch != 0 && p.Replicates > p.Batch {
+				unit = fmt.Sprintf("up to %d replicates", p.Batch)
+			}
+			fmt.Fprintf(w, "%d points x %d replicates = %d replicates, in %d units of %s\n",
+				len(p.Points), p.Replicates, len(p.Points)*p.Replicates, p.NumUnits(), unit)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprint(tw, "index\tpoint\tseed")
 			for _, c := range p.Columns {
