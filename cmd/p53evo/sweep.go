@@ -220,6 +220,11 @@ func sweepRunCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the shard completes"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
+			// SIGINT and SIGTERM cancel ctx (realMain); SIGUSR1 is SLURM's
+			// warning before the time limit (#SBATCH --signal=B:USR1@300).
+			// Caught from the start: its default action would kill.
+			ctx, stop := signal.NotifyContext(ctx, syscall.SIGUSR1)
+			defer stop()
 			stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
 			out := cmd.String("out")
 			if out == "" {
@@ -252,10 +257,6 @@ func sweepRunCommand() *cli.Command {
 			if err := p.Prepare(out); err != nil {
 				return usageError{err}
 			}
-			// SIGINT and SIGTERM cancel ctx (realMain); SIGUSR1 is SLURM's
-			// warning before the time limit (#SBATCH --signal=B:USR1@300).
-			ctx, stop := signal.NotifyContext(ctx, syscall.SIGUSR1)
-			defer stop()
 			label := p.Name
 			if shards > 1 {
 				label = fmt.Sprintf("%s %d/%d", p.Name, shard, shards)

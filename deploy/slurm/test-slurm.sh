@@ -23,7 +23,7 @@ slurm_local=${SLURM_LOCAL:-$root/../shared/tools/slurm-local.sh}
 GO=${GO:-go}
 t0=$SECONDS
 
-say() { echo "test-slurm: $*" >&2; }
+say() { echo "test-slurm: [$(date +%T.%N | cut -c1-12)] $*" >&2; }
 skip() { say "SKIP: $*"; exit 0; }
 fail() { say "FAIL: $*"; exit 1; }
 
@@ -125,7 +125,7 @@ cat >long.yaml <<'EOF'
 name: long
 base: rezatapopt-continuous
 seed: 12
-replicates: 96
+replicates: 128
 batch: 8
 set: {detection.size: 1e9}
 axes:
@@ -138,24 +138,27 @@ jid=$(sbatch --parsable --array=0-3 --cpus-per-task=1 --output="$work/logs/long1
 jid=${jid%%;*}
 
 # Wait for progress, then the time-limit warning to the running tasks.
-for ((i = 0; i < 600; i++)); do (($(complete_units long-arr) >= 4)) && break; sleep 0.2; done
+for ((i = 0; i < 1200; i++)); do (($(complete_units long-arr) >= 4)) && break; sleep 0.05; done
 running=$(squeue -h -j "$jid" -t RUNNING -o '%i' | sort | paste -sd' ')
 [[ -n $running ]] || fail "no task of job $jid running"
 n_usr1=$(complete_units long-arr)
 say "  $n_usr1 units done; SIGUSR1 to the batch shells of running tasks $running"
+# In the background: scancel --batch returns seconds after the signal is delivered.
 # shellcheck disable=SC2086
-scancel --batch --signal=USR1 $running 2>&1 | sed 's/^/  scancel: /' >&2 || true
+scancel --batch --signal=USR1 $running 2>"$work/logs/scancel-usr1.err" &
+usr1_pid=$!
 # The stopped tasks end; the pending ones start. Let them work, then cancel.
-for ((i = 0; i < 600; i++)); do
+# (Only the count in the loop: squeue can take a second while tasks end.)
+for ((i = 0; i < 1200; i++)); do
   (($(complete_units long-arr) >= n_usr1 + 4)) && break
-  [[ -z $(squeue -h -j "$jid") ]] && break
-  sleep 0.2
+  sleep 0.05
 done
 [[ -n $(squeue -h -j "$jid" -t RUNNING) ]] || fail "no task of job $jid left running to cancel; lengthen long.yaml"
 n_term=$(complete_units long-arr)
 say "  $n_term units done; scancel (SIGTERM) job $jid"
 scancel "$jid"
 gone "$jid"
+wait "$usr1_pid" || say "  (scancel --signal=USR1 exited non-zero: $(tr "\n" " " <"$work/logs/scancel-usr1.err"))"
 n_after=$(complete_units long-arr)
 ((n_after < long_units)) || fail "the first array finished every unit before it was cancelled; lengthen long.yaml"
 stopped=$(grep -l "^stopped: [0-9]* of [0-9]* units done in this shard; rerun to resume" logs/long1-*.out | wc -l)
