@@ -57,7 +57,9 @@ func analyzeCommand() *cli.Command {
 			"{reference, logrank{chi2,df,p,observed[],expected[],error?}, hazard_ratios[]{arm,\n" +
 			"peto{method,hr,lower,upper,log_hr,se,error?}, cox{...}}}. See 'go doc\n" +
 			"github.com/p53evo/p53evo/analysis Report'.\n\n" +
-			"Examples:\n   p53evo analyze p53evo-out\n" +
+			"A sweep directory (p53evo sweep run --out DIR) gives one row per point, with the varied\n" +
+			"parameters as columns.\n\n" +
+			"Examples:\n   p53evo analyze p53evo-out\n   p53evo analyze my-sweep-out --json\n" +
 			"   p53evo analyze full-dose reduced-dose --endpoint first-resistant\n" +
 			"   p53evo analyze full-dose reduced-dose --json --tau 730 | jq '.comparison.hazard_ratios'",
 		Flags: []cli.Flag{
@@ -76,6 +78,14 @@ func analyzeCommand() *cli.Command {
 			tau := cmd.Float64("tau")
 			if cmd.IsSet("tau") && !(tau > 0) {
 				return usagef("--tau %v: must be a positive number of days", tau)
+			}
+			for _, d := range cmd.Args().Slice() {
+				if isSweepDir(d) {
+					if cmd.Args().Len() > 1 {
+						return usagef("%s is a sweep directory: analyze takes one sweep at a time (each point is an arm)", d)
+					}
+					return analyzeSweep(d, e, tau, cmd.Bool("json"), cmd.Root().Writer)
+				}
 			}
 			arms, err := loadArms(cmd.Args().Slice())
 			if err != nil {
