@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"cmp"
+
 	"errors"
 	"fmt"
+	"github.com/goccy/go-yaml/ast"
 	"slices"
 	"strings"
 )
@@ -179,3 +181,19 @@ func editDistance(a, b string) int {
 
 // list formats allowed words for messages: a, b, c.
 func list(words []string) string { return strings.Join(words, ", ") }
+
+// The helpers below are shared with the sweep file decoder (package sweep),
+// so that both YAML formats read numbers and word their errors alike.
+
+// YAMLNumber reads a numeric YAML scalar. goccy/go-yaml leaves 1e9 and 1e-9
+// (exponents without a dot) as strings; an unquoted string of that form is
+// taken as a number, a quoted one is not.
+func YAMLNumber(n ast.Node) (float64, bool) { return number(n) }
+
+// DescribeNode says what a YAML node is, for error messages ("a list",
+// "string \"abc\"", "null").
+func DescribeNode(n ast.Node) string { return describe(n) }
+
+// Suggest returns `; did you mean "x"?` for the allowed word closest to
+// got, or "" when none is close.
+func Suggest(got string, allowed []string) string { return suggest(got, allowed) }

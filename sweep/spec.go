@@ -272,7 +272,7 @@ func (d *specDecoder) mapping(n ast.Node, path string, allowed []string, fn func
 		pairs = []*ast.MappingValueNode{m}
 	default:
 		if n != nil {
-			d.fail(n, path, "expected a mapping (key: value), got %s", describe(n))
+			d.fail(n, path, "expected a mapping (key: value), got %s", scenarios.DescribeNode(n))
 		}
 		return false
 	}
@@ -309,7 +309,7 @@ func (d *specDecoder) mapping(n ast.Node, path string, allowed []string, fn func
 			if where == "" {
 				where = "the sweep file"
 			}
-			d.fail(p, kp, "unknown key %q in %s (allowed: %s)%s", key, where, strings.Join(allowed, ", "), suggest(key, allowed))
+			d.fail(p, kp, "unknown key %q in %s (allowed: %s)%s", key, where, strings.Join(allowed, ", "), scenarios.Suggest(key, allowed))
 			continue
 		}
 		if seen[key] {
@@ -327,61 +327,23 @@ func (d *specDecoder) sequence(n ast.Node, path string) ([]ast.Node, bool) {
 	s, ok := n.(*ast.SequenceNode)
 	if !ok {
 		if n != nil {
-			d.fail(n, path, "expected a list, got %s", describe(n))
+			d.fail(n, path, "expected a list, got %s", scenarios.DescribeNode(n))
 		}
 		return nil, false
 	}
 	return s.Values, true
 }
 
-func describe(n ast.Node) string {
-	switch m := n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.NullNode, nil:
-		return "nothing (null)"
-	case *ast.StringNode:
-		return fmt.Sprintf("the text %q", m.Value)
-	case *ast.BoolNode:
-		return fmt.Sprintf("the boolean %v", m.Value)
-	case ast.ScalarNode:
-		if tk := m.GetToken(); tk != nil {
-			return fmt.Sprintf("%q", tk.Value)
-		}
-	}
-	return "a " + n.Type().String()
-}
-
 // flowPath matches a flow mapping with an unquoted key or path holding [ ].
 var flowPath = regexp.MustCompile(`\{.*path:\s*[^"'\s,}]*\[|[{,]\s*[A-Za-z_.]+\[[^\]]*\][^:]*:`)
 
-var numberText = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
 func (d *specDecoder) number(n ast.Node, path string) (float64, bool) {
 	n = d.resolve(n, path)
-	switch m := n.(type) {
-	case *ast.IntegerNode:
-		switch x := m.Value.(type) {
-		case int64:
-			return float64(x), true
-		case uint64:
-			return float64(x), true
-		}
-	case *ast.FloatNode:
-		if !math.IsInf(m.Value, 0) && !math.IsNaN(m.Value) {
-			return m.Value, true
-		}
-	case *ast.StringNode:
-		if m.Token != nil && m.Token.Type == token.StringType && numberText.MatchString(m.Value) {
-			if f, err := strconv.ParseFloat(m.Value, 64); err == nil {
-				return f, true
-			}
-		}
+	if f, ok := scenarios.YAMLNumber(n); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return f, true
 	}
 	if n != nil {
-		d.fail(n, path, "expected a finite number, got %s", describe(n))
+		d.fail(n, path, "expected a finite number, got %s", scenarios.DescribeNode(n))
 	}
 	return 0, false
 }
@@ -391,7 +353,7 @@ func (d *specDecoder) integer(n ast.Node, path string, lo, hi int) (int, bool) {
 	f, ok := d.number(n, path)
 	if !ok {
 		if len(d.errs) > before {
-			d.errs[len(d.errs)-1] = d.errAt(n, path, "expected a whole number from %d to %d, got %s", lo, hi, describe(d.resolve(n, path)))
+			d.errs[len(d.errs)-1] = d.errAt(n, path, "expected a whole number from %d to %d, got %s", lo, hi, scenarios.DescribeNode(d.resolve(n, path)))
 		}
 		return 0, false
 	}
@@ -415,7 +377,7 @@ func (d *specDecoder) uint(n ast.Node, path string) (uint64, bool) {
 		}
 	}
 	if n != nil {
-		d.fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), describe(n))
+		d.fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), scenarios.DescribeNode(n))
 	}
 	return 0, false
 }
@@ -426,7 +388,7 @@ func (d *specDecoder) str(n ast.Node, path string) (string, bool) {
 		return m.Value, true
 	}
 	if n != nil {
-		d.fail(n, path, "expected text, got %s", describe(n))
+		d.fail(n, path, "expected text, got %s", scenarios.DescribeNode(n))
 	}
 	return "", false
 }
@@ -437,7 +399,7 @@ func (d *specDecoder) boolean(n ast.Node, path string) (bool, bool) {
 		return m.Value, true
 	}
 	if n != nil {
-		d.fail(n, path, "expected true or false, got %s", describe(n))
+		d.fail(n, path, "expected true or false, got %s", scenarios.DescribeNode(n))
 	}
 	return false, false
 }
@@ -484,7 +446,7 @@ func (d *specDecoder) text(n ast.Node, path string) (string, bool) {
 			return tk.Value, true
 		}
 	}
-	d.fail(n, path, "unsupported value %s", describe(n))
+	d.fail(n, path, "unsupported value %s", scenarios.DescribeNode(n))
 	return "", false
 }
 
@@ -781,38 +743,4 @@ func defaultName(file string) string {
 		return "sweep"
 	}
 	return b.String()
-}
-
-// suggest proposes the closest allowed word to a misspelt one.
-func suggest(got string, allowed []string) string {
-	best, bd := "", 3
-	for _, a := range allowed {
-		if d := editDistance(got, a); d < bd {
-			best, bd = a, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
