@@ -1,6 +1,6 @@
 package model
 
-// Default parameters. Sources are given as in ../shared/notes/biology.md:
+// Default parameters, with their sources:
 // Bozic et al. 2013 eLife 2:e00747 for growth and mutation rates, Kato et al.
 // 2003 PNAS for the share of inactivating DBD missense, the structural
 // literature for the residues. Numbers marked "estimate" have no direct

@@ -45,9 +45,8 @@ type PK struct {
 }
 
 // DefaultRezatapoptPK returns the pharmacokinetics used for rezatapopt
-// (PC14586). Its half-life is not public (../shared/notes/biology.md:
-// "not public: use t1/2 12-24 h"); 18 h (0.75 day), the middle of that range,
-// is an estimate. The absorption rate ka = 24 per day (absorption half-time
+// (PC14586). Its half-life is not public; we assume 12-24 h, and 18 h
+// (0.75 day), the middle of that range, is an estimate. The absorption rate ka = 24 per day (absorption half-time
 // ln 2/24 day, about 42 min, typical of an oral small molecule) is an
 // estimate. Scale is 1: a daily dose of D mg has average D mg-eq.
 func DefaultRezatapoptPK() PK {

@@ -412,7 +412,7 @@ func TestPKValidate(t *testing.T) {
 	}
 	p := DefaultRezatapoptPK()
 	if hl := p.HalfLife * 24; hl < 12 || hl > 24 {
-		t.Errorf("default half-life %v h outside the 12-24 h of biology.md", hl)
+		t.Errorf("default half-life %v h outside the 12-24 h range assumed for the estimate", hl)
 	}
 	for _, v := range []float64{0, -1, math.NaN(), math.Inf(1)} {
 		for _, f := range []string{"ka", "half_life", "scale"} {

@@ -31,7 +31,7 @@
 //     alpha = 1 - 1/(e^rho + A) and beta = A/(e^rho + A). For piecewise
 //     constant rates both integrals are finite sums of closed forms. From n0
 //     cells the surviving lineages are K ~ Binomial(n0, 1-alpha) and
-//     N = K + NegBin(K, 1-beta) (theory.md §1). lambda is b(1-u), the rate of
+//     N = K + NegBin(K, 1-beta) (Kendall 1948; Bailey 1964, ch. 8). lambda is b(1-u), the rate of
 //     non-mutant divisions; mutant divisions are drawn apart.
 //   - Mutant daughters of a large clone are a Poisson number with mean
 //     u b integral N(s) ds. Only the end points of the path are known; the

@@ -13,7 +13,8 @@ var full = flag.Bool("full", false, "run the high-power validation (minutes)")
 
 // TestEngineAgainstTheory runs every check of the suite. At the quick level
 // each check still has enough replicates to detect a few-percent bias (the
-// replicate counts follow theory.md's n ~ 7.85 (1-p)/(p eps^2)).
+// replicate counts follow n ~ 7.85 (1-p)/(p eps^2) for a probability p to
+// relative precision eps).
 func TestEngineAgainstTheory(t *testing.T) {
 	level := Quick
 	if *full {

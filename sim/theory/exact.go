@@ -3,7 +3,7 @@
 // run in `go test`; the same checks with more replicates run from
 // `p53evo validate`.
 //
-// Conventions (../shared/notes/theory.md): continuous time, rates per day,
+// Conventions: continuous time, rates per day,
 // mutation at division with probability u per daughter pair, r = b - d,
 // s = 1 - d/b.
 package theory

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// Reference numbers from ../shared/notes/theory.md, computed independently.
+// Reference numbers computed independently of this package (high-precision
+// evaluation of the closed forms), pinned here.
 func TestExactAgainstReferenceNumbers(t *testing.T) {
 	near := func(name string, got, want, rel float64) {
 		t.Helper()

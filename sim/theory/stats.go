@@ -22,7 +22,7 @@ type Row struct {
 }
 
 // Alpha is the two-sided level of every comparison: |z| > 3.5, as
-// theory.md advises for many comparisons (about 4.7e-4).
+// a Bonferroni-style bound for a few dozen comparisons (about 4.7e-4).
 var Alpha = 2 * distuv.UnitNormal.Survival(3.5)
 
 func zRow(check, q string, theory, sim, se float64, n int) Row {
