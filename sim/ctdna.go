@@ -35,12 +35,16 @@ type drawBuffers struct {
 	mark    []bool
 	touched []int64
 	death   []float64
-	key     map[string]int
+	key     map[int64]int // variant key -> index in vars
 	vars    []variant
 }
 
+// A variant is keyed by -(catalog index + 1) when its entry is a single
+// SNV (every lineage carrying it shares the variant) and by the founding
+// lineage's clone id otherwise; its name is built only for recorded rows.
 type variant struct {
-	name  string
+	mut   int   // catalog index
+	id    int64 // founding clone id (for the name of a multi-SNV entry)
 	class model.Class
 	w     float64
 }
@@ -71,7 +75,7 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 	var res drawResult
 	b := &tm.drawBuf
 	if b.key == nil {
-		b.key = map[string]int{}
+		b.key = map[int64]int{}
 	}
 	b.death = b.death[:0]
 	for i := range tm.phenos {
@@ -104,16 +108,15 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 	for _, id := range b.touched {
 		g := &tm.genos[tm.ancGeno[id]]
 		h := g.g.Hits[len(g.g.Hits)-1]
-		mu := &tm.m.Catalog[h.Mut]
-		name := mu.Name
-		if mu.Sites > 1 {
-			name = mu.Name + "#" + strconv.FormatInt(id, 10)
+		key := id
+		if tm.m.Catalog[h.Mut].Sites <= 1 {
+			key = -int64(h.Mut) - 1
 		}
-		k, ok := b.key[name]
+		k, ok := b.key[key]
 		if !ok {
 			k = len(b.vars)
-			b.key[name] = k
-			b.vars = append(b.vars, variant{name: name, class: tm.foundingClass(id)})
+			b.key[key] = k
+			b.vars = append(b.vars, variant{mut: h.Mut, id: id, class: tm.foundingClass(id)})
 		}
 		b.vars[k].w += b.acc[id]
 		b.acc[id], b.mark[id] = 0, false
@@ -131,7 +134,12 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 			res.calledVAF[v.class] = max(res.calledVAF[v.class], obs)
 		}
 		if alt > 0 || vaf >= cfg.RecordMinVAF {
-			out = append(out, CTDNARow{Time: tm.t, Mutation: v.name, Class: v.class, TrueVAF: vaf, AltReads: alt, Depth: cfg.Depth, Called: called})
+			mu := &tm.m.Catalog[v.mut]
+			name := mu.Name
+			if mu.Sites > 1 {
+				name = mu.Name + "#" + strconv.FormatInt(v.id, 10)
+			}
+			out = append(out, CTDNARow{Time: tm.t, Mutation: name, Class: v.class, TrueVAF: vaf, AltReads: alt, Depth: cfg.Depth, Called: called})
 		}
 	}
 	return out, res
