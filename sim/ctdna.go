@@ -35,13 +35,13 @@ type drawBuffers struct {
 	mark    []bool
 	touched []int64
 	death   []float64
-	key     map[int64]int // variant key -> index in vars
+	slot    []int32 // per catalog entry of one SNV: its variant's index in vars, -1 if none yet
 	vars    []variant
 }
 
-// A variant is keyed by -(catalog index + 1) when its entry is a single
-// SNV (every lineage carrying it shares the variant) and by the founding
-// lineage's clone id otherwise; its name is built only for recorded rows.
+// A variant is shared by every lineage carrying a catalog entry of a single
+// SNV, and is the founding lineage's own otherwise; its name is built only
+// for recorded rows.
 type variant struct {
 	mut   int   // catalog index
 	id    int64 // founding clone id (for the name of a multi-SNV entry)
@@ -74,8 +74,11 @@ type drawResult struct {
 func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
 	var res drawResult
 	b := &tm.drawBuf
-	if b.key == nil {
-		b.key = map[int64]int{}
+	for len(b.slot) < len(tm.m.Catalog) {
+		b.slot = append(b.slot, -1)
+	}
+	for i := range b.slot {
+		b.slot[i] = -1
 	}
 	b.death = b.death[:0]
 	for i := range tm.phenos {
@@ -103,19 +106,19 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 		}
 	}
 	slices.Sort(b.touched)
-	clear(b.key)
 	b.vars = b.vars[:0]
 	for _, id := range b.touched {
 		g := &tm.genos[tm.ancGeno[id]]
 		h := g.g.Hits[len(g.g.Hits)-1]
-		key := id
+		k := len(b.vars)
 		if tm.m.Catalog[h.Mut].Sites <= 1 {
-			key = -int64(h.Mut) - 1
+			if b.slot[h.Mut] >= 0 {
+				k = int(b.slot[h.Mut])
+			} else {
+				b.slot[h.Mut] = int32(k)
+			}
 		}
-		k, ok := b.key[key]
-		if !ok {
-			k = len(b.vars)
-			b.key[key] = k
+		if k == len(b.vars) {
 			b.vars = append(b.vars, variant{mut: h.Mut, id: id, class: tm.foundingClass(id)})
 		}
 		b.vars[k].w += b.acc[id]
