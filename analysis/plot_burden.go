@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"image/color"
+	"maps"
 	"math"
 	"slices"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -144,17 +146,7 @@ func burdenOne(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 			ys[i] = trajValue(&tr[i], k)
 			yHi = max(yHi, ys[i])
 		}
-		sty := solid(lineClass[name], 1.6)
-		if k == 0 {
-			sty.Width = vg.Points(2.2)
-		}
-		segs := positiveRuns(xs, ys)
-		for _, s := range segs {
-			p.Add(line(lgXYs(s, cellFloor), sty))
-		}
-		if len(segs) > 0 {
-			f.AddLegend(name+" cells", line(plotter.XYs{{}, {X: 1}}, sty))
-		}
+		addCellSeries(p, f, xs, ys, lineClass[name], k == 0, name+" cells")
 	}
 	// Baseline, scans, running nadir.
 	baseline := math.NaN()
@@ -320,17 +312,7 @@ func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 			pg.LineStyle.Width = 0
 			p.Add(pg)
 		}
-		sty := solid(col, 1.6)
-		if k == 0 {
-			sty.Width = vg.Points(2.2)
-		}
-		segs := positiveRuns(xs, med)
-		for _, s := range segs {
-			p.Add(line(lgXYs(s, cellFloor), sty))
-		}
-		if len(segs) > 0 {
-			f.AddLegend(name+" cells, median", line(plotter.XYs{{}, {X: 1}}, sty))
-		}
+		addCellSeries(p, f, xs, med, col, k == 0, name+" cells, median")
 	}
 	f.AddLegend("10-90% of replicates", swatch(withAlpha(color.RGBA{0x55, 0x55, 0x55, 0xff}, 0.25)))
 	if math.IsInf(x0, 1) {
@@ -370,7 +352,8 @@ func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 	}
 	if len(scanAt) > 0 {
 		sty := draw.LineStyle{Color: color.RGBA{0x90, 0x90, 0x90, 0xff}, Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}
-		for t := range scanAt {
+		// in time order, so that the same data give the same file
+		for _, t := range slices.Sorted(maps.Keys(scanAt)) {
 			if x := t / DaysPerMonth; x >= x0 && x <= x1 {
 				p.Add(line(lgXYs(plotter.XYs{{X: x, Y: 1}, {X: x, Y: yHi * 4}}, cellFloor), sty))
 			}
@@ -383,4 +366,21 @@ func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 	}
 	f.Title, f.Subtitle = title, fmt.Sprintf("median and 10-90%% range of %d replicates (curves end when fewer than %d remain)", n, need)
 	return x0, x1, yHi, nil
+}
+
+// addCellSeries draws a cell-count series on the log-10 axis, broken where
+// it is not positive, thicker for the total, with a legend entry when
+// anything was drawn.
+func addCellSeries(p *plot.Plot, f *Figure, xs, ys []float64, col color.Color, total bool, legend string) {
+	sty := solid(col, 1.6)
+	if total {
+		sty.Width = vg.Points(2.2)
+	}
+	segs := positiveRuns(xs, ys)
+	for _, s := range segs {
+		p.Add(line(lgXYs(s, cellFloor), sty))
+	}
+	if len(segs) > 0 {
+		f.AddLegend(legend, line(plotter.XYs{{}, {X: 1}}, sty))
+	}
 }

@@ -230,6 +230,25 @@ func TestPlotsSVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantText(t, "burden all", svg(t, ball), "median and 10-90% range of 1 replicates", "total cells, median", "10-90% of replicates", "PR threshold (0.343 x median baseline)", "scan times")
+	// the same data give the same file (scan marks once came in map order):
+	// several scans inside the plotted range, rendered repeatedly
+	more := append([]dataset.EventRow{}, events...)
+	for _, ts := range []float64{14, 28, 42, 70, 84, 98} {
+		more = append(more, dataset.EventRow{Replicate: 0, Time: ts, Kind: "scan", Detail: "burden=500000 response=SD"})
+	}
+	first, err := PlotBurden(runsA, traj, more, BurdenOptions{Arm: "arm-a", Replicate: -1, Phases: sch.Majority(traj), FromDays: nan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		again, err := PlotBurden(runsA, traj, more, BurdenOptions{Arm: "arm-a", Replicate: -1, Phases: sch.Majority(traj), FromDays: nan})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if svg(t, again) != svg(t, first) {
+			t.Fatal("burden plot of the same data differs between renderings")
+		}
+	}
 	if _, err := PlotBurden(runsA, traj, events, BurdenOptions{Replicate: 99}); err == nil {
 		t.Error("burden of a missing replicate: no error")
 	}

@@ -95,7 +95,7 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 		w := b.death[tm.genos[c.geno].pheno] * float64(c.n)
 		total += w
 		for id := c.id; id >= 0; id = tm.ancParent[id] {
-			if tm.foundingClass(id) == model.Sensitive {
+			if tm.genos[tm.ancGeno[id]].founding == model.Sensitive {
 				continue
 			}
 			if !b.mark[id] {
@@ -109,17 +109,16 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 	b.vars = b.vars[:0]
 	for _, id := range b.touched {
 		g := &tm.genos[tm.ancGeno[id]]
-		h := g.g.Hits[len(g.g.Hits)-1]
 		k := len(b.vars)
-		if tm.m.Catalog[h.Mut].Sites <= 1 {
-			if b.slot[h.Mut] >= 0 {
-				k = int(b.slot[h.Mut])
+		if tm.m.Catalog[g.newest].Sites <= 1 {
+			if b.slot[g.newest] >= 0 {
+				k = int(b.slot[g.newest])
 			} else {
-				b.slot[h.Mut] = int32(k)
+				b.slot[g.newest] = int32(k)
 			}
 		}
 		if k == len(b.vars) {
-			b.vars = append(b.vars, variant{mut: h.Mut, id: id, class: tm.foundingClass(id)})
+			b.vars = append(b.vars, variant{mut: g.newest, id: id, class: g.founding})
 		}
 		b.vars[k].w += b.acc[id]
 		b.acc[id], b.mark[id] = 0, false
@@ -146,20 +145,4 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 		}
 	}
 	return out, res
-}
-
-// foundingClass is the resistance class of the mutation that founded clone
-// id (Sensitive for the founder and for passengers).
-func (tm *Tumor) foundingClass(id int64) model.Class {
-	g := &tm.genos[tm.ancGeno[id]]
-	if len(g.g.Hits) == 0 {
-		return model.Sensitive
-	}
-	switch tm.m.Catalog[g.g.Hits[len(g.g.Hits)-1].Mut].Class {
-	case model.TALoss:
-		return model.ClassTALoss
-	case model.Pocket:
-		return model.ClassPocket
-	}
-	return model.Sensitive
 }

@@ -41,13 +41,19 @@ type genoInfo struct {
 	g     model.Genotype
 	label string // e.g. "R248W" or "Y220C" for the founder
 	mut   string // name of the newest mutation
-	class model.Class
-	pheno int32
-	rc    int32     // rate class: (phenotype, mutation probability)
-	u     float64   // probability that a division yields a mutant daughter
-	cum   []float64 // cumulative weights of choices
-	hits  []model.Hit
-	child []int32 // child genotype per choice, -1 until first needed
+	// newest is the catalog index of the newest mutation (-1 for the
+	// founder genotype) and founding its resistance class (Sensitive for
+	// the founder and passengers): what a clone of this genotype adds to
+	// its parent, as the liquid biopsy sees it.
+	newest   int
+	founding model.Class
+	class    model.Class
+	pheno    int32
+	rc       int32     // rate class: (phenotype, mutation probability)
+	u        float64   // probability that a division yields a mutant daughter
+	cum      []float64 // cumulative weights of choices
+	hits     []model.Hit
+	child    []int32 // child genotype per choice, -1 until first needed
 }
 
 // rateClass groups genotypes that share birth/death rates and mutation
@@ -189,10 +195,7 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
 	if n > 0 {
-		tm.clones = append(tm.clones, clone{n: n, id: 0, parent: -1, born: t, ext: math.NaN(), geno: 0, rec: -1, rng: rng.Derive(seed, 0)})
-		tm.nextID = 1
-		tm.ancParent = append(tm.ancParent, -1)
-		tm.ancGeno = append(tm.ancGeno, 0)
+		tm.found(-1, 0, t, n)
 		tm.total = n
 		tm.counts[tm.genos[0].class] = n
 		tm.checkRecord(&tm.clones[0])
@@ -269,7 +272,11 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 		tm.phenos = append(tm.phenos, phenoInfo{p: ph})
 		tm.fillDeath(&tm.phenos[pi])
 	}
-	gi := genoInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi}
+	gi := genoInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, newest: -1}
+	if k := len(g.Hits); k > 0 {
+		gi.newest = g.Hits[k-1].Mut
+		gi.founding = m.Class(model.Genotype{Hits: g.Hits[k-1:]})
+	}
 	tm.choices = m.Choices(g, tm.choices[:0])
 	sum := 0.0
 	for _, c := range tm.choices {
@@ -392,12 +399,19 @@ func (tm *Tumor) settle(g int32, parent int64, t float64, size int64) {
 		tm.clones[k].n += size
 		return
 	}
+	tm.rep[g] = int32(len(tm.clones))
+	tm.found(parent, g, t, size)
+}
+
+// found appends a new clone of n cells of genotype g, born at t: it takes
+// the next id, records its ancestry, and derives its stream from the
+// tumour's seed and that id.
+func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
 	id := tm.nextID
 	tm.nextID++
 	tm.ancParent = append(tm.ancParent, parent)
 	tm.ancGeno = append(tm.ancGeno, g)
-	tm.rep[g] = int32(len(tm.clones))
-	tm.clones = append(tm.clones, clone{n: size, id: id, parent: parent, born: t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
+	tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, born: t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 }
 
 // aggregate settles a parent's stream of mutant daughters over [p.t, p.b]
@@ -432,11 +446,7 @@ func (tm *Tumor) aggregate(p pending) {
 		rc := &tm.rcs[tm.genos[g].rc]
 		if mu < tm.aggregateMin() {
 			for k := r.Poisson(mu); k > 0; k-- {
-				x := r.Float64()
-				s := x * dt
-				if math.Abs(lr) > 1e-9 {
-					s = dt * math.Log1p(x*(ratio-1)) / lr
-				}
+				s := bridgeTime(r.Float64(), dt, ratio, lr)
 				alpha, beta := tm.kendall(rc, p.t+s, p.b)
 				if r.Float64() < alpha {
 					continue
@@ -589,12 +599,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		sortPending(tm.pend)
 		first := len(tm.clones)
 		for _, p := range tm.pend {
-			g := tm.childGeno(p.geno, p.choice)
-			id := tm.nextID
-			tm.nextID++
-			tm.ancParent = append(tm.ancParent, p.parent)
-			tm.ancGeno = append(tm.ancGeno, g)
-			tm.clones = append(tm.clones, clone{n: 1, id: id, parent: p.parent, born: p.t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
+			tm.found(p.parent, tm.childGeno(p.geno, p.choice), p.t, 1)
 		}
 		tm.pendNew = tm.pendNew[:0]
 		for i := first; i < len(tm.clones); i++ {
@@ -680,11 +685,12 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending
 	// effect.
 	dt := b - a
 	ratio := float64(n1) / float64(n0)
+	lr := math.Log(ratio)
 	var integral float64
 	if n1 == 0 {
 		dt = c.ext - a
 		integral = float64(n0) * dt / 2 // linear decline over the last stretch
-	} else if lr := math.Log(ratio); math.Abs(lr) > 1e-9 {
+	} else if math.Abs(lr) > 1e-9 {
 		integral = float64(n1-n0) * dt / lr
 	} else {
 		integral = float64(n0) * dt
@@ -697,17 +703,25 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending
 	for k := c.rng.Poisson(g.u * birth * integral); k > 0; k-- {
 		x := c.rng.Float64()
 		var s float64
-		switch {
-		case n1 == 0: // density proportional to the linear decline n0 (1 - s/dt)
+		if n1 == 0 { // density proportional to the linear decline n0 (1 - s/dt)
 			s = dt * (1 - math.Sqrt(1-x))
-		case ratio == 1:
-			s = x * dt
-		default: // inverse of the CDF ((n1/n0)^(s/dt) - 1)/(n1/n0 - 1)
-			s = dt * math.Log1p(x*(ratio-1)) / math.Log(ratio)
+		} else {
+			s = bridgeTime(x, dt, ratio, lr)
 		}
 		out = append(out, pending{parent: c.id, t: a + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
 	}
 	return out
+}
+
+// bridgeTime turns a uniform x into a birth time in [0, dt] along the
+// exponential bridge from n0 to n1 = ratio x n0 cells (lr = ln ratio): the
+// inverse of the CDF ((n1/n0)^(s/dt) - 1)/(n1/n0 - 1), uniform when the
+// clone did not change size.
+func bridgeTime(x, dt, ratio, lr float64) float64 {
+	if ratio == 1 {
+		return x * dt
+	}
+	return dt * math.Log1p(x*(ratio-1)) / lr
 }
 
 // pick draws which mutation a mutant daughter of genotype g carries.

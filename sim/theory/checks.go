@@ -378,25 +378,16 @@ func runLuria(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 func MutantCountPMF(n0, rp, bp, u, bm, dm, T float64, kmax int) []float64 {
 	lam := make([]float64, kmax+1)
 	total := 0.0 // intensity of all surviving lineages, of any size
-	const steps = 4000
-	h := T / steps
-	for i := 0; i <= steps; i++ {
-		s := float64(i) * h
-		w := 2.0
-		if i == 0 || i == steps {
-			w = 1
-		} else if i%2 == 1 {
-			w = 4
-		}
-		rate := u * bp * n0 * math.Exp(rp*s)
+	simpson(T, 4000, func(s, w float64) {
+		rate := w * u * bp * n0 * math.Exp(rp*s)
 		a, b := KendallAB(bm, dm, T-s)
 		pk := (1 - a) * (1 - b)
-		total += w * h / 3 * rate * (1 - a)
+		total += rate * (1 - a)
 		for k := 1; k <= kmax; k++ {
-			lam[k] += w * h / 3 * rate * pk
+			lam[k] += rate * pk
 			pk *= b
 		}
-	}
+	})
 	p := make([]float64, kmax+1)
 	p[0] = math.Exp(-total)
 	for n := 1; n <= kmax; n++ {
@@ -455,23 +446,29 @@ func runMutantCount(c *Check, eng sim.Options, n, workers int, seed uint64) []Ro
 // integral u bp N(s) E[X(T-s)] ds and variance integral u bp N(s) E[X^2] ds,
 // E[X] = (1-alpha)/(1-beta), E[X^2] = (1-alpha)(1+beta)/(1-beta)^2.
 func MutantCountMoments(n0, rp, bp, u, bm, dm, T float64) (mean, variance float64) {
-	const steps = 20000
-	h := T / steps
-	for i := 0; i <= steps; i++ {
-		s := float64(i) * h
+	simpson(T, 20000, func(s, w float64) {
+		a, b := KendallAB(bm, dm, T-s)
+		ex := (1 - a) / (1 - b)
+		f := w * u * bp * n0 * math.Exp(rp*s)
+		mean += f * ex
+		variance += f * ex * (1 + b) / (1 - b)
+	})
+	return mean, variance
+}
+
+// simpson calls f(s, w) at the nodes of Simpson's rule on [0, T] with an
+// even number of panels; the sum of w f(s) is the integral.
+func simpson(T float64, panels int, f func(s, w float64)) {
+	h := T / float64(panels)
+	for i := 0; i <= panels; i++ {
 		w := 2.0
-		if i == 0 || i == steps {
+		if i == 0 || i == panels {
 			w = 1
 		} else if i%2 == 1 {
 			w = 4
 		}
-		a, b := KendallAB(bm, dm, T-s)
-		ex := (1 - a) / (1 - b)
-		f := w * h / 3 * u * bp * n0 * math.Exp(rp*s)
-		mean += f * ex
-		variance += f * ex * (1 + b) / (1 - b)
+		f(float64(i)*h, w*h/3)
 	}
-	return mean, variance
 }
 
 // runMutantAggregate: with u = 2e-4 the parent sheds about 40 daughters on
