@@ -151,15 +151,15 @@ func shardManifestPath(dir string, i, n int) string {
 
 // writeOnce creates path with content b unless it exists; an existing file
 // is returned for the caller to compare. Concurrent writers (shards
-// starting together) never see a partial file: the content is written to a
-// private temporary file and hard-linked into place.
+// starting together, in one process or several) never see a partial file:
+// the content is written to a private temporary file and hard-linked into
+// place.
 func writeOnce(path string, b []byte) (existing []byte, err error) {
 	if old, err := os.ReadFile(path); err == nil {
 		return old, nil
 	}
-	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-	tmp = filepath.Join(filepath.Dir(tmp), "."+filepath.Base(tmp))
-	if err := writeSync(tmp, b); err != nil {
+	tmp, err := writeTemp(path, b)
+	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(tmp)
@@ -174,8 +174,8 @@ func writeOnce(path string, b []byte) (existing []byte, err error) {
 
 // writeAtomic replaces path with b through a temporary file and a rename.
 func writeAtomic(path string, b []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d.tmp", filepath.Base(path), os.Getpid()))
-	if err := writeSync(tmp, b); err != nil {
+	tmp, err := writeTemp(path, b)
+	if err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -185,10 +185,13 @@ func writeAtomic(path string, b []byte) error {
 	return nil
 }
 
-func writeSync(path string, b []byte) error {
-	f, err := os.Create(path)
+// writeTemp writes b, synced, to a new hidden file beside path whose name
+// no other writer can hold (".NAME.RANDOM.tmp", which merge's clean-up
+// recognises), and returns that name.
+func writeTemp(path string, b []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = f.Write(b)
 	if err == nil {
@@ -198,9 +201,10 @@ func writeSync(path string, b []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
+		os.Remove(f.Name())
+		return "", err
 	}
-	return err
+	return f.Name(), nil
 }
 
 func syncDir(dir string) error {
