@@ -9,9 +9,15 @@ const (
 	DefaultBirth        = 0.14 // per day, Bozic 2013
 	DefaultDeath        = 0.13 // per day, untreated, Bozic 2013
 	DefaultMutationRate = 1e-9 // per bp per division, Bozic 2013
-	// DefaultFullDoseKill is the extra death rate of a sensitive cell on the
-	// full 2000 mg daily dose of rezatapopt (Bozic 2013: 0.03, range 0.01-0.07).
-	DefaultFullDoseKill = 0.03
+	// DefaultTreatedDecline is the net rate at which sensitive lesions shrink
+	// on treatment: Bozic 2013 measured 68 lesions under a targeted drug
+	// declining at a median b'-d' = -0.03/day (10th and 90th percentiles
+	// -0.01 and -0.07) and set d' = b + 0.03, i.e. d' = 0.17/day.
+	DefaultTreatedDecline = 0.03
+	// DefaultFullDoseKill is the extra death rate the 2000 mg daily dose of
+	// rezatapopt adds to a sensitive cell: the untreated net growth plus the
+	// treated decline, d' - d = 0.01 + 0.03 = 0.04/day.
+	DefaultFullDoseKill = 0.04
 )
 
 // DefaultCatalog returns the default mutation catalog: about 600 SNV sites of
@@ -48,10 +54,11 @@ func DefaultCatalog() []Mutation {
 // Rezatapopt returns the default pharmacodynamics of rezatapopt (PC14586).
 // EC50 and Hill are estimates chosen so that the phase 1 dose response is
 // reproduced: 0/10 responses at 150-600 mg (kill below the net growth rate
-// 0.01/day) and responses at 1150-2500 mg; Emax makes the kill at the 2000 mg
-// dose equal to DefaultFullDoseKill. Pocket mutations raise its EC50 100-fold.
+// 0.01/day, so no shrinkage) and responses at 1150-2500 mg (ASCO 2022
+// abstract 3003); Emax makes the kill at the 2000 mg dose equal to
+// DefaultFullDoseKill. Pocket mutations raise its EC50 100-fold (estimate).
 func Rezatapopt() Drug {
-	d := Drug{Name: "rezatapopt", Target: Reactivator, EC50: 850, Hill: 3, PocketFold: 100}
+	d := Drug{Name: "rezatapopt", Target: Reactivator, EC50: 900, Hill: 3, PocketFold: 100}
 	d.Emax = 1
 	d.Emax = DefaultFullDoseKill / d.Kill(2000, 1)
 	return d

@@ -28,7 +28,7 @@
 //	  #         birth_delta: 0, death_delta: 0, ec50_fold: {rezatapopt: 1}}
 //	alleles: {copies: 1, dominance: 1}
 //	drugs:                          # defaults rezatapopt, nextgen, offaxis;
-//	  - {name: rezatapopt, target: y220c-pocket, emax: 0.0323, ec50: 850, hill: 3, pocket_fold: 100,
+//	  - {name: rezatapopt, target: y220c-pocket, emax: 0.0436, ec50: 900, hill: 3, pocket_fold: 100,
 //	     pk: {ka: 24, half_life: 0.75, scale: 1}}   # pk defaults: model.DefaultRezatapoptPK, every drug
 //	  # a listed default name overrides fields; a new name adds a drug (at most 8 drugs)
 //	combination: additive           # or highest-single
