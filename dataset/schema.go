@@ -116,7 +116,7 @@ var runsColumns = [runNumCols]column{
 	{"final_pocket", i64, false, "cells", "pocket-mutant (class B) cells at the end"},
 	{"dominant_class_at_progression", utf8, true, "", "most numerous class at progression (sensitive, ta-loss, pocket); null if no progression"},
 	{"resistant_clones_at_progression", i32, true, "count", "live resistant clones at progression; null if no progression"},
-	{"nadir", i64, false, "cells", "smallest scanned burden before progression"},
+	{"nadir", i64, false, "cells", "smallest burden a scan reported before progression (0: none visible, see observe.visible)"},
 	{"nadir_time", f64, false, "days", "time of the nadir"},
 	{"best_response", utf8, false, "", "RECIST 1.1 best overall response: CR, PR, SD, PD or NE (no scan)"},
 	{"clones_born", i64, false, "count", "clones founded, the founder included"},

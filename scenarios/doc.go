@@ -46,6 +46,8 @@
 //	stop: {horizon: 1826.25, follow_up: 0, lethal: 1e12}
 //	observe:
 //	  scan_every: 56                # imaging, days
+//	  progression: nadir            # or baseline: 1.728 x the line's start (adaptive therapy)
+//	  visible: 0                    # cells imaging can see (0: all); below it a scan reads CR
 //	  ctdna: {every: 28, depth: 2000, min_alt: 5, lod: 0.001, shed: 1.4e-4,
 //	          half_life_min: 30, normal_ge: 2.25e6, record_min_vaf: 1e-4}  # every: off (or 0) for no blood draws
 //	record: {grid: 7, growth_grid: 28, clone_threshold: 100}

@@ -198,6 +198,7 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	def(&f.Stop.FollowUp, simDefaults.FollowUp)
 	def(&f.Stop.Lethal, simDefaults.Lethal)
 	def(&f.Observe.ScanEvery, simDefaults.Scan)
+	def(&f.Observe.Visible, simDefaults.Visible)
 	ct, sc := &f.Observe.CTDNA, simDefaults.CTDNA
 	def(&ct.Every, Period(sc.Every))
 	def(&ct.Depth, sc.Depth)

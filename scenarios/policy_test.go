@@ -152,6 +152,13 @@ func TestPolicyErrors(t *testing.T) {
 			}
 			return b.String()
 		}(), "drugs", "drugs", []string{"9 drugs (the 3 defaults and 6 added); the engine takes at most 8"}},
+		// imaging
+		{"visible negative", "observe:\n  visible: -1\n", "visible", "observe.visible",
+			[]string{"must not be negative (cells), got -1"}},
+		{"visible at detection", "observe:\n  visible: 1e9\n", "visible", "observe.visible",
+			[]string{"the smallest visible burden (1e+09 cells) must be below the detection size (1e+09): imaging must see the tumour at baseline"}},
+		{"visible a word", "observe:\n  visible: small\n", "small", "observe.visible",
+			[]string{"expected a number"}},
 		// liquid biopsy
 		{"every negative", "observe:\n  ctdna: {every: -28}\n", "every", "observe.ctdna.every",
 			[]string{"must be a number of days >= 0.001 between blood draws, or off (or 0) for none, got -28"}},

@@ -84,6 +84,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		Grid:                    *f.Record.Grid,
 		MinStep:                 *f.Engine.MinStep,
 		Scan:                    *f.Observe.ScanEvery,
+		Visible:                 *f.Observe.Visible,
 		ProgressionFromBaseline: *f.Observe.Progression == "baseline",
 		FollowUp:                *f.Stop.FollowUp,
 		Horizon:                 *f.Stop.Horizon,

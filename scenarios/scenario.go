@@ -228,8 +228,12 @@ type Observe struct {
 	// line, the default) or "baseline" (1.728 x the burden at the start of
 	// the line; for adaptive therapy, whose pauses let the tumour regrow
 	// from its nadir by design).
-	Progression *string      `yaml:"progression"`
-	CTDNA       CTDNAObserve `yaml:"ctdna"`
+	Progression *string `yaml:"progression"`
+	// Visible is the smallest burden imaging can see, cells (default 0:
+	// every cell counts). Scans read a smaller burden as 0: a complete
+	// response, after which the tumour's reappearance is progression.
+	Visible *float64     `yaml:"visible"`
+	CTDNA   CTDNAObserve `yaml:"ctdna"`
 }
 
 // CTDNAObserve is the liquid biopsy (see sim.CTDNAConfig; defaults from

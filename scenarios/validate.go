@@ -277,6 +277,9 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		}
 	}
 
+	if x := *f.Observe.Visible; v.nonNegative("observe.visible", x, "cells") && okDetect && x >= detect {
+		v.bad(v.pick("observe.visible", "detection.size"), "the smallest visible burden (%s cells) must be below the detection size (%s): imaging must see the tumour at baseline", num(x), num(detect))
+	}
 	if p := *f.Observe.Progression; p != "nadir" && p != "baseline" {
 		v.bad("observe.progression", "unknown progression reference %q; allowed: nadir (RECIST 1.1), baseline", p)
 	}

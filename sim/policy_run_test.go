@@ -180,3 +180,83 @@ func TestCTDNACalls(t *testing.T) {
 	}
 	t.Logf("first call %v, ttp %v, lead %v, rows %d, called at progression %v", res.FirstCTDNACall, res.TTP, res.CTDNALead, len(res.CTDNA), res.CalledAtProgression)
 }
+
+// Imaging with a visible size: a scan reports the true burden, or 0 below
+// Config.Visible; 0 is a complete response, and RECIST progression is then
+// the tumour's reappearance. The scans are checked against the true burden
+// on the trajectory grid and the progression replayed from them. Under a
+// constant drug the dynamics do not depend on what imaging sees, so each
+// replicate is also run seeing every cell: a tumour that sinks out of sight
+// is called progressive only once visible again, usually much later (a
+// tumour hovering about the visible size can also progress earlier, by
+// reappearing).
+func TestVisibleSize(t *testing.T) {
+	const visible = 6.3e7 // Bozic et al. 2013's smallest detectable lesion
+	run := func(vis float64, rep int) sim.Result {
+		cfg := sim.Config{Model: model.Default(), Detect: 1e9, Seed: 21, Visible: vis}
+		cfg.Therapy = func() sim.Therapy { return sim.Constant{C: []float64{2000, 0, 0}} }
+		cfg.CTDNA.Every = -1
+		cfg.Defaults()
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		rp := sim.NewReplicator(&cfg)
+		defer rp.Close()
+		var res sim.Result
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	crs, later := 0, 0
+	for rep := range 4 {
+		res := run(visible, rep)
+		truth := map[float64]int64{}
+		for _, p := range res.Trajectory {
+			truth[p.Time] = p.Total
+		}
+		baseline, _ := strconv.ParseInt(field(res.Events[0].Detail, "burden"), 10, 64)
+		nadir, ttp, sawCR := baseline, math.NaN(), false
+		for _, e := range res.Events {
+			if e.Kind == "response" && e.Detail == "CR" {
+				sawCR = true
+			}
+			if e.Kind != "scan" || !math.IsNaN(ttp) {
+				continue
+			}
+			m, _ := strconv.ParseInt(field(e.Detail, "burden"), 10, 64)
+			n, ok := truth[e.Time]
+			if !ok {
+				t.Fatalf("rep %d: scan at %v is not on the trajectory grid", rep, e.Time)
+			}
+			if want := map[bool]int64{true: 0, false: n}[float64(n) < visible]; m != want {
+				t.Fatalf("rep %d t=%v: scan reports %d, true burden %d, want %d", rep, e.Time, m, n, want)
+			}
+			if (m == 0) != (field(e.Detail, "response") == "CR") {
+				t.Errorf("rep %d t=%v: %s", rep, e.Time, e.Detail)
+			}
+			if m > 0 && float64(m) >= 1.728*float64(nadir) {
+				ttp = e.Time
+			} else {
+				nadir = min(nadir, m)
+			}
+		}
+		if !(ttp == res.TTP) {
+			t.Errorf("rep %d: TTP %v, replayed from the scans %v", rep, res.TTP, ttp)
+		}
+		if nadir == 0 {
+			crs++
+			if res.BestResponse != sim.CR || !sawCR {
+				t.Errorf("rep %d: dropped out of sight but best response %v (CR event %v)", rep, res.BestResponse, sawCR)
+			}
+		}
+		all := run(0, rep)
+		if all.TTP < res.TTP {
+			later++
+		}
+		t.Logf("rep %d: TTP %.0f days (every cell visible: %.0f), nadir %d, best %v", rep, res.TTP, all.TTP, res.Nadir, res.BestResponse)
+	}
+	if crs == 0 || later == 0 {
+		t.Errorf("%d replicates dropped out of sight, %d progressed later for it; the test does not exercise the visible size", crs, later)
+	}
+}

@@ -22,6 +22,12 @@ type Config struct {
 	MinStep    float64 // shortest step when closing in on Detect, days (default 0.01)
 
 	Scan float64 // imaging interval, days (default 56)
+	// Visible is the smallest burden imaging sees, cells (default 0: every
+	// cell). A scan reads a smaller burden as 0, a complete response;
+	// RECIST then calls progression when the tumour is visible again
+	// (reappearance), as 1.728 x a nadir of 0 cannot. Bozic et al. 2013
+	// took about 6.3e7 cells as the smallest lesion imaging detects.
+	Visible float64
 	// ProgressionFromBaseline measures progression from the burden at the
 	// start of the line (1.728 x baseline) instead of RECIST's nadir; for
 	// adaptive therapy, whose planned pauses let the tumour regrow from its
@@ -113,6 +119,9 @@ func (c *Config) Validate() error {
 	if !(c.FollowUp >= 0) {
 		bad("follow-up %v: must be >= 0 days", c.FollowUp)
 	}
+	if !(c.Visible >= 0 && c.Visible < c.Detect) {
+		bad("visible size %g: must be >= 0 and below the detection size %g (imaging sees the tumour at baseline)", c.Visible, c.Detect)
+	}
 	if !(c.Lethal > c.Detect) {
 		bad("lethal size %g: must exceed the detection size %g", c.Lethal, c.Detect)
 	}
@@ -161,7 +170,7 @@ type Response uint8
 
 const (
 	ResponseNone Response = iota // no scan after baseline
-	CR                           // complete response: no cells left
+	CR                           // complete response: no cells left, or none visible (Config.Visible)
 	PR                           // partial response: burden <= 0.343 x baseline
 	SD                           // stable disease
 	PD                           // progressive disease at the first scan
@@ -359,6 +368,16 @@ func (rp *Replicator) point(tr []TrajPoint) []TrajPoint {
 	return tr
 }
 
+// measured is the burden a scan reports: the true burden, or 0 below the
+// visible size.
+func (rp *Replicator) measured() int64 {
+	n := rp.tm.Total()
+	if float64(n) < rp.cfg.Visible {
+		return 0
+	}
+	return n
+}
+
 // treat runs the treatment phase: steps to the next grid point, scan or
 // blood draw; scans apply RECIST 1.1 to the burden of the current line of
 // treatment; draws sequence ctDNA; the therapy sees both and may change
@@ -387,7 +406,7 @@ func (rp *Replicator) treat(res *Result) {
 	logPhase("start")
 	res.Trajectory = rp.point(res.Trajectory)
 	nadir, nadirT := baseline, 0.0
-	lineProgressed, responded, stopping := false, false, false
+	lineProgressed, stopping := false, false
 	end := cfg.Horizon
 	nextGrid, nextScan := cfg.Grid, cfg.Scan
 	nextDraw := math.Inf(1)
@@ -445,7 +464,7 @@ func (rp *Replicator) treat(res *Result) {
 			nextScan += cfg.Scan
 		} else if tm.Time() >= nextScan {
 			nextScan += cfg.Scan
-			n := tm.Total()
+			n := rp.measured()
 			ts := tm.Time()
 			resp := "SD"
 			ref := nadir
@@ -453,10 +472,12 @@ func (rp *Replicator) treat(res *Result) {
 				ref = baseline
 			}
 			switch {
+			case !lineProgressed && n > 0 && float64(n) >= 1.728*float64(ref):
+				// with a nadir of 0 (invisible) any visible burden is
+				// a reappearance
+				resp = "PD"
 			case n == 0:
 				resp = "CR"
-			case !lineProgressed && float64(n) >= 1.728*float64(ref):
-				resp = "PD"
 			case float64(n) <= 0.343*float64(baseline):
 				resp = "PR"
 			}
@@ -467,10 +488,15 @@ func (rp *Replicator) treat(res *Result) {
 					res.BestResponse = PD
 				}
 			}
-			if resp == "PR" && math.IsNaN(res.TTP) {
-				res.BestResponse = PR
-				if !responded {
-					responded = true
+			// best response before progression; each level is announced
+			// once (a PR, then a CR when the tumour drops out of sight)
+			if math.IsNaN(res.TTP) {
+				switch {
+				case resp == "CR" && res.BestResponse != CR:
+					res.BestResponse = CR
+					res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "CR"})
+				case resp == "PR" && res.BestResponse != PR && res.BestResponse != CR:
+					res.BestResponse = PR
 					res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "PR"})
 				}
 			}

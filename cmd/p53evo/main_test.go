@@ -122,6 +122,11 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("%v: stderr lacks %q:\n%s", c.args, w, errs)
 			}
 		}
+		for i, a := range c.args[:len(c.args)-1] {
+			if kv := c.args[i+1]; a == "--set" && strings.Count(errs, "--set "+kv) > 1 {
+				t.Errorf("%v: --set %s is named more than once:\n%s", c.args, kv, errs)
+			}
+		}
 	}
 }
 

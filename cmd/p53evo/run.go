@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/p53evo/p53evo/analysis"
@@ -32,12 +31,8 @@ func loadScenario(cmd *cli.Command) (*scenarios.Scenario, error) {
 		return nil, usageError{err}
 	}
 	for _, kv := range cmd.StringSlice("set") {
-		path, val, ok := strings.Cut(kv, "=")
-		if !ok || path == "" {
-			return nil, usagef("--set %q: want PATH=VALUE, e.g. --set growth.birth=0.2", kv)
-		}
-		if err := scenarios.Set(s, path, val); err != nil {
-			return nil, usagef("--set %s: %w", kv, err)
+		if err := applySet(s, kv); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil

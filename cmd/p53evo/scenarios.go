@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/p53evo/p53evo/scenarios"
@@ -92,17 +93,15 @@ func scenariosCommand() *cli.Command {
 	}
 }
 
+// applySet applies one --set PATH=VALUE. The scenario's errors already name
+// the --set they came from.
 func applySet(s *scenarios.Scenario, kv string) error {
-	for i := 0; i < len(kv); i++ {
-		if kv[i] == '=' {
-			if i == 0 {
-				break
-			}
-			if err := scenarios.Set(s, kv[:i], kv[i+1:]); err != nil {
-				return usagef("--set %s: %w", kv, err)
-			}
-			return nil
-		}
+	path, val, ok := strings.Cut(kv, "=")
+	if !ok || path == "" {
+		return usagef("--set %q: want PATH=VALUE, e.g. --set growth.birth=0.2", kv)
 	}
-	return usagef("--set %q: want PATH=VALUE, e.g. --set growth.birth=0.2", kv)
+	if err := scenarios.Set(s, path, val); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
