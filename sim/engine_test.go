@@ -238,6 +238,16 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *sim.Config) { c.Lethal = 10 }, "lethal size"},
 		{func(c *sim.Config) { c.Model.Birth = -0.1 }, "birth rate"},
 		{func(c *sim.Config) { c.FollowUp = math.NaN() }, "follow-up"},
+		{func(c *sim.Config) { c.Visible = c.Detect }, "visible size"},
+		{func(c *sim.Config) { c.Engine.Merge = true }, "ctdna with merged clones: dbd-missense stands for 432 SNVs"},
+	}
+	if cfg := smallConfig(1); cfg.Validate() != nil {
+		t.Fatalf("the unmodified config is invalid: %v", cfg.Validate())
+	}
+	merged := smallConfig(1)
+	merged.Engine.Merge, merged.CTDNA.Every = true, -1
+	if err := merged.Validate(); err != nil {
+		t.Errorf("merged clones without blood draws: %v", err)
 	}
 	for _, tc := range cases {
 		cfg := smallConfig(1)
