@@ -101,6 +101,7 @@ type ArmReport struct {
 	MedianDays      Num        `json:"median_days"`
 	MedianLowerDays Num        `json:"median_lower_days"`
 	MedianUpperDays Num        `json:"median_upper_days"`
+	missingLimit    string     // text for a missing limit: NR, or NE (KM.MissingLimit)
 	RMST            RMSTReport `json:"rmst"`
 	// Survival at the landmarks (default 6, 12 and 24 months) with 95%
 	// Greenwood log-log intervals; null beyond the last observation.
@@ -296,6 +297,10 @@ func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (Ar
 	}
 	m, lo, hi, _ := km.Median()
 	ar.MedianDays, ar.MedianLowerDays, ar.MedianUpperDays = Num(m), Num(lo), Num(hi)
+	ar.missingLimit = "NR"
+	if km.MissingLimit() == "not estimable" {
+		ar.missingLimit = "NE"
+	}
 	mean, se := km.RMST(tau)
 	ar.RMST = RMSTReport{Num(tau), Num(mean), Num(se)}
 	ar.Survival = make([]Landmark, 0, len(landmarks))
@@ -409,7 +414,7 @@ func countPct(k, n int) string {
 // comparison. Times are in months (1 month = 30.4375 days).
 func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "endpoint %s: %s\n", r.Endpoint, r.EndpointDescription)
-	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley)\n\n")
+	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley); NR not reached, NE not estimable (the curve drops to 0 there)\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(label string, f func(a *ArmReport) string) {
 		cells := []string{label}
@@ -430,7 +435,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		row(label, func(a *ArmReport) string { return countPct(a.EventsAtZero, a.Replicates) })
 	}
 	row("median (95% CI)", func(a *ArmReport) string {
-		return fmt.Sprintf("%s (%s-%s)", fmtMonths(a.MedianDays, "NR"), fmtMonths(a.MedianLowerDays, "NR"), fmtMonths(a.MedianUpperDays, "NR"))
+		return fmt.Sprintf("%s (%s-%s)", fmtMonths(a.MedianDays, "NR"), fmtMonths(a.MedianLowerDays, a.missingLimit), fmtMonths(a.MedianUpperDays, a.missingLimit))
 	})
 	row(fmt.Sprintf("RMST to %s mo (SE)", fmtMonths(r.TauDays, "-")), func(a *ArmReport) string {
 		return fmt.Sprintf("%s (%s)", fmtMonths(a.RMST.Days, "-"), fmtMonths(a.RMST.SEDays, "-"))

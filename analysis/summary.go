@@ -127,7 +127,21 @@ func pct(k, n int) string { return fmt.Sprintf("%d (%.0f%%)", k, 100*float64(k)/
 func (a *Arm) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s: %d replicates\n", a.Name, a.Replicates)
 	fmt.Fprintf(w, "  progressed %s, cured %s, censored %s\n", pct(a.Progressed, a.Replicates), pct(a.Cured, a.Replicates), pct(a.Censored, a.Replicates))
-	fmt.Fprintf(w, "  median time to progression: %s months (95%% CI %s to %s; Kaplan-Meier, Brookmeyer-Crowley)\n", months(a.Median), months(a.MedianLow), months(a.MedianHigh))
+	if math.IsNaN(a.Median) {
+		fmt.Fprintf(w, "  median time to progression: not reached (Kaplan-Meier)\n")
+	} else {
+		limit := func(d float64) string {
+			if math.IsNaN(d) {
+				return a.KM.MissingLimit()
+			}
+			return months(d)
+		}
+		ci := limit(a.MedianLow) + " to " + limit(a.MedianHigh)
+		if math.IsNaN(a.MedianLow) && math.IsNaN(a.MedianHigh) {
+			ci = a.KM.MissingLimit()
+		}
+		fmt.Fprintf(w, "  median time to progression: %s months (95%% CI %s; Kaplan-Meier, Brookmeyer-Crowley)\n", months(a.Median), ci)
+	}
 	if a.Progressed > 0 {
 		fmt.Fprintf(w, "  progressions driven by: ta-loss %s, pocket %s, sensitive %s\n", pct(a.DrivenBy["ta-loss"], a.Progressed), pct(a.DrivenBy["pocket"], a.Progressed), pct(a.DrivenBy["sensitive"], a.Progressed))
 		fmt.Fprintf(w, "  resistant clones alive at progression: median %.0f (IQR %.0f-%.0f)\n", a.ClonesMedian, a.ClonesQ1, a.ClonesQ3)

@@ -546,3 +546,36 @@ func TestHazardRatioDirection(t *testing.T) {
 		t.Errorf("Cox with eventless arm: %v", err)
 	}
 }
+
+// Progression times on a scan grid often put every remaining subject's
+// event at one time, where S drops to 0 and the band is undefined: R's
+// survfit reports the median with NA limits, e.g. 13 events at 336 and 87
+// at 392 days give median 392 with 0.95LCL and 0.95UCL both NA (survival
+// 3.5.3). The limits are then "not estimable", not "not reached"; with the
+// last subject censored the curve stays above 0 and a missing upper limit
+// is "not reached".
+func TestMissingMedianLimits(t *testing.T) {
+	var s Sample
+	for i := range 100 {
+		s.Time = append(s.Time, map[bool]float64{true: 336, false: 392}[i < 13])
+		s.Event = append(s.Event, true)
+	}
+	km, err := KaplanMeier(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, lo, hi, ok := km.Median()
+	if !ok || m != 392 || !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Errorf("median %v (%v-%v), R: 392 (NA-NA)", m, lo, hi)
+	}
+	if got := km.MissingLimit(); got != "not estimable" {
+		t.Errorf("curve ending at 0: %q", got)
+	}
+	s = Sample{Time: []float64{1, 2, 3, 4, 5}, Event: []bool{true, true, true, false, false}}
+	if km, err = KaplanMeier(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, hi, _ := km.Median(); !math.IsNaN(hi) || km.MissingLimit() != "not reached" {
+		t.Errorf("upper limit %v, label %q; want NaN, not reached", hi, km.MissingLimit())
+	}
+}
