@@ -260,3 +260,61 @@ func TestVisibleSize(t *testing.T) {
 		t.Errorf("%d replicates dropped out of sight, %d progressed later for it; the test does not exercise the visible size", crs, later)
 	}
 }
+
+// Switching at a ctDNA trigger, end to end: the policy moves to the
+// next-generation drug at the first blood draw whose called pocket
+// mutations reach the trigger VAF (observed alt reads / depth), replayed
+// from the recorded draws, and never before. Shedding is raised 300-fold
+// and the catalog holds one pocket site mutating at 1e-7, so that one
+// pocket variant grows visible in plasma; imaging is moved out of the way
+// (at this burden RECIST would end the line first, see the README).
+func TestSwitchAtCTDNA(t *testing.T) {
+	const trigger = 0.005
+	p := &sim.Policy{Phases: []sim.PhaseSpec{
+		{Name: "rezatapopt", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndCTDNA, Class: model.ClassPocket, VAF: trigger}, Next: 1, NextSet: true},
+		{Name: "nextgen", Doses: []float64{0, 2000, 0}, End: sim.EndRule{Kind: sim.EndProgression}, Next: -1, NextSet: true},
+	}}
+	switched := 0
+	for rep := range 4 {
+		cfg := policyConfig(p, 11)
+		cfg.Model.Catalog = []model.Mutation{{Name: "pocket", Class: model.Pocket, Sites: 1}}
+		cfg.Model.MutationRate = 1e-7
+		cfg.Detect = 1e9
+		cfg.CTDNA.Shed = 0.042
+		cfg.Scan = cfg.Horizon // imaging out of the way: the draws decide
+		rp := sim.NewReplicator(&cfg)
+		var res sim.Result
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		rp.Close()
+		want := math.NaN()
+		for _, r := range res.CTDNA {
+			if r.Class == model.ClassPocket && r.Called && float64(r.AltReads)/float64(r.Depth) >= trigger {
+				want = r.Time
+				break
+			}
+		}
+		got := math.NaN()
+		for _, e := range res.Events {
+			if e.Kind == "phase" && field(e.Detail, "phase") == "nextgen" {
+				got = e.Time
+			}
+		}
+		if !(got == want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("rep %d: switch at %v, the draws say %v", rep, got, want)
+		}
+		if !math.IsNaN(got) {
+			switched++
+			for _, pt := range res.Trajectory {
+				if pt.Time > got && (pt.Conc[0] != 0 || pt.Conc[1] != 2000) {
+					t.Fatalf("rep %d t=%v: conc %v after the switch", rep, pt.Time, pt.Conc[:2])
+				}
+			}
+		}
+		t.Logf("rep %d: switch at %v, TTP %v", rep, got, res.TTP)
+	}
+	if switched == 0 {
+		t.Error("no replicate switched; the test does not exercise the trigger")
+	}
+}
