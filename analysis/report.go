@@ -101,7 +101,7 @@ type ArmReport struct {
 	MedianDays      Num        `json:"median_days"`
 	MedianLowerDays Num        `json:"median_lower_days"`
 	MedianUpperDays Num        `json:"median_upper_days"`
-	missingLimit    string     // text for a missing limit: NR, or NE (KM.MissingLimit)
+	missingLimit    string     // text for a missing limit: NR, or NE (KM.EndsAtZero)
 	RMST            RMSTReport `json:"rmst"`
 	// Survival at the landmarks (default 6, 12 and 24 months) with 95%
 	// Greenwood log-log intervals; null beyond the last observation.
@@ -298,7 +298,7 @@ func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (Ar
 	m, lo, hi, _ := km.Median()
 	ar.MedianDays, ar.MedianLowerDays, ar.MedianUpperDays = Num(m), Num(lo), Num(hi)
 	ar.missingLimit = "NR"
-	if km.MissingLimit() == "not estimable" {
+	if km.EndsAtZero() {
 		ar.missingLimit = "NE"
 	}
 	mean, se := km.RMST(tau)

@@ -130,15 +130,19 @@ func (a *Arm) WriteText(w io.Writer) {
 	if math.IsNaN(a.Median) {
 		fmt.Fprintf(w, "  median time to progression: not reached (Kaplan-Meier)\n")
 	} else {
+		missing := "not reached"
+		if a.KM.EndsAtZero() {
+			missing = "not estimable"
+		}
 		limit := func(d float64) string {
 			if math.IsNaN(d) {
-				return a.KM.MissingLimit()
+				return missing
 			}
 			return months(d)
 		}
 		ci := limit(a.MedianLow) + " to " + limit(a.MedianHigh)
 		if math.IsNaN(a.MedianLow) && math.IsNaN(a.MedianHigh) {
-			ci = a.KM.MissingLimit()
+			ci = missing
 		}
 		fmt.Fprintf(w, "  median time to progression: %s months (95%% CI %s; Kaplan-Meier, Brookmeyer-Crowley)\n", months(a.Median), ci)
 	}

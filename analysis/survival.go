@@ -338,17 +338,16 @@ func (k KM) Median() (median, lower, upper float64, ok bool) {
 	return median, lower, upper, !math.IsNaN(median)
 }
 
-// MissingLimit says why a limit Median returned as NaN is missing: "not
-// estimable" when the curve ends at 0, since the pointwise band is
-// undefined where S = 0 and the limit falls on that step (R reports NA
-// there too: all remaining subjects having their event at one time makes
-// this common with scan-grid progression times), otherwise "not reached"
-// (the band never comes down to 1/2 within follow-up).
-func (k KM) MissingLimit() string {
-	if n := len(k.Steps); n > 0 && k.Steps[n-1].Surv == 0 {
-		return "not estimable"
-	}
-	return "not reached"
+// EndsAtZero reports whether the curve falls to 0. A median limit that
+// Median returns as NaN is then "not estimable" rather than "not reached":
+// the pointwise band is undefined where S = 0 and the limit falls on that
+// step (R reports NA there too). All remaining subjects having their event
+// at one time makes this common with scan-grid progression times.
+// Otherwise a missing limit is "not reached": the band never comes down to
+// 1/2 within follow-up.
+func (k KM) EndsAtZero() bool {
+	n := len(k.Steps)
+	return n > 0 && k.Steps[n-1].Surv == 0
 }
 
 // RMST returns the restricted mean survival time up to tau, the area under

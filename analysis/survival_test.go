@@ -568,14 +568,14 @@ func TestMissingMedianLimits(t *testing.T) {
 	if !ok || m != 392 || !math.IsNaN(lo) || !math.IsNaN(hi) {
 		t.Errorf("median %v (%v-%v), R: 392 (NA-NA)", m, lo, hi)
 	}
-	if got := km.MissingLimit(); got != "not estimable" {
-		t.Errorf("curve ending at 0: %q", got)
+	if !km.EndsAtZero() {
+		t.Error("the curve ends at 0, EndsAtZero says no")
 	}
 	s = Sample{Time: []float64{1, 2, 3, 4, 5}, Event: []bool{true, true, true, false, false}}
 	if km, err = KaplanMeier(s); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, hi, _ := km.Median(); !math.IsNaN(hi) || km.MissingLimit() != "not reached" {
-		t.Errorf("upper limit %v, label %q; want NaN, not reached", hi, km.MissingLimit())
+	if _, _, hi, _ := km.Median(); !math.IsNaN(hi) || km.EndsAtZero() {
+		t.Errorf("upper limit %v, ends at zero %v; want NaN (not reached) on a curve above 0", hi, km.EndsAtZero())
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/atomicfile"
 )
 
 // File names of a sweep directory.
@@ -158,7 +159,7 @@ func writeOnce(path string, b []byte) (existing []byte, err error) {
 	if old, err := os.ReadFile(path); err == nil {
 		return old, nil
 	}
-	tmp, err := writeTemp(path, b)
+	tmp, err := atomicfile.WriteTemp(path, b)
 	if err != nil {
 		return nil, err
 	}
@@ -169,12 +170,12 @@ func writeOnce(path string, b []byte) (existing []byte, err error) {
 		}
 		return nil, err
 	}
-	return nil, syncDir(filepath.Dir(path))
+	return nil, atomicfile.SyncDir(filepath.Dir(path))
 }
 
 // writeAtomic replaces path with b through a temporary file and a rename.
 func writeAtomic(path string, b []byte) error {
-	tmp, err := writeTemp(path, b)
+	tmp, err := atomicfile.WriteTemp(path, b)
 	if err != nil {
 		return err
 	}
@@ -183,37 +184,6 @@ func writeAtomic(path string, b []byte) error {
 		return err
 	}
 	return nil
-}
-
-// writeTemp writes b, synced, to a new hidden file beside path whose name
-// no other writer can hold (".NAME.RANDOM.tmp", which merge's clean-up
-// recognises), and returns that name.
-func writeTemp(path string, b []byte) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // pointsTable encodes points.arrow: columns point (id), index, seed, then

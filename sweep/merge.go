@@ -25,6 +25,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/atomicfile"
 )
 
 // mergeBatchRows: a merged table gathers whole units into record batches of
@@ -255,13 +256,13 @@ func mergePoint(dir string, f *planFile, i int, recorded map[string]map[string]s
 	if err != nil {
 		return false, err
 	}
-	if err := syncDir(pdir); err != nil {
+	if err := atomicfile.SyncDir(pdir); err != nil {
 		return false, err
 	}
 	if err := writeAtomic(filepath.Join(pdir, dataset.ManifestName), append(b, '\n')); err != nil {
 		return false, err
 	}
-	if err := syncDir(pdir); err != nil {
+	if err := atomicfile.SyncDir(pdir); err != nil {
 		return false, err
 	}
 	// Check what was written before the units go.

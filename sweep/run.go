@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/atomicfile"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -284,7 +285,7 @@ func runUnit(ctx context.Context, p *Plan, dir string, u Unit, cfg sim.Config, y
 		}
 		return err
 	}
-	return syncDir(PointDir(dir, pt.ID))
+	return atomicfile.SyncDir(PointDir(dir, pt.ID))
 }
 
 func writeShardManifest(dir string, m *ShardManifest) error {
