@@ -16,6 +16,8 @@ run:
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
+	@# the theory checks must fail on an engine with its former defects put back
+	$(GO) test -count=1 -tags p53evo_planted -run Planted ./sim/theory/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/

@@ -572,7 +572,8 @@ func (rp *Replicator) concAt(t float64) []float64 {
 // grow runs founders until one reaches the detection size (the first step
 // end at which the total is at least Detect), recording the growth-phase
 // trajectory on the growth grid. Steps shrink as the total closes in on
-// Detect so that the overshoot stays below MinStep's worth of growth.
+// Detect (detectionStep) so that the total at detection exceeds Detect by
+// less than DetectTol.
 func (rp *Replicator) grow(rep int, res *Result) error {
 	cfg := rp.cfg
 	tm := rp.tm
@@ -589,8 +590,12 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 		for tm.Total() > 0 && float64(tm.Total()) < cfg.Detect {
 			t := tm.Time()
 			step := min(cfg.Step, nextGrid-t)
-			if r := rp.maxNetGrowth(); r > 0 {
-				step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
+			if r, bd := rp.growthRates(); r > 0 {
+				if planted {
+					step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
+				} else {
+					step = min(step, detectionStep(float64(tm.Total()), cfg.Detect, r, bd, cfg.MinStep))
+				}
 			}
 			tm.Advance(t+step, NoDrug{})
 			if tm.Time() >= nextGrid {
@@ -611,13 +616,43 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 	}
 }
 
-// maxNetGrowth is the largest untreated net growth rate among live clones.
-func (rp *Replicator) maxNetGrowth() float64 {
+// DetectTol bounds the relative overshoot of the detection size: the total
+// at the step end that first reaches Detect is below Detect x (1 + DetectTol)
+// (checked by the theory suite's detection-overshoot check).
+const DetectTol = 1e-3
+
+// detectionStep is the next growth step for a total of n cells below the
+// detection size m, when no clone grows faster than r net and none has
+// birth plus death above bd. Near m it aims at m less six standard
+// deviations of the total's relative fluctuation over the step
+// ((bd/(r n))(1 - e^{-r h}) is its variance for a growing population), so
+// that a step overshoots m with probability about 1e-9; far from m (when
+// that margin is not small) it goes half the remaining way in log size. It
+// is never shorter than a step of expected relative growth DetectTol/4 (nor
+// than minStep, if that is shorter): so the step end that first reaches m
+// overshoots it by less than DetectTol for totals of 1e5 cells and more,
+// where one such short step fluctuates by less than DetectTol/4.
+func detectionStep(n, m, r, bd, minStep float64) float64 {
+	rem := math.Log(m / n)
+	h := rem / r
+	v := bd / (r * n) * -math.Expm1(-r*h)
+	if z := 6 * math.Sqrt(v); z < 0.5 {
+		h = (rem + math.Log1p(-z)) / r
+	} else {
+		h = rem / (2 * r)
+	}
+	return max(h, min(minStep, math.Log1p(DetectTol/4)/r))
+}
+
+// growthRates are the largest untreated net growth rate and the largest
+// birth plus death rate among live clones.
+func (rp *Replicator) growthRates() (r, bd float64) {
 	tm := rp.tm
-	r := math.Inf(-1)
+	r = math.Inf(-1)
 	for i := range tm.clones {
 		p := &tm.phenos[tm.genos[tm.clones[i].geno].pheno].p
 		r = max(r, p.Birth-p.Death)
+		bd = max(bd, p.Birth+p.Death)
 	}
-	return r
+	return r, bd
 }

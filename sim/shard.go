@@ -35,7 +35,7 @@ func (p *shardPool) loop(ch chan shardJob) {
 	for j := range ch {
 		buf := p.out[j.k][:0]
 		for i := range j.clones {
-			buf = j.tm.advanceClone(&j.clones[i], j.a, j.b, true, buf)
+			buf = j.tm.advanceClone(&j.clones[i], j.a, j.b, buf)
 		}
 		p.out[j.k] = buf
 		p.wg.Done()

@@ -30,9 +30,10 @@ type pending struct {
 	geno   int32 // parent's genotype
 	choice int32 // index into the parent genotype's mutation choices
 	// agg (merge mode): the parent's whole stream of mutant daughters over
-	// [t, b], its path the exponential bridge from n0 to n1 cells
+	// [t, e], its path the exponential bridge from n0 to n1 cells; b is the
+	// step end
 	agg    bool
-	b      float64
+	e, b   float64
 	n0, n1 int64
 }
 
@@ -59,10 +60,18 @@ type genoInfo struct {
 // rateClass groups genotypes that share birth/death rates and mutation
 // probability: they share the per-step Kendall parameters.
 type rateClass struct {
-	pheno       int32
-	u           float64
-	stamp       uint64
-	alpha, beta float64
+	pheno int32
+	u     float64
+	stamp uint64
+	// per segment of the current step: constant rates and their map, the
+	// suffix products (suf[k] maps segT[k] to the step end) and, over the
+	// whole step, ln P(no mutant) per lineage and the law given none
+	// (emission.go)
+	seg           []segRates
+	maps          []mob
+	suf           []mob
+	lnNoEmit      float64
+	alphaT, betaT float64
 }
 
 type phenoInfo struct {
@@ -152,7 +161,28 @@ type Options struct {
 	// offspring drawn as one normal sum with the exact mean and variance of
 	// the compound Poisson law, instead of one by one (default 64).
 	AggregateMin float64
+	// BridgeAbove and BridgeMinCells choose how a clone of at least
+	// ExactBelow cells sheds its mutants. A clone expected to shed fewer
+	// than BridgeAbove mutant daughters over the rest of the step (default
+	// 16), or smaller than BridgeMinCells (default 1024), sheds them exactly
+	// (emission.go): each daughter at its exact time, the clone's size
+	// drawn from the exact joint law. A larger one, whose path is close to
+	// deterministic, moves in sub-steps that end at every change of
+	// exposure and are short enough that its size changes by at most
+	// e^0.5-fold and its relative variance over a sub-step stays below 1%;
+	// its daughters are Poisson along the exponential bridge of each
+	// sub-step, whose mean integral is biased by at most about a twelfth of
+	// that variance (under 0.1%). BridgeAbove < 0 puts every clone of
+	// BridgeMinCells or more on the bridge (for the theory checks).
+	BridgeAbove    float64
+	BridgeMinCells int64
 }
+
+// Defaults of the bridge options (Options.BridgeAbove, BridgeMinCells).
+const (
+	DefaultBridgeAbove    = 16
+	DefaultBridgeMinCells = 1024
+)
 
 // NewTumor returns an empty tumour for model m.
 func NewTumor(m *model.Model, opt Options) *Tumor {
@@ -161,6 +191,12 @@ func NewTumor(m *model.Model, opt Options) *Tumor {
 	}
 	if opt.Shards < 1 {
 		opt.Shards = 1
+	}
+	if opt.BridgeAbove == 0 {
+		opt.BridgeAbove = DefaultBridgeAbove
+	}
+	if opt.BridgeMinCells == 0 {
+		opt.BridgeMinCells = DefaultBridgeMinCells
 	}
 	tm := &Tumor{m: m, opt: opt, conc: make([]float64, len(m.Drugs))}
 	if opt.Shards > 1 {
@@ -414,7 +450,7 @@ func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
 	tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, born: t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 }
 
-// aggregate settles a parent's stream of mutant daughters over [p.t, p.b]
+// aggregate settles a parent's stream of mutant daughters over [p.t, p.e]
 // choice by choice. Daughters of choice j arrive as a Poisson process of
 // intensity lambda_j(s) = u w_j b N(s) along the bridge N(s); a daughter
 // born at s leaves X(s) cells at b, zero or geometric by Kendall's law. The
@@ -427,7 +463,7 @@ func (tm *Tumor) aggregate(p pending) {
 	r := &tm.mergeRNG
 	pg := &tm.genos[p.geno]
 	birth := tm.phenos[pg.pheno].p.Birth
-	dt := p.b - p.t
+	dt := p.e - p.t
 	ratio := float64(p.n1) / float64(p.n0)
 	lr := math.Log(ratio)
 	path := func(s float64) float64 { return float64(p.n0) * math.Exp(lr*s/dt) }
@@ -571,15 +607,12 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 	for i := range tm.phenos {
 		tm.fillDeath(&tm.phenos[i])
 	}
-	// Kendall parameters of every rate class with a large clone.
+	// Segment maps of every rate class with a large clone (emission.go),
+	// before clones are advanced, perhaps concurrently.
 	for i := range tm.clones {
 		c := &tm.clones[i]
 		if c.n >= tm.opt.ExactBelow {
-			rc := &tm.rcs[tm.genos[c.geno].rc]
-			if rc.stamp != tm.stamp {
-				rc.alpha, rc.beta = tm.kendall(rc, tm.t, t1)
-				rc.stamp = tm.stamp
-			}
+			tm.prepare(&tm.rcs[tm.genos[c.geno].rc])
 		}
 	}
 	// Existing clones, then mutants born during the step, generation by
@@ -589,7 +622,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		tm.pend = tm.shards.run(tm, tm.clones, tm.t, t1, tm.pend)
 	} else {
 		for i := range tm.clones {
-			tm.pend = tm.advanceClone(&tm.clones[i], tm.t, t1, true, tm.pend)
+			tm.pend = tm.advanceClone(&tm.clones[i], tm.t, t1, tm.pend)
 		}
 	}
 	if tm.opt.Merge {
@@ -604,7 +637,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		tm.pendNew = tm.pendNew[:0]
 		for i := first; i < len(tm.clones); i++ {
 			c := &tm.clones[i]
-			tm.pendNew = tm.advanceClone(c, c.born, t1, false, tm.pendNew)
+			tm.pendNew = tm.advanceClone(c, c.born, t1, tm.pendNew)
 		}
 		tm.pend, tm.pendNew = tm.pendNew, tm.pend
 	}
@@ -648,9 +681,10 @@ func (tm *Tumor) checkRecord(c *clone) {
 
 // advanceClone moves one clone from a to b (the step end), appending its
 // mutant daughters to out. It reads shared state but writes only c and out,
-// so clones can be advanced concurrently. cached says whether the clone's
-// rate-class Kendall parameters for [a, b] are already computed.
-func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending) []pending {
+// so clones can be advanced concurrently; the rate classes of clones of
+// ExactBelow cells or more must have been prepared in the serial part of the
+// step (prepare is then a read-only check).
+func (tm *Tumor) advanceClone(c *clone, a, b float64, out []pending) []pending {
 	slowWork() // no-op unless built with -tags p53evo_slow (bench/selftest.sh)
 	if c.n <= 0 {
 		return out
@@ -660,57 +694,128 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, cached bool, out []pending
 		return tm.eventByEvent(c, g, a, out)
 	}
 	rc := &tm.rcs[g.rc]
-	alpha, beta := rc.alpha, rc.beta
-	if !cached {
-		alpha, beta = tm.kendall(rc, a, b)
+	tm.prepare(rc)
+	if planted {
+		return tm.advancePlanted(c, g, rc, a, b, out)
 	}
-	n0 := c.n
-	n1 := c.rng.Binomial(n0, 1-alpha)
+	t, n := a, c.n
+	for {
+		// the no-emission law from t to the step end
+		var end mob
+		var lnNo, alpha, beta float64
+		if t == tm.t {
+			end, lnNo, alpha, beta = rc.suf[0], rc.lnNoEmit, rc.alphaT, rc.betaT
+		} else {
+			end = tm.toEnd(rc, t)
+			lnNo = math.Log(end.noEmit())
+			alpha, beta = end.law()
+		}
+		if g.u > 0 && n >= tm.opt.BridgeMinCells && (tm.opt.BridgeAbove < 0 || -float64(n)*lnNo >= tm.opt.BridgeAbove) {
+			t, n, out = tm.bridgeStep(c, g, rc, t, b, n, out)
+			if n == 0 || t >= b {
+				c.n = n
+				return out
+			}
+			continue
+		}
+		if g.u > 0 {
+			// the next mutant daughter comes before b iff E < -n lnNo
+			if target := -c.rng.Exp() / float64(n); target > lnNo {
+				tau, m := tm.nextEmission(rc, t, target)
+				if tau < b {
+					al, be := m.law()
+					// cells at tau: n-1 lineages that shed nothing, and the
+					// dividing one, size-biased: 1 + NegBin(2, 1-beta)
+					k := c.rng.Binomial(n-1, 1-al)
+					if k > 0 && be > 0 {
+						k += c.rng.NegBin(k, 1-be)
+					}
+					k++
+					if be > 0 {
+						k += c.rng.NegBin(2, 1-be)
+					}
+					out = append(out, pending{parent: c.id, t: tau, geno: c.geno, choice: tm.pick(g, &c.rng)})
+					t, n = tau, k
+					continue
+				}
+			}
+		}
+		// no further mutant before b: the size at b given none
+		k := c.rng.Binomial(n, 1-alpha)
+		if k > 0 && beta > 0 {
+			k += c.rng.NegBin(k, 1-beta)
+		}
+		if k == 0 {
+			c.ext = tm.extinctAt(rc, n, t, end, c.rng.Open01())
+		}
+		c.n = k
+		return out
+	}
+}
+
+// bridgeStep moves a large clone of n cells one sub-step from t: to the end
+// of t's exposure segment (or b), shortened so that the clone's expected
+// size changes at most e^0.5-fold and (lambda+mu) h <= n/100, which keeps
+// the relative variance of its size over the sub-step below about 1.3%. The
+// size at the sub-step's end is exact (Kendall's law with the non-mutant
+// birth rate); the mutant daughters are Poisson with mean nu times the
+// integral of the exponential bridge between the two sizes, and their birth
+// times follow it. It returns the new time and size.
+func (tm *Tumor) bridgeStep(c *clone, g *genoInfo, rc *rateClass, t, b float64, n int64, out []pending) (float64, int64, []pending) {
+	k := tm.segIndex(t)
+	sr := &rc.seg[k]
+	hi := min(tm.segT[k+1], b)
+	h := hi - t
+	if r := math.Abs(sr.lam - sr.mu); r > 0 {
+		h = min(h, 0.5/r)
+	}
+	if tot := sr.lam + sr.mu; tot > 0 {
+		h = min(h, 0.01*float64(n)/tot)
+	}
+	t1 := t + h
+	if hi-t1 <= 1e-12*(1+math.Abs(hi)) {
+		t1, h = hi, hi-t
+	}
+	kd := newSegRates(sr.lam, sr.mu, 0) // Kendall's law: no emission term
+	alpha, beta := kd.over(h).law()
+	n1 := c.rng.Binomial(n, 1-alpha)
 	if n1 > 0 && beta > 0 {
 		n1 += c.rng.NegBin(n1, 1-beta)
 	}
-	c.n = n1
-	if n1 == 0 {
-		c.ext = tm.extinctionTime(rc, n0, a, b, &c.rng)
-	}
-	if g.u <= 0 {
-		return out
-	}
-	// Mutant daughters: a Poisson number with mean u b (integral of N over
-	// the step). Between its end points the clone's path is taken to be the
-	// exponential bridge N(s) = n0 (n1/n0)^((s-a)/(b-a)), whose integral is
-	// (n1 - n0)(b - a)/ln(n1/n0); birth times have density proportional to
-	// N(s). For clones of ExactBelow cells or more this is close to the
-	// path's conditional mean; the theory checks at two thresholds bound the
-	// effect.
-	dt := b - a
-	ratio := float64(n1) / float64(n0)
+	span := h
+	ratio := float64(n1) / float64(n)
 	lr := math.Log(ratio)
 	var integral float64
-	if n1 == 0 {
-		dt = c.ext - a
-		integral = float64(n0) * dt / 2 // linear decline over the last stretch
-	} else if math.Abs(lr) > 1e-9 {
-		integral = float64(n1-n0) * dt / lr
-	} else {
-		integral = float64(n0) * dt
+	switch {
+	case n1 == 0:
+		// practically unreachable (see Options.BridgeMinCells): the exact
+		// extinction time, and a linear decline to it
+		y := alpha * math.Pow(c.rng.Open01(), 1/float64(n))
+		span = min(max(kd.hitZero(y), 0), h)
+		c.ext = t + span
+		integral = float64(n) * span / 2
+	case math.Abs(lr) > 1e-9:
+		integral = float64(n1-n) * h / lr
+	default:
+		integral = float64(n) * h
 	}
-	birth := tm.phenos[g.pheno].p.Birth
-	if tm.opt.Merge && n1 > 0 && g.u*birth*integral >= tm.aggregateMin() {
+	mean := g.u * tm.phenos[g.pheno].p.Birth * integral
+	if tm.opt.Merge && n1 > 0 && mean >= tm.aggregateMin() {
 		// settled in the serial part, choice by choice (mergePending)
-		return append(out, pending{parent: c.id, t: a, geno: c.geno, agg: true, b: b, n0: n0, n1: n1})
+		out = append(out, pending{parent: c.id, t: t, geno: c.geno, agg: true, e: t1, b: b, n0: n, n1: n1})
+		return t1, n1, out
 	}
-	for k := c.rng.Poisson(g.u * birth * integral); k > 0; k-- {
+	for j := c.rng.Poisson(mean); j > 0; j-- {
 		x := c.rng.Float64()
 		var s float64
-		if n1 == 0 { // density proportional to the linear decline n0 (1 - s/dt)
-			s = dt * (1 - math.Sqrt(1-x))
+		if n1 == 0 { // density proportional to the linear decline
+			s = span * (1 - math.Sqrt(1-x))
 		} else {
-			s = bridgeTime(x, dt, ratio, lr)
+			s = bridgeTime(x, h, ratio, lr)
 		}
-		out = append(out, pending{parent: c.id, t: a + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		out = append(out, pending{parent: c.id, t: t + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
 	}
-	return out
+	return t1, n1, out
 }
 
 // bridgeTime turns a uniform x into a birth time in [0, dt] along the
@@ -780,26 +885,4 @@ func (tm *Tumor) eventByEvent(c *clone, g *genoInfo, a float64, out []pending) [
 	}
 	c.n = n
 	return out
-}
-
-// extinctionTime draws the time a clone of n0 cells at a died out, given
-// that it is extinct by b: P(T <= t) = alpha(a,t)^n0 / alpha(a,b)^n0,
-// inverted by bisection.
-func (tm *Tumor) extinctionTime(rc *rateClass, n0 int64, a, b float64, r *rng.Stream) float64 {
-	ab, _ := tm.kendall(rc, a, b)
-	if ab <= 0 {
-		return b
-	}
-	target := math.Log(r.Open01()) + float64(n0)*math.Log(ab) // log of U alpha(b)^n0
-	lo, hi := a, b
-	for i := 0; i < 60 && hi-lo > 1e-9*(1+math.Abs(hi)); i++ {
-		mid := (lo + hi) / 2
-		am, _ := tm.kendall(rc, a, mid)
-		if am > 0 && float64(n0)*math.Log(am) >= target {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	return hi
 }

@@ -30,7 +30,13 @@ type Check struct {
 	Full       int // replicates per threshold at Full level
 	// Merge runs the check with clones merged by genotype (Options.Merge).
 	Merge bool
-	run   func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row
+	// Bridge also runs the check, at each threshold, with the mutants of
+	// every clone of 16 cells or more drawn along sub-stepped exponential
+	// bridges (Options.BridgeAbove < 0, BridgeMinCells 16), not only of
+	// large clones expected to shed many: both ways of shedding mutants must
+	// give the exact law, the bridge within its measured bias.
+	Bridge bool
+	run    func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row
 }
 
 func withRecord(o sim.Options) sim.Options {
@@ -46,15 +52,26 @@ func (c *Check) Run(level Level, workers int, seed uint64) []Row {
 	}
 	var rows []Row
 	for _, t := range c.Thresholds {
-		rs := c.run(c, sim.Options{ExactBelow: t, Merge: c.Merge}, n, workers, seed)
-		mode := ""
-		if c.Merge {
-			mode = ", merged"
+		bridges := []bool{false}
+		if c.Bridge {
+			bridges = append(bridges, true)
 		}
-		for i := range rs {
-			rs[i].Check = fmt.Sprintf("%s [exact below %s%s]", c.Name, thresholdName(t), mode)
+		for _, br := range bridges {
+			eng := sim.Options{ExactBelow: t, Merge: c.Merge}
+			mode := ""
+			if c.Merge {
+				mode = ", merged"
+			}
+			if br {
+				eng.BridgeAbove, eng.BridgeMinCells = -1, 16
+				mode += ", bridge from 16 cells"
+			}
+			rs := c.run(c, eng, n, workers, seed)
+			for i := range rs {
+				rs[i].Check = fmt.Sprintf("%s [exact below %s%s]", c.Name, thresholdName(t), mode)
+			}
+			rows = append(rows, rs...)
 		}
-		rows = append(rows, rs...)
 	}
 	return rows
 }
@@ -84,6 +101,9 @@ func Suite() []*Check {
 		{Name: "resistance-1e7", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e7)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
 		{Name: "mutant-count", What: "1e5 cells (b=1.5 d=1) shed R1 mutants (b=1.4 d=1) at u=1e-7 for 7 days: law of R1 cells (compound Poisson)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 10000, Full: 100000, run: runMutantCount},
 		{Name: "luria-delbrueck", What: "b=1 d=0, u=1e-6, to 1e6 cells (m=1): Lea-Coulson p0..p10", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 4000, Full: 40000, run: runLuria},
+		{Name: "switch-in-step", What: "1000 cells (b=1 d=0.5) shed R (u=1e-4; b=1 d=0.5, ignores the drug); a drug adds 2.5/day of death from day 4, inside a 7-day step: law of R cells at day 10 against the two-type generating function", Thresholds: []int64{1, sim.DefaultExactBelow}, Bridge: true, Quick: 20000, Full: 200000, run: runSwitchInStep},
+		{Name: "steep-decline", What: "1000 cells b=1 d=1.5 (30-fold decline in one 7-day step) shed R (u=1e-3; b=1 d=0.5) until they die out: P(no mutant ever), P(escape), law of mutants born", Thresholds: []int64{sim.DefaultExactBelow}, Bridge: true, Quick: 40000, Full: 400000, run: runSteepDecline},
+		{Name: "detection-overshoot", What: "b=1 d=0.5, u=1e-5, to 1e5 cells: total at detection within 0.1% of 1e5, P(no resistant cell at first reaching 1e5)", Thresholds: []int64{sim.DefaultExactBelow}, Quick: 20000, Full: 400000, run: runOvershoot},
 		// the same mutation checks with clones merged by genotype
 		{Name: "resistance-1e5", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
 		{Name: "resistance-1e7", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
@@ -486,5 +506,132 @@ func runMutantAggregate(c *Check, eng sim.Options, n, workers int, seed uint64) 
 	return []Row{
 		MeanRow(c.Name, "E[R1 cells]", mean, variance, x),
 		VarRow(c.Name, "Var[R1 cells] (SE assumes near-normal)", variance, 3*variance*variance, x),
+	}
+}
+
+// runSwitchInStep: the drug (a reactivator, which R cells ignore) starts at
+// day 4, inside the first 7-day step, so a clone that grows for 4 days and
+// then shrinks for 3 must shed its mutants along that path, not along one
+// between its sizes at days 0 and 7. The law of R cells at day 10 is read off
+// the generating function of the two-type process (TwoType).
+func runSwitchInStep(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	const n0, u = 1000, 1e-4
+	m := resistanceModel(1, 0.5, u)
+	m.Drugs = []model.Drug{{Name: "pulse", Target: model.Reactivator, Emax: 5, EC50: 100, Hill: 1, PocketFold: 1}}
+	e := sim.Piecewise{Start: []float64{4}, C: [][]float64{{100}}}
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, eng)
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), n0, 0)
+		tm.Advance(7, e)
+		tm.Advance(10, e)
+		return float64(tm.Counts()[model.ClassTALoss])
+	})
+	tt := TwoType{N0: n0, U: u, Pieces: []Piece{
+		{Until: 4, Bs: 1, Ds: 0.5, Br: 1, Dr: 0.5},
+		{Until: 10, Bs: 1, Ds: 3, Br: 1, Dr: 0.5},
+	}}
+	const kmax = 60
+	p := tt.PMF(kmax, 4096)
+	mean, variance := tt.Moments()
+	return countRows(c.Name, "R cells at day 10", p, mean, variance, x)
+}
+
+// countRows compares counts x with a law given by its first probabilities p
+// (the rest is the tail), its mean and its variance: P(0), mean, and a
+// chi-square over p and the tail.
+func countRows(name, what string, p []float64, mean, variance float64, x []float64) []Row {
+	kmax := len(p) - 1
+	tail := 1.0
+	for _, v := range p {
+		tail -= v
+	}
+	probs := append(append([]float64(nil), p...), max(tail, 0))
+	counts := make([]int, kmax+2)
+	zeros := 0
+	for _, v := range x {
+		if v == 0 {
+			zeros++
+		}
+		counts[min(int(v), kmax+1)]++
+	}
+	return []Row{
+		ProbRow(name, "P(no "+what+")", p[0], zeros, len(x)),
+		MeanRow(name, "E["+what+"]", mean, variance, x),
+		ChiSquareRow(name, "law of "+what, probs, counts),
+	}
+}
+
+// runSteepDecline: untreated death above birth, so the clone shrinks about
+// 30-fold within each 7-day step; it is followed in 7-day steps until it has
+// died out and then five more weeks, by when a resistant lineage still alive
+// has millions of cells and never dies out. Mutants ever born are the
+// clones founded after the first (R cells cannot mutate further). Exact
+// values: Decline.
+func runSteepDecline(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	d := Decline{N0: 1000, B: 1, D: 1.5, U: 1e-3, Br: 1, Dr: 0.5}
+	m := resistanceModel(d.B, d.D, d.U)
+	m.Catalog[0].DeathDelta = d.Dr - d.D
+	born := make([]float64, n)
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, eng)
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), int64(d.N0), 0)
+		t := 0.0
+		for tm.Counts()[model.Sensitive] > 0 {
+			t += 7
+			tm.Advance(t, sim.NoDrug{})
+		}
+		for end := t + 35; t < end && tm.Total() > 0; {
+			t += 7
+			tm.Advance(t, sim.NoDrug{})
+		}
+		born[i] = float64(tm.Born() - 1)
+		if tm.Total() > 0 {
+			return 1
+		}
+		return 0
+	})
+	esc, none := 0, 0
+	for i := range x {
+		esc += int(x[i])
+		if born[i] == 0 {
+			none++
+		}
+	}
+	mean, variance := d.Mutants()
+	const kmax = 30
+	p := d.MutantPMF(kmax, 1024)
+	rows := []Row{
+		ProbRow(c.Name, "P(no mutant ever)", d.NoMutant(), none, n),
+		ProbRow(c.Name, "P(escape: a resistant lineage survives)", d.Escape(), esc, n),
+	}
+	return append(rows, countRows(c.Name, "mutants ever born", p, mean, variance, born)[1:]...)
+}
+
+// runOvershoot: fast growth (r = 0.5/day) to 1e5 cells. The tumour is
+// detected at the first step end with at least 1e5 cells; that total must
+// exceed 1e5 by less than sim.DetectTol (0.1%), and resistance present then
+// must follow the law for the first time the population reaches 1e5 (Iwasa,
+// Nowak & Michor 2006), which an overshoot would inflate.
+func runOvershoot(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	const b, d, nu, M = 1, 0.5, 1e-5, 1e5
+	cfg := sim.Config{Model: resistanceModel(b, d, nu), Detect: M, Seed: seed, Engine: eng}
+	over := make([]float64, n)
+	x := growToDetection(cfg, n, workers, func(r *sim.Result) float64 {
+		tot := r.AtStart[model.Sensitive] + r.AtStart[model.ClassTALoss]
+		over[r.Replicate] = float64(tot)/M - 1
+		if r.AtStart[model.ClassTALoss] > 0 {
+			return 1
+		}
+		return 0
+	})
+	k := 0
+	for _, v := range x {
+		k += int(v)
+	}
+	return []Row{
+		BoundRow(c.Name, "largest relative overshoot of 1e5", sim.DetectTol, over),
+		ProbRow(c.Name, "P(resistance at first reaching 1e5)", ResistancePresent(b, d, nu, M), k, n),
 	}
 }

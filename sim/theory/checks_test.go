@@ -1,3 +1,5 @@
+//go:build !p53evo_planted
+
 package theory
 
 import (

@@ -64,3 +64,45 @@ func TestMutantCountPMFMean(t *testing.T) {
 		t.Fatalf("total %.9f mean %.6f, want 1 and %.6f", total, mean, want)
 	}
 }
+
+// The two-type generating function agrees with its own moments and, with
+// no mutation, with nothing resistant; the decline formulas agree with
+// their generating function.
+func TestTwoTypeConsistency(t *testing.T) {
+	tt := TwoType{N0: 1000, U: 1e-4, Pieces: []Piece{
+		{Until: 4, Bs: 1, Ds: 0.5, Br: 1, Dr: 0.5},
+		{Until: 10, Bs: 1, Ds: 3, Br: 1, Dr: 0.5},
+	}}
+	p := tt.PMF(8191, 8192)
+	mean, variance := tt.Moments()
+	var m1, m2, sum float64
+	for k, v := range p {
+		sum += v
+		m1 += float64(k) * v
+		m2 += float64(k) * float64(k) * v
+	}
+	if math.Abs(sum-1) > 1e-6 {
+		t.Errorf("pmf sums to %g", sum)
+	}
+	if math.Abs(m1/mean-1) > 1e-4 || math.Abs((m2-m1*m1)/variance-1) > 1e-3 {
+		t.Errorf("pmf mean %g var %g; moment equations %g, %g", m1, m2-m1*m1, mean, variance)
+	}
+	if z := real(tt.PGF(0)); math.Abs(z-p[0]) > 1e-9 {
+		t.Errorf("P(R=0): PGF %g, pmf %g", z, p[0])
+	}
+	d := Decline{N0: 1000, B: 1, D: 1.5, U: 1e-3, Br: 1, Dr: 0.5}
+	q := d.MutantPMF(200, 1024)
+	dm, dv := d.Mutants()
+	m1, m2, sum = 0, 0, 0
+	for k, v := range q {
+		sum += v
+		m1 += float64(k) * v
+		m2 += float64(k) * float64(k) * v
+	}
+	if math.Abs(sum-1) > 1e-9 || math.Abs(m1/dm-1) > 1e-9 || math.Abs((m2-m1*m1)/dv-1) > 1e-8 {
+		t.Errorf("decline pmf: sum %g mean %g var %g; closed forms %g, %g", sum, m1, m2-m1*m1, dm, dv)
+	}
+	if math.Abs(q[0]-d.NoMutant()) > 1e-12 {
+		t.Errorf("P(M=0): pmf %g, closed form %g", q[0], d.NoMutant())
+	}
+}

@@ -131,3 +131,13 @@ func KSRow(check, q string, cdf func(float64) float64, x []float64) Row {
 	}
 	return Row{Check: check, Quantity: q + " (KS D)", Theory: math.NaN(), Simulated: d, SE: math.NaN(), Z: math.NaN(), P: p, N: len(x), Pass: p > Alpha}
 }
+
+// BoundRow checks that every value of x is below a bound (Theory holds the
+// bound, Simulated the largest value; P and Z are not defined).
+func BoundRow(check, q string, bound float64, x []float64) Row {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = max(m, v)
+	}
+	return Row{Check: check, Quantity: q + " (bound)", Theory: bound, Simulated: m, SE: math.NaN(), Z: math.NaN(), P: math.NaN(), N: len(x), Pass: m < bound}
+}

@@ -1,0 +1,259 @@
+package sim
+
+import "math"
+
+// Exact mutant production.
+//
+// A cell of a clone divides without mutation at rate lambda = b(1-u), dies
+// at rate mu(t), and divides into itself plus a mutant daughter at rate
+// nu = b u (the daughter leaves to found a clone; the clone keeps its
+// cell). Write M for the number of mutant daughters a lineage sheds over an
+// interval and N for its cells at the end. The generating function of N on
+// the paths that shed no mutant, phi(x) = E[x^N; M = 0], solves the backward
+// equation
+//
+//	d phi / dt = lambda phi^2 + mu - (lambda + mu + nu) phi,  phi = x at t = 0,
+//
+// a Riccati equation: over an interval of constant rates phi is a Moebius
+// (linear fractional) map of x, and over piecewise-constant rates the maps
+// compose, as the branching property says (F_[a,c] = F_[a,b] o F_[b,c]). A
+// Moebius map (p x + q)/(r x + s) read at x = 1, 0 and as a series in x gives
+// everything the engine needs, per lineage:
+//
+//   - P(M = 0) = F(1) = (p + q)/(r + s);
+//   - given M = 0, N is 0 with probability alpha~ = (q/s)/F(1) and otherwise
+//     geometric with ratio beta~ = -r/s (the same zero-or-geometric form as
+//     Kendall's law, to which it reduces when nu = 0).
+//
+// So a clone of n cells is advanced exactly, mutants included: the first
+// mutant daughter comes at the time tau where n ln F_[t,tau](1) falls below
+// -E, E ~ Exp(1) (inverted in closed form within a segment); the clone's cells
+// at tau, given that the first mutant appears then, are the size-biased law of
+// a sum of n lineages: n-1 ordinary lineages conditioned on no emission plus
+// one lineage of size 1 + NegBin(2, 1-beta~) (the one that divides); the
+// daughter is emitted and the clone goes on from tau. When the next mutant
+// would come after the step end, the clone's size there is drawn from the
+// conditioned law. No path, bridge or interpolation is involved.
+//
+// For constant rates over an interval of length h, with S = lambda + mu + nu,
+// D = sqrt(S^2 - 4 lambda mu) (> 0 when nu > 0), A = (S + D)/2,
+// B = 2 lambda mu/(S + D) and c = D/(1 - e^{-D h}) (c = 1/h when D = 0), the
+// map is
+//
+//	F(x) = ((c - A) x + mu) / (-lambda x + c + B),
+//
+// derived from the roots of lambda y^2 - (lambda+mu+nu) y + mu and divided
+// through by 1 - e^{-D h} so that it stays finite when D -> 0 and when
+// lambda = 0. Two identities keep the inversions free of cancellation:
+// A + B = S, so that 1 - F(1) = nu/(c + B - lambda) for one segment, and
+// solving F(1) = y for c gives c = nu/(1 - y) + lambda - B, while F(0) = y
+// gives c = mu/y - B.
+
+// mob is the Moebius map x -> (p x + q)/(r x + s).
+type mob struct{ p, q, r, s float64 }
+
+var mobIdentity = mob{1, 0, 0, 1}
+
+// then composes two maps: the map of [a,c] from those of [a,b] (m) and [b,c]
+// (o). The result is rescaled, which leaves the map unchanged.
+func (m mob) then(o mob) mob {
+	x := mob{
+		p: m.p*o.p + m.q*o.r,
+		q: m.p*o.q + m.q*o.s,
+		r: m.r*o.p + m.s*o.r,
+		s: m.r*o.q + m.s*o.s,
+	}
+	k := 1 / x.s
+	return mob{x.p * k, x.q * k, x.r * k, 1}
+}
+
+// noEmit is P(M = 0) for one lineage.
+func (m mob) noEmit() float64 { return (m.p + m.q) / (m.r + m.s) }
+
+// law is the one-lineage law of N given M = 0: zero with probability alpha,
+// otherwise geometric with ratio beta.
+func (m mob) law() (alpha, beta float64) {
+	z := m.noEmit()
+	alpha, beta = 0, 0
+	if z > 0 {
+		alpha = m.q / m.s / z
+	}
+	beta = -m.r / m.s
+	return min(max(alpha, 0), 1), min(max(beta, 0), 1)
+}
+
+// inverse applies the inverse map.
+func (m mob) inverse(y float64) float64 { return (m.s*y - m.q) / (-m.r*y + m.p) }
+
+// segRates are the constant rates of one rate class on one segment.
+type segRates struct {
+	lam, mu, nu float64
+	d, a, b     float64 // D, A, B of the closed form
+}
+
+func newSegRates(lam, mu, nu float64) segRates {
+	s := lam + mu + nu
+	// D^2 = (lam-mu)^2 + nu^2 + 2 nu (lam+mu): no cancellation
+	d := math.Sqrt((lam-mu)*(lam-mu) + nu*nu + 2*nu*(lam+mu))
+	sr := segRates{lam: lam, mu: mu, nu: nu, d: d, a: (s + d) / 2}
+	if s+d > 0 {
+		sr.b = 2 * lam * mu / (s + d)
+	}
+	return sr
+}
+
+// cOf is D/(1 - e^{-D h}).
+func (sr *segRates) cOf(h float64) float64 {
+	x := sr.d * h
+	if x < 1e-8 {
+		return 1/h + sr.d/2
+	}
+	return sr.d / -math.Expm1(-x)
+}
+
+// over is the map of an interval of length h > 0.
+func (sr *segRates) over(h float64) mob {
+	if !(h > 0) {
+		return mobIdentity
+	}
+	c := sr.cOf(h)
+	m := mob{p: c - sr.a, q: sr.mu, r: -sr.lam, s: c + sr.b}
+	k := 1 / m.s
+	return mob{m.p * k, m.q * k, m.r * k, 1}
+}
+
+// lengthFromC turns a value of c back into an interval length (+Inf when no
+// finite length has it).
+func (sr *segRates) lengthFromC(c float64) float64 {
+	if !(c > sr.d) {
+		return math.Inf(1)
+	}
+	if sr.d == 0 {
+		return 1 / c
+	}
+	return -math.Log1p(-sr.d/c) / sr.d
+}
+
+// hitNoEmit is the length h after which one segment's F(1) falls to y
+// (y < 1): c = nu/(1-y) + lambda - B.
+func (sr *segRates) hitNoEmit(oneMinusY float64) float64 {
+	if !(oneMinusY > 0) {
+		return 0
+	}
+	return sr.lengthFromC(sr.nu/oneMinusY + sr.lam - sr.b)
+}
+
+// hitZero is the length h after which one segment's F(0) rises to y:
+// c = mu/y - B.
+func (sr *segRates) hitZero(y float64) float64 {
+	if !(y > 0) {
+		return 0
+	}
+	return sr.lengthFromC(sr.mu/y - sr.b)
+}
+
+// prepare computes a rate class's segment maps and their suffix products for
+// the current step, once per step (stamp), and the no-emission law over the
+// whole step. Called only from the serial part of a step.
+func (tm *Tumor) prepare(rc *rateClass) {
+	if rc.stamp == tm.stamp {
+		return
+	}
+	rc.stamp = tm.stamp
+	ph := &tm.phenos[rc.pheno]
+	birth := ph.p.Birth
+	lam, nu := birth*(1-rc.u), birth*rc.u
+	nseg := len(tm.segT) - 1
+	rc.seg = rc.seg[:0]
+	rc.maps = rc.maps[:0]
+	for k := 0; k < nseg; k++ {
+		sr := newSegRates(lam, ph.death[k], nu)
+		rc.seg = append(rc.seg, sr)
+		rc.maps = append(rc.maps, sr.over(tm.segT[k+1]-tm.segT[k]))
+	}
+	// suffix products: suf[k] maps segT[k] to the step end
+	rc.suf = append(rc.suf[:0], make([]mob, nseg+1)...)
+	rc.suf[nseg] = mobIdentity
+	for k := nseg - 1; k >= 0; k-- {
+		rc.suf[k] = rc.maps[k].then(rc.suf[k+1])
+	}
+	f := rc.suf[0]
+	rc.lnNoEmit = math.Log(f.noEmit())
+	rc.alphaT, rc.betaT = f.law()
+}
+
+// toEnd is the map from t (inside the step) to the step end.
+func (tm *Tumor) toEnd(rc *rateClass, t float64) mob {
+	k := tm.segIndex(t)
+	if t <= tm.segT[k] {
+		return rc.suf[k]
+	}
+	return rc.seg[k].over(tm.segT[k+1] - t).then(rc.suf[k+1])
+}
+
+// nextEmission finds the time of a clone's next mutant daughter after t when
+// lineage-wise ln P(no emission by tau) must fall to target (< 0): the
+// first mutant of n cells comes when n ln F_[t,tau](1) = -E. It returns tau
+// (+Inf if after the step end) and the map of [t, tau].
+func (tm *Tumor) nextEmission(rc *rateClass, t, target float64) (float64, mob) {
+	g := mobIdentity
+	nseg := len(tm.segT) - 1
+	lo := t
+	for k := tm.segIndex(t); k < nseg; k++ {
+		hi := tm.segT[k+1]
+		var mk mob
+		if lo <= tm.segT[k] {
+			mk = rc.maps[k]
+		} else {
+			mk = rc.seg[k].over(hi - lo)
+		}
+		g2 := g.then(mk)
+		if math.Log(g2.noEmit()) <= target {
+			// within this segment: F_[t,lo](F_[lo,tau](1)) = z, so
+			// F_[lo,tau](1) = y = g^-1(z); 1 - y without forming y
+			oneMinusZ := -math.Expm1(target)
+			z := 1 - oneMinusZ
+			den := g.p - g.r*z
+			oneMinusY := ((g.p + g.q) - (g.r+g.s)*z) / den
+			h := rc.seg[k].hitNoEmit(oneMinusY)
+			h = min(max(h, 0), hi-lo)
+			tau := lo + h
+			return tau, g.then(rc.seg[k].over(h))
+		}
+		g = g2
+		lo = hi
+	}
+	return math.Inf(1), g
+}
+
+// extinctAt draws when a clone of n cells at t died out, given that it shed
+// no mutant and was extinct at the step end: P(T <= s) = (F_[t,s](0) /
+// F_[t,end](0))^n, inverted segment by segment in closed form.
+func (tm *Tumor) extinctAt(rc *rateClass, n int64, t float64, end mob, u float64) float64 {
+	zEnd := end.q / end.s // F_[t,end](0)
+	if !(zEnd > 0) {
+		return tm.segT[len(tm.segT)-1]
+	}
+	target := math.Log(u)/float64(n) + math.Log(zEnd) // ln F_[t,T](0)
+	g := mobIdentity
+	nseg := len(tm.segT) - 1
+	lo := t
+	for k := tm.segIndex(t); k < nseg; k++ {
+		hi := tm.segT[k+1]
+		var mk mob
+		if lo <= tm.segT[k] {
+			mk = rc.maps[k]
+		} else {
+			mk = rc.seg[k].over(hi - lo)
+		}
+		g2 := g.then(mk)
+		if z2 := g2.q / g2.s; z2 > 0 && math.Log(z2) >= target || k == nseg-1 {
+			y := g.inverse(math.Exp(target))
+			h := rc.seg[k].hitZero(y)
+			return lo + min(max(h, 0), hi-lo)
+		}
+		g = g2
+		lo = hi
+	}
+	return tm.segT[nseg]
+}
