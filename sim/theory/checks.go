@@ -36,7 +36,10 @@ type Check struct {
 	// large clones expected to shed many: both ways of shedding mutants must
 	// give the exact law, the bridge within its measured bias.
 	Bridge bool
-	run    func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row
+	// Exact also runs the check with every clone's mutants shed exactly
+	// (Options.BridgeAbove = +Inf), the reference for the default bridge.
+	Exact bool
+	run   func(c *Check, eng sim.Options, n, workers int, seed uint64) []Row
 }
 
 func withRecord(o sim.Options) sim.Options {
@@ -52,19 +55,26 @@ func (c *Check) Run(level Level, workers int, seed uint64) []Row {
 	}
 	var rows []Row
 	for _, t := range c.Thresholds {
-		bridges := []bool{false}
+		variants := []int{0}
 		if c.Bridge {
-			bridges = append(bridges, true)
+			variants = append(variants, 1)
 		}
-		for _, br := range bridges {
+		if c.Exact {
+			variants = append(variants, 2)
+		}
+		for _, v := range variants {
 			eng := sim.Options{ExactBelow: t, Merge: c.Merge}
 			mode := ""
 			if c.Merge {
 				mode = ", merged"
 			}
-			if br {
+			switch v {
+			case 1:
 				eng.BridgeAbove, eng.BridgeMinCells = -1, 16
 				mode += ", bridge from 16 cells"
+			case 2:
+				eng.BridgeAbove = math.Inf(1)
+				mode += ", no bridge"
 			}
 			rs := c.run(c, eng, n, workers, seed)
 			for i := range rs {
@@ -103,6 +113,7 @@ func Suite() []*Check {
 		{Name: "luria-delbrueck", What: "b=1 d=0, u=1e-6, to 1e6 cells (m=1): Lea-Coulson p0..p10", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 4000, Full: 40000, run: runLuria},
 		{Name: "switch-in-step", What: "1000 cells (b=1 d=0.5) shed R (u=1e-4; b=1 d=0.5, ignores the drug); a drug adds 2.5/day of death from day 4, inside a 7-day step: law of R cells at day 10 against the two-type generating function", Thresholds: []int64{1, sim.DefaultExactBelow}, Bridge: true, Quick: 20000, Full: 200000, run: runSwitchInStep},
 		{Name: "steep-decline", What: "1000 cells b=1 d=1.5 (30-fold decline in one 7-day step) shed R (u=1e-3; b=1 d=0.5) until they die out: P(no mutant ever), P(escape), law of mutants born", Thresholds: []int64{sim.DefaultExactBelow}, Bridge: true, Quick: 40000, Full: 400000, run: runSteepDecline},
+		{Name: "steep-decline-large", What: "1e5 cells b=1 d=1.5 shed R (u=1e-3) until they die out, about 200 mutants: mean and variance of mutants born, which measure the bias of the bridge that large clones use by default", Thresholds: []int64{sim.DefaultExactBelow}, Exact: true, Quick: 4000, Full: 100000, run: runSteepDeclineLarge},
 		{Name: "detection-overshoot", What: "b=1 d=0.5, u=1e-5, to 1e5 cells: total at detection within 0.1% of 1e5, P(no resistant cell at first reaching 1e5)", Thresholds: []int64{sim.DefaultExactBelow}, Quick: 20000, Full: 400000, run: runOvershoot},
 		// the same mutation checks with clones merged by genotype
 		{Name: "resistance-1e5", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
@@ -633,5 +644,31 @@ func runOvershoot(c *Check, eng sim.Options, n, workers int, seed uint64) []Row 
 	return []Row{
 		BoundRow(c.Name, "largest relative overshoot of 1e5", sim.DetectTol, over),
 		ProbRow(c.Name, "P(resistance at first reaching 1e5)", ResistancePresent(b, d, nu, M), k, n),
+	}
+}
+
+// runSteepDeclineLarge: at 1e5 cells the declining clone sheds about 200
+// mutants, most of them while it is on the bridge (1024 cells or more and at
+// least 16 mutants expected in the rest of the step); the mean number born
+// measures the bridge's bias to about 0.03% (at the high-power level).
+func runSteepDeclineLarge(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	d := Decline{N0: 1e5, B: 1, D: 1.5, U: 1e-3, Br: 1, Dr: 0.5}
+	m := resistanceModel(d.B, d.D, d.U)
+	m.Catalog[0].DeathDelta = d.Dr - d.D
+	x := parallel(n, workers, func() *sim.Tumor {
+		return sim.NewTumor(&m, eng)
+	}, func(tm *sim.Tumor, i int) float64 {
+		tm.Reset(sim.ReplicateSeed(seed, i, 1), int64(d.N0), 0)
+		for t := 7.0; tm.Counts()[model.Sensitive] > 0; t += 7 {
+			tm.Advance(t, sim.NoDrug{})
+		}
+		return float64(tm.Born() - 1)
+	})
+	mean, variance := d.Mutants()
+	// the count is close to normal (a sum of 1e5 independent lineages'
+	// counts): fourth central moment about 3 sigma^4
+	return []Row{
+		MeanRow(c.Name, "E[mutants ever born]", mean, variance, x),
+		VarRow(c.Name, "Var[mutants ever born]", variance, 3*variance*variance, x),
 	}
 }

@@ -93,7 +93,7 @@ func (tt *TwoType) PMF(kmax, n int) []float64 {
 
 // Moments are the mean and variance of R(T), from the linear equations of
 // the first and second factorial moments of one cell's generating functions
-// (m = g', f = g'' at z = 1):
+// (m = g', f = g” at z = 1):
 //
 //	m_r' = (Br - Dr) m_r,             f_r' = (Br - Dr) f_r + 2 Br m_r^2
 //	m_s' = (l - Ds) m_s + nu m_r,     f_s' = (l - Ds) f_s + 2 l m_s^2 + nu (2 m_s m_r + f_r)
