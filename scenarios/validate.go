@@ -314,6 +314,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.intRange("engine.shards", int64(*f.Engine.Shards), 1, maxShards, "goroutines")
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")
+	v.intRange("engine.max_clones", int64(*f.Engine.MaxClones), 0, math.MaxInt32, "live clones; 0 for no limit")
 
 	// Liquid biopsy.
 	ct := f.Observe.CTDNA
