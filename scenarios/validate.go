@@ -41,7 +41,7 @@ const (
 	maxFold     = 1e12 // EC50 fold change (1e6 already means no binding)
 	minPKScale  = 1e-6 // mg-eq per mg/day
 	maxPKScale  = 1e6
-	maxPKRate   = 1e6 // ka, per day
+	maxPKRate   = 1e6  // ka, per day
 	minHalfLife = 1e-6 // days (a tenth of a second)
 	maxHalfLife = 1e5  // days
 )
