@@ -81,3 +81,60 @@ func (rp *Replicator) check(rep int) error {
 	}
 	return nil
 }
+
+// nsPerLineage is the cost of a mutant lineage founded, one per lineage
+// (README, Performance: about 2 us per clone born).
+const nsPerLineage = 2000
+
+// LineagesBeforeDetection estimates the mutant lineages a replicate founds
+// before it reaches the detection size: every division yields a mutant
+// with probability u x (sites of the catalog), and a tumour growing at
+// net rate b - d from one cell to N cells takes about N b / (b - d)
+// divisions. It is 0 when the founder does not grow. With engine.merge
+// the engine keeps one clone per genotype, so the estimate says nothing of
+// its cost.
+func LineagesBeforeDetection(cfg *Config) float64 {
+	m := &cfg.Model
+	if !(m.Birth > m.Death) {
+		return 0
+	}
+	sites := 0.0
+	for _, mu := range m.Catalog {
+		sites += mu.Sites
+	}
+	return m.MutationRate * sites * cfg.Detect * m.Birth / (m.Birth - m.Death)
+}
+
+// CostWarning returns a warning, or "", for a scenario whose replicates
+// will be slow or will hit MaxClones: one clone per lineage (no merge) with
+// more than 1e7 lineages expected before detection. A fifth of the
+// lineages founded are taken as alive at once, as measured near detection
+// at mutation rates 1e-7 to 1e-3.
+func CostWarning(cfg *Config) string {
+	if cfg.Engine.Merge {
+		return ""
+	}
+	n := LineagesBeforeDetection(cfg)
+	if n < 1e7 {
+		return ""
+	}
+	secs := n * nsPerLineage / 1e9
+	msg := fmt.Sprintf("about %.2g mutant lineages will be founded per replicate before detection (mutation.rate x catalog sites x detection.size x b/(b-d)), "+
+		"about %s of computing each", n, roughDuration(secs))
+	if m := cfg.MaxClones; m > 0 && n/5 > float64(m) {
+		msg += fmt.Sprintf(", and the live clones will exceed engine.max_clones %d, which stops the run", m)
+	}
+	return msg + "; set engine.merge: true (one clone per genotype: far faster and smaller), or lower mutation.rate or detection.size"
+}
+
+func roughDuration(s float64) string {
+	switch {
+	case s < 120:
+		return fmt.Sprintf("%.0f s", s)
+	case s < 7200:
+		return fmt.Sprintf("%.0f min", s/60)
+	case s < 2*86400:
+		return fmt.Sprintf("%.0f h", s/3600)
+	}
+	return fmt.Sprintf("%.0f days", s/86400)
+}

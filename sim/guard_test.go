@@ -85,3 +85,33 @@ func TestMaxClones(t *testing.T) {
 		t.Errorf("without a cap: %v", err)
 	}
 }
+
+// The cost estimate warns for the examples and stays quiet for the
+// default scenario and for merged clones.
+func TestCostWarning(t *testing.T) {
+	cfg := sim.Config{Model: model.Default()}
+	cfg.Defaults()
+	if n := sim.LineagesBeforeDetection(&cfg); n < 5e3 || n > 2e4 {
+		t.Errorf("default: %g lineages expected before detection; about 1.2e4 are born per replicate", n)
+	}
+	if w := sim.CostWarning(&cfg); w != "" {
+		t.Errorf("default scenario warned: %s", w)
+	}
+	hot := cfg
+	hot.Model.MutationRate = 1e-3
+	w := sim.CostWarning(&hot)
+	for _, want := range []string{"engine.merge: true", "engine.max_clones 2000000"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("mutation.rate=1e-3: warning lacks %q: %q", want, w)
+		}
+	}
+	big := cfg
+	big.Detect, big.Lethal = 1e15, 1e16
+	if w := sim.CostWarning(&big); !strings.Contains(w, "engine.merge") {
+		t.Errorf("detection.size=1e15: %q", w)
+	}
+	hot.Engine.Merge = true
+	if w := sim.CostWarning(&hot); w != "" {
+		t.Errorf("merged clones warned: %s", w)
+	}
+}
