@@ -677,6 +677,24 @@ func TestForceKeepsOldUntilComplete(t *testing.T) {
 	}
 	checkAll(t, d, handResults())
 
+	// A Close that fails (as on a full disk) leaves the old dataset too.
+	w, err = Create(dir, testMeta, WithForce())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(&rs[0])
+	os.Mkdir(filepath.Join(w.dir, tmpName(ManifestName)), 0o755) // the new manifest cannot be written
+	if err := w.Close(); err == nil {
+		t.Fatal("Close succeeded")
+	}
+	if d, err = Open(dir); err != nil {
+		t.Fatalf("after a failed replacement: %v", err)
+	}
+	checkAll(t, d, handResults())
+	if names := listDir(t, parent); len(names) != 1 {
+		t.Errorf("a failed replacement left %v beside the dataset", names)
+	}
+
 	cmd := exec.Command(os.Args[0], "-test.run=^TestForceKeepsOldUntilComplete$")
 	cmd.Env = append(os.Environ(), "P53EVO_DATASET_FORCE_KILL_DIR="+dir)
 	err = cmd.Run()
