@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -532,11 +533,11 @@ func TestUnclosedAndAbort(t *testing.T) {
 		}
 	}
 	names := listDir(t, dir)
-	if looksComplete(names) || len(names) != len(Tables) {
+	if looksComplete(names) || len(names) != len(Tables)+1 {
 		t.Errorf("unclosed dataset: %v", names)
 	}
 	for _, n := range names {
-		if !strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".arrow.tmp") {
+		if n != LockName && (!strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".arrow.tmp")) {
 			t.Errorf("unexpected file %s", n)
 		}
 	}
@@ -581,8 +582,9 @@ func TestKilled(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != -1 {
 		t.Fatalf("child: %v (want killed by a signal)", err)
 	}
+	// The killed writer's lock file stays (the kernel released the lock).
 	names := listDir(t, dir)
-	if looksComplete(names) || len(names) != len(Tables) {
+	if looksComplete(names) || len(names) != len(Tables)+1 || !slices.Contains(names, LockName) {
 		t.Errorf("killed run left %v", names)
 	}
 	if _, err := Open(dir); !errors.Is(err, ErrIncomplete) {
@@ -613,8 +615,11 @@ func TestCreateRefusesExisting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if looksComplete(listDir(t, dir)) {
-		t.Errorf("forced Create left the old dataset in place: %v", listDir(t, dir))
+	// The old dataset stays whole until the new one is complete.
+	if d, err := Open(dir); err != nil {
+		t.Errorf("the old dataset while a forced Create writes: %v", err)
+	} else {
+		checkAll(t, d, handResults())
 	}
 	rs := handResults()[:2]
 	for i := range rs {
@@ -630,6 +635,149 @@ func TestCreateRefusesExisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAll(t, d, rs)
+	if names := listDir(t, dir); len(names) != len(Tables)+1 {
+		t.Errorf("after the forced Close: %v", names)
+	}
+	if names := listDir(t, filepath.Dir(dir)); len(names) != 2 { // dir and other
+		t.Errorf("staging left beside the dataset: %v", names)
+	}
+}
+
+// A forced replacement that is aborted, or whose process is killed, leaves
+// the old dataset as it was (it used to be deleted at Create).
+func TestForceKeepsOldUntilComplete(t *testing.T) {
+	if dir := os.Getenv("P53EVO_DATASET_FORCE_KILL_DIR"); dir != "" {
+		w, err := Create(dir, testMeta, WithForce(), WithBatchRows(3))
+		if err != nil {
+			os.Exit(3)
+		}
+		for _, r := range manyResults(50) {
+			if err := w.Write(&r); err != nil {
+				os.Exit(4)
+			}
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	writeAll(t, dir, handResults())
+	w, err := Create(dir, testMeta, WithForce())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := handResults()[:1]
+	w.Write(&rs[0])
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatalf("after an aborted replacement: %v", err)
+	}
+	checkAll(t, d, handResults())
+
+	// A Close that fails (as on a full disk) leaves the old dataset too.
+	w, err = Create(dir, testMeta, WithForce())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(&rs[0])
+	os.Mkdir(filepath.Join(w.dir, tmpName(ManifestName)), 0o755) // the new manifest cannot be written
+	if err := w.Close(); err == nil {
+		t.Fatal("Close succeeded")
+	}
+	if d, err = Open(dir); err != nil {
+		t.Fatalf("after a failed replacement: %v", err)
+	}
+	checkAll(t, d, handResults())
+	if names := listDir(t, parent); len(names) != 1 {
+		t.Errorf("a failed replacement left %v beside the dataset", names)
+	}
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestForceKeepsOldUntilComplete$")
+	cmd.Env = append(os.Environ(), "P53EVO_DATASET_FORCE_KILL_DIR="+dir)
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != -1 {
+		t.Fatalf("child: %v (want killed by a signal)", err)
+	}
+	d, err = Open(dir)
+	if err != nil {
+		t.Fatalf("after a killed replacement: %v", err)
+	}
+	checkAll(t, d, handResults())
+	// The killed writer's staging directory is hidden and removable; a new
+	// forced run succeeds.
+	w, err = Create(dir, testMeta, WithForce())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(&rs[0])
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+}
+
+// Two writers never share a directory: the second is refused while the
+// first writes, and the first's dataset is complete afterwards.
+func TestCreateLocksDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	w, err := Create(dir, testMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		var opts []Option
+		if force {
+			opts = append(opts, WithForce())
+		}
+		_, err := Create(dir, testMeta, opts...)
+		if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "another p53evo process") {
+			t.Errorf("second writer (force %v): %v, want ErrBusy", force, err)
+		}
+	}
+	rs := handResults()
+	for i := range rs {
+		w.Write(&rs[i])
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, d, rs)
+	if slices.Contains(listDir(t, dir), LockName) {
+		t.Error("lock file left after Close")
+	}
+}
+
+// WithForce refuses to delete files that are not the dataset's; a guard
+// runs under the lock.
+func TestCreateForceForeignAndGuard(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	if _, err := Create(dir, testMeta, WithForce()); err == nil || !strings.Contains(err.Error(), `"notes.txt"`) {
+		t.Errorf("forced Create over a dataset with notes.txt: %v", err)
+	}
+	if _, err := Open(dir); err != nil {
+		t.Errorf("the dataset after the refusal: %v", err)
+	}
+	other := t.TempDir()
+	guard := errors.New("guarded")
+	if _, err := Create(other, testMeta, WithGuard(func(string) error { return guard })); !errors.Is(err, guard) {
+		t.Errorf("guard: %v", err)
+	}
+	if _, err := Create("", testMeta); err == nil || !strings.Contains(err.Error(), "empty directory name") {
+		t.Errorf(`Create(""): %v`, err)
+	}
 }
 
 func TestWriteRejectsBadResult(t *testing.T) {
@@ -1339,5 +1487,75 @@ func TestCTDNA(t *testing.T) {
 		if got != want {
 			t.Errorf("runs row %d: %q, want %q", i, got, want)
 		}
+	}
+}
+
+// Hostile table files are refused before they are read: a symbolic link to
+// /dev/zero (endless), a FIFO (blocks at open), a sparse file far larger
+// than the manifest records. Each used to hang or be hashed in full.
+func TestOpenRefusesHostileFiles(t *testing.T) {
+	cases := []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"dev-zero", func(p string) error { return os.Symlink("/dev/zero", p) }, "not a regular file (a character device)"},
+		{"fifo", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "not a regular file (a named pipe)"},
+		{"sparse", func(p string) error {
+			f, err := os.Create(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return f.Truncate(5 << 30)
+		}, "5368709120 bytes, the manifest records"},
+		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }, "not a regular file (a directory)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeAll(t, dir, handResults())
+			p := filepath.Join(dir, "clones.arrow")
+			os.Remove(p)
+			if err := c.make(p); err != nil {
+				t.Skip(err)
+			}
+			done := make(chan error, 1)
+			go func() { _, err := Open(dir); done <- err }()
+			err := <-done // a hang here fails the test by the test timeout
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Open: %v, want %q", err, c.want)
+			}
+			if _, err := ReadClonesFiles(p); err == nil {
+				t.Error("ReadClonesFiles of a hostile file succeeded")
+			}
+		})
+	}
+	// The manifest itself.
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, ManifestName), 0o644); err != nil {
+		t.Skip(err)
+	}
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Open with a FIFO manifest: %v", err)
+	}
+}
+
+// Open stops hashing when its context is cancelled.
+func TestOpenCancelled(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, dir, handResults())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(dir, WithContext(ctx)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Open with a cancelled context: %v", err)
+	}
+}
+
+// An empty directory is not a dataset, not an unfinished run.
+func TestOpenEmptyDirectory(t *testing.T) {
+	_, err := Open(t.TempDir())
+	if !errors.Is(err, ErrNotDataset) || errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "not a dataset") {
+		t.Errorf("Open of an empty directory: %v", err)
 	}
 }

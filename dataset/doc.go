@@ -48,8 +48,22 @@
 // whatever the number of replicates. Close syncs the files, renames them to
 // their final names and writes manifest.json last (through a temporary file
 // and a rename). A process killed before Close leaves only ".*.tmp" files;
-// Open refuses a directory without manifest.json (ErrIncomplete) and a table
-// whose SHA-256 differs from the manifest's.
+// Open refuses a directory without manifest.json (ErrIncomplete, or
+// ErrNotDataset when it holds no dataset file at all) and a table whose
+// SHA-256 differs from the manifest's.
+//
+// # One writer, whole replacement, defensive reading
+//
+// Create takes an exclusive flock on LockName in the directory and Close or
+// Abort releases it (removing the file); a second writer gets ErrBusy. The
+// kernel drops the lock of a process that dies, so a lock is never stuck.
+// WithForce writes the new dataset to a hidden directory beside the old one
+// (".<dir>.p53evo-new-*") and exchanges the two directories in one step
+// when Close has completed it: a replacement that fails or is killed leaves
+// the old dataset whole. Readers open only regular files (a FIFO or device
+// is refused without blocking), check each table's size against the
+// manifest before hashing it, and stop hashing when WithContext's context
+// is cancelled.
 //
 // The same results give byte-identical table files and so identical hashes,
 // whatever GOMAXPROCS.

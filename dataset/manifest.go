@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/p53evo/p53evo/internal/regfile"
 )
 
 // ManifestName is the manifest's file name. It is written last: its presence
@@ -64,14 +67,31 @@ func (e *SchemaVersionError) Error() string {
 	return fmt.Sprintf("dataset %s: dataset schema %d, this p53evo reads schema %d; rerun the scenario", e.Dir, e.Version, SchemaVersion)
 }
 
-// ErrIncomplete is wrapped by Open's error when a directory has no manifest.
+// ErrIncomplete is wrapped by Open's error when a directory has table
+// files (or a writer's temporary files) but no manifest.
 var ErrIncomplete = errors.New("incomplete dataset: no " + ManifestName + "; the run did not finish")
+
+// ErrNotDataset is wrapped by Open's error when a directory holds no
+// dataset file at all (an empty directory, say).
+var ErrNotDataset = errors.New("not a dataset: no " + ManifestName + " and no table files (not written by 'p53evo run')")
+
+// maxManifest bounds the manifest's size (a merged sweep point lists every
+// unit; a megabyte holds thousands).
+const maxManifest = 64 << 20
 
 func readManifest(dir string) (Manifest, error) {
 	var m Manifest
-	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	b, err := regfile.ReadFile(filepath.Join(dir, ManifestName), maxManifest)
 	if errors.Is(err, fs.ErrNotExist) {
-		return m, fmt.Errorf("dataset %s: %w", dir, ErrIncomplete)
+		if st, serr := os.Stat(dir); serr != nil {
+			return m, fmt.Errorf("dataset %s: %w", dir, serr)
+		} else if !st.IsDir() {
+			return m, fmt.Errorf("dataset %s: not a directory", dir)
+		}
+		if exists, _, _ := isDataset(dir); exists || hasTemp(dir) {
+			return m, fmt.Errorf("dataset %s: %w", dir, ErrIncomplete)
+		}
+		return m, fmt.Errorf("dataset %s: %w", dir, ErrNotDataset)
 	}
 	if err != nil {
 		return m, fmt.Errorf("dataset %s: %w", dir, err)
@@ -130,4 +150,15 @@ func scenarioJSON(s json.RawMessage) (json.RawMessage, error) {
 		return s, nil
 	}
 	return json.Marshal(string(s))
+}
+
+// hasTemp reports whether dir holds a writer's temporary files.
+func hasTemp(dir string) bool {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".tmp") {
+			return true
+		}
+	}
+	return false
 }

@@ -1,14 +1,13 @@
 package dataset
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/regfile"
 	"github.com/p53evo/p53evo/model"
 )
 
@@ -32,8 +32,11 @@ type Dataset struct {
 
 // Open opens the dataset in dir: it reads manifest.json and checks the
 // SHA-256 of every table file it lists. A directory without a manifest
-// (a run that did not finish) fails with an error wrapping ErrIncomplete.
-// Only WithAllocator has an effect among the options.
+// (a run that did not finish) fails with an error wrapping ErrIncomplete,
+// one without any dataset file with an error wrapping ErrNotDataset. A
+// table file must be a regular file of the size the manifest records
+// before it is hashed. Only WithAllocator and WithContext have an effect
+// among the options.
 func Open(dir string, opts ...Option) (*Dataset, error) {
 	cfg := newConfig(opts)
 	m, err := readManifest(dir)
@@ -42,24 +45,30 @@ func Open(dir string, opts ...Option) (*Dataset, error) {
 	}
 	d := &Dataset{dir: dir, m: m, mem: cfg.mem}
 	for _, f := range m.Files {
-		if err := verify(filepath.Join(dir, filepath.FromSlash(f.Path)), f); err != nil {
+		if err := verify(cfg.ctx, filepath.Join(dir, filepath.FromSlash(f.Path)), f); err != nil {
 			return nil, fmt.Errorf("dataset %s: %w", dir, err)
 		}
 	}
 	return d, nil
 }
 
-func verify(path string, fi FileInfo) error {
-	f, err := os.Open(path)
+// verify checks that a table file is a regular file of the size the
+// manifest records, and then its SHA-256: a device, a FIFO or a file of
+// another size is refused before anything is read from it.
+func verify(ctx context.Context, path string, fi FileInfo) error {
+	f, st, err := regfile.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: listed in %s but missing", fi.Path, ManifestName)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", fi.Path, err)
 	}
 	defer f.Close()
+	if st.Size() != fi.Bytes {
+		return fmt.Errorf("%s: %d bytes, the manifest records %d: the file was changed after the run finished or is corrupt", fi.Path, st.Size(), fi.Bytes)
+	}
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := regfile.Hash(ctx, h, f, fi.Bytes+1)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fi.Path, err)
 	}
@@ -351,7 +360,7 @@ func unknownTable(name string) error {
 func eachFile(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(path string, r *ipc.FileReader, idx []int) error) error {
 	for _, p := range paths {
 		err := func() error {
-			f, err := os.Open(p)
+			f, _, err := regfile.Open(p)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/lockfile"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -48,6 +50,8 @@ type Meta struct {
 
 type config struct {
 	force     bool
+	guard     func(dir string) error
+	ctx       context.Context
 	batchRows int
 	mem       memory.Allocator
 	now       func() time.Time
@@ -57,8 +61,20 @@ type config struct {
 type Option func(*config)
 
 // WithForce lets Create replace a dataset that is already in the directory.
-// The old manifest and table files are deleted at once.
+// The new dataset is written to a hidden directory beside it and exchanged
+// with the old one in one step when Close has completed it, so the old
+// dataset stays whole until then: a run that fails, is killed or runs out
+// of space leaves the old dataset as it was.
 func WithForce() Option { return func(c *config) { c.force = true } }
+
+// WithGuard makes Create call guard(dir) while it holds the directory's
+// lock and before it changes anything; an error from guard is Create's
+// error. The command line uses it to refuse a sweep directory.
+func WithGuard(guard func(dir string) error) Option { return func(c *config) { c.guard = guard } }
+
+// WithContext makes Open's hashing of the table files stop, with ctx's
+// error, when ctx is cancelled.
+func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
 
 // WithBatchRows sets the rows per record batch (default DefaultBatchRows).
 // A batch is written once a replicate brings a table to at least n rows, so
@@ -71,7 +87,7 @@ func WithBatchRows(n int) Option {
 func WithAllocator(mem memory.Allocator) Option { return func(c *config) { c.mem = mem } }
 
 func newConfig(opts []Option) config {
-	c := config{batchRows: DefaultBatchRows, mem: memory.DefaultAllocator, now: time.Now}
+	c := config{batchRows: DefaultBatchRows, mem: memory.DefaultAllocator, now: time.Now, ctx: context.Background()}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -89,7 +105,10 @@ func tmpName(name string) string { return "." + name + ".tmp" }
 // run that dies before Close leaves only temporary files, and a directory
 // without manifest.json never opens.
 type Writer struct {
-	dir     string
+	dir     string // where the tables are written: the dataset's directory, or a staging directory (--force)
+	final   string // the dataset's directory
+	locks   []*lockfile.Lock
+	swapped bool // the staged dataset has replaced the old one
 	meta    Meta
 	cfg     config
 	start   time.Time
@@ -134,34 +153,99 @@ func (t *tableWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// LockName is the lock file a Writer holds in its directory while it
+// writes (see package lockfile): one writer per directory at a time. It is
+// removed when the writer finishes; one left by a killed process is taken
+// over by the next writer.
+const LockName = ".p53evo.lock"
+
+// ErrBusy is wrapped by Create's error when another process is writing to
+// the directory.
+var ErrBusy = lockfile.ErrBusy
+
+// isDatasetFile reports whether name is a file a dataset directory may
+// hold: the manifest, a table, the lock file, or a temporary file of a
+// writer.
+func isDatasetFile(name string) bool {
+	if name == ManifestName || name == LockName || strings.HasSuffix(name, ".arrow") {
+		return true
+	}
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
+}
+
 // isDataset reports whether dir already holds a (complete or half-renamed)
-// dataset: a manifest or any *.arrow file.
-func isDataset(dir string) (bool, error) {
+// dataset: a manifest or any *.arrow file; foreign lists the entries that
+// are not dataset files.
+func isDataset(dir string) (exists bool, foreign []string, err error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return false, nil, nil
 	}
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	for _, e := range ents {
 		if e.Name() == ManifestName || strings.HasSuffix(e.Name(), ".arrow") {
-			return true, nil
+			exists = true
+		}
+		if !isDatasetFile(e.Name()) || e.IsDir() {
+			foreign = append(foreign, e.Name())
 		}
 	}
-	return false, nil
+	return exists, foreign, nil
 }
 
-// Create starts a dataset in dir, creating dir if needed. It refuses a
-// directory that already holds a dataset (manifest.json or any *.arrow file)
-// unless WithForce is given, and meta.Drugs that cannot name columns.
-func Create(dir string, meta Meta, opts ...Option) (*Writer, error) {
+// Create starts a dataset in dir, creating dir if needed. It takes dir's
+// lock (LockName) and fails with an error wrapping ErrBusy if another
+// process holds it. It refuses a directory that already holds a dataset
+// (manifest.json or any *.arrow file) unless WithForce is given, and
+// meta.Drugs that cannot name columns. With WithForce the old dataset is
+// replaced only when Close has completed the new one; a directory that
+// holds anything besides a dataset's files is then refused, so that
+// nothing but the old dataset is ever deleted.
+func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	cfg := newConfig(opts)
+	if strings.TrimSpace(dir) == "" {
+		return nil, errors.New("dataset: empty directory name")
+	}
 	if err := checkDrugs(meta.Drugs); err != nil {
 		return nil, fmt.Errorf("dataset: meta: %w", err)
 	}
 	meta.Drugs = append([]string{}, meta.Drugs...) // the caller's slice is not retained; [] rather than null in JSON
-	exists, err := isDataset(dir)
+	if _, err := scenarioJSON(meta.Scenario); err != nil {
+		return nil, fmt.Errorf("dataset: scenario: %w", err)
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("dataset: %s exists and is not a directory", dir)
+	}
+	_, statErr := os.Stat(dir)
+	created := errors.Is(statErr, fs.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	w := &Writer{dir: dir, final: dir, meta: meta, cfg: cfg, start: cfg.now()}
+	defer func() {
+		if err != nil {
+			w.unlock()
+			if created {
+				os.Remove(dir) // only if still empty
+			}
+		}
+	}()
+	lk, err := lockfile.TryLock(filepath.Join(dir, LockName), false)
+	if err != nil {
+		if errors.Is(err, lockfile.ErrBusy) {
+			return nil, fmt.Errorf("dataset: %s is being written by another p53evo process: %w; wait for it or choose another directory", dir, err)
+		}
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	w.locks = append(w.locks, lk)
+	if cfg.guard != nil {
+		if err := cfg.guard(dir); err != nil {
+			return nil, err
+		}
+	}
+	exists, foreign, err := isDataset(dir)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
@@ -169,20 +253,27 @@ func Create(dir string, meta Meta, opts ...Option) (*Writer, error) {
 		if !cfg.force {
 			return nil, fmt.Errorf("dataset: %s already holds a dataset (%s or *.arrow files); choose another directory or force overwriting", dir, ManifestName)
 		}
-		// The manifest goes first: from here on the directory is incomplete.
-		for _, name := range append([]string{ManifestName}, tableFiles()...) {
-			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("dataset: removing the old dataset: %w", err)
-			}
+		if len(foreign) > 0 {
+			return nil, fmt.Errorf("dataset: %s holds a dataset and also %s, which replacing the dataset would delete; move %s away or choose another directory",
+				dir, quoteList(foreign, 3), plural(len(foreign), "it", "them"))
 		}
+		// Stage the new dataset beside the old one.
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("dataset: %w", err)
+		}
+		stage, err := os.MkdirTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".p53evo-new-*")
+		if err != nil {
+			return nil, fmt.Errorf("dataset: staging the new dataset: %w", err)
+		}
+		w.dir = stage
+		slk, err := lockfile.TryLock(filepath.Join(stage, LockName), false)
+		if err != nil {
+			os.RemoveAll(stage)
+			return nil, fmt.Errorf("dataset: %w", err)
+		}
+		w.locks = append(w.locks, slk)
 	}
-	if _, err := scenarioJSON(meta.Scenario); err != nil {
-		return nil, fmt.Errorf("dataset: scenario: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
-	}
-	w := &Writer{dir: dir, meta: meta, cfg: cfg, start: cfg.now()}
 	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
@@ -477,10 +568,27 @@ func (w *Writer) Close() error {
 		w.err = w.finish()
 	}
 	if w.err != nil {
+		if w.swapped {
+			// The new dataset is in place; only tidying failed.
+			w.unlock()
+			return w.err
+		}
 		w.Abort()
 		return w.err
 	}
-	return nil
+	return w.unlock()
+}
+
+// unlock releases the writer's locks (removing their files).
+func (w *Writer) unlock() error {
+	var errs []error
+	for i := len(w.locks) - 1; i >= 0; i-- {
+		if err := w.locks[i].Unlock(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	w.locks = nil
+	return errors.Join(errs...)
 }
 
 func (w *Writer) finish() error {
@@ -535,7 +643,27 @@ func (w *Writer) finish() error {
 	if err := os.Rename(tmp, filepath.Join(w.dir, ManifestName)); err != nil {
 		return fmt.Errorf("dataset: %w", err)
 	}
-	return syncDir(w.dir)
+	if err := syncDir(w.dir); err != nil {
+		return err
+	}
+	if w.dir == w.final {
+		return nil
+	}
+	// --force: the new dataset is complete; put it in the old one's place.
+	if err := exchange(w.dir, w.final); err != nil {
+		return fmt.Errorf("dataset: replacing %s: %w (the old dataset is untouched)", w.final, err)
+	}
+	w.swapped = true
+	w.locks[0].Moved(filepath.Join(w.dir, LockName))
+	w.locks[1].Moved(filepath.Join(w.final, LockName))
+	if err := syncDir(filepath.Dir(w.dir)); err != nil {
+		return err
+	}
+	// The old dataset is now at the staging path.
+	if err := os.RemoveAll(w.dir); err != nil {
+		return fmt.Errorf("dataset: the new dataset is in %s; removing the old one from %s: %w", w.final, w.dir, err)
+	}
+	return nil
 }
 
 // close flushes the table and closes its file (still under its temporary
@@ -575,11 +703,30 @@ func (t *tableWriter) release() {
 // are removed too, so nothing that looks complete is left. Abort after a
 // successful Close does nothing.
 func (w *Writer) Abort() error {
-	if w.done && w.err == nil {
+	if w.done && w.err == nil || w.swapped {
 		return nil
 	}
 	w.done = true
 	var errs []error
+	defer func() { w.unlock() }()
+	if w.dir != w.final {
+		// A staged replacement: the old dataset was never touched.
+		for _, t := range w.tables {
+			if t != nil {
+				t.release()
+				t.ipc = nil
+				if t.f != nil {
+					t.f.Close()
+					t.f = nil
+				}
+			}
+		}
+		w.unlock()
+		if w.err == nil {
+			w.err = errors.New("dataset: aborted")
+		}
+		return os.RemoveAll(w.dir)
+	}
 	if w.err != nil {
 		// A Close that failed may have got as far as the manifest: it goes
 		// first. (Create removed or refused any manifest before ours.)

@@ -42,3 +42,38 @@ func TestRezatapoptCalibration(t *testing.T) {
 		t.Errorf("nextgen kill of a pocket mutant %g, want rezatapopt's kill of sensitive cells %g", ng.Kill(2000, ng.PocketFold), d.Kill(2000, 1))
 	}
 }
+
+// The Hill term saturates at Emax for enormous doses, tiny EC50s and high
+// Hill coefficients instead of overflowing to NaN (which changed outcomes
+// silently), and is unchanged in ordinary ranges.
+func TestKillStable(t *testing.T) {
+	d := Drug{Name: "x", Emax: 0.04, EC50: 900, Hill: 3}
+	plain := func(d Drug, c, fold float64) float64 {
+		x := math.Pow(c/(d.EC50*fold), d.Hill)
+		return d.Emax * x / (1 + x)
+	}
+	for _, c := range []float64{1, 600, 900, 2000, 1e5} {
+		if got, want := d.Kill(c, 1), plain(d, c, 1); got != want {
+			t.Errorf("Kill(%g) = %v, the plain form gives %v", c, got, want)
+		}
+	}
+	cases := []struct {
+		d       Drug
+		c, fold float64
+		want    float64
+	}{
+		{Drug{Emax: 0.04, EC50: 900, Hill: 3}, 1e106, 1, 0.04},
+		{Drug{Emax: 0.04, EC50: 900, Hill: 3}, 1e300, 1, 0.04},
+		{Drug{Emax: 0.04, EC50: 900, Hill: 3}, math.Inf(1), 1, 0.04},
+		{Drug{Emax: 0.04, EC50: 1e-300, Hill: 3}, 2000, 1, 0.04},
+		{Drug{Emax: 0.04, EC50: 900, Hill: 20}, 1e19, 1, 0.04},
+		{Drug{Emax: 0.04, EC50: 900, Hill: 20}, 1e19, 100, 0.04},
+		{Drug{Emax: 0.04, EC50: 1e300, Hill: 20}, 1e-300, 1e10, 0},
+	}
+	for _, c := range cases {
+		got := c.d.Kill(c.c, c.fold)
+		if math.IsNaN(got) || math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("Kill(dose %g, EC50 %g, Hill %g, fold %g) = %v, want %v", c.c, c.d.EC50, c.d.Hill, c.fold, got, c.want)
+		}
+	}
+}

@@ -141,13 +141,28 @@ type Drug struct {
 }
 
 // Kill is the extra death rate (per day) the drug adds at concentration c
-// for a target whose EC50 is shifted fold-fold.
+// for a target whose EC50 is shifted fold-fold. It never overflows: when
+// (c / (EC50 fold))^Hill is not a finite number (an enormous dose, a tiny
+// EC50, a high Hill coefficient) it is computed in log space as
+// Emax / (1 + exp(-Hill ln(c / (EC50 fold)))), which saturates at Emax
+// (and at 0 for a vanishing ratio) instead of giving NaN.
 func (d *Drug) Kill(c, fold float64) float64 {
 	if c <= 0 || math.IsInf(fold, 1) {
 		return 0
 	}
 	x := math.Pow(c/(d.EC50*fold), d.Hill)
-	return d.Emax * x / (1 + x)
+	if x <= math.MaxFloat64 { // finite (and not NaN): the plain form, as always
+		return d.Emax * x / (1 + x)
+	}
+	l := d.Hill * (math.Log(c) - math.Log(d.EC50) - math.Log(fold))
+	switch {
+	case math.IsNaN(l):
+		return d.Emax // c and EC50 fold both infinite: treat as saturating
+	case l >= 0:
+		return d.Emax / (1 + math.Exp(-l))
+	}
+	e := math.Exp(l)
+	return d.Emax * e / (1 + e)
 }
 
 // Combination says how the kill rates of several drugs combine.

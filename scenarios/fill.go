@@ -217,6 +217,7 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	def(&f.Engine.Shards, defaultShards)
 	def(&f.Engine.ShardMin, simDefaults.Engine.ShardMin)
 	def(&f.Engine.MaxAttempts, simDefaults.MaxAttempts)
+	def(&f.Engine.MaxClones, simDefaults.MaxClones)
 	def(&f.Engine.Merge, false)
 	def(&f.Observe.Progression, "nadir")
 	return f, o

@@ -90,6 +90,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		Horizon:                 *f.Stop.Horizon,
 		Lethal:                  *f.Stop.Lethal,
 		MaxAttempts:             *f.Engine.MaxAttempts,
+		MaxClones:               maxClones(*f.Engine.MaxClones),
 		Engine: sim.Options{
 			ExactBelow: *f.Engine.ExactBelow,
 			RecordAt:   *f.Record.CloneThreshold,
@@ -254,4 +255,13 @@ func parseCombination(s string) (model.Combination, bool) {
 		}
 	}
 	return 0, false
+}
+
+// maxClones maps engine.max_clones (0: no limit) to sim.Config.MaxClones
+// (negative: no limit; 0 would take the default).
+func maxClones(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

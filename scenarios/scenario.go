@@ -267,6 +267,10 @@ type Engine struct {
 	Shards      *int     `yaml:"shards"`       // goroutines per step (default 1)
 	ShardMin    *int     `yaml:"shard_min"`    // live clones before sharding (default 256)
 	MaxAttempts *int     `yaml:"max_attempts"` // founders tried before giving up (default 1e6)
+	// MaxClones stops a replicate whose live clones, or sim.GenotypeWeight
+	// times its genotypes, exceed it: a bound on memory, about 200 bytes a
+	// clone (default sim.DefaultMaxClones; 0: no limit).
+	MaxClones *int `yaml:"max_clones"`
 	// Merge keeps one clone per genotype instead of one per lineage (see
 	// sim.Options.Merge): much faster for large tumours; lineage records and
 	// distinct-clone counts become per genotype (default false).

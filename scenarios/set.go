@@ -32,13 +32,61 @@ import (
 // default catalog and drugs can be selected. The result is checked like a
 // loaded file; on error s is left unchanged. Paths lists the settable paths.
 func Set(s *Scenario, path, value string) error {
+	return set(s, path, value, true)
+}
+
+// Assignment is one PATH=VALUE of SetAll.
+type Assignment struct{ Path, Value string }
+
+// SetAll applies several assignments as Set does, in order, and checks the
+// result once at the end, so that their order does not matter when fields
+// depend on each other (detection.size=1e15 with stop.lethal=1e16 is
+// accepted either way). Each value is still decoded and type-checked where
+// it is set. On error s is left unchanged.
+func SetAll(s *Scenario, as []Assignment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	w, err := Fill(s)
+	if err != nil {
+		return err
+	}
+	var labels []string
+	paths := map[string]tokenPos{}
+	for _, a := range as {
+		if err := set(w, a.Path, a.Value, false); err != nil {
+			return err
+		}
+		labels = append(labels, "--set "+a.Path+"="+a.Value)
+		paths[a.Path] = tokenPos{}
+	}
+	label := strings.Join(labels, " ")
+	f, err := check(w, &locator{file: label, pos: paths})
+	if err != nil {
+		for _, e := range Errors(err) {
+			e.Line, e.Col, e.Excerpt = 0, 0, ""
+		}
+		return err
+	}
+	*s = *f
+	return nil
+}
+
+// set is Set; with check false the cross-field checks are left to the
+// caller (SetAll), and s must already be filled.
+func set(s *Scenario, path, value string, check bool) error {
 	label := "--set " + path + "=" + value
 	setErr := func(p, format string, a ...any) error {
 		return &Error{File: label, Path: p, Msg: fmt.Sprintf(format, a...)}
 	}
-	f, err := Fill(s)
-	if err != nil {
-		return err
+	f := s
+	if check {
+		var err error
+		if f, err = Fill(s); err != nil {
+			return err
+		}
+	} else {
+		f, _ = fill(s)
 	}
 	if strings.TrimSpace(value) == "" {
 		return setErr(path, "empty value; give a YAML value, or null to restore the default")
@@ -143,17 +191,18 @@ func Set(s *Scenario, path, value string) error {
 					cur.SetMapIndex(reflect.ValueOf(key), e)
 				}
 			}
-			return finishSet(s, f, d, label, done)
+			return finishSet(s, f, d, label, done, check)
 		default:
 			return setErr(path, "%s is %s; it has no %q", here, strings.TrimPrefix(expectName(cur.Type()), "a "), sg.key)
 		}
 	}
 	d.value(node, cur, done, true)
-	return finishSet(s, f, d, label, done)
+	return finishSet(s, f, d, label, done, check)
 }
 
-// finishSet reports decoding errors, or checks f and stores it in s.
-func finishSet(s, f *Scenario, d *decoder, label, path string) error {
+// finishSet reports decoding errors, or checks f (unless !full) and stores
+// it in s.
+func finishSet(s, f *Scenario, d *decoder, label, path string, full bool) error {
 	relabel := func(err error) error {
 		for _, e := range Errors(err) {
 			e.File, e.Line, e.Col, e.Excerpt = label, 0, 0, ""
@@ -162,6 +211,10 @@ func finishSet(s, f *Scenario, d *decoder, label, path string) error {
 	}
 	if len(d.errs) > 0 {
 		return relabel(joinErrors(d.errs))
+	}
+	if !full {
+		*s = *f
+		return nil
 	}
 	// Cross-field problems are reported at the field that was set.
 	if _, err := check(f, &locator{file: label, pos: map[string]tokenPos{path: {}}}); err != nil {

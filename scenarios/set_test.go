@@ -240,3 +240,68 @@ func TestPaths(t *testing.T) {
 		}
 	}
 }
+
+// SetAll checks once after every assignment, so the order of --set flags
+// does not matter (detection.size=1e15 then stop.lethal=1e16 used to be
+// refused at the first, the reverse accepted).
+func TestSetAllOrder(t *testing.T) {
+	for _, as := range [][]Assignment{
+		{{"detection.size", "1e15"}, {"stop.lethal", "1e16"}},
+		{{"stop.lethal", "1e16"}, {"detection.size", "1e15"}},
+	} {
+		s, err := Open(DefaultName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := SetAll(s, as); err != nil {
+			t.Errorf("%v: %v", as, err)
+			continue
+		}
+		cfg, err := Resolve(s)
+		if err != nil || cfg.Detect != 1e15 || cfg.Lethal != 1e16 {
+			t.Errorf("%v: detect %g lethal %g, %v", as, cfg.Detect, cfg.Lethal, err)
+		}
+	}
+	// A conflict that remains after all sets is reported, naming them, and
+	// leaves the scenario unchanged.
+	s, _ := Open(DefaultName)
+	err := SetAll(s, []Assignment{{"detection.size", "1e15"}, {"growth.birth", "0.2"}})
+	if err == nil || !strings.Contains(err.Error(), "--set detection.size=1e15 --set growth.birth=0.2") || !strings.Contains(err.Error(), "lethal burden") {
+		t.Errorf("conflict: %v", err)
+	}
+	if cfg, _ := Resolve(s); cfg.Detect != 1e9 || cfg.Model.Birth != 0.14 {
+		t.Errorf("scenario changed by a failed SetAll: detect %g birth %g", cfg.Detect, cfg.Model.Birth)
+	}
+	// A value that does not decode is reported at its own --set.
+	err = SetAll(s, []Assignment{{"stop.lethal", "1e16"}, {"growth.birth", "fast"}})
+	if err == nil || !strings.Contains(err.Error(), "--set growth.birth=fast") {
+		t.Errorf("bad value: %v", err)
+	}
+}
+
+// Pharmacology outside physical ranges is refused naming the field and the
+// range (doses up to 1e300 and EC50s down to 1e-100 used to run, with a
+// Hill term that overflowed).
+func TestPharmacologyBounds(t *testing.T) {
+	cases := []struct{ path, value, want string }{
+		{"treatment.phases[0].doses.rezatapopt", "1e106", "treatment.phases[0].doses.rezatapopt: must be from 0 to 1e+06 (mg per administration)"},
+		{"treatment.phases[0].doses.rezatapopt", "1e300", "must be from 0 to 1e+06"},
+		{"drugs[rezatapopt].ec50", "1e-100", "drugs[0].ec50: must be from 1e-06 to 1e+09 (mg-eq)"},
+		{"drugs[rezatapopt].emax", "1e9", "drugs[0].emax: must be from 0 to 100"},
+		{"drugs[rezatapopt].pocket_fold", "1e300", "pocket_fold: must be from 1 to 1e+12"},
+		{"drugs[rezatapopt].pk.scale", "1e30", "pk.scale: must be from 1e-06 to 1e+06"},
+		{"drugs[rezatapopt].hill", "21", "drugs[0].hill: must be in (0, 20]"},
+	}
+	for _, c := range cases {
+		s, _ := Open(DefaultName)
+		err := Set(s, c.path, c.value)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%s: %v, want %q", c.path, c.value, err, c.want)
+		}
+	}
+	// Within range, a Hill 20 drug at a high dose is accepted and saturates.
+	s, _ := Open(DefaultName)
+	if err := SetAll(s, []Assignment{{"drugs[rezatapopt].hill", "20"}, {"treatment.phases[0].doses.rezatapopt", "1e6"}}); err != nil {
+		t.Error(err)
+	}
+}

@@ -29,6 +29,21 @@ const (
 	maxEntryNameLen  = 64
 	defaultDrugNames = "rezatapopt, nextgen, offaxis"
 	maxDepth         = 1_000_000_000 // reads
+
+	// Physical ranges of pharmacology. Outside them a scenario is a typo
+	// or a unit mistake (a dose in micrograms, an EC50 in grams), and the
+	// sigmoid saturates anyway: at 1e6 mg a drug with EC50 1e-6 mg-eq is
+	// at its maximum whatever its Hill coefficient.
+	maxDose     = 1e6  // mg per administration (a kilogram)
+	minEC50     = 1e-6 // mg-eq
+	maxEC50     = 1e9  // mg-eq
+	maxEmax     = 100  // per day: every cell killed within minutes
+	maxFold     = 1e12 // EC50 fold change (1e6 already means no binding)
+	minPKScale  = 1e-6 // mg-eq per mg/day
+	maxPKScale  = 1e6
+	maxPKRate   = 1e6  // ka, per day
+	minHalfLife = 1e-6 // days (a tenth of a second)
+	maxHalfLife = 1e5  // days
 )
 
 var (
@@ -92,6 +107,15 @@ func (v *validator) positive(path string, x float64, lo float64, unit string) bo
 	}
 	if x < lo {
 		v.bad(path, "must be at least %s (%s), got %s", num(lo), unit, num(x))
+		return false
+	}
+	return true
+}
+
+// within checks lo <= x <= hi (physical ranges of pharmacology).
+func (v *validator) within(path string, x, lo, hi float64, unit string) bool {
+	if !(x >= lo && x <= hi) {
+		v.bad(path, "must be from %s to %s (%s), got %s", num(lo), num(hi), unit, num(x))
 		return false
 	}
 	return true
@@ -189,16 +213,22 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 			}
 		}
 		if required(v, p+".emax", dr.Emax, why+" (the maximal extra death rate, per day)") {
-			v.nonNegative(p+".emax", *dr.Emax, "maximal extra death rate, per day")
+			if v.nonNegative(p+".emax", *dr.Emax, "maximal extra death rate, per day") {
+				v.within(p+".emax", *dr.Emax, 0, maxEmax, "maximal extra death rate, per day")
+			}
 		}
 		if required(v, p+".ec50", dr.EC50, why+" (the concentration of half the maximal effect, mg-eq)") {
-			v.positive(p+".ec50", *dr.EC50, 0, "mg-eq")
+			if v.positive(p+".ec50", *dr.EC50, 0, "mg-eq") {
+				v.within(p+".ec50", *dr.EC50, minEC50, maxEC50, "mg-eq")
+			}
 		}
 		if dr.Hill != nil && (!(*dr.Hill > 0) || !(*dr.Hill <= maxHill)) {
 			v.bad(p+".hill", "must be in (0, %d] (a Hill coefficient), got %s", maxHill, num(*dr.Hill))
 		}
 		if dr.PocketFold != nil && (!(*dr.PocketFold >= 1) || !finite(*dr.PocketFold)) {
 			v.bad(p+".pocket_fold", "must be a finite number >= 1 (an EC50 fold increase), got %s", num(*dr.PocketFold))
+		} else if dr.PocketFold != nil {
+			v.within(p+".pocket_fold", *dr.PocketFold, 1, maxFold, "an EC50 fold increase")
 		}
 		if dr.PocketFold == nil && reactivator[dr.Name] {
 			v.bad(p+".pocket_fold", "missing; required for a y220c-pocket drug (an EC50 fold increase >= 1)")
@@ -261,6 +291,8 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 			}
 			if x := e.EC50Fold[dn]; !(x > 0) || !finite(x) {
 				v.bad(fp, "must be a positive finite fold change (use a large number such as 1e6 for no binding), got %s", num(x))
+			} else {
+				v.within(fp, x, 1/maxFold, maxFold, "an EC50 fold change; 1e6 already means no binding")
 			}
 		}
 	}
@@ -314,6 +346,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.intRange("engine.shards", int64(*f.Engine.Shards), 1, maxShards, "goroutines")
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")
+	v.intRange("engine.max_clones", int64(*f.Engine.MaxClones), 0, math.MaxInt32, "live clones; 0 for no limit")
 
 	// Liquid biopsy.
 	ct := f.Observe.CTDNA
@@ -359,9 +392,15 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		if o.drugs[k] == "drugs" {
 			p = "drugs[" + dr.Name + "].pk"
 		}
-		v.positive(p+".ka", *dr.PK.Ka, 0, "absorption rate constant, per day")
-		v.positive(p+".half_life", *dr.PK.HalfLife, 0, "elimination half-life, days")
-		v.positive(p+".scale", *dr.PK.Scale, 0, "mg-eq per mg/day at steady state")
+		if v.positive(p+".ka", *dr.PK.Ka, 0, "absorption rate constant, per day") {
+			v.within(p+".ka", *dr.PK.Ka, 0, maxPKRate, "absorption rate constant, per day")
+		}
+		if v.positive(p+".half_life", *dr.PK.HalfLife, 0, "elimination half-life, days") {
+			v.within(p+".half_life", *dr.PK.HalfLife, minHalfLife, maxHalfLife, "elimination half-life, days")
+		}
+		if v.positive(p+".scale", *dr.PK.Scale, 0, "mg-eq per mg/day at steady state") {
+			v.within(p+".scale", *dr.PK.Scale, minPKScale, maxPKScale, "mg-eq per mg/day at steady state")
+		}
 	}
 
 	// Treatment.
@@ -401,6 +440,8 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 			}
 			if x := ph.Doses[dn]; !(x >= 0) || !finite(x) {
 				v.bad(dp, "must be a finite dose >= 0 (mg per administration), got %s", num(x))
+			} else {
+				v.within(dp, x, 0, maxDose, "mg per administration")
 			}
 		}
 		if iv := *ph.Interval; v.positive(p+".interval", iv, minInterval, "days between administrations") && pk && okH && horizon/iv > maxPoints {

@@ -70,6 +70,16 @@
 // at progression plus Config.FollowUp, at extinction (cured), at the lethal
 // burden, or at the horizon (censored).
 //
+// # Stopping early
+//
+// Between engine steps (never inside one, so results are unchanged) a
+// replicate checks whether Run's context is cancelled and whether its live
+// clones, or GenotypeWeight times its genotypes, exceed Config.MaxClones;
+// either stops it with an error (wrapping the context's error, or a
+// CloneLimitError naming engine.merge). CostWarning estimates the lineages
+// a scenario founds before detection, to warn before a run that would be
+// slow or hit the cap.
+//
 // # Boundaries
 //
 // The package must not read or write files: results leave through the Sink

@@ -39,6 +39,11 @@ type Config struct {
 
 	MaxAttempts int // attempts to reach Detect before giving up (default 1e6)
 
+	// MaxClones stops a replicate with a CloneLimitError when its live
+	// clones, or GenotypeWeight times its genotypes, exceed it at a step end: a bound on memory (default DefaultMaxClones; negative: no
+	// limit).
+	MaxClones int
+
 	// StopAtDetection ends a replicate when it reaches the detection size,
 	// before any treatment (for theory checks of the growth phase).
 	StopAtDetection bool
@@ -70,6 +75,9 @@ func (c *Config) Defaults() {
 	def(&c.Lethal, 1e12)
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 1_000_000
+	}
+	if c.MaxClones == 0 {
+		c.MaxClones = DefaultMaxClones
 	}
 	c.CTDNA.Defaults()
 	if c.Engine.ExactBelow == 0 {
@@ -285,6 +293,7 @@ type Replicator struct {
 	tm      *Tumor
 	therapy Therapy
 	conc    []float64
+	guard   guard
 }
 
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
@@ -330,7 +339,9 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 		res.Trajectory = appendPoint(res.Trajectory, tm)
 		return nil
 	}
-	rp.treat(res)
+	if err := rp.treat(res); err != nil {
+		return err
+	}
 	if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != tm.Time() {
 		res.Trajectory = rp.point(res.Trajectory)
 	}
@@ -392,7 +403,7 @@ func (rp *Replicator) measured() int64 {
 // phase. Progression ends the replicate (after the follow-up) unless the
 // therapy answers it by starting a new line, whose baseline and nadir are
 // the burden at that scan.
-func (rp *Replicator) treat(res *Result) {
+func (rp *Replicator) treat(res *Result) error {
 	cfg := rp.cfg
 	tm := rp.tm
 	th := rp.therapy
@@ -425,6 +436,9 @@ func (rp *Replicator) treat(res *Result) {
 	obsRNG := rng.Derive(res.Stream, 1<<63) // observation noise: its own stream
 	res.BestResponse = ResponseNone
 	for {
+		if err := rp.check(res.Replicate); err != nil {
+			return err
+		}
 		t := tm.Time()
 		if t >= nextDraw {
 			var d drawResult
@@ -561,6 +575,7 @@ func (rp *Replicator) treat(res *Result) {
 	if !math.IsNaN(res.TTP) && !math.IsNaN(res.FirstCTDNACall) {
 		res.CTDNALead = res.TTP - res.FirstCTDNACall
 	}
+	return nil
 }
 
 // concAt is the therapy's concentrations at t (a scratch slice).
@@ -588,6 +603,9 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 		res.Trajectory = appendPoint(res.Trajectory[:0], tm)
 		nextGrid := cfg.GrowthGrid
 		for tm.Total() > 0 && float64(tm.Total()) < cfg.Detect {
+			if err := rp.check(rep); err != nil {
+				return err
+			}
 			t := tm.Time()
 			step := min(cfg.Step, nextGrid-t)
 			if r, bd := rp.growthRates(); r > 0 {

@@ -25,13 +25,20 @@ type RunOptions struct {
 	Workers      int // goroutines running replicates (default GOMAXPROCS)
 	// Progress, if set, is called after each replicate is delivered.
 	Progress func(done, total int)
+	// Step, if set, is called by the worker goroutines between engine steps
+	// with the replicate, its tumour time and its live clones: progress
+	// within long replicates. It must be safe for concurrent use and cheap.
+	Step func(rep int, day float64, clones int)
 }
 
 // Run simulates replicates on a pool of workers and hands them to sink in
 // replicate order. A replicate's result depends only on (cfg, cfg.Seed,
 // replicate number), never on the number of workers. When ctx is cancelled,
 // Run stops handing out work, delivers every replicate before the first
-// unfinished one, and returns ctx's error.
+// unfinished one, and returns ctx's error. Replicates in flight stop at
+// their next step end (a step takes milliseconds at the defaults, so a
+// cancelled run returns promptly); so does a replicate whose live clones
+// exceed cfg.MaxClones, with a CloneLimitError.
 func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -62,6 +69,8 @@ func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 			defer wg.Done()
 			rp := NewReplicator(cfg)
 			defer rp.Close()
+			rp.watch(ctx)
+			rp.guard.step = opt.Step
 			for {
 				// Take a buffer before a job: jobs go out in replicate order,
 				// so the worker holding the next replicate to deliver always

@@ -95,10 +95,24 @@
 // the units in flight and Run returns ErrStopped; the shard is resumed by
 // running it again, with the same or any other split. sweep.json guards
 // the directory: a run whose plan differs (another sweep file, base
-// scenario or p53evo version that changes ids) is refused. One process per
-// unit at a time: two processes running the same shard at once may redo a
-// unit (the second rename fails and its copy is dropped) but do not corrupt
-// it.
+// scenario or p53evo version that changes ids) is refused, and so is a
+// directory holding a run's dataset.
+//
+// One process per unit at a time: a run claims a unit (an exclusive lock on
+// point=<id>/.reps-<first>-<last>.lock) before it inspects, repairs or
+// writes it, and leaves units claimed by another process to it; its count
+// of complete units is read back from disk at the end, and if units were
+// left to another process it returns ErrBusy. Every run holds the sweep
+// directory's lock (dataset.LockName) shared, so `p53evo run` cannot write
+// there meanwhile.
+//
+// Before a complete unit is skipped its tables are verified (type, size and
+// SHA-256 against its manifest, seed and range against the plan, hashes
+// against those the shard manifests recorded). A broken unit (a directory
+// without manifest, an altered table) is moved to
+// DIR/.quarantine/point=<id>/reps-<first>-<last>.<time>/ with a REASON.txt
+// and redone. StatusOf with Verify checks the same without changing
+// anything.
 //
 // # Merging and reading
 //

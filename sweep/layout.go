@@ -253,6 +253,12 @@ func (f *planFile) pointsTable() ([]byte, error) {
 // and refuses a directory that holds another sweep (another plan). Run
 // calls it; calling it first separates a wrong directory from a failed run.
 func (p *Plan) Prepare(dir string) error {
+	if strings.TrimSpace(dir) == "" {
+		return errors.New("empty sweep directory name")
+	}
+	if what := runDataset(dir); what != "" {
+		return fmt.Errorf("%s holds a run's dataset (%s), not a sweep; use another output directory", dir, what)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, ShardsDir), 0o755); err != nil {
 		return err
 	}
@@ -315,4 +321,17 @@ func planDiff(a, b *planFile) string {
 		}
 	}
 	return "the plans differ"
+}
+
+// runDataset names the first entry of dir that belongs to a run's dataset
+// (a manifest or a table file at the top), or "".
+func runDataset(dir string) string {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		n := e.Name()
+		if n == dataset.ManifestName || (strings.HasSuffix(n, ".arrow") && n != PointsFile) {
+			return n
+		}
+	}
+	return ""
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/lockfile"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -49,9 +50,13 @@ type Report struct {
 	Units         int // units of the shard
 	Skipped       int // complete before this run
 	Ran           int // completed by this run
-	Done          int // complete now
+	Done          int // complete now, counted on disk at the end
 	Replicates    int // simulated by this run
-	Elapsed       time.Duration
+	// Quarantined lists the broken units this run set aside (under
+	// QuarantineDir) and redid, with the reason.
+	Quarantined []string
+	Busy        int // units another process was writing, left to it
+	Elapsed     time.Duration
 }
 
 // UnitRecord is a complete unit in a shard manifest.
@@ -106,6 +111,16 @@ func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) 
 	if err := p.Prepare(dir); err != nil {
 		return rep, err
 	}
+	dlk, err := lockSweepDir(dir)
+	if err != nil {
+		return rep, err
+	}
+	defer dlk.Unlock()
+	pf := p.file()
+	recorded, err := recordedHashes(dir)
+	if err != nil {
+		return rep, err
+	}
 	units := p.Shard(opt.Shard, opt.Shards)
 	rep.Units = len(units)
 	var pending []Unit
@@ -113,10 +128,15 @@ func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) 
 	left := map[int]int{} // point -> pending units
 	for _, u := range units {
 		total += u.Count
-		if unitComplete(dir, p.Points[u.Point].ID, u) {
+		// Complete units are verified (SHA-256 of every table) before they
+		// are skipped; broken ones are set aside and redone below.
+		if st, _ := inspectUnit(ctx, dir, pf.Points[u.Point], u, recorded, true); st == stateComplete {
 			rep.Skipped++
 			doneReps += u.Count
 			continue
+		}
+		if ctx.Err() != nil {
+			break
 		}
 		pending = append(pending, u)
 		left[u.Point]++
@@ -190,8 +210,23 @@ func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) 
 					release(u.Point)
 					continue
 				}
-				err := runUnit(ctx, p, dir, u, e.cfg, e.yaml, e.s.Name, opt)
+				ran, err := claimAndRun(ctx, p, dir, u, recorded, func() error {
+					return runUnit(ctx, p, dir, u, e.cfg, e.yaml, e.s.Name, opt)
+				}, func(q string) {
+					mu.Lock()
+					rep.Quarantined = append(rep.Quarantined, q)
+					mu.Unlock()
+				})
 				release(u.Point)
+				if errors.Is(err, lockfile.ErrBusy) {
+					mu.Lock()
+					rep.Busy++
+					mu.Unlock()
+					continue
+				}
+				if err == nil && !ran {
+					continue // another process completed it meanwhile
+				}
 				if err != nil {
 					if ctx.Err() == nil {
 						fail(err)
@@ -220,14 +255,24 @@ feed:
 	close(jobs)
 	wg.Wait()
 
-	rep.Done = rep.Skipped + rep.Ran
+	// What is on disk now, not what this run believes it did: another
+	// process may have completed, or removed, units meanwhile.
+	rep.Done = 0
+	for _, u := range units {
+		if unitComplete(dir, pf.Points[u.Point].ID, u) {
+			rep.Done++
+		}
+	}
 	rep.Elapsed = time.Since(start)
 	sm.Done, sm.Ran, sm.End = rep.Done, rep.Ran, time.Now().UTC()
-	var err error
 	switch {
 	case firstErr != nil:
 		sm.State, sm.Error = "failed", firstErr.Error()
 		err = firstErr
+	case rep.Done < rep.Units && rep.Busy > 0 && ctx.Err() == nil:
+		sm.State = "stopped"
+		sm.Error = fmt.Sprintf("%d units were being written by another process", rep.Busy)
+		err = fmt.Errorf("%w: %d units were being written by another process (%d of %d units of this shard are complete); rerun when it has finished", ErrBusy, rep.Busy, rep.Done, rep.Units)
 	case rep.Done < rep.Units:
 		sm.State = "stopped"
 		err = fmt.Errorf("%w: %d of %d units done in this shard", ErrStopped, rep.Done, rep.Units)
@@ -239,6 +284,33 @@ feed:
 		err = werr
 	}
 	return rep, err
+}
+
+// claimAndRun claims unit u (its lock), inspects it again under the claim,
+// sets it aside if it is broken (telling quarantined where it went) and
+// runs it if it is not complete. It reports whether it ran the unit; an
+// error wraps lockfile.ErrBusy when another process holds the claim.
+func claimAndRun(ctx context.Context, p *Plan, dir string, u Unit, recorded map[string]map[string]string, run func() error, quarantined func(string)) (bool, error) {
+	pt := p.Points[u.Point]
+	lk, err := claimUnit(dir, pt.ID, u)
+	if err != nil {
+		return false, err
+	}
+	defer lk.Unlock()
+	st, why := inspectUnit(ctx, dir, planPoint{ID: pt.ID, Seed: pt.Seed}, u, recorded, true)
+	switch {
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case st == stateComplete:
+		return false, nil
+	case st == stateBroken:
+		q, err := quarantine(dir, pt.ID, u, why)
+		if err != nil {
+			return false, fmt.Errorf("point %s, replicates %d-%d: setting aside a broken unit (%s): %w", pt.ID, u.First, u.First+u.Count-1, why, err)
+		}
+		quarantined(fmt.Sprintf("point %s, replicates %d-%d (%s) -> %s", pt.ID, u.First, u.First+u.Count-1, why, q))
+	}
+	return true, run()
 }
 
 // runUnit simulates one unit into a temporary directory and renames it into

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/p53evo/p53evo/dataset"
 )
 
 // ShardStatus is the state of one shard's units.
@@ -31,13 +34,38 @@ type StatusReport struct {
 	Missing    []Unit // in unit order
 	MissingIDs []string
 	Stale      int // temporary unit directories (being written, or left by a killed run)
-	Shards     []ShardStatus
+	// Broken lists units (and merged points) whose directory is not their
+	// complete dataset, with the reason; `sweep run` sets them aside and
+	// redoes them. Verified says whether every table's SHA-256 was checked.
+	Broken      []string
+	Verified    bool
+	Quarantined int // units set aside under QuarantineDir so far
+	Shards      []ShardStatus
+}
+
+// StatusOptions say how Status reads a sweep directory.
+type StatusOptions struct {
+	Shards int // the split shown (0: that of the most recent shard manifest, or 1)
+	// Verify checks every table's SHA-256 against its manifest (reading
+	// every file); without it only manifests and file sizes are checked.
+	Verify  bool
+	Context context.Context // stops verifying when cancelled (default: none)
 }
 
 // Status reads a sweep directory: which units are complete, overall and for
 // each shard of a split into shards parts (0: the split of the most recent
 // shard manifest, or 1).
 func Status(dir string, shards int) (*StatusReport, error) {
+	return StatusOf(dir, StatusOptions{Shards: shards})
+}
+
+// StatusOf is Status with options.
+func StatusOf(dir string, opt StatusOptions) (*StatusReport, error) {
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	shards := opt.Shards
 	f, err := readPlanFile(dir)
 	if err != nil {
 		return nil, err
@@ -55,14 +83,25 @@ func Status(dir string, shards int) (*StatusReport, error) {
 			}
 		}
 	}
-	r := &StatusReport{Dir: dir, Name: f.Name, Points: len(f.Points), Replicates: f.Replicates, Batch: f.Batch, Units: f.Units}
+	recorded, err := recordedHashes(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &StatusReport{Dir: dir, Name: f.Name, Points: len(f.Points), Replicates: f.Replicates, Batch: f.Batch, Units: f.Units, Verified: opt.Verify}
 	done := make([]bool, f.Units)
 	per := f.unitsPerPoint()
 	for i, pt := range f.Points {
 		if merged(dir, pt.ID) {
 			r.Merged++
+			ok := true
+			if opt.Verify {
+				if _, err := dataset.Open(PointDir(dir, pt.ID), dataset.WithContext(ctx)); err != nil {
+					r.Broken = append(r.Broken, fmt.Sprintf("merged point %s: %v", pt.ID, err))
+					ok = false
+				}
+			}
 			for b := range per {
-				done[i*per+b] = true
+				done[i*per+b] = ok
 			}
 			continue
 		}
@@ -74,9 +113,18 @@ func Status(dir string, shards int) (*StatusReport, error) {
 		}
 		for b := range per {
 			u := f.unit(i*per + b)
-			done[u.Index] = exists(filepath.Join(unitDir(dir, pt.ID, u), "manifest.json"))
+			st, why := inspectUnit(ctx, dir, pt, u, recorded, opt.Verify)
+			done[u.Index] = st == stateComplete
+			if st == stateBroken {
+				r.Broken = append(r.Broken, fmt.Sprintf("unit %d (point %s, replicates %d-%d): %s", u.Index, pt.ID, u.First, u.First+u.Count-1, why))
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 	}
+	qs, _ := filepath.Glob(filepath.Join(dir, QuarantineDir, "point=*", "reps-*"))
+	r.Quarantined = len(qs)
 	for k, ok := range done {
 		if ok {
 			r.Complete++
@@ -108,6 +156,18 @@ func Status(dir string, shards int) (*StatusReport, error) {
 func (r *StatusReport) Write(w io.Writer) {
 	fmt.Fprintf(w, "sweep %s in %s: %d points x %d replicates, %d units of %d replicates\n", r.Name, r.Dir, r.Points, r.Replicates, r.Units, r.Batch)
 	fmt.Fprintf(w, "complete: %d of %d units (%d missing); merged: %d of %d points\n", r.Complete, r.Units, len(r.Missing), r.Merged, r.Points)
+	if len(r.Broken) > 0 {
+		fmt.Fprintf(w, "broken: %d (`p53evo sweep run` sets them aside under %s and redoes them):\n", len(r.Broken), filepath.Join(r.Dir, QuarantineDir))
+		for _, b := range r.Broken {
+			fmt.Fprintf(w, "  %s\n", b)
+		}
+	}
+	if r.Verified {
+		fmt.Fprintf(w, "verified: SHA-256 of every table of the %d complete units against their manifests\n", r.Complete)
+	}
+	if r.Quarantined > 0 {
+		fmt.Fprintf(w, "set aside earlier: %d units under %s\n", r.Quarantined, filepath.Join(r.Dir, QuarantineDir))
+	}
 	if r.Stale > 0 {
 		fmt.Fprintf(w, "temporary unit directories: %d (units being written, or left by a killed run: removed when the unit runs again)\n", r.Stale)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -76,7 +77,7 @@ func analyzeCommand() *cli.Command {
 				return err
 			}
 			tau := cmd.Float64("tau")
-			if cmd.IsSet("tau") && !(tau > 0) {
+			if cmd.IsSet("tau") && !(tau > 0 && !math.IsInf(tau, 0)) {
 				return usagef("--tau %v: must be a positive number of days", tau)
 			}
 			for _, d := range cmd.Args().Slice() {
@@ -87,7 +88,7 @@ func analyzeCommand() *cli.Command {
 					return analyzeSweep(d, e, tau, cmd.Bool("json"), cmd.Root().Writer)
 				}
 			}
-			arms, err := loadArms(cmd.Args().Slice())
+			arms, err := loadArms(ctx, cmd.Args().Slice())
 			if err != nil {
 				return err
 			}
@@ -109,7 +110,7 @@ func analyzeCommand() *cli.Command {
 // openDataset opens a run directory for analyze and plot. A missing or
 // non-dataset directory is a usage error; an unfinished run a failure, as
 // for export.
-func openDataset(dir string) (*dataset.Dataset, error) {
+func openDataset(ctx context.Context, dir string) (*dataset.Dataset, error) {
 	if _, err := os.Stat(filepath.Join(dir, "points.arrow")); err == nil {
 		return nil, usagef("%s is a sweep directory (points.arrow); analyze and plot read run directories for now: pass its point=<id> subdirectories", dir)
 	}
@@ -122,8 +123,8 @@ func openDataset(dir string) (*dataset.Dataset, error) {
 	case !fi.IsDir():
 		return nil, usagef("%s is not a directory (want a run directory written by 'p53evo run')", dir)
 	}
-	d, err := dataset.Open(dir)
-	if errors.Is(err, dataset.ErrIncomplete) {
+	d, err := dataset.Open(dir, dataset.WithContext(ctx))
+	if errors.Is(err, dataset.ErrIncomplete) || ctx.Err() != nil {
 		return nil, failure{err.Error()}
 	}
 	if err != nil {
@@ -137,10 +138,10 @@ func openDataset(dir string) (*dataset.Dataset, error) {
 // and by the path as given if those clash too.
 //
 // A sweep directory will expand into one arm per point here.
-func loadArms(dirs []string) ([]analysis.ArmData, error) {
+func loadArms(ctx context.Context, dirs []string) ([]analysis.ArmData, error) {
 	var arms []analysis.ArmData
 	for _, dir := range dirs {
-		d, err := openDataset(dir)
+		d, err := openDataset(ctx, dir)
 		if err != nil {
 			return nil, err
 		}

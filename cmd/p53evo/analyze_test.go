@@ -66,6 +66,7 @@ func TestAnalyzeAndPlotErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(sweep, "points.arrow"), nil, 0o644)
 	incomplete := filepath.Join(tmp, "incomplete")
 	os.MkdirAll(incomplete, 0o755)
+	os.WriteFile(filepath.Join(incomplete, ".runs.arrow.tmp"), nil, 0o644) // a killed run's leftover (an empty directory is not a dataset)
 	out := filepath.Join(tmp, "x.png")
 	cases := []struct {
 		args []string

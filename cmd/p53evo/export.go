@@ -35,6 +35,9 @@ func exportCommand() *cli.Command {
 			if errors.Is(err, dataset.ErrIncomplete) {
 				return failure{err.Error()}
 			}
+			if errors.Is(err, dataset.ErrNotDataset) {
+				return usageError{err}
+			}
 			return err
 		},
 	}

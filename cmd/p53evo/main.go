@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v3"
@@ -42,7 +44,7 @@ type failure struct{ msg string }
 func (f failure) Error() string { return f.msg }
 
 func newApp(stdout, stderr io.Writer) *cli.Command {
-	return &cli.Command{
+	app := &cli.Command{
 		Name:    "p53evo",
 		Usage:   "simulate resistance of TP53 Y220C tumours to p53 reactivators",
 		Version: version + " (" + commit + ")",
@@ -70,6 +72,18 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			plotCommand(),
 			versionCommand(),
 		},
+	}
+	noSliceSeparator(app)
+	return app
+}
+
+// noSliceSeparator keeps repeatable flags such as --set from splitting a
+// value at commas ({on: 21, off: 7}) in every command: urfave/cli reads the
+// setting from the command that parses the flag, not from the root.
+func noSliceSeparator(c *cli.Command) {
+	c.DisableSliceFlagSeparator = true
+	for _, sub := range c.Commands {
+		noSliceSeparator(sub)
 	}
 }
 
@@ -99,7 +113,7 @@ func exitStatus(err error, stderr io.Writer) int {
 	}
 	var u usageError
 	if errors.As(err, &u) || isCLIUsage(err) {
-		fmt.Fprintln(stderr, "p53evo:", oneLine(err.Error()))
+		fmt.Fprintln(stderr, "p53evo:", oneLine(plainFlagError(err.Error())))
 		fmt.Fprintln(stderr, "Run 'p53evo --help' (or 'p53evo COMMAND --help') for usage.")
 		return exitUsage
 	}
@@ -110,7 +124,7 @@ func exitStatus(err error, stderr io.Writer) int {
 // isCLIUsage recognises urfave/cli's own argument errors.
 func isCLIUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"flag provided but not defined", "No help topic", "invalid value", "Required flag", "flag needs an argument"} {
+	for _, p := range []string{"flag provided but not defined", "No help topic", "invalid value", "Required flag", "flag needs an argument", "from environment variable"} {
 		if contains(msg, p) {
 			return true
 		}
@@ -130,3 +144,46 @@ func contains(s, sub string) bool {
 // oneLine keeps the first line of a multi-line message for usage errors
 // that are single mistakes; scenario errors keep all their lines.
 func oneLine(s string) string { return s }
+
+var (
+	envValueError  = regexp.MustCompile(`^could not parse "(.*)" as (\w+) value from environment variable "(\w+)" for flag ([\w-]+):`)
+	flagValueError = regexp.MustCompile(`^invalid value "(.*)" for flag -{1,2}([\w-]+): strconv\.Parse(\w+): parsing .*: (invalid syntax|value out of range)$`)
+)
+
+// plainFlagError rewrites urfave/cli's errors for flag values that do not
+// parse (from the command line or a P53EVO_* variable) without Go's strconv
+// wording: the flag or variable, the value and what is allowed.
+func plainFlagError(msg string) string {
+	if m := envValueError.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s=%q (for --%s): want %s", m[3], m[1], m[4], typeWord(m[2]))
+	}
+	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+		what := "want " + typeWord(strings.ToLower(m[3]))
+		if m[4] == "value out of range" {
+			what = "out of range"
+		}
+		return fmt.Sprintf("-%s%s %q: %s (see --help)", dashes(m[2]), m[2], m[1], what)
+	}
+	return msg
+}
+
+func dashes(name string) string {
+	if len(name) == 1 {
+		return ""
+	}
+	return "-"
+}
+
+func typeWord(t string) string {
+	switch t {
+	case "int", "int64":
+		return "a whole number"
+	case "uint", "uint64":
+		return "a whole number >= 0"
+	case "float", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	}
+	return "a " + t + " value"
+}

@@ -132,6 +132,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestExportIncompleteDataset(t *testing.T) {
 	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ".runs.arrow.tmp"), nil, 0o644) // a killed run's leftover
 	code, _, errs := run(t, context.Background(), "export", dir)
 	if code != exitFailure || !strings.Contains(errs, "incomplete") {
 		t.Errorf("exit %d, stderr %q", code, errs)

@@ -81,7 +81,14 @@ func plotCommand() *cli.Command {
 			}
 			from := math.NaN()
 			if cmd.IsSet("from") {
-				from = cmd.Float64("from") * analysis.DaysPerMonth
+				m := cmd.Float64("from")
+				if kind != "muller" && kind != "burden" {
+					return usagef("--from applies to --kind muller and burden, not %s", kind)
+				}
+				if !(m >= -maxFromMonths && m <= maxFromMonths) {
+					return usagef("--from %v: must be a number of months from -%d to %d (negative: before treatment)", m, maxFromMonths, maxFromMonths)
+				}
+				from = m * analysis.DaysPerMonth
 			}
 			dirs := cmd.Args().Slice()
 			if kind != "km" && len(dirs) != 1 {
@@ -90,7 +97,7 @@ func plotCommand() *cli.Command {
 			var fig *analysis.Figure
 			switch kind {
 			case "km":
-				arms, err := loadArms(dirs)
+				arms, err := loadArms(ctx, dirs)
 				if err != nil {
 					return err
 				}
@@ -102,7 +109,7 @@ func plotCommand() *cli.Command {
 					return err
 				}
 			default:
-				fig, err = plotOne(kind, dirs[0], rep, mf, from, cmd.Bool("absolute"))
+				fig, err = plotOne(ctx, kind, dirs[0], rep, mf, from, cmd.Bool("absolute"))
 				if err != nil {
 					return err
 				}
@@ -117,8 +124,8 @@ func plotCommand() *cli.Command {
 }
 
 // plotOne draws the single-dataset kinds.
-func plotOne(kind, dir string, rep int, minFreq, from float64, absolute bool) (*analysis.Figure, error) {
-	d, err := openDataset(dir)
+func plotOne(ctx context.Context, kind, dir string, rep int, minFreq, from float64, absolute bool) (*analysis.Figure, error) {
+	d, err := openDataset(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -188,3 +195,7 @@ func plotOne(kind, dir string, rep int, minFreq, from float64, absolute bool) (*
 	}
 	return nil, usagef("--kind %q: allowed %s", kind, strings.Join(plotKinds, ", "))
 }
+
+// maxFromMonths bounds plot --from: a century either side of treatment
+// start, beyond any simulated record.
+const maxFromMonths = 1200

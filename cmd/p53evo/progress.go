@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,7 +16,11 @@ type progress struct {
 	on    bool
 	label string
 	start time.Time
-	last  time.Time
+
+	mu          sync.Mutex // update and step come from different goroutines
+	last        time.Time
+	done, total int
+	inside      string // where the slowest replicate in flight is
 }
 
 func newProgress(w io.Writer, label string) *progress {
@@ -36,8 +41,35 @@ func (p *progress) update(done, total int) {
 	if !p.on {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.total, p.inside = done, total, ""
 	now := time.Now()
 	if done < total && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.draw(now)
+}
+
+// step shows progress within long replicates: called between engine steps
+// (sim.RunOptions.Step), it redraws at most once a second.
+func (p *progress) step(rep int, day float64, clones int) {
+	if !p.on {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Sub(p.last) < time.Second || now.Sub(p.start) < time.Second {
+		return
+	}
+	p.inside = fmt.Sprintf(" (replicate %d: day %.0f, %d clones)", rep, day, clones)
+	p.draw(now)
+}
+
+func (p *progress) draw(now time.Time) {
+	done, total := p.done, p.total
+	if total == 0 {
 		return
 	}
 	p.last = now
@@ -48,14 +80,19 @@ func (p *progress) update(done, total int) {
 	if done > 0 && done < total {
 		eta = fmt.Sprintf(" eta %s", (el * time.Duration(total-done) / time.Duration(done)).Round(time.Second))
 	}
-	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d %s%s ", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, total, el.Round(time.Second), eta)
+	fmt.Fprintf(p.w, "\r\033[K%s [%s%s] %d/%d %s%s%s ", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, total, el.Round(time.Second), eta, p.inside)
 	if done >= total {
 		fmt.Fprintln(p.w)
 	}
 }
 
 func (p *progress) finish() {
-	if p.on && !p.last.IsZero() {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.last.IsZero() {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/p53evo/p53evo/analysis"
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
+	"github.com/p53evo/p53evo/sweep"
 	"github.com/urfave/cli/v3"
 )
 
@@ -30,10 +32,8 @@ func loadScenario(cmd *cli.Command) (*scenarios.Scenario, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	for _, kv := range cmd.StringSlice("set") {
-		if err := applySet(s, kv); err != nil {
-			return nil, err
-		}
+	if err := applySets(s, cmd.StringSlice("set")); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -99,9 +99,15 @@ func runCommand() *cli.Command {
 func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Config, resolved []byte, n, workers int) error {
 	out := cmd.String("out")
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-	var opts []dataset.Option
+	if strings.TrimSpace(out) == "" {
+		return usagef("--out is empty: name the dataset directory (default p53evo-out)")
+	}
+	opts := []dataset.Option{dataset.WithGuard(refuseSweepDir)}
 	if cmd.Bool("force") {
 		opts = append(opts, dataset.WithForce())
+	}
+	if w := sim.CostWarning(&cfg); w != "" {
+		fmt.Fprintln(stderr, "p53evo: warning:", w)
 	}
 	scen, _ := json.Marshal(string(resolved))
 	var drugs []string
@@ -114,19 +120,30 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 		Seed: cfg.Seed, First: 0, Count: n, Workers: workers, Drugs: drugs,
 		Extra: map[string]string{"host": host},
 	}, opts...)
+	if errors.Is(err, dataset.ErrBusy) {
+		return failure{err.Error()}
+	}
 	if err != nil {
 		return usagef("%v", err)
 	}
+	kept := "no dataset written to " + out
+	if cmd.Bool("force") {
+		kept = "the dataset in " + out + " is unchanged"
+	}
 	bar := newProgress(stderr, name)
+	bar.update(0, n)
 	start := time.Now()
-	err = sim.Run(ctx, &cfg, sim.RunOptions{Count: n, Workers: workers, Progress: bar.update}, w)
+	err = sim.Run(ctx, &cfg, sim.RunOptions{Count: n, Workers: workers, Progress: bar.update, Step: bar.step}, w)
 	bar.finish()
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // a signal after the last replicate: still no dataset
+	}
 	if err != nil {
 		w.Abort()
 		if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-			return failure{fmt.Sprintf("interrupted: no dataset written to %s", out)}
+			return failure{fmt.Sprintf("interrupted: %s", kept)}
 		}
-		return fmt.Errorf("%w (no dataset written to %s)", err, out)
+		return fmt.Errorf("%w (%s)", err, kept)
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", out, err)
@@ -150,4 +167,38 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 	arm.WriteText(stdout)
 	fmt.Fprintf(stdout, "  dataset: %s (%d replicates in %s on %d workers)\n", out, n, elapsed.Round(10*time.Millisecond), workers)
 	return nil
+}
+
+// refuseSweepDir is run's guard (called under the directory's lock): a
+// sweep directory is not replaced by a run's dataset, nor mixed with one.
+func refuseSweepDir(dir string) error {
+	if what := sweepMarker(dir); what != "" {
+		return usagef("%s is a sweep directory (it holds %s); 'p53evo run' writes run datasets only: choose another --out", dir, what)
+	}
+	return nil
+}
+
+// sweepMarker names the first entry of dir that belongs to a sweep, or "".
+func sweepMarker(dir string) string {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		switch n := e.Name(); {
+		case n == sweep.PlanFile, n == sweep.PointsFile, n == sweep.ShardsDir && e.IsDir(), strings.HasPrefix(n, "point=") && e.IsDir():
+			return n
+		}
+	}
+	return ""
+}
+
+// runMarker names the first entry of dir that belongs to a run's dataset
+// (its manifest or a table file), or "".
+func runMarker(dir string) string {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		n := e.Name()
+		if n == dataset.ManifestName || (strings.HasSuffix(n, ".arrow") && n != sweep.PointsFile) {
+			return n
+		}
+	}
+	return ""
 }

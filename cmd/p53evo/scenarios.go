@@ -48,10 +48,8 @@ func scenariosCommand() *cli.Command {
 					if err != nil {
 						return usageError{err}
 					}
-					for _, kv := range cmd.StringSlice("set") {
-						if err := applySet(s, kv); err != nil {
-							return err
-						}
+					if err := applySets(s, cmd.StringSlice("set")); err != nil {
+						return err
 					}
 					b, err := scenarios.Marshal(s)
 					if err != nil {
@@ -93,14 +91,19 @@ func scenariosCommand() *cli.Command {
 	}
 }
 
-// applySet applies one --set PATH=VALUE. The scenario's errors already name
-// the --set they came from.
-func applySet(s *scenarios.Scenario, kv string) error {
-	path, val, ok := strings.Cut(kv, "=")
-	if !ok || path == "" {
-		return usagef("--set %q: want PATH=VALUE, e.g. --set growth.birth=0.2", kv)
+// applySets applies every --set PATH=VALUE and then checks the scenario
+// once, so that the order of the --set flags does not matter. The
+// scenario's errors already name the --set they came from.
+func applySets(s *scenarios.Scenario, kvs []string) error {
+	var as []scenarios.Assignment
+	for _, kv := range kvs {
+		path, val, ok := strings.Cut(kv, "=")
+		if !ok || path == "" {
+			return usagef("--set %q: want PATH=VALUE, e.g. --set growth.birth=0.2", kv)
+		}
+		as = append(as, scenarios.Assignment{Path: path, Value: val})
 	}
-	if err := scenarios.Set(s, path, val); err != nil {
+	if err := scenarios.SetAll(s, as); err != nil {
 		return usageError{err}
 	}
 	return nil

@@ -208,7 +208,10 @@ func sweepRunCommand() *cli.Command {
 		Description: "Work units (a point's batch of replicates, in a fixed global order) are split over shards\n" +
 			"round robin: shard i of n runs units k with k mod n = i. Each unit is written to\n" +
 			"DIR/point=<id>/reps-<first>-<last>/ and appears only when complete, so a rerun of the same\n" +
-			"command skips complete units and redoes interrupted ones. SIGINT, SIGTERM and SIGUSR1 stop\n" +
+			"command skips complete units (after checking their SHA-256) and redoes interrupted ones; a\n" +
+			"broken unit (no manifest, tampered tables) is moved to DIR/.quarantine/ and redone. One\n" +
+			"process writes a unit at a time: units another process is writing are left to it (exit\n" +
+			"status 1 if the shard is then incomplete). SIGINT, SIGTERM and SIGUSR1 stop\n" +
 			"gracefully (the units in flight are abandoned) with exit status 0. --shard slurm takes the\n" +
 			"shard from SLURM_ARRAY_TASK_ID/COUNT and GOMAXPROCS from SLURM_CPUS_PER_TASK.\n\n" +
 			"Examples:\n   p53evo sweep run dose.yaml --out dose-out\n   p53evo sweep run dose.yaml --out dose-out --shard 0/4 --workers 2\n" +
@@ -267,6 +270,12 @@ func sweepRunCommand() *cli.Command {
 				Version: version, Commit: commit, Extra: extra,
 			})
 			bar.finish()
+			for _, q := range rep.Quarantined {
+				fmt.Fprintf(stderr, "p53evo: set aside a broken unit and redid it: %s\n", q)
+			}
+			if errors.Is(err, sweep.ErrBusy) {
+				return failure{fmt.Sprintf("sweep %s, shard %d/%d: %v", p.Name, shard, shards, err)}
+			}
 			if errors.Is(err, sweep.ErrStopped) {
 				fmt.Fprintf(stderr, "stopped: %d of %d units done in this shard; rerun to resume\n", rep.Done, rep.Units)
 				return nil
@@ -289,10 +298,15 @@ func sweepStatusCommand() *cli.Command {
 		Usage:     "show which work units of a sweep directory are complete, per shard",
 		ArgsUsage: "DIR",
 		Description: "Reads DIR/sweep.json, the unit directories and the shard manifests (DIR/shards/). The split\n" +
-			"into shards is that of the latest shard run unless --shards is given. Exit status 0 whether\n" +
-			"or not the sweep is complete.\n\n" +
+			"into shards is that of the latest shard run unless --shards is given. Units whose directory\n" +
+			"is not their complete dataset (no manifest, wrong sizes, another seed or range, or, with\n" +
+			"--verify, a SHA-256 that differs) are listed as broken. Exit status 0 whether or not the\n" +
+			"sweep is complete; with --verify, 1 if anything is broken.\n\n" +
 			"Examples:\n   p53evo sweep status dose-out\n   p53evo sweep status dose-out --shards 8",
-		Flags: []cli.Flag{&cli.IntFlag{Name: "shards", Usage: "show the split into this many shards"}},
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "shards", Usage: "show the split into this many shards"},
+			&cli.BoolFlag{Name: "verify", Usage: "check the SHA-256 of every table against its manifest (reads every file); exit status 1 if any unit is broken"},
+		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
 				return usagef("status needs exactly one sweep DIR")
@@ -300,11 +314,17 @@ func sweepStatusCommand() *cli.Command {
 			if cmd.Int("shards") < 0 {
 				return usagef("--shards %d: must be >= 1", cmd.Int("shards"))
 			}
-			r, err := sweep.Status(cmd.Args().First(), cmd.Int("shards"))
+			r, err := sweep.StatusOf(cmd.Args().First(), sweep.StatusOptions{Shards: cmd.Int("shards"), Verify: cmd.Bool("verify"), Context: ctx})
+			if ctx.Err() != nil {
+				return failure{"interrupted"}
+			}
 			if err != nil {
 				return usageError{err}
 			}
 			r.Write(cmd.Root().Writer)
+			if cmd.Bool("verify") && len(r.Broken) > 0 {
+				return failure{fmt.Sprintf("%d broken units or points in %s; `p53evo sweep run` with the same sweep file sets them aside and redoes them", len(r.Broken), r.Dir)}
+			}
 			return nil
 		},
 	}
