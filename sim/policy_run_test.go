@@ -318,3 +318,39 @@ func TestSwitchAtCTDNA(t *testing.T) {
 		t.Error("no replicate switched; the test does not exercise the trigger")
 	}
 }
+
+// A phase that ends after a number of days that is not a multiple of the
+// step is logged at the time it ends, not at the end of the step holding it,
+// and every phase of a chain shorter than one step is logged.
+func TestPhaseEventsAtTheirTimes(t *testing.T) {
+	p := &sim.Policy{Phases: []sim.PhaseSpec{
+		{Name: "lead", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndAfter, Days: 10}},
+		{Name: "short", Doses: []float64{0, 2000, 0}, End: sim.EndRule{Kind: sim.EndAfter, Days: 1.5}},
+		{Name: "rest", Doses: []float64{1150, 0, 0}},
+	}}
+	cfg := policyConfig(p, 5)
+	rp := sim.NewReplicator(&cfg)
+	var res sim.Result
+	if err := rp.Run(0, &res); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"lead": 0, "short": 10, "rest": 11.5}
+	for _, e := range res.Events {
+		if e.Kind != "phase" {
+			continue
+		}
+		name := field(e.Detail, "phase")
+		w, ok := want[name]
+		if !ok {
+			t.Errorf("unexpected phase event %q at %v", e.Detail, e.Time)
+			continue
+		}
+		if e.Time != w {
+			t.Errorf("phase %s logged at day %v, began at day %v", name, e.Time, w)
+		}
+		delete(want, name)
+	}
+	for name := range want {
+		t.Errorf("phase %s was never logged", name)
+	}
+}

@@ -410,7 +410,20 @@ func (rp *Replicator) treat(res *Result) error {
 	th.Reset()
 	phased, _ := th.(Phased)
 	lastPhase := -2
+	// a policy that keeps its changes with their times has every change
+	// logged at the time it happened, also inside a step (a phase that
+	// ends after a number of days that is not a multiple of the step)
+	changes, _ := th.(interface{ Changes() []PhaseChange })
+	logged := 0
 	logPhase := func(why string) {
+		if changes != nil {
+			ch := changes.Changes()
+			for ; logged < len(ch); logged++ {
+				c := ch[logged]
+				res.Events = append(res.Events, Event{Time: c.Time, Kind: "phase", Detail: "phase=" + c.Name + " why=" + why})
+			}
+			return
+		}
 		if phased == nil {
 			return
 		}
