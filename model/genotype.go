@@ -71,6 +71,9 @@ type Choice struct {
 func (m *Model) Choices(g Genotype, buf []Choice) []Choice {
 	for c := 0; c < m.Alleles.Copies; c++ {
 		for i := range m.Catalog {
+			if !g.carriesAll(m.Catalog[i].Requires) {
+				continue
+			}
 			w := m.Catalog[i].Sites
 			for _, h := range g.Hits {
 				if h.Mut == i && h.Copy == c {
@@ -178,4 +181,22 @@ func (p *Phenotype) DeathAt(conc []float64) float64 { return p.Death + p.Kill(co
 // Equal reports whether two phenotypes behave identically.
 func (p *Phenotype) Equal(q *Phenotype) bool {
 	return p.Birth == q.Birth && p.Death == q.Death && slices.Equal(p.Fold, q.Fold)
+}
+
+// carriesAll reports whether g carries every listed catalog entry, on any
+// copy.
+func (g Genotype) carriesAll(muts []int) bool {
+	for _, r := range muts {
+		found := false
+		for _, h := range g.Hits {
+			if h.Mut == r {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

@@ -78,6 +78,11 @@ type Mutation struct {
 	// default for the mutation's class (Drug.PocketFold for pocket mutations,
 	// 1 for passengers; ta-loss mutations abolish reactivator response).
 	EC50Fold map[string]float64
+	// Requires lists catalog indices of mutations a cell must already carry
+	// (on any Y220C copy) before it can acquire this one: pathways such as
+	// S -> I -> R, where R arises only in cells carrying I. Empty: open to
+	// every cell.
+	Requires []int
 }
 
 // Alleles describes the Y220C allele state of the founder clone.
@@ -250,6 +255,11 @@ func (m *Model) Validate() error {
 		names[mu.Name] = true
 		if mu.Class != TALoss && mu.Class != Pocket && mu.Class != Passenger {
 			bad("catalog[%d].class: must be ta-loss, pocket or passenger", i)
+		}
+		for _, r := range mu.Requires {
+			if r < 0 || r >= len(m.Catalog) || r == i {
+				bad("catalog[%d].requires: %d is not another entry of the catalog (0 to %d)", i, r, len(m.Catalog)-1)
+			}
 		}
 		if !(mu.Sites > 0) || math.IsInf(mu.Sites, 0) {
 			bad("catalog[%d].sites %v: must be a positive finite number of SNVs", i, mu.Sites)

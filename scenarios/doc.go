@@ -19,13 +19,14 @@
 //	replicates: 200
 //	founder: {cells: 1}
 //	detection: {size: 1e9}          # cells; treatment starts at t = 0
-//	growth: {birth: 0.14, death: 0.13}
+//	growth: {birth: 0.14, death: 0.13} # death > birth only with founder.cells >= detection.size
 //	mutation:
 //	  rate: 1e-9                    # per site per division
 //	  catalog: default              # or a list of entries; [] for none
 //	  extra: []                     # entries appended to the catalog
 //	  # entry: {name: R248W, class: ta-loss|pocket|passenger, sites: 1,
-//	  #         birth_delta: 0, death_delta: 0, ec50_fold: {rezatapopt: 1}}
+//	  #         birth_delta: 0, death_delta: 0, ec50_fold: {rezatapopt: 1},
+//	  #         requires: [I]}      # open only to cells already carrying I (pathways)
 //	alleles: {copies: 1, dominance: 1}
 //	drugs:                          # defaults rezatapopt, nextgen, offaxis;
 //	  - {name: rezatapopt, target: y220c-pocket, emax: 0.0436, ec50: 900, hill: 3, pocket_fold: 100,
@@ -44,6 +45,8 @@
 //	      until: progression        # the end rule, see below (default never)
 //	      next: 1                   # optional: index, name or stop; default the following phase (stop after the last)
 //	stop: {horizon: 1826.25, follow_up: 0, lethal: 1e12}
+//	                                # stop.at: DAYS ends every replicate then, whatever imaging
+//	                                # shows (horizon and follow_up do not apply)
 //	observe:
 //	  scan_every: 56                # imaging, days
 //	  progression: nadir            # or baseline: 1.728 x the line's start (adaptive therapy)

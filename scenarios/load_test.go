@@ -93,6 +93,14 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"x.yaml:1:8: stop.lethal:", "must exceed the detection size 1e+09"}},
 		{"birth not above death", "growth: {birth: 0.1, death: 0.2}\n",
 			[]string{"growth.death:", "birth (0.1) must exceed death (0.2)"}},
+		{"requires unknown", "mutation:\n  catalog:\n    - {name: I, class: passenger}\n    - {name: R, class: ta-loss, requires: [J]}\n",
+			[]string{"mutation.catalog[1].requires[0]:", `unknown mutation "J"`}},
+		{"requires itself", "mutation:\n  catalog:\n    - {name: R, class: ta-loss, requires: [R]}\n",
+			[]string{"mutation.catalog[0].requires[0]:", `"R" requires itself`}},
+		{"requires cycle", "mutation:\n  catalog:\n    - {name: A, class: passenger, requires: [B]}\n    - {name: B, class: ta-loss, requires: [A]}\n",
+			[]string{"mutation.catalog:", "requires forms a cycle (A -> B -> A)"}},
+		{"stop.at not positive", "stop: {at: 0}\n",
+			[]string{"stop.at:", "positive"}},
 		{"nan birth", "growth: {birth: .nan}\n",
 			[]string{"growth.birth:", "positive finite number", "NaN"}},
 		{"infinite horizon", "stop: {horizon: .inf}\n",
@@ -337,5 +345,66 @@ func TestInputLimits(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("want %q, got %.300v", c.want, err)
 		}
+	}
+}
+
+// Item 4 of the engine-exactness issue: a mutation pathway in one line, an
+// untreated decline from a founder already at the detection size, and a
+// fixed-time stop that progression does not end.
+func TestPathwaysDeclineAndFixedStop(t *testing.T) {
+	src := `replicates: 20
+founder: {cells: 100000}
+detection: {size: 100000}
+growth: {birth: 0.5, death: 0.6}
+mutation:
+  rate: 1e-3
+  catalog:
+    - {name: I, class: passenger}
+    - {name: R, class: ta-loss, requires: [I]}
+treatment: {phases: [{doses: {}}]}
+drugs: []
+stop: {at: 30, lethal: 1e12}
+record: {clone_threshold: 1}
+`
+	s, err := Load("chain.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Resolve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StopAt != 30 {
+		t.Fatalf("StopAt = %v, want 30", cfg.StopAt)
+	}
+	if r := cfg.Model.Catalog[1].Requires; len(r) != 1 || r[0] != 0 {
+		t.Fatalf("R requires %v, want [0] (I)", r)
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rp := sim.NewReplicator(&cfg)
+	defer rp.Close()
+	var res sim.Result
+	sawR := false
+	for rep := 0; rep < 20; rep++ {
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.EndTime != 30 {
+			t.Errorf("rep %d ended at day %v, want 30", rep, res.EndTime)
+		}
+		for _, c := range res.Clones {
+			if c.Mutation == "R" {
+				sawR = true
+				if !strings.Contains(c.Genotype, "I") {
+					t.Errorf("rep %d: clone %d carries R without I (genotype %q)", rep, c.ID, c.Genotype)
+				}
+			}
+		}
+	}
+	if !sawR {
+		t.Error("no R clone arose through I in 20 replicates; the test has no power")
 	}
 }

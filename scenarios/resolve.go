@@ -64,6 +64,15 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		}
 		m.Catalog = append(m.Catalog, mu)
 	}
+	for i, e := range f.Mutation.Catalog.Entries {
+		for _, name := range e.Requires {
+			j := m.MutationIndex(name)
+			if j < 0 {
+				return sim.Config{}, nil, fmt.Errorf("mutation %s requires unknown mutation %q", e.Name, name)
+			}
+			m.Catalog[i].Requires = append(m.Catalog[i].Requires, j)
+		}
+	}
 	for _, d := range f.Drugs {
 		t, err := model.ParseTarget(*d.Target)
 		if err != nil {
@@ -89,6 +98,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		FollowUp:                *f.Stop.FollowUp,
 		Horizon:                 *f.Stop.Horizon,
 		Lethal:                  *f.Stop.Lethal,
+		StopAt:                  stopAt(f.Stop.At),
 		MaxAttempts:             *f.Engine.MaxAttempts,
 		MaxClones:               maxClones(*f.Engine.MaxClones),
 		Engine: sim.Options{
@@ -264,4 +274,11 @@ func maxClones(n int) int {
 		return -1
 	}
 	return n
+}
+
+func stopAt(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

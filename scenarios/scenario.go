@@ -101,6 +101,9 @@ type MutationEntry struct {
 	// EC50Fold overrides the EC50 fold change per y220c-pocket drug; drugs
 	// not listed use the class default.
 	EC50Fold map[string]float64 `yaml:"ec50_fold,omitempty"`
+	// Requires names catalog entries a cell must already carry before it
+	// can acquire this one (e.g. [I] for a pathway S -> I -> R).
+	Requires []string `yaml:"requires,omitempty"`
 }
 
 // Alleles is the Y220C allele state (see model.Alleles).
@@ -219,6 +222,11 @@ type Stop struct {
 	Horizon  *float64 `yaml:"horizon"`   // days of treatment at most (default 1826.25)
 	FollowUp *float64 `yaml:"follow_up"` // days after progression (default 0)
 	Lethal   *float64 `yaml:"lethal"`    // burden that kills, cells (default 1e12)
+	// At ends every replicate this many days after treatment start, whatever
+	// imaging shows: progression no longer stops it (horizon and follow_up
+	// do not apply). Unset: stop at progression plus follow_up, or at the
+	// horizon.
+	At *float64 `yaml:"at,omitempty"`
 }
 
 // Observe is the clinic's schedule.

@@ -174,8 +174,10 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	b, d := *f.Growth.Birth, *f.Growth.Death
 	okB := v.positive("growth.birth", b, 0, "per day")
 	okD := v.nonNegative("growth.death", d, "per day")
-	if okB && okD && !(b > d) {
-		v.bad(v.pick("growth.death", "growth.birth"), "birth (%s) must exceed death (%s): the untreated founder must grow to reach the detection size", num(b), num(d))
+	// a founder that is already at the detection size need not grow, so an
+	// untreated decline (death above birth) is allowed then
+	if okB && okD && !(b > d) && !(okFounder && okDetect && float64(founder) >= detect) {
+		v.bad(v.pick("growth.death", "growth.birth"), "birth (%s) must exceed death (%s): the untreated founder must grow to reach the detection size (or set founder.cells to detection.size, and the tumour starts treatment at once)", num(b), num(d))
 	}
 
 	// Drugs as written: names.
@@ -297,6 +299,30 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		}
 	}
 
+	// Prerequisites: names of other entries, without cycles (an entry on a
+	// cycle could never arise).
+	reqs := map[string][]string{}
+	for k, e := range f.Mutation.Catalog.Entries {
+		p := o.muts[k]
+		if p == "mutation.catalog" {
+			p = "mutation.catalog[" + e.Name + "]"
+		}
+		for j, r := range e.Requires {
+			rp := joinIndex(p+".requires", j)
+			switch {
+			case r == e.Name:
+				v.bad(rp, "%q requires itself; list other catalog entries", r)
+			case names[r] == "":
+				v.bad(rp, "unknown mutation %q; requires names other catalog entries%s", r, suggest(r, sortedKeys(names)))
+			default:
+				reqs[e.Name] = append(reqs[e.Name], r)
+			}
+		}
+	}
+	if cyc := requiresCycle(reqs); cyc != nil {
+		v.bad("mutation.catalog", "requires forms a cycle (%s): no cell could acquire these mutations", strings.Join(cyc, " -> "))
+	}
+
 	// Alleles.
 	copies := *f.Alleles.Copies
 	okCopies := v.intRange("alleles.copies", int64(copies), 1, maxCopies, "copies of the Y220C allele")
@@ -330,6 +356,9 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		okH = false
 	}
 	v.nonNegative("stop.follow_up", *f.Stop.FollowUp, "days")
+	if at := f.Stop.At; at != nil && v.positive("stop.at", *at, 0, "days after treatment start") && *at > maxHorizon {
+		v.bad("stop.at", "must be at most %d days, got %s", maxHorizon, num(*at))
+	}
 	if v.positive("observe.scan_every", *f.Observe.ScanEvery, minInterval, "days") && okH && horizon / *f.Observe.ScanEvery > maxPoints {
 		v.bad(v.pick("observe.scan_every", "stop.horizon"), "stop.horizon / observe.scan_every = %s scans; at most %d allowed", count(horizon / *f.Observe.ScanEvery), maxPoints)
 	}
@@ -545,4 +574,43 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(k)
 	return k
+}
+
+// requiresCycle returns a cycle of prerequisites (first name repeated at
+// the end), or nil.
+func requiresCycle(reqs map[string][]string) []string {
+	const (
+		unseen = iota
+		open
+		done
+	)
+	state := map[string]int{}
+	var stack []string
+	var visit func(n string) []string
+	visit = func(n string) []string {
+		state[n] = open
+		stack = append(stack, n)
+		for _, r := range reqs[n] {
+			switch state[r] {
+			case open:
+				i := slices.Index(stack, r)
+				return append(slices.Clone(stack[i:]), r)
+			case unseen:
+				if c := visit(r); c != nil {
+					return c
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = done
+		return nil
+	}
+	for _, n := range sortedKeys(reqs) {
+		if state[n] == unseen {
+			if c := visit(n); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
 }

@@ -36,6 +36,10 @@ type Config struct {
 	FollowUp                float64 // days simulated after progression (default 0)
 	Horizon                 float64 // days of treatment at most (default 1826.25, five years)
 	Lethal                  float64 // burden at which the patient dies of disease (default 1e12)
+	// StopAt > 0 ends every replicate StopAt days after treatment start,
+	// whatever imaging shows: progression is recorded but does not stop the
+	// replicate, and Horizon and FollowUp do not apply.
+	StopAt float64
 
 	MaxAttempts int // attempts to reach Detect before giving up (default 1e6)
 
@@ -123,6 +127,9 @@ func (c *Config) Validate() error {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
 			bad("%s %v: must be a positive number of days", f.name, f.v)
 		}
+	}
+	if !(c.StopAt >= 0) || math.IsInf(c.StopAt, 0) {
+		bad("stop at %v: must be a positive finite number of days (0: off)", c.StopAt)
 	}
 	if !(c.FollowUp >= 0) {
 		bad("follow-up %v: must be >= 0 days", c.FollowUp)
@@ -440,6 +447,9 @@ func (rp *Replicator) treat(res *Result) error {
 	nadir, nadirT := baseline, 0.0
 	lineProgressed, stopping := false, false
 	end := cfg.Horizon
+	if cfg.StopAt > 0 {
+		end = cfg.StopAt
+	}
 	nextGrid, nextScan := cfg.Grid, cfg.Scan
 	nextDraw := math.Inf(1)
 	if cfg.CTDNA.Every > 0 {
@@ -565,7 +575,9 @@ func (rp *Replicator) treat(res *Result) error {
 					lineProgressed = true
 					stopping = true
 					res.FinalProgression = ts
-					end = min(end, ts+cfg.FollowUp)
+					if cfg.StopAt <= 0 {
+						end = min(end, ts+cfg.FollowUp)
+					}
 				}
 			}
 		}
