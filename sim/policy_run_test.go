@@ -354,3 +354,40 @@ func TestPhaseEventsAtTheirTimes(t *testing.T) {
 		t.Errorf("phase %s was never logged", name)
 	}
 }
+
+// A cure is logged when the last cell dies, inside the step that emptied
+// the tumour: the latest extinction among the clones (all recorded here).
+func TestCureAtLastDeath(t *testing.T) {
+	m := model.Default()
+	m.Drugs[2].Emax = 2 // a strong off-axis drug
+	cfg := sim.Config{Model: m, Detect: 1e5, Seed: 9, Therapy: func() sim.Therapy { return sim.Constant{C: []float64{0, 0, 1e6}} }}
+	cfg.Engine.RecordAt = 1
+	cfg.Defaults()
+	rp := sim.NewReplicator(&cfg)
+	defer rp.Close()
+	var res sim.Result
+	cured := 0
+	for rep := 0; rep < 5; rep++ {
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != sim.Cured {
+			continue
+		}
+		cured++
+		last := math.Inf(-1)
+		for _, c := range res.Clones {
+			if !math.IsNaN(c.Extinct) {
+				last = max(last, c.Extinct)
+			}
+		}
+		for _, e := range res.Events {
+			if e.Kind == "cured" && e.Time != last {
+				t.Errorf("rep %d: cured logged at %v, last cell died at %v (run ended at %v)", rep, e.Time, last, res.EndTime)
+			}
+		}
+	}
+	if cured == 0 {
+		t.Fatal("no replicate was cured; the test has no power")
+	}
+}

@@ -479,7 +479,12 @@ func (rp *Replicator) treat(res *Result) error {
 		if tm.Total() == 0 {
 			res.Outcome = Cured
 			res.BestResponse = CR
-			res.Events = append(res.Events, Event{Time: t, Kind: "cured"})
+			// the time the last cell died, inside the step that emptied the tumour
+			tc := t
+			if le := tm.LastExtinction(); le > math.Inf(-1) && le <= t {
+				tc = le
+			}
+			res.Events = append(res.Events, Event{Time: tc, Kind: "cured"})
 			break
 		}
 		if float64(tm.Total()) >= cfg.Lethal {

@@ -130,6 +130,8 @@ type Tumor struct {
 
 	shards *shardPool
 
+	lastExt float64 // latest extinction among clones that died in the last step
+
 	mergeRNG rng.Stream
 	rep      []int32 // live clone index per genotype (merge mode), -1 if none
 }
@@ -218,6 +220,7 @@ func (tm *Tumor) Close() {
 func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.t = t
 	tm.seed = seed
+	tm.lastExt = math.Inf(-1)
 	tm.mergeRNG = rng.Derive(seed, 1<<62)
 	tm.nextID = 0
 	tm.clones = tm.clones[:0]
@@ -240,6 +243,10 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 
 // Time is the tumour's clock (days).
 func (tm *Tumor) Time() float64 { return tm.t }
+
+// LastExtinction is the time the last clone to die out in the latest step
+// did (-Inf if none died): the time of cure when the tumour is empty.
+func (tm *Tumor) LastExtinction() float64 { return tm.lastExt }
 
 // Total is the number of tumour cells.
 func (tm *Tumor) Total() int64 { return tm.total }
@@ -282,6 +289,7 @@ func (tm *Tumor) ResistantClones() int {
 // Shift moves the clock and every stored time by dt.
 func (tm *Tumor) Shift(dt float64) {
 	tm.t += dt
+	tm.lastExt += dt
 	for i := range tm.clones {
 		tm.clones[i].born += dt
 	}
@@ -643,6 +651,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 	}
 	tm.t = t1
 	// Bookkeeping: counts, records, removal of extinct clones.
+	tm.lastExt = math.Inf(-1)
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
 	live := tm.clones[:0]
@@ -653,8 +662,11 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			tm.counts[tm.genos[c.geno].class] += c.n
 			tm.checkRecord(c)
 			live = append(live, *c)
-		} else if c.rec >= 0 {
-			tm.records[c.rec].Extinct = c.ext
+		} else {
+			tm.lastExt = max(tm.lastExt, c.ext)
+			if c.rec >= 0 {
+				tm.records[c.rec].Extinct = c.ext
+			}
 		}
 	}
 	clear(tm.clones[len(live):])
