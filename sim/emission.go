@@ -164,16 +164,26 @@ func (tm *Tumor) prepare(rc *rateClass) {
 	birth := ph.p.Birth
 	lam, nu := birth*(1-rc.u), birth*rc.u
 	nseg := len(tm.segT) - 1
-	rc.seg = rc.seg[:0]
-	rc.maps = rc.maps[:0]
+	// the rate class's arrays are views into the tumour's per-step buffers,
+	// which grow only when a step has more segments or rate classes than
+	// any before (a view stays valid if a buffer moves: its array is kept)
+	if tm.prepStamp != tm.stamp {
+		tm.prepStamp = tm.stamp
+		tm.segBuf, tm.mapBuf, tm.sufBuf = tm.segBuf[:0], tm.mapBuf[:0], tm.sufBuf[:0]
+	}
+	off, soff := len(tm.segBuf), len(tm.sufBuf)
 	for k := 0; k < nseg; k++ {
 		sr := newSegRates(lam, ph.death[k], nu)
-		rc.seg = append(rc.seg, sr)
-		rc.maps = append(rc.maps, sr.over(tm.segT[k+1]-tm.segT[k]))
+		tm.segBuf = append(tm.segBuf, sr)
+		tm.mapBuf = append(tm.mapBuf, sr.over(tm.segT[k+1]-tm.segT[k]))
 	}
+	for k := 0; k <= nseg; k++ {
+		tm.sufBuf = append(tm.sufBuf, mobIdentity)
+	}
+	rc.seg = tm.segBuf[off : off+nseg : off+nseg]
+	rc.maps = tm.mapBuf[off : off+nseg : off+nseg]
+	rc.suf = tm.sufBuf[soff : soff+nseg+1 : soff+nseg+1]
 	// suffix products: suf[k] maps segT[k] to the step end
-	rc.suf = append(rc.suf[:0], make([]mob, nseg+1)...)
-	rc.suf[nseg] = mobIdentity
 	for k := nseg - 1; k >= 0; k-- {
 		rc.suf[k] = rc.maps[k].then(rc.suf[k+1])
 	}

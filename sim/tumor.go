@@ -132,6 +132,12 @@ type Tumor struct {
 
 	lastExt float64 // latest extinction among clones that died in the last step
 
+	// per-step buffers behind the rate classes' segment arrays (prepare)
+	prepStamp uint64
+	segBuf    []segRates
+	mapBuf    []mob
+	sufBuf    []mob
+
 	mergeRNG rng.Stream
 	rep      []int32 // live clone index per genotype (merge mode), -1 if none
 }
