@@ -85,7 +85,6 @@ type policyState struct {
 	phaseStart float64 // when the current phase began
 	doses      [][]model.Dose
 	first      []int // per drug, first dose that can still matter
-	changed    bool
 	log        []PhaseChange
 }
 

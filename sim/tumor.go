@@ -107,7 +107,6 @@ type Tumor struct {
 	clones  []clone
 	pend    []pending
 	pendNew []pending
-	born    []clone
 	genos   []genoInfo
 	phenos  []phenoInfo
 	rcs     []rateClass
