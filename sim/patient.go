@@ -93,11 +93,15 @@ func DefaultPatient() PatientConfig {
 		Occult:     Fixed(0),
 		OccultSize: Dist{Kind: DistLogUniform, Lo: 1e5, Hi: 1e7},
 		// between-patient spread of growth and kill: log-normal (Claret 2009;
-		// Stein 2011); CVs are estimates, calibrated against ORR and DoR
-		Growth:       LogNormalCV(1, 0.5).Truncate(0.2, 5),
-		Kill:         LogNormalCV(1, 0.6).Truncate(0.05, 5),
-		LesionKill:   LogNormalCV(1, 0.3).Truncate(0.2, 5),
-		NonDependent: 0.45,
+		// Stein 2011). Medians and CVs are ESTIMATES calibrated to the
+		// PYNNACLE targets (scenarios TestTrialCalibration): net growth
+		// median 2.2 x (b - d) = 0.022/day sets the median duration of
+		// response; kill median 0.56 x emax with CV 1 sets the ORR and,
+		// with Hill 4 in the trial scenarios, the phase 1 dose response.
+		Growth:       LogNormalCV(2.2, 0.8).Truncate(0.2, 8),
+		Kill:         LogNormalCV(0.56, 1).Truncate(0.01, 10),
+		LesionKill:   LogNormalCV(1, 0.5).Truncate(0.1, 10),
+		NonDependent: 0,
 		CellsPerCm3:  1e9,
 		VisibleMM:    5,
 		MinTargetMM:  10,
@@ -105,7 +109,7 @@ func DefaultPatient() PatientConfig {
 		Confirm:      true,
 		Plasma: PlasmaConfig{
 			Every:      28,
-			ShedFactor: LogNormal10(4, 0.5).Truncate(0.1, 200),
+			ShedFactor: LogNormal10(5, 0.5).Truncate(0.1, 200),
 			Molecules:  5000,
 			Depth:      5000,
 			MinAlt:     5,
@@ -734,14 +738,9 @@ func (rp *Replicator) treatPatient(res *Result) error {
 			if baseSum > 0 {
 				pct = 100 * (sum - baseSum) / baseSum
 			}
-			resp := SD
-			switch {
-			case !lineProgressed && (newLesion || (sum >= 1.2*nadirSum && sum-nadirSum >= 5)):
-				resp = PD
-			case allGone:
-				resp = CR
-			case sum <= 0.7*baseSum:
-				resp = PR
+			resp := RECIST(sum, baseSum, nadirSum, newLesion, allGone)
+			if lineProgressed && resp == PD {
+				resp = SD // after the progression that ended treatment: follow-up only
 			}
 			pr.Scans = append(pr.Scans, ScanRow{Time: t, SumMM: sum, Pct: pct, Response: resp, Total: vis})
 			res.Events = append(res.Events, Event{Time: t, Kind: "scan", Detail: fmt.Sprintf("burden=%d sum_mm=%.1f change=%.1f%% response=%s", vis, sum, pct, resp)})
@@ -900,4 +899,23 @@ func (rp *Replicator) checkPatient(rep int) error {
 		return nil
 	}
 	return rp.checkLesion(rep, big, clones)
+}
+
+// RECIST is the response of one scan under RECIST 1.1 (Eisenhauer et al.
+// 2009): progression when the sum of target diameters is at least 20% and
+// 5 mm above its nadir (smallest sum so far, baseline included) or a new
+// lesion appears; complete response when no lesion is visible; partial
+// response when the sum is at least 30% below baseline; stable disease
+// otherwise. Non-target lesions count only toward a complete response (their
+// unequivocal progression is not modelled).
+func RECIST(sum, baseSum, nadirSum float64, newLesion, allGone bool) Response {
+	switch {
+	case newLesion || (sum >= 1.2*nadirSum && sum-nadirSum >= 5):
+		return PD
+	case allGone:
+		return CR
+	case sum <= 0.7*baseSum:
+		return PR
+	}
+	return SD
 }
