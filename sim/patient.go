@@ -95,10 +95,10 @@ func DefaultPatient() PatientConfig {
 		// between-patient spread of growth and kill: log-normal (Claret 2009;
 		// Stein 2011). Medians and CVs are ESTIMATES calibrated to the
 		// PYNNACLE targets (scenarios TestTrialCalibration): net growth
-		// median 2.2 x (b - d) = 0.022/day sets the median duration of
+		// median 2.2 x (b - d) = 0.022/day (CV 0.6) sets the median duration of
 		// response; kill median 0.56 x emax with CV 1 sets the ORR and,
 		// with Hill 4 in the trial scenarios, the phase 1 dose response.
-		Growth:       LogNormalCV(2.2, 0.8).Truncate(0.2, 8),
+		Growth:       LogNormalCV(2.2, 0.6).Truncate(0.2, 8),
 		Kill:         LogNormalCV(0.56, 1).Truncate(0.01, 10),
 		LesionKill:   LogNormalCV(1, 0.5).Truncate(0.1, 10),
 		NonDependent: 0,
@@ -645,7 +645,9 @@ func (rp *Replicator) treatPatient(res *Result) error {
 	logPhase("start", 0)
 	res.Trajectory = rp.patientPoint(res.Trajectory[:0], 0)
 	// baseline plasma
-	d := rp.plasma(ps, pr.ShedFactor, rp.concAt(0), &obsRNG)
+	// baseline plasma: drawn before the first dose (untreated death rates)
+	clear(ps.buf)
+	d := rp.plasma(ps, pr.ShedFactor, ps.buf[:len(cfg.Model.Drugs)], &obsRNG)
 	pr.BaselineTF, pr.BaselineVAF, pr.BaselineDetected = d.tf, d.vaf, d.called
 	res.CTDNA = append(res.CTDNA, CTDNARow{Time: 0, Mutation: "Y220C", Class: model.Sensitive, TrueVAF: d.vaf, AltReads: d.alt, Depth: d.eff, Called: d.called})
 	end := cfg.Horizon
