@@ -220,6 +220,7 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	def(&f.Engine.MaxClones, simDefaults.MaxClones)
 	def(&f.Engine.Merge, false)
 	def(&f.Observe.Progression, "nadir")
+	fillPatient(f.Patient)
 	return f, o
 }
 

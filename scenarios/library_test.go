@@ -158,10 +158,16 @@ func TestLibraryPolicies(t *testing.T) {
 		}, nil},
 		"earlier-line": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
 			func(c sim.Config) bool { return c.Detect == 1e8 }},
-		"untreated":         {nil, nil},
-		"theory-kendall":    {nil, nil},
-		"theory-luria":      {nil, nil},
-		"theory-resistance": {nil, nil},
+		"untreated": {nil, nil},
+		// the virtual trial cohorts: the default patient, Hill 4
+		"trial-rezatapopt-600":  {[]ph{{Name: "rezatapopt", Doses: rez(600), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},
+		"trial-rezatapopt-1150": {[]ph{{Name: "rezatapopt", Doses: rez(1150), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},
+		"trial-rezatapopt-1500": {[]ph{{Name: "rezatapopt", Doses: rez(1500), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},
+		"trial-rezatapopt-2000": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},
+		"trial-rezatapopt-2500": {[]ph{{Name: "rezatapopt", Doses: rez(2500), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},
+		"theory-kendall":        {nil, nil},
+		"theory-luria":          {nil, nil},
+		"theory-resistance":     {nil, nil},
 	}
 	for _, n := range Names() {
 		t.Run(n, func(t *testing.T) {
@@ -296,4 +302,10 @@ stop: {horizon: 36524.999, follow_up: 0.1}
 			}
 		})
 	}
+}
+
+// trialCheck: a trial scenario runs the default virtual patient.
+func trialCheck(c sim.Config) bool {
+	d := sim.DefaultPatient()
+	return c.Patient != nil && reflect.DeepEqual(*c.Patient, d) && c.Model.Drugs[0].Hill == 4 && c.Engine.Merge
 }

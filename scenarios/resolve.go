@@ -124,6 +124,12 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 	if cfg.CTDNA.Every == 0 {
 		cfg.CTDNA.Every = -1 // the engine's "no draws" (0 takes its default)
 	}
+	if f.Patient != nil {
+		v := &validator{loc: &locator{}}
+		if cfg.Patient = v.patient(f.Patient); cfg.Patient == nil {
+			return sim.Config{}, nil, fmt.Errorf("patient: %s", v.errs[0].Msg)
+		}
+	}
 	pol, err := resolvePolicy(f, &m)
 	if err != nil {
 		return sim.Config{}, nil, err

@@ -46,6 +46,9 @@ type Scenario struct {
 	Observe   Observe   `yaml:"observe"`
 	Record    Record    `yaml:"record"`
 	Engine    Engine    `yaml:"engine"`
+	// Patient makes every replicate a virtual trial patient with several
+	// lesions (see Patient); missing: one lesion grown to detection.size.
+	Patient *Patient `yaml:"patient,omitempty"`
 
 	// File is where the scenario was read from ("" if built in code); it
 	// names the scenario in error messages. Not part of the format.

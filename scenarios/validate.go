@@ -501,6 +501,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 			}
 		}
 	}
+	v.patient(f.Patient)
 	return v.errs
 }
 

@@ -54,6 +54,10 @@ type Config struct {
 
 	CTDNA CTDNAConfig // liquid biopsy; Every = 0 turns it off
 
+	// Patient, if set, makes every replicate a virtual trial patient with
+	// several lesions (patient.go); nil: one lesion grown to Detect.
+	Patient *PatientConfig
+
 	Engine  Options
 	Therapy func() Therapy // one policy per worker; nil: untreated
 	Seed    uint64
@@ -163,6 +167,11 @@ func (c *Config) Validate() error {
 					break
 				}
 			}
+		}
+	}
+	if c.Patient != nil {
+		if err := c.Patient.Validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if c.Therapy != nil {
@@ -282,10 +291,14 @@ type Result struct {
 	Trajectory []TrajPoint
 	Clones     []CloneRecord
 	Events     []Event
+
+	// Patient is the virtual trial patient (Config.Patient set); nil for a
+	// single lesion.
+	Patient *PatientResult
 }
 
 func (r *Result) reset(rep int) {
-	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0]}
+	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0], Patient: r.Patient}
 	r.TTP, r.ResistantMajority, r.FirstResistantBirth, r.NadirTime = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	r.FinalProgression, r.FirstCTDNACall, r.CTDNALead = math.NaN(), math.NaN(), math.NaN()
 	r.CalledAtProgression = [model.NumClasses]int{-1, -1, -1}
@@ -301,6 +314,7 @@ type Replicator struct {
 	therapy Therapy
 	conc    []float64
 	guard   guard
+	pat     *patientState
 }
 
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
@@ -331,7 +345,11 @@ func ReplicateSeed(seed uint64, rep, attempt int) uint64 {
 // Run simulates replicate rep into res.
 func (rp *Replicator) Run(rep int, res *Result) error {
 	cfg := rp.cfg
+	if cfg.Patient != nil {
+		return rp.runPatient(rep, res)
+	}
 	res.reset(rep)
+	res.Patient = nil
 	tm := rp.tm
 	if err := rp.grow(rep, res); err != nil {
 		return err

@@ -1,0 +1,35 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// trialPatient is the default virtual trial patient (sim.DefaultPatient:
+// ~12 lesions, median 5e10 cells) on rezatapopt 2000 mg daily (Hill 4, as
+// in the trial-rezatapopt scenarios) until RECIST progression, clones
+// merged by genotype, plasma draws every 28 days.
+func trialPatient(seed uint64) sim.Config {
+	m := model.Default()
+	m.Drugs[0].Hill = 4
+	p := &sim.Policy{Phases: []sim.PhaseSpec{{Name: "rezatapopt", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndProgression}}}}
+	pc := sim.DefaultPatient()
+	cfg := sim.Config{Model: m, Seed: seed, Patient: &pc}
+	cfg.Engine.Merge = true
+	cfg.CTDNA.Every = -1
+	cfg.Therapy = func() sim.Therapy { return p.Clone() }
+	cfg.Defaults()
+	return cfg
+}
+
+// BenchmarkPatient: one virtual trial patient per op, on one core (growth
+// of every lesion from one cell, then treatment to progression).
+func BenchmarkPatient(b *testing.B) {
+	b.Run("default", func(b *testing.B) {
+		cfg := trialPatient(1)
+		lesions := runReplicates(b, cfg, func(r *sim.Result) float64 { return float64(r.Patient.Lesions) })
+		b.ReportMetric(median(lesions), "lesions/op")
+	})
+}

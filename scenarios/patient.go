@@ -1,0 +1,283 @@
+package scenarios
+
+import (
+	"math"
+	"strings"
+
+	"github.com/p53evo/p53evo/sim"
+)
+
+// Patient makes every replicate a virtual trial patient (see
+// sim.PatientConfig); missing: one lesion grown to detection.size. Every
+// missing key takes sim.DefaultPatient's value.
+//
+//	patient:
+//	  lesions: {dist: lognormal, median: 12, sd_log10: 0.35, min: 1, max: 30}
+//	  burden: {dist: lognormal, median: 5e10, sd_log10: 0.7, min: 9e8, max: 3e11}
+//	  size_spread: 1                  # SD of ln lesion-size weights
+//	  occult: {dist: fixed, value: 0} # lesions below imaging visibility
+//	  occult_size: {dist: loguniform, low: 1e5, high: 1e7}
+//	  growth: {dist: lognormal, median: 2.2, cv: 0.6, min: 0.2, max: 8}  # x (birth - death), per patient
+//	  kill: {dist: lognormal, median: 0.56, cv: 1, min: 0.01, max: 10}  # x reactivator emax, per patient
+//	  lesion_kill: {dist: lognormal, median: 1, cv: 0.5, min: 0.1, max: 10}
+//	  non_dependent: 0                # share of patients whose tumours do not shrink on reactivation
+//	  imaging: {cells_per_cm3: 1e9, visible_mm: 5, min_target_mm: 10, max_targets: 5, confirm: true}
+//	  plasma: {every: 28, shed_factor: {...}, molecules: 5000, depth: 5000, min_alt: 5, lod: 0.001}
+type Patient struct {
+	Lesions      *DistSpec     `yaml:"lesions"`
+	Burden       *DistSpec     `yaml:"burden"`
+	SizeSpread   *float64      `yaml:"size_spread"`
+	Occult       *DistSpec     `yaml:"occult"`
+	OccultSize   *DistSpec     `yaml:"occult_size"`
+	Growth       *DistSpec     `yaml:"growth"`
+	Kill         *DistSpec     `yaml:"kill"`
+	LesionKill   *DistSpec     `yaml:"lesion_kill"`
+	NonDependent *float64      `yaml:"non_dependent"`
+	Imaging      PatientImage  `yaml:"imaging"`
+	Plasma       PatientPlasma `yaml:"plasma"`
+}
+
+// PatientImage is RECIST 1.1 imaging of a patient.
+type PatientImage struct {
+	CellsPerCm3 *float64 `yaml:"cells_per_cm3"` // tumour cells per cm^3 (lesions are spheres)
+	VisibleMM   *float64 `yaml:"visible_mm"`    // smaller lesions read 0 mm
+	MinTargetMM *float64 `yaml:"min_target_mm"` // smallest measurable (target) lesion
+	MaxTargets  *int     `yaml:"max_targets"`   // most target lesions
+	Confirm     *bool    `yaml:"confirm"`       // responses confirmed at the next scan
+}
+
+// PatientPlasma is the blood test of a patient (truncal Y220C marker).
+type PatientPlasma struct {
+	Every      *Period   `yaml:"every"`       // days between draws; off: baseline only
+	ShedFactor *DistSpec `yaml:"shed_factor"` // x observe.ctdna.shed, per patient
+	Molecules  *int64    `yaml:"molecules"`   // unique genomes of the assay's cfDNA input
+	Depth      *int64    `yaml:"depth"`       // reads at the locus
+	MinAlt     *int64    `yaml:"min_alt"`     // alt reads for a call
+	LOD        *float64  `yaml:"lod"`         // observed VAF for a call
+}
+
+// DistSpec is a scalar drawn per patient (or lesion): dist names the law
+// and the keys it needs; min and max truncate it.
+//
+//	{dist: fixed, value: 1}
+//	{dist: normal, mean: 1, sd: 0.2}
+//	{dist: lognormal, median: 1, cv: 0.5}        # or sd_log10: 0.2
+//	{dist: uniform, low: 0, high: 1}             # also loguniform
+//	{dist: empirical, values: [3, 12, 30]}
+type DistSpec struct {
+	Dist    *string   `yaml:"dist"`
+	Value   *float64  `yaml:"value,omitempty"`
+	Mean    *float64  `yaml:"mean,omitempty"`
+	SD      *float64  `yaml:"sd,omitempty"`
+	Median  *float64  `yaml:"median,omitempty"`
+	CV      *float64  `yaml:"cv,omitempty"`
+	SDLog10 *float64  `yaml:"sd_log10,omitempty"`
+	Low     *float64  `yaml:"low,omitempty"`
+	High    *float64  `yaml:"high,omitempty"`
+	Values  []float64 `yaml:"values,omitempty"`
+	Min     *float64  `yaml:"min,omitempty"`
+	Max     *float64  `yaml:"max,omitempty"`
+}
+
+// specOf writes a sim.Dist in the scenario's words (log-normal spreads as
+// sd_log10).
+func specOf(d sim.Dist) *DistSpec {
+	s := &DistSpec{Dist: ptr(d.Kind.String())}
+	switch d.Kind {
+	case sim.DistFixed:
+		s.Value = ptr(d.Value)
+	case sim.DistNormal:
+		s.Mean, s.SD = ptr(d.Mean), ptr(d.SD)
+	case sim.DistLogNormal:
+		s.Median = ptr(d.Median)
+		if cv := math.Sqrt(math.Expm1(d.Sigma * d.Sigma)); math.Abs(cv*100-math.Round(cv*100)) < 1e-9 {
+			s.CV = ptr(math.Round(cv*100) / 100)
+		} else {
+			s.SDLog10 = ptr(d.Sigma / math.Ln10)
+		}
+	case sim.DistUniform, sim.DistLogUniform:
+		s.Low, s.High = ptr(d.Lo), ptr(d.Hi)
+	case sim.DistEmpirical:
+		s.Values = append([]float64(nil), d.Values...)
+	}
+	if d.Truncated {
+		s.Min, s.Max = ptr(d.Min), ptr(d.Max)
+	}
+	return s
+}
+
+// distKeys are the keys each law needs (besides dist, min and max).
+var distKeys = map[string][]string{
+	"fixed": {"value"}, "normal": {"mean", "sd"}, "lognormal": {"median", "cv or sd_log10"},
+	"uniform": {"low", "high"}, "loguniform": {"low", "high"}, "empirical": {"values"},
+}
+
+// dist turns a spec into a sim.Dist, reporting what is missing or
+// superfluous at path.
+func (v *validator) dist(path string, s *DistSpec, lo, hi float64, unit string) sim.Dist {
+	var d sim.Dist
+	if s.Dist == nil {
+		v.bad(path+".dist", "missing; name the law: %s", sim.DistKindNames())
+		return sim.Fixed(math.NaN())
+	}
+	k, err := sim.ParseDistKind(*s.Dist)
+	if err != nil {
+		v.bad(path+".dist", "unknown law %q; allowed: %s", *s.Dist, sim.DistKindNames())
+		return sim.Fixed(math.NaN())
+	}
+	d.Kind = k
+	have := map[string]bool{"value": s.Value != nil, "mean": s.Mean != nil, "sd": s.SD != nil, "median": s.Median != nil,
+		"cv": s.CV != nil, "sd_log10": s.SDLog10 != nil, "low": s.Low != nil, "high": s.High != nil, "values": len(s.Values) > 0}
+	need := distKeys[k.String()]
+	allowed := map[string]bool{}
+	for _, n := range need {
+		for _, a := range strings.Split(n, " or ") {
+			allowed[a] = true
+		}
+	}
+	for _, key := range []string{"value", "mean", "sd", "median", "cv", "sd_log10", "low", "high", "values"} {
+		if have[key] && !allowed[key] {
+			v.bad(path+"."+key, "not a parameter of the %s law, which takes %s (and min, max to truncate)", k, strings.Join(need, ", "))
+		}
+	}
+	get := func(key string, p *float64) float64 {
+		if p == nil {
+			v.bad(path+"."+key, "missing; the %s law needs %s", k, strings.Join(need, ", "))
+			return math.NaN()
+		}
+		return *p
+	}
+	switch k {
+	case sim.DistFixed:
+		d.Value = get("value", s.Value)
+	case sim.DistNormal:
+		d.Mean, d.SD = get("mean", s.Mean), get("sd", s.SD)
+	case sim.DistLogNormal:
+		d.Median = get("median", s.Median)
+		switch {
+		case s.CV != nil && s.SDLog10 != nil:
+			v.bad(path+".cv", "give either cv or sd_log10, not both")
+		case s.CV != nil:
+			if !(*s.CV >= 0) || !finite(*s.CV) {
+				v.bad(path+".cv", "must be a coefficient of variation >= 0, got %s", num(*s.CV))
+			}
+			d.Sigma = math.Sqrt(math.Log1p(*s.CV * *s.CV))
+		case s.SDLog10 != nil:
+			if !(*s.SDLog10 >= 0) || !finite(*s.SDLog10) {
+				v.bad(path+".sd_log10", "must be a log10 standard deviation >= 0, got %s", num(*s.SDLog10))
+			}
+			d.Sigma = *s.SDLog10 * math.Ln10
+		default:
+			v.bad(path+".cv", "missing; the lognormal law needs its spread as cv or sd_log10")
+		}
+	case sim.DistUniform, sim.DistLogUniform:
+		d.Lo, d.Hi = get("low", s.Low), get("high", s.High)
+	case sim.DistEmpirical:
+		if len(s.Values) == 0 {
+			v.bad(path+".values", "missing; the empirical law needs a list of values")
+		}
+		d.Values = append([]float64(nil), s.Values...)
+	}
+	if s.Min != nil || s.Max != nil {
+		d.Truncated, d.Min, d.Max = true, math.Inf(-1), math.Inf(1)
+		if s.Min != nil {
+			d.Min = *s.Min
+		}
+		if s.Max != nil {
+			d.Max = *s.Max
+		}
+	}
+	if len(v.errs) > 0 && v.errs[len(v.errs)-1].Path != "" && strings.HasPrefix(v.errs[len(v.errs)-1].Path, path) {
+		return d
+	}
+	if err := d.Validate(); err != nil {
+		v.bad(path, "%v", err)
+		return d
+	}
+	if a, b := d.Range(); a < lo || b > hi {
+		v.bad(path, "can give values from %s to %s; must lie in [%s, %s] %s (truncate it with min and max)", num(a), num(b), num(lo), num(hi), unit)
+	}
+	return d
+}
+
+// fillPatient makes the patient section's defaults explicit.
+func fillPatient(p *Patient) {
+	if p == nil {
+		return
+	}
+	d := sim.DefaultPatient()
+	defDist := func(s **DistSpec, v sim.Dist) {
+		if *s == nil {
+			*s = specOf(v)
+		}
+	}
+	defDist(&p.Lesions, d.Lesions)
+	defDist(&p.Burden, d.Burden)
+	def(&p.SizeSpread, d.SizeSpread)
+	defDist(&p.Occult, d.Occult)
+	defDist(&p.OccultSize, d.OccultSize)
+	defDist(&p.Growth, d.Growth)
+	defDist(&p.Kill, d.Kill)
+	defDist(&p.LesionKill, d.LesionKill)
+	def(&p.NonDependent, d.NonDependent)
+	im := &p.Imaging
+	def(&im.CellsPerCm3, d.CellsPerCm3)
+	def(&im.VisibleMM, d.VisibleMM)
+	def(&im.MinTargetMM, d.MinTargetMM)
+	def(&im.MaxTargets, d.MaxTargets)
+	def(&im.Confirm, d.Confirm)
+	pl := &p.Plasma
+	def(&pl.Every, Period(d.Plasma.Every))
+	defDist(&pl.ShedFactor, d.Plasma.ShedFactor)
+	def(&pl.Molecules, d.Plasma.Molecules)
+	def(&pl.Depth, d.Plasma.Depth)
+	def(&pl.MinAlt, d.Plasma.MinAlt)
+	def(&pl.LOD, d.Plasma.LOD)
+}
+
+// validatePatient checks a filled patient section and returns it resolved
+// (nil without a section, or when it has errors).
+func (v *validator) patient(p *Patient) *sim.PatientConfig {
+	if p == nil {
+		return nil
+	}
+	n := len(v.errs)
+	pc := &sim.PatientConfig{
+		Lesions:      v.dist("patient.lesions", p.Lesions, 1, 1000, "lesions"),
+		Burden:       v.dist("patient.burden", p.Burden, 1, maxCells, "cells"),
+		Occult:       v.dist("patient.occult", p.Occult, 0, 1000, "lesions"),
+		OccultSize:   v.dist("patient.occult_size", p.OccultSize, 1, maxCells, "cells"),
+		Growth:       v.dist("patient.growth", p.Growth, 0, 100, "(a factor on birth - death)"),
+		Kill:         v.dist("patient.kill", p.Kill, 0, 1000, "(a factor on reactivator emax)"),
+		LesionKill:   v.dist("patient.lesion_kill", p.LesionKill, 0, 1000, "(a factor on reactivator emax)"),
+		SizeSpread:   *p.SizeSpread,
+		NonDependent: *p.NonDependent,
+	}
+	v.within("patient.size_spread", pc.SizeSpread, 0, 10, "(SD of ln lesion-size weights)")
+	v.fraction("patient.non_dependent", pc.NonDependent, "(share of patients)")
+	im := p.Imaging
+	pc.CellsPerCm3, pc.VisibleMM, pc.MinTargetMM, pc.MaxTargets, pc.Confirm = *im.CellsPerCm3, *im.VisibleMM, *im.MinTargetMM, *im.MaxTargets, *im.Confirm
+	v.within("patient.imaging.cells_per_cm3", pc.CellsPerCm3, 1e6, 1e10, "cells per cm^3")
+	v.within("patient.imaging.visible_mm", pc.VisibleMM, 0, 100, "mm")
+	if v.within("patient.imaging.min_target_mm", pc.MinTargetMM, 0, 200, "mm") && pc.MinTargetMM < pc.VisibleMM {
+		v.bad(v.pick("patient.imaging.min_target_mm", "patient.imaging.visible_mm"), "the smallest target lesion (%s mm) must be visible (visible_mm %s)", num(pc.MinTargetMM), num(pc.VisibleMM))
+	}
+	v.intRange("patient.imaging.max_targets", int64(pc.MaxTargets), 1, 100, "target lesions")
+	pl := p.Plasma
+	pc.Plasma = sim.PlasmaConfig{
+		Every:      float64(*pl.Every),
+		ShedFactor: v.dist("patient.plasma.shed_factor", pl.ShedFactor, 0, 1e6, "(a factor on observe.ctdna.shed)"),
+		Molecules:  *pl.Molecules, Depth: *pl.Depth, MinAlt: *pl.MinAlt, LOD: *pl.LOD,
+	}
+	if e := pc.Plasma.Every; e != 0 {
+		v.positive("patient.plasma.every", e, minInterval, "days between blood draws; off or 0 for baseline only")
+	}
+	v.intRange("patient.plasma.molecules", pc.Plasma.Molecules, 1, 1e9, "unique genomes")
+	v.intRange("patient.plasma.depth", pc.Plasma.Depth, 1, maxDepth, "reads")
+	v.intRange("patient.plasma.min_alt", pc.Plasma.MinAlt, 1, maxDepth, "alt reads")
+	v.fraction("patient.plasma.lod", pc.Plasma.LOD, "(observed VAF)")
+	if len(v.errs) > n {
+		return nil
+	}
+	return pc
+}
