@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/p53evo/p53evo/dataset"
 )
 
 // run runs the CLI in-process and returns exit status, stdout and stderr.
@@ -168,7 +171,7 @@ func TestValidateQuick(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	code, out, _ := run(t, context.Background(), "version")
-	if code != 0 || !strings.Contains(out, "dataset schema 2") || !strings.Contains(out, "go1.") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("dataset schema %d", dataset.SchemaVersion)) || !strings.Contains(out, "go1.") {
 		t.Fatalf("%d %q", code, out)
 	}
 }

@@ -24,6 +24,27 @@ func scenarioFlags() []cli.Flag {
 	}
 }
 
+// tableFlags choose the table files' format and codec (run, sweep run).
+func tableFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Value: string(dataset.Arrow), Usage: "table files: arrow (Arrow IPC, .arrow) or parquet (.parquet, read by DuckDB and Spark without extensions)", Sources: cli.EnvVars("P53EVO_FORMAT")},
+		&cli.StringFlag{Name: "compression", Value: string(dataset.Zstd), Usage: "codec of the table files: zstd, lz4 or none (for readers without a zstd codec)", Sources: cli.EnvVars("P53EVO_COMPRESSION")},
+	}
+}
+
+// tableOptions reads --format and --compression.
+func tableOptions(cmd *cli.Command) (dataset.Format, dataset.Compression, error) {
+	f, err := dataset.ParseFormat(cmd.String("format"))
+	if err != nil {
+		return "", "", usagef("--format: %v", err)
+	}
+	c, err := dataset.ParseCompression(cmd.String("compression"))
+	if err != nil {
+		return "", "", usagef("--compression: %v", err)
+	}
+	return f, c, nil
+}
+
 // loadScenario opens the scenario named by --scenario and applies --set.
 func loadScenario(cmd *cli.Command) (*scenarios.Scenario, error) {
 	s, err := scenarios.Open(cmd.String("scenario"))
@@ -47,6 +68,7 @@ func runCommand() *cli.Command {
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing dataset in --out"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no summary"},
 	)
+	flags = append(flags, tableFlags()...)
 	return &cli.Command{
 		Name:  "run",
 		Usage: "simulate a scenario's replicates and write an Arrow dataset",
@@ -99,7 +121,11 @@ func runCommand() *cli.Command {
 func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Config, resolved []byte, n, workers int) error {
 	out := cmd.String("out")
 	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-	var opts []dataset.Option
+	format, codec, err := tableOptions(cmd)
+	if err != nil {
+		return err
+	}
+	opts := []dataset.Option{dataset.WithFormat(format), dataset.WithCompression(codec)}
 	if cmd.Bool("force") {
 		opts = append(opts, dataset.WithForce())
 	}

@@ -218,6 +218,7 @@ func sweepRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "shard", Usage: "i/n: run shard i of n (0 <= i < n); slurm: the SLURM array task", Sources: cli.EnvVars("P53EVO_SHARD")},
 			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "units simulated at once (default: all cores, or SLURM_CPUS_PER_TASK)", Sources: cli.EnvVars("P53EVO_WORKERS")},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the shard completes"},
+			tableFlags()[0], tableFlags()[1],
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			// SIGINT and SIGTERM cancel ctx (realMain); SIGUSR1 is SLURM's
@@ -252,6 +253,9 @@ func sweepRunCommand() *cli.Command {
 			}
 			p, err := loadPlan(cmd, "sweep run")
 			if err != nil {
+				return err
+			}
+			if p.Format, p.Compression, err = tableOptions(cmd); err != nil {
 				return err
 			}
 			if err := p.Prepare(out); err != nil {
