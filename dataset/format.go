@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/internal/suggest"
 )
 
 // Format is the file format of a dataset's tables.
@@ -52,7 +54,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown table format %q: allowed %s%s", s, joinNames(Formats), closest(s, Formats))
+	return "", fmt.Errorf("unknown table format %q: allowed %s%s", s, joinNames(Formats), suggest.Hint(s, Formats))
 }
 
 // ParseCompression checks a codec name ("zstd", "lz4" or "none").
@@ -62,7 +64,7 @@ func ParseCompression(s string) (Compression, error) {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("unknown compression %q: allowed %s%s", s, joinNames(Compressions), closest(s, Compressions))
+	return "", fmt.Errorf("unknown compression %q: allowed %s%s", s, joinNames(Compressions), suggest.Hint(s, Compressions))
 }
 
 func joinNames[T ~string](xs []T) string {
@@ -71,41 +73,6 @@ func joinNames[T ~string](xs []T) string {
 		s[i] = string(x)
 	}
 	return strings.Join(s, ", ")
-}
-
-// closest suggests the allowed name nearest to s, if one is near.
-func closest[T ~string](s string, xs []T) string {
-	best, bd := "", 3
-	for _, x := range xs {
-		if d := editDistance(strings.ToLower(s), string(x)); d < bd {
-			best, bd = string(x), d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // tableEncoder writes record batches of one schema to a table file.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
+
+	"github.com/p53evo/p53evo/sim"
 )
 
 // TestFormats writes the same results in every format and codec: the rows
@@ -166,4 +168,73 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestExportParts: a table of two datasets with extra columns, as text and
+// as table files that read back with the extra columns in front.
+func TestExportParts(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	rs := handResults()
+	writeAll(t, a, rs)
+	writeAll(t, b, rs[:2], WithFormat(Parquet))
+	da, err := Open(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := []Part{
+		{D: da, Extra: []Extra{{Name: "point", Value: "p000000000001"}, {Name: "growth.death", Value: 0.13}}},
+		{D: db, Extra: []Extra{{Name: "point", Value: "p00000000000a"}, {Name: "growth.death", Value: 0.125}}},
+	}
+	var csvOut bytes.Buffer
+	if err := ExportParts(&csvOut, TableRuns, FormatCSV, Zstd, parts); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(csvOut.String(), "\n"), "\n")
+	if len(lines) != 1+4+2 || !strings.HasPrefix(lines[0], "point,growth.death,replicate,stream,") {
+		t.Fatalf("CSV:\n%s", csvOut.String())
+	}
+	// uint64 quoted; the rest as encoding/csv would write it
+	if want := `p000000000001,0.13,0,"18446744073709551615",3,progressed,`; !strings.HasPrefix(lines[1], want) {
+		t.Errorf("line 1 %q, want prefix %q", lines[1], want)
+	}
+	if want := `p00000000000a,0.125,1,"42",1,cured,`; !strings.HasPrefix(lines[6], want) {
+		t.Errorf("line 6 %q, want prefix %q", lines[6], want)
+	}
+	var jsonOut bytes.Buffer
+	if err := ExportParts(&jsonOut, TableGenotypes, FormatJSON, Zstd, parts); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"point":"p000000000001","growth.death":0.13,"replicate":0,"genotype":"Y220C","class":"sensitive","cells":1000000}`; !strings.HasPrefix(jsonOut.String(), want+"\n") {
+		t.Errorf("JSON:\n%s\nwant first line %s", jsonOut.String(), want)
+	}
+	for _, f := range []string{FormatParquet, FormatArrow} {
+		path := filepath.Join(t.TempDir(), "runs."+f)
+		var out bytes.Buffer
+		if err := ExportParts(&out, TableRuns, f, Uncompressed, parts); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		runs, err := ReadRunsFiles(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRows(t, "runs ("+f+")", runs, wantRuns(append(append([]sim.Result{}, rs...), rs[:2]...)))
+		tbl, err := ReadTable(memory.DefaultAllocator, TableRuns, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := tbl.Schema(); s.Field(0).Name != "point" || s.Field(1).Name != "growth.death" || tbl.NumRows() != 6 {
+			t.Errorf("%s: schema %s, %d rows", f, s, tbl.NumRows())
+		}
+		tbl.Release()
+	}
+	if err := ExportParts(&bytes.Buffer{}, TableRuns, "xlsx", Zstd, parts); err == nil || !strings.Contains(err.Error(), "formats: csv, json, parquet, arrow") {
+		t.Errorf("unknown format: %v", err)
+	}
 }

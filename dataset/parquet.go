@@ -131,7 +131,8 @@ func newParquetEncoder(w io.Writer, s *arrow.Schema, c Compression, mem memory.A
 		parquet.WithCompression(codec),
 		parquet.WithCreatedBy(parquetCreatedBy),
 	)
-	fw, err := file.NewParquetWriterWithError(w, root, file.WithWriterProps(props), file.WithWriteMetadata(kv))
+	// The parquet writer closes a writer that is an io.Closer: hide it.
+	fw, err := file.NewParquetWriterWithError(struct{ io.Writer }{w}, root, file.WithWriterProps(props), file.WithWriteMetadata(kv))
 	if err != nil {
 		return nil, err
 	}

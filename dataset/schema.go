@@ -19,8 +19,8 @@ import (
 // ctdna_lead and called_*_at_progression, the trajectories columns conc_<drug>
 // and the ctdna table; the manifest lists the drugs.
 //
-// Version 3 added the genotypes table, Parquet table files (the manifest's
-// format and compression) and uint64 columns written as strings by Export.
+// Version 3 added the genotypes table and Parquet table files (the
+// manifest's format and compression).
 const SchemaVersion = 3
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
