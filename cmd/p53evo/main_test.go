@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +104,15 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"run", "--nosuchflag"}, []string{"nosuchflag", "--help"}},
+		{[]string{"run", "--nosuchflag"}, []string{"unknown flag --nosuchflag for run", "--help"}},
+		{[]string{"run", "--forse"}, []string{"unknown flag --forse for run (did you mean --force?)"}},
+		{[]string{"run", "-n", "many"}, []string{`--replicates "many" for run: want a whole number`}},
+		{[]string{"frobnicate"}, []string{`unknown command "frobnicate" (commands: run, scenarios`}},
+		{[]string{"analyse", "x"}, []string{`unknown command "analyse" (did you mean analyze?)`}},
+		{[]string{"sweep", "rn"}, []string{`unknown command "rn" for sweep (did you mean run?)`}},
+		{[]string{"run", "--format", "parket"}, []string{`--format: unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`}},
+		{[]string{"run", "--compression", "gzip"}, []string{`--compression: unknown compression "gzip": allowed zstd, lz4, none`}},
+		{[]string{"export", ".", "--to", "xlsx"}, []string{`--to "xlsx": allowed csv, json, parquet, arrow`}},
 		{[]string{"run", "-s", "no-such-scenario"}, []string{"no-such-scenario", "rezatapopt-continuous"}},
 		{[]string{"run", "-s", bad}, []string{"bad.yaml:3:3", "bosst"}},
 		{[]string{"run", "--set", "growth.birth=-1"}, []string{"growth.birth"}},
@@ -116,9 +125,16 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"validate", "--quick", "--only", "nope"}, []string{"nope"}},
 	}
 	for _, c := range cases {
-		code, _, errs := run(t, context.Background(), c.args...)
+		code, out, errs := run(t, context.Background(), c.args...)
 		if code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, code, exitUsage, errs)
+		}
+		if out != "" {
+			t.Errorf("%v: stdout %q, want nothing", c.args, out)
+		}
+		// One line, except scenario file errors, which quote the file.
+		if n := strings.Count(errs, "\n"); n != 1 && !strings.Contains(errs, "bad.yaml:") {
+			t.Errorf("%v: %d lines on stderr, want 1:\n%s", c.args, n, errs)
 		}
 		for _, w := range c.want {
 			if !strings.Contains(errs, w) {
@@ -173,5 +189,24 @@ func TestVersion(t *testing.T) {
 	code, out, _ := run(t, context.Background(), "version")
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("dataset schema %d", dataset.SchemaVersion)) || !strings.Contains(out, "go1.") {
 		t.Fatalf("%d %q", code, out)
+	}
+}
+
+func TestFromBuildInfo(t *testing.T) {
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v0.3.0"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}
+	read := func() (*debug.BuildInfo, bool) { return bi, true }
+	if v, c := fromBuildInfo("dev", "unknown", read); v != "v0.3.0" || c != "0123456789ab-dirty" {
+		t.Errorf("unstamped: %q %q", v, c)
+	}
+	if v, c := fromBuildInfo("v1.0.0", "abc", read); v != "v1.0.0" || c != "abc" {
+		t.Errorf("stamped by the Makefile: %q %q", v, c)
+	}
+	bi.Main.Version, bi.Settings = "(devel)", nil
+	if v, c := fromBuildInfo("dev", "unknown", read); v != "dev" || c != "unknown" {
+		t.Errorf("checkout without VCS information: %q %q", v, c)
+	}
+	if v, c := fromBuildInfo("dev", "unknown", func() (*debug.BuildInfo, bool) { return nil, false }); v != "dev" || c != "unknown" {
+		t.Errorf("no build information: %q %q", v, c)
 	}
 }
