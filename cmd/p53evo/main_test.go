@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -208,5 +209,33 @@ func TestFromBuildInfo(t *testing.T) {
 	}
 	if v, c := fromBuildInfo("dev", "unknown", func() (*debug.BuildInfo, bool) { return nil, false }); v != "dev" || c != "unknown" {
 		t.Errorf("no build information: %q %q", v, c)
+	}
+}
+
+func TestValidateListAndJSON(t *testing.T) {
+	code, out, _ := run(t, context.Background(), "validate", "--list")
+	if code != 0 || !strings.Contains(out, "hitting-time") || !strings.Contains(out, "merged") {
+		t.Fatalf("--list: exit %d\n%s", code, out)
+	}
+	code, out, errs := run(t, context.Background(), "validate", "--quick", "--only", "eventual-extinction", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) < 2 {
+		t.Fatalf("--json: exit %d\n%s\n%s", code, out, errs)
+	}
+	var row struct {
+		Check  string   `json:"check"`
+		Theory *float64 `json:"theory"`
+		N      int      `json:"n"`
+		Pass   bool     `json:"pass"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &row); err != nil || !strings.HasPrefix(row.Check, "eventual-extinction") || row.Theory == nil || row.N == 0 || !row.Pass {
+		t.Errorf("row %s (%v)", lines[0], err)
+	}
+	if last := lines[len(lines)-1]; last != fmt.Sprintf(`{"failed":0,"passed":%d}`, len(lines)-1) {
+		t.Errorf("summary %s", last)
+	}
+	code, _, errs = run(t, context.Background(), "validate", "--only", "hiting-time")
+	if code != exitUsage || !strings.Contains(errs, "did you mean hitting-time?") {
+		t.Errorf("--only typo: exit %d, %s", code, errs)
 	}
 }
