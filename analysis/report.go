@@ -361,6 +361,17 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
+// MedianCI is the median and its 95% limits in months, as every report
+// prints them: "12.9 (11.0-14.7)"; NR for a median not reached, and for a
+// missing limit NR, or NE (not estimable) when the curve ends at 0.
+func (a *ArmReport) MedianCI() string {
+	missing := a.missingLimit
+	if missing == "" {
+		missing = "NR"
+	}
+	return fmt.Sprintf("%s (%s-%s)", fmtMonths(a.MedianDays, "NR"), fmtMonths(a.MedianLowerDays, missing), fmtMonths(a.MedianUpperDays, missing))
+}
+
 // fmtMonths prints days as months, "NR" (not reached) for NaN.
 func fmtMonths(d Num, nr string) string {
 	if f := float64(d); !math.IsNaN(f) && !math.IsInf(f, 0) {
@@ -434,9 +445,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		row(label, func(a *ArmReport) string { return countPct(a.EventsAtZero, a.Replicates) })
 	}
-	row("median (95% CI)", func(a *ArmReport) string {
-		return fmt.Sprintf("%s (%s-%s)", fmtMonths(a.MedianDays, "NR"), fmtMonths(a.MedianLowerDays, a.missingLimit), fmtMonths(a.MedianUpperDays, a.missingLimit))
-	})
+	row("median (95% CI)", (*ArmReport).MedianCI)
 	row(fmt.Sprintf("RMST to %s mo (SE)", fmtMonths(r.TauDays, "-")), func(a *ArmReport) string {
 		return fmt.Sprintf("%s (%s)", fmtMonths(a.RMST.Days, "-"), fmtMonths(a.RMST.SEDays, "-"))
 	})
