@@ -235,7 +235,7 @@ const (
 var eventColumns = [evNumCols]column{
 	{"replicate", i32, false, "", repDesc},
 	{"time", f64, false, "days", "time since treatment start"},
-	{"kind", utf8, false, "", "detection, scan, response, progression, cured, lethal or end"},
+	{"kind", utf8, false, "", "detection, scan, response, progression, phase (treatment phase in force from this time: phase=NAME why=REASON), ctdna-call (first ctDNA call), cured, lethal or end"},
 	{"detail", utf8, false, "", "free text, key=value pairs"},
 }
 

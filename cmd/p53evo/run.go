@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/p53evo/p53evo/analysis"
@@ -22,6 +23,14 @@ func scenarioFlags() []cli.Flag {
 		&cli.StringFlag{Name: "scenario", Aliases: []string{"s"}, Value: scenarios.DefaultName, Usage: "library scenario NAME or a YAML FILE", Sources: cli.EnvVars("P53EVO_SCENARIO")},
 		&cli.StringSliceFlag{Name: "set", Usage: "override a field, e.g. --set growth.birth=0.2 (repeatable)"},
 	}
+}
+
+// plural is "1 worker", "2 workers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // tableFlags choose the table files' format and codec (run, sweep run).
@@ -72,10 +81,11 @@ func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "run",
 		Usage: "simulate a scenario's replicates and write an Arrow dataset",
-		Description: "Runs every replicate of a scenario on a pool of workers and writes runs.arrow,\n" +
-			"trajectories.arrow, clones.arrow and events.arrow plus manifest.json to --out. The\n" +
-			"tables appear only when the run completes; an interrupted run leaves no dataset.\n" +
-			"Results depend only on scenario, seed and replicate number, not on --workers.\n\n" +
+		Description: "Runs every replicate of a scenario on a pool of workers and writes the tables\n" +
+			"(" + strings.Join(dataset.Tables, ", ") + ") as Arrow IPC files (.arrow) or, with\n" +
+			"--format parquet, Parquet files (.parquet), plus manifest.json, to --out. The tables appear\n" +
+			"only when the run completes; an interrupted run leaves no dataset. Results depend only on\n" +
+			"scenario, seed and replicate number, not on --workers.\n\n" +
 			"Examples:\n   p53evo run\n   p53evo run -s untreated -n 50 -o untreated-out\n" +
 			"   p53evo run -s my-scenario.yaml --set treatment.phases[0].doses.rezatapopt=1150 --seed 7",
 		Flags: flags,
@@ -174,6 +184,6 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 		return err
 	}
 	arm.WriteText(stdout)
-	fmt.Fprintf(stdout, "  dataset: %s (%d replicates in %s on %d workers)\n", out, n, elapsed.Round(10*time.Millisecond), workers)
+	fmt.Fprintf(stdout, "  dataset: %s (%d replicates in %s on %s)\n", out, n, elapsed.Round(10*time.Millisecond), plural(workers, "worker"))
 	return nil
 }

@@ -279,8 +279,8 @@ func sweepRunCommand() *cli.Command {
 				return fmt.Errorf("sweep %s, shard %d/%d: %w (%d of %d units done; rerun to resume)", p.Name, shard, shards, err, rep.Done, rep.Units)
 			}
 			if !cmd.Bool("quiet") {
-				fmt.Fprintf(stdout, "sweep %s, shard %d/%d: %d units complete (%d already done, %d run: %d replicates in %s on %d workers)\n",
-					p.Name, shard, shards, rep.Done, rep.Skipped, rep.Ran, rep.Replicates, rep.Elapsed.Round(10*time.Millisecond), workers)
+				fmt.Fprintf(stdout, "sweep %s, shard %d/%d: %d units complete (%d already done, %d run: %d replicates in %s on %s)\n",
+					p.Name, shard, shards, rep.Done, rep.Skipped, rep.Ran, rep.Replicates, rep.Elapsed.Round(10*time.Millisecond), plural(workers, "worker"))
 			}
 			return nil
 		},
@@ -319,7 +319,8 @@ func sweepMergeCommand() *cli.Command {
 		Name:      "merge",
 		Usage:     "compact each point's units into one dataset, verifying every hash",
 		ArgsUsage: "DIR",
-		Description: "For every point whose units are all complete, writes DIR/point=<id>/<table>.arrow and\n" +
+		Description: "For every point whose units are all complete, writes DIR/point=<id>/<table>.arrow (or\n" +
+			".parquet, as the sweep was run) and\n" +
 			"manifest.json (a dataset that `p53evo export` and `dataset.Open` read) and removes the unit\n" +
 			"directories. Table files are byte-identical however the sweep was sharded. Points with\n" +
 			"missing units are left alone and the exit status is 1; merging again after the missing\n" +
