@@ -91,3 +91,10 @@ test-slurm:
 .PHONY: test-readers
 test-readers:
 	GO='$(GO)' bash test/readers/run.sh
+
+# make test-readme: every command of README.md's ```sh blocks, as written, in
+# a copy of the checkout with p53evo on PATH (make lines skipped), then its
+# ```sql blocks in DuckDB when test/readers' npm packages are installed.
+.PHONY: test-readme
+test-readme:
+	GO='$(GO)' bash test/readme/run.sh
