@@ -491,8 +491,11 @@ func (p *Plan) Config(i int) (sim.Config, *scenarios.Scenario, error) {
 }
 
 // PointByID returns the index of the point with the given id (or a unique
-// prefix of it), or -1.
+// prefix of it, with or without the leading "p"), or -1.
 func (p *Plan) PointByID(id string) int {
+	if id != "" && id[0] != 'p' {
+		id = "p" + id
+	}
 	found := -1
 	for i, pt := range p.Points {
 		if pt.ID == id {

@@ -603,3 +603,19 @@ func TestParquetSweep(t *testing.T) {
 		t.Errorf("Prepare with another format: %v", err)
 	}
 }
+
+func TestPointByID(t *testing.T) {
+	p := mustPlan(t, tinySpec)
+	id := p.Points[4].ID
+	for _, q := range []string{id, id[:6], id[1:7]} {
+		if got := p.PointByID(q); got != 4 {
+			t.Errorf("PointByID(%q) = %d, want 4", q, got)
+		}
+	}
+	if got := p.PointByID("p"); got != -1 {
+		t.Errorf("PointByID(\"p\") = %d: not unique, want -1", got)
+	}
+	if got := p.PointByID("zzz"); got != -1 {
+		t.Errorf("PointByID(\"zzz\") = %d", got)
+	}
+}

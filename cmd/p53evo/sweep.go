@@ -26,8 +26,8 @@ func sweepCommand() *cli.Command {
 			"each run with its own seed and written under DIR/point=<id>/. Work units (a point's batch of\n" +
 			"replicates) are split over shards (--shard i/n or a SLURM array); a rerun skips finished\n" +
 			"units. See `go doc github.com/p53evo/p53evo/sweep` and deploy/slurm/README.md.\n\n" +
-			"Examples:\n   p53evo sweep plan dose.yaml\n   p53evo sweep run dose.yaml --out dose-out\n" +
-			"   p53evo sweep run dose.yaml --out dose-out --shard 2/8\n   p53evo sweep status dose-out\n   p53evo sweep merge dose-out",
+			"Examples:\n   p53evo sweep plan examples/dose.yaml\n   p53evo sweep run examples/dose-small.yaml --out dose-out\n" +
+			"   p53evo sweep run examples/dose-small.yaml --out dose-out --shard 2/8 --format parquet\n   p53evo sweep status dose-out\n   p53evo sweep merge dose-out",
 		Commands: []*cli.Command{sweepPlanCommand(), sweepPointCommand(), sweepRunCommand(), sweepStatusCommand(), sweepMergeCommand()},
 	}
 }
@@ -93,8 +93,8 @@ func sweepPointCommand() *cli.Command {
 		Usage:     "print one point's scenario (with its seed) as YAML",
 		ArgsUsage: "FILE ID",
 		Description: "`p53evo run -s` of the output gives the point's results: replicate r of the sweep's point\n" +
-			"is replicate r of that run. ID may be a unique prefix.\n\n" +
-			"Example:\n   p53evo sweep point dose.yaml 3fa2c1 > point.yaml && p53evo run -s point.yaml",
+			"is replicate r of that run. ID may be a unique prefix (the leading p may be left out).\n\n" +
+			"Example:\n   p53evo sweep point examples/dose.yaml p3fa2c1 > point.yaml && p53evo run -s point.yaml",
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 2 {
 				return usagef("point needs a sweep FILE and a point ID (got %d arguments)", cmd.Args().Len())
