@@ -3,10 +3,16 @@ package dataset
 // Parquet files are written and read with arrow-go's parquet/file package
 // rather than its pqarrow adapter: p53evo's tables are flat columns of six
 // types, which take a few lines each, and pqarrow imports arrow/flight and
-// with it gRPC and protobuf (a larger binary and a longer cold build). The
-// Arrow schema is stored the way pqarrow stores it (an IPC schema message,
-// base64, under "ARROW:schema"), so Arrow-based readers get the field
-// metadata (units, descriptions) back.
+// with it gRPC and protobuf. The Arrow schema is stored the way pqarrow
+// stores it (an IPC schema message, base64, under "ARROW:schema"), so
+// Arrow-based readers get the field metadata (units, descriptions) back.
+//
+// The cost, measured on 2 cores with Go 1.26 (go build ./cmd/p53evo): the
+// binary grows from 30 MB to 60 MB (22 to 43 MB with -ldflags "-s -w") and
+// a cold build from about 105 to 225 CPU-seconds, nearly all of it arrow's
+// compute package, which parquet/internal/encoding imports for casts and
+// whose kernels register at init. pqarrow would add gRPC and protobuf on
+// top (about 8 MB and 25 CPU-seconds more in a probe build).
 
 import (
 	"bytes"
