@@ -135,11 +135,23 @@ func conventions(cmd *cli.Command) {
 				}
 				return cli.ShowSubcommandHelp(c)
 			}
+			name := c.Args().First()
+			if name == "help" { // p53evo help [COMMAND]: the same as --help
+				if topic := c.Args().Get(1); topic != "" {
+					if sub := c.Command(topic); sub != nil {
+						return cli.ShowCommandHelp(ctx, c, topic)
+					}
+					name = topic
+				} else if c.Root() == c {
+					return cli.ShowRootCommandHelp(c)
+				} else {
+					return cli.ShowSubcommandHelp(c)
+				}
+			}
 			var names []string
 			for _, sub := range c.VisibleCommands() {
 				names = append(names, sub.Name)
 			}
-			name := c.Args().First()
 			hint := suggest.Hint(name, names)
 			if hint == "" {
 				hint = " (commands: " + strings.Join(names, ", ") + ")"

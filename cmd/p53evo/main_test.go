@@ -111,6 +111,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"frobnicate"}, []string{`unknown command "frobnicate" (commands: run, scenarios`}},
 		{[]string{"analyse", "x"}, []string{`unknown command "analyse" (did you mean analyze?)`}},
 		{[]string{"sweep", "rn"}, []string{`unknown command "rn" for sweep (did you mean run?)`}},
+		{[]string{"help", "anlyze"}, []string{`unknown command "anlyze" (did you mean analyze?)`}},
 		{[]string{"run", "--format", "parket"}, []string{`--format: unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`}},
 		{[]string{"run", "--compression", "gzip"}, []string{`--compression: unknown compression "gzip": allowed zstd, lz4, none`}},
 		{[]string{"export", ".", "--to", "xlsx"}, []string{`--to "xlsx": allowed csv, json, parquet, arrow`}},
@@ -237,5 +238,14 @@ func TestValidateListAndJSON(t *testing.T) {
 	code, _, errs = run(t, context.Background(), "validate", "--only", "hiting-time")
 	if code != exitUsage || !strings.Contains(errs, "did you mean hitting-time?") {
 		t.Errorf("--only typo: exit %d, %s", code, errs)
+	}
+}
+
+func TestHelpCommand(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "run"}, {"sweep", "help", "merge"}, {}} {
+		code, out, errs := run(t, context.Background(), args...)
+		if code != 0 || !strings.Contains(out, "NAME:") || errs != "" {
+			t.Errorf("%v: exit %d, stdout %.40q, stderr %q", args, code, out, errs)
+		}
 	}
 }

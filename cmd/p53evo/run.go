@@ -80,7 +80,7 @@ func runCommand() *cli.Command {
 	flags = append(flags, tableFlags()...)
 	return &cli.Command{
 		Name:  "run",
-		Usage: "simulate a scenario's replicates and write an Arrow dataset",
+		Usage: "simulate a scenario's replicates and write a dataset (Arrow IPC or Parquet tables)",
 		Description: "Runs every replicate of a scenario on a pool of workers and writes the tables\n" +
 			"(" + strings.Join(dataset.Tables, ", ") + ") as Arrow IPC files (.arrow) or, with\n" +
 			"--format parquet, Parquet files (.parquet), plus manifest.json, to --out. The tables appear\n" +
