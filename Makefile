@@ -84,3 +84,19 @@ clean:
 .PHONY: test-slurm
 test-slurm:
 	GO='$(GO)' bash deploy/slurm/test-slurm.sh
+
+# make test-readers: DuckDB (npm @duckdb/node-api, offline, no extensions)
+# and apache-arrow JS read a run and a sweep written by p53evo in Parquet and
+# Arrow IPC, and every value is compared with `p53evo export`
+# (test/readers/check.mjs; packages pinned by its package-lock.json). Skips
+# (exit 0) with a message where node or the npm registry is unavailable.
+.PHONY: test-readers
+test-readers:
+	GO='$(GO)' bash test/readers/run.sh
+
+# make test-readme: every command of README.md's ```sh blocks, as written, in
+# a copy of the checkout with p53evo on PATH (make lines skipped), then its
+# ```sql blocks in DuckDB when test/readers' npm packages are installed.
+.PHONY: test-readme
+test-readme:
+	GO='$(GO)' bash test/readme/run.sh

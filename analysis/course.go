@@ -186,6 +186,9 @@ func concPhases(d *dataset.Dataset) (phases map[int][]Phase, ok bool, err error)
 type scenarioInfo struct {
 	treated bool
 	doses   map[string]map[string]float64 // phase name -> drug -> mg
+	// draws: the scenario takes blood draws (observe.ctdna.every > 0);
+	// drawsKnown is false when the scenario could not be read.
+	draws, drawsKnown bool
 }
 
 func looseScenario(m dataset.Manifest) scenarioInfo {
@@ -201,11 +204,19 @@ func looseScenario(m dataset.Manifest) scenarioInfo {
 				Doses map[string]float64 `yaml:"doses"`
 			} `yaml:"phases"`
 		} `yaml:"treatment"`
+		Observe struct {
+			CtDNA struct {
+				Every *float64 `yaml:"every"`
+			} `yaml:"ctdna"`
+		} `yaml:"observe"`
 	}
 	if err := yaml.Unmarshal(text, &sc); err != nil {
 		return scenarioInfo{treated: true}
 	}
 	info := scenarioInfo{treated: len(sc.Treatment.Phases) > 0, doses: map[string]map[string]float64{}}
+	if e := sc.Observe.CtDNA.Every; e != nil {
+		info.draws, info.drawsKnown = *e > 0, true
+	}
 	for i, ph := range sc.Treatment.Phases {
 		name := ph.Name
 		if name == "" {

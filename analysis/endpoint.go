@@ -106,8 +106,9 @@ func (e Endpoint) Event() string {
 // (days from treatment start; null: no call).
 const ColumnFirstCtDNACall = "first_ctdna_call"
 
-// ErrNoCtDNA says that a dataset has no ctDNA columns or table.
-var ErrNoCtDNA = errors.New("this dataset has no ctDNA columns (run with a scenario that has observe.ctdna)")
+// ErrNoCtDNA says that a dataset has no ctDNA information: no ctDNA
+// columns (an old dataset), or a scenario without blood draws.
+var ErrNoCtDNA = errors.New("no ctDNA draws in this dataset")
 
 // ArmData is what the analysis needs of one arm: its runs and, if the
 // dataset has them, optional columns. A run directory is one arm; a sweep
@@ -118,8 +119,10 @@ type ArmData struct {
 	Scenario string // scenario name from the manifest ("" if none)
 	Runs     []dataset.RunRow
 	// FirstCtDNACall is the runs column first_ctdna_call, aligned with
-	// Runs (NaN: no call); nil when the dataset has no such column.
+	// Runs (NaN: no call); nil when the dataset has no such column or its
+	// scenario takes no blood draws.
 	FirstCtDNACall []float64
+	noDraws        bool // the scenario takes no blood draws
 }
 
 // LoadArm reads an arm from an opened dataset. name "" means the
@@ -140,10 +143,12 @@ func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
 	if err != nil {
 		return a, err
 	}
-	// Schema 2 datasets always have the column; without any ctDNA draw
-	// (no ctdna rows) it says nothing.
-	if ok && allNaN(ct) && tableRows(d.Manifest(), "ctdna") == 0 {
+	// Datasets always have the column. When the scenario takes no blood
+	// draws it says nothing; with draws and no call, every replicate is
+	// censored for the ctdna endpoint.
+	if sc := looseScenario(d.Manifest()); ok && sc.drawsKnown && !sc.draws {
 		ok = false
+		a.noDraws = true
 	}
 	if ok {
 		if len(ct) != len(a.Runs) {
@@ -235,7 +240,10 @@ func EndpointSample(e Endpoint, a ArmData) (Sample, error) {
 		at = func(i int) float64 { return a.Runs[i].FirstResistantBirth }
 	case EndpointCtDNA:
 		if a.FirstCtDNACall == nil {
-			return Sample{}, fmt.Errorf("%s: %w", a.Source, ErrNoCtDNA)
+			if a.noDraws {
+				return Sample{}, fmt.Errorf("%s: %w: its scenario takes no blood draws (observe.ctdna.every is 0)", a.Source, ErrNoCtDNA)
+			}
+			return Sample{}, fmt.Errorf("%s: %w: the runs table has no %s column (written by p53evo before dataset schema 2)", a.Source, ErrNoCtDNA, ColumnFirstCtDNACall)
 		}
 		at = func(i int) float64 { return a.FirstCtDNACall[i] }
 	default:

@@ -192,6 +192,9 @@ func TestPlotsSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if doc := svg(t, km); !strings.Contains(doc, svgFonts) || strings.Contains(doc, "font-family:Liberation Sans;") {
+		t.Error("SVG text without font fallbacks")
+	}
 	wantText(t, "km", svg(t, km), "Kaplan-Meier: time to progression", "log-rank p = 0.35", "arm-a", "arm-b",
 		"censored", "median", "95% CI (shaded)", "time since treatment start (months)", "proportion progression-free")
 	if got := km.LegendTexts(); len(got) != 5 || !strings.HasPrefix(got[0], "arm-a\nn=6, 4 events, median 8.3 mo") {

@@ -21,8 +21,8 @@ import (
 // seen at a blood draw), in datasets that have it.
 const tableCtDNA = "ctdna"
 
-// ErrNoCtDNATable says that a dataset has no ctDNA draws.
-var ErrNoCtDNATable = errors.New("this dataset has no ctdna table (run with a scenario that has observe.ctdna)")
+// ErrNoCtDNATable says that a dataset has no ctDNA rows to plot.
+var ErrNoCtDNATable = errors.New("no ctDNA rows to plot")
 
 // VAFRow is one mutation seen at one blood draw.
 type VAFRow struct {
@@ -39,8 +39,14 @@ type VAFRow struct {
 // LoadCtDNA reads the ctdna table. It fails with ErrNoCtDNATable when the
 // dataset has none or the table is empty.
 func LoadCtDNA(d *dataset.Dataset) ([]VAFRow, error) {
-	if len(d.Files(tableCtDNA)) == 0 || tableRows(d.Manifest(), tableCtDNA) == 0 {
-		return nil, fmt.Errorf("%s: %w", d.Dir(), ErrNoCtDNATable)
+	if len(d.Files(tableCtDNA)) == 0 {
+		return nil, fmt.Errorf("%s: %w: the dataset has no ctdna table (written by p53evo before dataset schema 2)", d.Dir(), ErrNoCtDNATable)
+	}
+	if tableRows(d.Manifest(), tableCtDNA) == 0 {
+		if sc := looseScenario(d.Manifest()); sc.drawsKnown && !sc.draws {
+			return nil, fmt.Errorf("%s: %w: its scenario takes no blood draws (observe.ctdna.every is 0)", d.Dir(), ErrNoCtDNATable)
+		}
+		return nil, fmt.Errorf("%s: %w: the ctdna table is empty: no draw saw a resistance mutation with alt reads or a true VAF of at least observe.ctdna.record_min_vaf (at the default shedding resistant lineages are too small to show in plasma; raise observe.ctdna.shed or follow up longer)", d.Dir(), ErrNoCtDNATable)
 	}
 	var rows []VAFRow
 	err := d.Scan(tableCtDNA, func(rec arrow.RecordBatch) error {

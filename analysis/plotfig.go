@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -199,8 +200,23 @@ func (f *Figure) WriteTo(w io.Writer, format string) (int64, error) {
 		return 0, fmt.Errorf("unsupported format %q (allowed: %s)", format, strings.Join(Formats, ", "))
 	}
 	f.Draw(draw.New(c))
+	if format == "svg" {
+		// The SVG names one font family; a renderer without Liberation
+		// Sans would substitute a font of other widths and clip the
+		// legend. Arial and Helvetica have its metrics.
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return 0, err
+		}
+		b := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts))
+		n, err := w.Write(b)
+		return int64(n), err
+	}
 	return c.WriteTo(w)
 }
+
+// svgFonts is the SVG font-family with fallbacks of the same metrics.
+const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 
 // Save writes the figure to path, in the format of its extension (.png,
 // .svg or .pdf), through a temporary file renamed into place.

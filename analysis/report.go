@@ -98,10 +98,13 @@ type ArmReport struct {
 	MaxFollowUpDays Num      `json:"max_follow_up_days"` // latest end time among the replicates
 	// Median of the endpoint (Kaplan-Meier) with its 95% Brookmeyer-Crowley
 	// interval on the log-log scale; null: not reached.
-	MedianDays      Num        `json:"median_days"`
-	MedianLowerDays Num        `json:"median_lower_days"`
-	MedianUpperDays Num        `json:"median_upper_days"`
-	missingLimit    string     // text for a missing limit: NR, or NE (KM.EndsAtZero)
+	MedianDays      Num `json:"median_days"`
+	MedianLowerDays Num `json:"median_lower_days"`
+	MedianUpperDays Num `json:"median_upper_days"`
+	// CurveEndsAtZero: the Kaplan-Meier curve drops to 0 (every remaining
+	// replicate progresses at one time), so a missing limit of the median
+	// is not estimable (NE) rather than not reached (NR).
+	CurveEndsAtZero bool       `json:"curve_ends_at_zero"`
 	RMST            RMSTReport `json:"rmst"`
 	// Survival at the landmarks (default 6, 12 and 24 months) with 95%
 	// Greenwood log-log intervals; null beyond the last observation.
@@ -297,10 +300,7 @@ func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (Ar
 	}
 	m, lo, hi, _ := km.Median()
 	ar.MedianDays, ar.MedianLowerDays, ar.MedianUpperDays = Num(m), Num(lo), Num(hi)
-	ar.missingLimit = "NR"
-	if km.EndsAtZero() {
-		ar.missingLimit = "NE"
-	}
+	ar.CurveEndsAtZero = km.EndsAtZero()
 	mean, se := km.RMST(tau)
 	ar.RMST = RMSTReport{Num(tau), Num(mean), Num(se)}
 	ar.Survival = make([]Landmark, 0, len(landmarks))
@@ -359,6 +359,17 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// MedianCI is the median and its 95% limits in months, as every report
+// prints them: "12.9 (11.0-14.7)"; NR for a median not reached, and for a
+// missing limit NR, or NE (not estimable) when the curve ends at 0.
+func (a *ArmReport) MedianCI() string {
+	missing := "NR"
+	if a.CurveEndsAtZero {
+		missing = "NE"
+	}
+	return fmt.Sprintf("%s (%s-%s)", fmtMonths(a.MedianDays, "NR"), fmtMonths(a.MedianLowerDays, missing), fmtMonths(a.MedianUpperDays, missing))
 }
 
 // fmtMonths prints days as months, "NR" (not reached) for NaN.
@@ -434,9 +445,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		row(label, func(a *ArmReport) string { return countPct(a.EventsAtZero, a.Replicates) })
 	}
-	row("median (95% CI)", func(a *ArmReport) string {
-		return fmt.Sprintf("%s (%s-%s)", fmtMonths(a.MedianDays, "NR"), fmtMonths(a.MedianLowerDays, a.missingLimit), fmtMonths(a.MedianUpperDays, a.missingLimit))
-	})
+	row("median (95% CI)", (*ArmReport).MedianCI)
 	row(fmt.Sprintf("RMST to %s mo (SE)", fmtMonths(r.TauDays, "-")), func(a *ArmReport) string {
 		return fmt.Sprintf("%s (%s)", fmtMonths(a.RMST.Days, "-"), fmtMonths(a.RMST.SEDays, "-"))
 	})

@@ -294,3 +294,39 @@ func TestAnalyzeNumbers(t *testing.T) {
 		t.Error("no arms: no error")
 	}
 }
+
+// A scenario with blood draws that never called a mutation (an empty ctdna
+// table) is analysed for the ctdna endpoint: every replicate censored. One
+// without draws is refused, naming the reason; so is a vaf plot of either.
+func TestCtDNAWithoutCalls(t *testing.T) {
+	dir := t.TempDir()
+	drawn := strings.Replace(scenarioB, "every: 0", "every: 28", 1)
+	for _, c := range []struct {
+		scen, wantErr string
+	}{{drawn, ""}, {scenarioB, "its scenario takes no blood draws (observe.ctdna.every is 0)"}} {
+		d, err := dataset.Open(writeDataset(t, dir, fmt.Sprint(len(c.wantErr)), c.scen, nil, armB()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arm, err := LoadArm(d, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Analyze([]ArmData{arm}, AnalyzeOptions{Endpoint: EndpointCtDNA})
+		if c.wantErr == "" {
+			if err != nil || rep.Arms[0].Events != 0 {
+				t.Errorf("draws without calls: %v", err)
+			}
+		} else if !errors.Is(err, ErrNoCtDNA) || !strings.Contains(err.Error(), c.wantErr) {
+			t.Errorf("no draws: %v", err)
+		}
+		_, err = LoadCtDNA(d)
+		want := c.wantErr
+		if want == "" {
+			want = "the ctdna table is empty: no draw saw a resistance mutation"
+		}
+		if !errors.Is(err, ErrNoCtDNATable) || !strings.Contains(err.Error(), want) {
+			t.Errorf("LoadCtDNA: %v, want %q", err, want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ const scenarioB = `name: arm-b
 treatment:
   phases:
     - {doses: {rezatapopt: 1150}}
+observe: {ctdna: {every: 0}}
 `
 
 // result is a Result with every optional time "did not happen".

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +64,11 @@ func handResults() []sim.Result {
 				{Time: 336, Kind: "progression", Detail: "burden=1 nadir=2, \"quoted\"\nnewline ü"},
 				{Time: 336, Kind: "end", Detail: "progressed"},
 			},
+			Genotypes: []sim.GenotypeCount{
+				{Genotype: "Y220C", Class: model.Sensitive, Cells: 1e6},
+				{Genotype: "R175H", Class: model.ClassTALoss, Cells: 5e8},
+				{Genotype: "R175H+T150I", Class: model.ClassPocket, Cells: 7e8},
+			},
 		},
 		{ // cured: no clones recorded, no progression
 			Replicate: 1, Stream: 42, Attempts: 1, Outcome: sim.Cured,
@@ -89,8 +95,9 @@ func handResults() []sim.Result {
 			Nadir: 1e9, NadirTime: 0, BestResponse: sim.PD, ClonesBorn: 5,
 			// progression with no ctDNA call; a later line of therapy progressed too
 			FinalProgression: 112, FirstCTDNACall: nan, CTDNALead: nan, CalledAtProgression: [3]int{0, 0, 0},
-			Clones: []sim.CloneRecord{{ID: 0, Parent: -1, Mutation: "Y220C", Class: model.Sensitive, Born: -2000, Peak: 2e9, PeakTime: 56, Extinct: nan}},
-			CTDNA:  []sim.CTDNARow{{Time: 0, Mutation: "Y234C", Class: model.ClassPocket, TrueVAF: 0, AltReads: 1, Depth: math.MaxInt64}},
+			Clones:    []sim.CloneRecord{{ID: 0, Parent: -1, Mutation: "Y220C", Class: model.Sensitive, Born: -2000, Peak: 2e9, PeakTime: 56, Extinct: nan}},
+			CTDNA:     []sim.CTDNARow{{Time: 0, Mutation: "Y234C", Class: model.ClassPocket, TrueVAF: 0, AltReads: 1, Depth: math.MaxInt64}},
+			Genotypes: []sim.GenotypeCount{{Genotype: "Y220C", Class: model.Sensitive, Cells: math.MaxInt64}},
 		},
 	}
 }
@@ -149,6 +156,16 @@ func wantClones(rs []sim.Result) []CloneRow {
 	for _, r := range rs {
 		for _, c := range r.Clones {
 			out = append(out, CloneRow{r.Replicate, c.ID, c.Parent, c.Mutation, c.Genotype, c.Class.String(), c.Born, c.Peak, c.PeakTime, c.Extinct})
+		}
+	}
+	return out
+}
+
+func wantGenotypes(rs []sim.Result) []GenotypeRow {
+	var out []GenotypeRow
+	for _, r := range rs {
+		for _, g := range r.Genotypes {
+			out = append(out, GenotypeRow{r.Replicate, g.Genotype, g.Class.String(), g.Cells})
 		}
 	}
 	return out
@@ -230,6 +247,11 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 		t.Fatal(err)
 	}
 	checkRows(t, "ctdna", ct, wantCTDNA(rs))
+	gs, err := d.Genotypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "genotypes", gs, wantGenotypes(rs))
 }
 
 var testMeta = Meta{
@@ -259,6 +281,7 @@ func writeMeta(t *testing.T, dir string, meta Meta, rs []sim.Result, opts ...Opt
 		buf.Clones = append(buf.Clones[:0:0], rs[i].Clones...)
 		buf.Events = append(buf.Events[:0:0], rs[i].Events...)
 		buf.CTDNA = append(buf.CTDNA[:0:0], rs[i].CTDNA...)
+		buf.Genotypes = append(buf.Genotypes[:0:0], rs[i].Genotypes...)
 		if err := w.Write(&buf); err != nil {
 			t.Fatal(err)
 		}
@@ -271,6 +294,9 @@ func writeMeta(t *testing.T, dir string, meta Meta, rs []sim.Result, opts ...Opt
 		}
 		for j := range buf.CTDNA {
 			buf.CTDNA[j].Mutation = "scribbled"
+		}
+		for j := range buf.Genotypes {
+			buf.Genotypes[j].Genotype = "scribbled"
 		}
 		for j := range buf.Trajectory {
 			buf.Trajectory[j].Conc[0] = -1
@@ -313,13 +339,16 @@ func TestRoundTrip(t *testing.T) {
 	if m.Start.IsZero() || m.End.Before(m.Start) {
 		t.Errorf("start %v end %v", m.Start, m.End)
 	}
-	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5}
+	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5, TableGenotypes: 4}
 	for _, f := range m.Files {
 		if f.Path != f.Table+".arrow" || f.Rows != rows[f.Table] || len(f.SHA256) != 64 {
 			t.Errorf("file %+v", f)
 		}
 	}
-	if len(m.Files) != 5 {
+	if m.Format != Arrow || m.Compression != Zstd {
+		t.Errorf("format %q compression %q", m.Format, m.Compression)
+	}
+	if len(m.Files) != 6 {
 		t.Errorf("%d files in manifest", len(m.Files))
 	}
 
@@ -412,6 +441,10 @@ func manyResults(n int) []sim.Result {
 		for k := range i % 3 {
 			r.CTDNA = append(r.CTDNA, sim.CTDNARow{Time: float64(28 * k), Mutation: fmt.Sprintf("m%d#%d", k, i), Class: model.ClassPocket,
 				TrueVAF: float64(i) / 1e5, AltReads: int64(i), Depth: 2000, Called: i%2 == 0})
+		}
+		r.Genotypes = nil
+		for k := range i%4 + 1 {
+			r.Genotypes = append(r.Genotypes, sim.GenotypeCount{Genotype: fmt.Sprintf("g%d", k), Class: model.Class(k % 3), Cells: int64(i*k + 1)})
 		}
 		rs[i] = r
 	}
@@ -857,7 +890,7 @@ func TestSchemaMetadata(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := r.Schema()
-		if v, _ := s.Metadata().GetValue(MetaKeySchemaVersion); v != "2" {
+		if v, _ := s.Metadata().GetValue(MetaKeySchemaVersion); v != strconv.Itoa(SchemaVersion) {
 			t.Errorf("%s: schema version %q", table, v)
 		}
 		if v, _ := s.Metadata().GetValue(MetaKeyTable); v != table {
@@ -880,7 +913,7 @@ func TestSchemaMetadata(t *testing.T) {
 				want = "fraction"
 			case fd.Name == "alt_reads" || fd.Name == "depth":
 				want = "reads"
-			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size"}, fd.Name) ||
+			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size", "cells"}, fd.Name) ||
 				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
 				want = "cells"
 			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32:
@@ -1087,6 +1120,7 @@ func TestEngine(t *testing.T) {
 		c.Clones = slices.Clone(r.Clones)
 		c.Events = slices.Clone(r.Events)
 		c.CTDNA = slices.Clone(r.CTDNA)
+		c.Genotypes = slices.Clone(r.Genotypes)
 		kept = append(kept, c)
 		return w.Write(r)
 	})
@@ -1343,12 +1377,12 @@ func TestSchemaVersionMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []int{1, 3} {
+	for _, v := range []int{1, SchemaVersion + 1} {
 		// An old manifest: other fields, no drugs.
 		old := fmt.Sprintf(`{"schema_version": %d, "files": [{"table": "runs", "path": "runs.arrow"}], "scenario": 7}`, v)
 		os.WriteFile(path, []byte(old), 0o644)
 		_, err := Open(dir)
-		want := fmt.Sprintf("dataset schema %d, this p53evo reads schema 2; rerun the scenario", v)
+		want := fmt.Sprintf("dataset schema %d, this p53evo reads schema %d; rerun the scenario", v, SchemaVersion)
 		var sv *SchemaVersionError
 		if err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, &sv) || sv.Version != v {
 			t.Errorf("Open of a schema %d dataset: %v", v, err)
@@ -1382,7 +1416,7 @@ func TestSchemaVersionMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if _, err := ReadRunsFiles(p); err == nil || !strings.Contains(err.Error(), "table schema 1, this p53evo reads schema 2; rerun the scenario") {
+	if _, err := ReadRunsFiles(p); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("table schema 1, this p53evo reads schema %d; rerun the scenario", SchemaVersion)) {
 		t.Errorf("reading a schema 1 file: %v", err)
 	}
 }

@@ -1,9 +1,12 @@
-// Package dataset defines the Arrow tables p53evo writes (runs, trajectories,
-// clones, events, ctdna), writes them while a run goes with bounded memory,
-// moves them into place atomically, and reads them back.
+// Package dataset defines the tables p53evo writes (runs, trajectories,
+// clones, events, ctdna, genotypes), writes them as Arrow IPC or Parquet
+// files while a run goes with bounded memory, moves them into place
+// atomically, reads them back, and exports them.
 //
-// It knows the engine's result types and the on-disk format; it must not run
-// simulations or compute statistics.
+// It knows the engine's result types and the on-disk formats, and is the
+// only package that does: sweep writes and concatenates table files through
+// it (EncodeTable, Concat, ExportParts). It must not run simulations or
+// compute statistics.
 //
 // # Layout
 //
@@ -13,8 +16,11 @@
 //	runs.arrow           one row per replicate
 //	trajectories.arrow   the tumour's composition and the drug concentrations over time
 //	clones.arrow         clones that reached the record threshold
-//	events.arrow         detection, scans, responses, progression, end
+//	events.arrow         detection, scans, responses, phases, progression, end
 //	ctdna.arrow          resistance mutations seen at liquid-biopsy blood draws
+//	genotypes.arrow      live cells of each genotype when the replicate ended
+//
+// (.parquet instead of .arrow with WithFormat(Parquet).)
 //
 // The trajectories table has one column conc_<drug> (mg-eq) per drug of the
 // scenario, in the scenario's order; the manifest lists the drugs
@@ -22,9 +28,22 @@
 // (TrajectoriesSchema, Dataset.Schema). Every table file exists even when it
 // has no rows (a scenario without blood draws has an empty ctdna table).
 //
-// Tables are Arrow IPC files (Feather v2), zstd-compressed, readable by
-// pyarrow, polars, R arrow, DuckDB and (with a zstd codec registered)
-// apache-arrow for JavaScript. Times are in days with t = 0 at the start of
+// # Formats
+//
+// Tables are Arrow IPC files (Feather v2) by default, or Parquet files
+// (WithFormat), compressed with zstd, LZ4 (LZ4 frames in IPC, LZ4_RAW in
+// Parquet) or not at all (WithCompression); the manifest records both.
+// pyarrow, polars and R arrow read either; DuckDB reads Parquet natively
+// but Arrow IPC only through an extension it downloads; apache-arrow for
+// JavaScript reads IPC (zstd only with a codec registered). Parquet files
+// are written with arrow-go's parquet/file package, one row group per record
+// batch, and carry the Arrow schema under "ARROW:schema" (as pqarrow writes
+// it), so the field metadata survives; the reader takes either format, told
+// apart by the file's magic bytes. Export writes a table (or the tables of
+// several datasets with leading constant columns, ExportParts) as CSV, JSON
+// lines, Parquet or Arrow; CSV always quotes uint64 columns.
+//
+// Times are in days with t = 0 at the start of
 // treatment (the growth phase is negative). Every column carries "unit"
 // ("days", "cells", "count", "mg-eq", "fraction", "reads" or "") and
 // "description" in its field metadata; each schema carries

@@ -2,26 +2,55 @@ package dataset
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Export formats.
 const (
-	FormatCSV  = "csv"  // header row, then one row per record; nulls are empty
-	FormatJSON = "json" // JSON lines: one object per row; nulls (and NaN) are null
+	// FormatCSV: a header row, then one row per record; nulls are empty.
+	// uint64 columns (stream, seed) are always quoted, so that readers
+	// that keep quoted fields as text keep every digit; readers that sniff
+	// types (DuckDB's read_csv) still need the column typed as an unsigned
+	// 64-bit integer (types = {'stream': 'UBIGINT'}).
+	FormatCSV = "csv"
+	// FormatJSON: JSON lines, one object per row; nulls (and NaN) are null.
+	FormatJSON = "json"
+	// FormatParquet and FormatArrow write the table as one table file
+	// (Parquet, or Arrow IPC), with its schema and field metadata.
+	FormatParquet = "parquet"
+	FormatArrow   = "arrow"
 )
 
-// Export writes a whole table of the dataset in dir to w as CSV or JSON
-// lines. The dataset is verified as by Open. Floats are written in the
-// shortest form that reads back to the same float64.
+// ExportFormats lists Export's formats.
+var ExportFormats = []string{FormatCSV, FormatJSON, FormatParquet, FormatArrow}
+
+// Extra is a column with one value for all rows of a Part: a string or a
+// float64 (for example a sweep point's id and varied parameters).
+type Extra struct {
+	Name        string
+	Value       any // string or float64
+	Description string
+}
+
+// Part is a dataset whose table goes into an export, with extra columns put
+// before the table's own.
+type Part struct {
+	D     *Dataset
+	Extra []Extra
+}
+
+// Export writes a whole table of the dataset in dir to w as CSV, JSON lines,
+// Parquet or Arrow IPC (zstd). The dataset is verified as by Open. Floats
+// are written in the shortest form that reads back to the same float64.
 func Export(dir, table, format string, w io.Writer) error {
 	d, err := Open(dir)
 	if err != nil {
@@ -32,44 +61,135 @@ func Export(dir, table, format string, w io.Writer) error {
 
 // Export writes the named table to w (see the function Export).
 func (d *Dataset) Export(table, format string, w io.Writer) error {
-	schema := d.Schema(table)
-	if schema == nil {
+	return ExportParts(w, table, format, Zstd, []Part{{D: d}})
+}
+
+// ExportParts writes a table of several datasets to w, one after the other,
+// each row preceded by its part's extra columns. Every part must have the
+// same extra column names and the same table schema. codec applies to the
+// Parquet and Arrow formats.
+func ExportParts(w io.Writer, table, format string, codec Compression, parts []Part) error {
+	if Schema(table) == nil {
 		return unknownTable(table)
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("dataset: nothing to export")
+	}
+	base := parts[0].D.Schema(table)
+	for _, p := range parts[1:] {
+		if !p.D.Schema(table).Equal(base) {
+			return fmt.Errorf("dataset: %s: table %s has other columns than in %s", p.D.Dir(), table, parts[0].D.Dir())
+		}
+		if len(p.Extra) != len(parts[0].Extra) {
+			return fmt.Errorf("dataset: %s: other extra columns", p.D.Dir())
+		}
+		for i, e := range p.Extra {
+			if e.Name != parts[0].Extra[i].Name || fmt.Sprintf("%T", e.Value) != fmt.Sprintf("%T", parts[0].Extra[i].Value) {
+				return fmt.Errorf("dataset: %s: extra column %d is %s (%T), not %s", p.D.Dir(), i, e.Name, e.Value, parts[0].Extra[i].Name)
+			}
+		}
+	}
+	schema, err := withExtra(base, parts[0].Extra)
+	if err != nil {
+		return err
 	}
 	switch format {
 	case FormatCSV:
-		return d.exportCSV(table, schema, w)
+		return exportCSV(w, table, schema, parts)
 	case FormatJSON, "jsonl", "ndjson":
-		return d.exportJSON(table, schema, w)
+		return exportJSON(w, table, schema, parts)
+	case FormatParquet:
+		return exportTable(w, table, schema, Parquet, codec, parts)
+	case FormatArrow:
+		return exportTable(w, table, schema, Arrow, codec, parts)
 	}
-	return fmt.Errorf("dataset: unknown export format %q (formats: csv, json)", format)
+	return fmt.Errorf("dataset: unknown export format %q (formats: %s)", format, strings.Join(ExportFormats, ", "))
 }
 
-func (d *Dataset) exportCSV(table string, schema *arrow.Schema, w io.Writer) error {
-	cw := csv.NewWriter(w)
-	rec := make([]string, schema.NumFields())
-	for i, f := range schema.Fields() {
-		rec[i] = f.Name
+// withExtra is the export's schema: extra columns, then the table's.
+func withExtra(s *arrow.Schema, extra []Extra) (*arrow.Schema, error) {
+	if len(extra) == 0 {
+		return s, nil
 	}
-	if err := cw.Write(rec); err != nil {
-		return err
+	var fields []arrow.Field
+	for _, e := range extra {
+		var typ arrow.DataType
+		switch e.Value.(type) {
+		case string:
+			typ = arrow.BinaryTypes.String
+		case float64:
+			typ = arrow.PrimitiveTypes.Float64
+		default:
+			return nil, fmt.Errorf("dataset: extra column %s: value of type %T, want string or float64", e.Name, e.Value)
+		}
+		if s.HasField(e.Name) {
+			return nil, fmt.Errorf("dataset: extra column %s: the table has a column of that name", e.Name)
+		}
+		fields = append(fields, arrow.Field{Name: e.Name, Type: typ,
+			Metadata: arrow.NewMetadata([]string{MetaKeyUnit, MetaKeyDescription}, []string{"", e.Description})})
 	}
-	var buf []byte
-	err := d.Scan(table, func(b arrow.RecordBatch) error {
-		cols, err := columnsByName(schema, b)
+	fields = append(fields, s.Fields()...)
+	md := s.Metadata()
+	return arrow.NewSchema(fields, &md), nil
+}
+
+// eachPartBatch calls fn with each batch's columns in the table schema's
+// order, part by part.
+func eachPartBatch(table string, parts []Part, fn func(p *Part, n int, cols []arrow.Array) error) error {
+	for i := range parts {
+		p := &parts[i]
+		schema := p.D.Schema(table)
+		err := p.D.Scan(table, func(b arrow.RecordBatch) error {
+			cols, err := columnsByName(schema, b)
+			if err != nil {
+				return err
+			}
+			return fn(p, int(b.NumRows()), cols)
+		})
 		if err != nil {
 			return err
 		}
-		for i := 0; i < int(b.NumRows()); i++ {
+	}
+	return nil
+}
+
+func exportCSV(w io.Writer, table string, schema *arrow.Schema, parts []Part) error {
+	bw := bufio.NewWriter(w)
+	var line []byte
+	for i, f := range schema.Fields() {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = appendCSVField(line, f.Name, false)
+	}
+	line = append(line, '\n')
+	if _, err := bw.Write(line); err != nil {
+		return err
+	}
+	var val []byte
+	err := eachPartBatch(table, parts, func(p *Part, n int, cols []arrow.Array) error {
+		var prefix []byte
+		for i, e := range p.Extra {
+			if i > 0 {
+				prefix = append(prefix, ',')
+			}
+			prefix = appendCSVField(prefix, extraText(e.Value), false)
+		}
+		for i := range n {
+			line = append(line[:0], prefix...)
 			for j, c := range cols {
+				if j > 0 || len(p.Extra) > 0 {
+					line = append(line, ',')
+				}
 				if c.IsNull(i) {
-					rec[j] = ""
 					continue
 				}
-				buf = appendValue(buf[:0], c, i, false)
-				rec[j] = string(buf)
+				val = appendValue(val[:0], c, i, false)
+				_, quote := c.(*array.Uint64)
+				line = appendCSVField(line, string(val), quote)
 			}
-			if err := cw.Write(rec); err != nil {
+			line = append(line, '\n')
+			if _, err := bw.Write(line); err != nil {
 				return err
 			}
 		}
@@ -78,11 +198,46 @@ func (d *Dataset) exportCSV(table string, schema *arrow.Schema, w io.Writer) err
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
 }
 
-func (d *Dataset) exportJSON(table string, schema *arrow.Schema, w io.Writer) error {
+// appendCSVField appends a CSV field, quoted when it must be (as
+// encoding/csv decides) or when always is set.
+func appendCSVField(b []byte, s string, always bool) []byte {
+	if !always && !csvNeedsQuotes(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` || s[0] == ' ' || s[0] == '\t' {
+		return true
+	}
+	return strings.ContainsAny(s, ",\"\r\n")
+}
+
+func extraText(v any) string {
+	switch v := v.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case string:
+		return v
+	}
+	return fmt.Sprint(v)
+}
+
+func exportJSON(w io.Writer, table string, schema *arrow.Schema, parts []Part) error {
 	bw := bufio.NewWriter(w)
 	keys := make([][]byte, schema.NumFields())
 	for i, f := range schema.Fields() {
@@ -90,21 +245,34 @@ func (d *Dataset) exportJSON(table string, schema *arrow.Schema, w io.Writer) er
 		if err != nil {
 			return err
 		}
+		if i > 0 {
+			k = append([]byte{','}, k...)
+		}
 		keys[i] = append(k, ':')
 	}
 	var buf []byte
-	err := d.Scan(table, func(b arrow.RecordBatch) error {
-		cols, err := columnsByName(schema, b)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < int(b.NumRows()); i++ {
-			buf = append(buf[:0], '{')
-			for j, c := range cols {
-				if j > 0 {
-					buf = append(buf, ',')
+	err := eachPartBatch(table, parts, func(p *Part, n int, cols []arrow.Array) error {
+		ne := len(p.Extra)
+		var prefix []byte
+		for i, e := range p.Extra {
+			prefix = append(prefix, keys[i]...)
+			switch v := e.Value.(type) {
+			case float64:
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					prefix = append(prefix, "null"...)
+				} else {
+					prefix = strconv.AppendFloat(prefix, v, 'g', -1, 64)
 				}
-				buf = append(buf, keys[j]...)
+			default:
+				b, _ := json.Marshal(extraText(v))
+				prefix = append(prefix, b...)
+			}
+		}
+		for i := range n {
+			buf = append(buf[:0], '{')
+			buf = append(buf, prefix...)
+			for j, c := range cols {
+				buf = append(buf, keys[ne+j]...)
 				if c.IsNull(i) {
 					buf = append(buf, "null"...)
 				} else {
@@ -122,6 +290,58 @@ func (d *Dataset) exportJSON(table string, schema *arrow.Schema, w io.Writer) er
 		return err
 	}
 	return bw.Flush()
+}
+
+// exportTable writes the parts as one table file, one record batch (row
+// group) per batch of the parts' files.
+func exportTable(w io.Writer, table string, schema *arrow.Schema, f Format, c Compression, parts []Part) error {
+	mem := memory.DefaultAllocator
+	enc, err := newEncoder(w, schema, f, c, mem)
+	if err != nil {
+		return err
+	}
+	err = eachPartBatch(table, parts, func(p *Part, n int, cols []arrow.Array) error {
+		all := make([]arrow.Array, 0, len(p.Extra)+len(cols))
+		for _, e := range p.Extra {
+			all = append(all, constant(mem, e.Value, n))
+		}
+		defer func() {
+			for _, a := range all[:len(p.Extra)] {
+				a.Release()
+			}
+		}()
+		all = append(all, cols...)
+		rec := array.NewRecordBatch(schema, all, int64(n))
+		defer rec.Release()
+		return enc.Write(rec)
+	})
+	if err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// constant is an array of n copies of v (a string or a float64).
+func constant(mem memory.Allocator, v any, n int) arrow.Array {
+	switch v := v.(type) {
+	case float64:
+		b := array.NewFloat64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for range n {
+			b.UnsafeAppend(v)
+		}
+		return b.NewArray()
+	default:
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		s := extraText(v)
+		b.ReserveData(n * len(s))
+		for range n {
+			b.Append(s)
+		}
+		return b.NewArray()
+	}
 }
 
 // columnsByName returns b's columns in schema order.

@@ -30,13 +30,17 @@ type Manifest struct {
 	Replicates Replicates      `json:"replicates"`
 	// Drugs are the scenario's drug names in order: the trajectories table
 	// has a column conc_<drug> for each.
-	Drugs   []string          `json:"drugs"`
-	Start   time.Time         `json:"start"` // RFC 3339, UTC
-	End     time.Time         `json:"end"`
-	Host    string            `json:"host"`
-	Workers int               `json:"workers"`
-	Extra   map[string]string `json:"extra,omitempty"`
-	Files   []FileInfo        `json:"files"`
+	Drugs []string `json:"drugs"`
+	// Format and Compression of the table files (every file of a dataset
+	// has the same).
+	Format      Format            `json:"format"`
+	Compression Compression       `json:"compression"`
+	Start       time.Time         `json:"start"` // RFC 3339, UTC
+	End         time.Time         `json:"end"`
+	Host        string            `json:"host"`
+	Workers     int               `json:"workers"`
+	Extra       map[string]string `json:"extra,omitempty"`
+	Files       []FileInfo        `json:"files"`
 }
 
 // Replicates says which replicates the run was asked for and how many were

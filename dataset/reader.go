@@ -15,7 +15,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/internal/regfile"
@@ -186,6 +185,15 @@ type CTDNARow struct {
 	Called    bool
 }
 
+// GenotypeRow is one row of the genotypes table: the live cells of one
+// genotype at the end of a replicate.
+type GenotypeRow struct {
+	Replicate int
+	Genotype  string
+	Class     string // sensitive, ta-loss, pocket
+	Cells     int64
+}
+
 // EventRow is one row of the events table.
 type EventRow struct {
 	Replicate int
@@ -211,9 +219,14 @@ func (d *Dataset) Events() ([]EventRow, error) { return readEvents(d.mem, d.File
 // CTDNA reads the ctdna table.
 func (d *Dataset) CTDNA() ([]CTDNARow, error) { return readCTDNA(d.mem, d.Files(TableCTDNA)) }
 
-// ReadRunsFiles reads runs tables from Arrow IPC files (for example the
-// partitions of a sweep) and concatenates them in the order given. The files
-// are not checked against a manifest.
+// Genotypes reads the genotypes table.
+func (d *Dataset) Genotypes() ([]GenotypeRow, error) {
+	return readGenotypes(d.mem, d.Files(TableGenotypes))
+}
+
+// ReadRunsFiles reads runs tables from table files, Arrow IPC or Parquet
+// (for example the partitions of a sweep), and concatenates them in the
+// order given. The files are not checked against a manifest.
 func ReadRunsFiles(paths ...string) ([]RunRow, error) {
 	return readRuns(memory.DefaultAllocator, paths)
 }
@@ -233,6 +246,11 @@ func ReadClonesFiles(paths ...string) ([]CloneRow, error) {
 // ReadEventsFiles is ReadRunsFiles for the events table.
 func ReadEventsFiles(paths ...string) ([]EventRow, error) {
 	return readEvents(memory.DefaultAllocator, paths)
+}
+
+// ReadGenotypesFiles is ReadRunsFiles for the genotypes table.
+func ReadGenotypesFiles(paths ...string) ([]GenotypeRow, error) {
+	return readGenotypes(memory.DefaultAllocator, paths)
 }
 
 // ReadCTDNAFiles is ReadRunsFiles for the ctdna table.
@@ -274,7 +292,7 @@ func readTable(mem memory.Allocator, empty *arrow.Schema, want wantFunc, paths [
 			r.Release()
 		}
 	}()
-	err := eachFile(mem, want, paths, func(path string, r *ipc.FileReader, _ []int) error {
+	err := eachFile(mem, want, paths, func(path string, r tableDecoder, _ []int) error {
 		if schema == nil {
 			schema = r.Schema()
 		} else if !schema.Equal(r.Schema()) {
@@ -357,7 +375,7 @@ func unknownTable(name string) error {
 // the wanted columns (found by name, so extra columns are tolerated) and
 // calls fn with the reader and the file's column index of every wanted
 // column.
-func eachFile(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(path string, r *ipc.FileReader, idx []int) error) error {
+func eachFile(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(path string, r tableDecoder, idx []int) error) error {
 	for _, p := range paths {
 		err := func() error {
 			f, _, err := regfile.Open(p)
@@ -365,7 +383,7 @@ func eachFile(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(pa
 				return err
 			}
 			defer f.Close()
-			r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
+			r, err := openDecoder(f, mem)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
@@ -412,18 +430,22 @@ func eachBatch(mem memory.Allocator, wantFor wantFunc, paths []string, fn func(r
 		var err error
 		want, err = wantFor(s)
 		return want, err
-	}, paths, func(path string, r *ipc.FileReader, idx []int) error {
+	}, paths, func(path string, r tableDecoder, idx []int) error {
 		for i := 0; i < r.NumRecords(); i++ {
-			rec, err := r.RecordBatch(i) // released by the reader
+			rec, err := r.RecordBatchAt(i)
 			if err != nil {
 				return fmt.Errorf("%s: batch %d: %w", path, i, err)
 			}
-			for k, c := range want {
-				if !c.nullable && rec.Column(idx[k]).NullN() > 0 {
-					return fmt.Errorf("%s: batch %d: column %q has nulls", path, i, c.name)
+			err = func() error {
+				defer rec.Release()
+				for k, c := range want {
+					if !c.nullable && rec.Column(idx[k]).NullN() > 0 {
+						return fmt.Errorf("column %q has nulls", c.name)
+					}
 				}
-			}
-			if err := fn(rec, idx); err != nil {
+				return fn(rec, idx)
+			}()
+			if err != nil {
 				return fmt.Errorf("%s: batch %d: %w", path, i, err)
 			}
 		}
@@ -647,6 +669,28 @@ func readCTDNA(mem memory.Allocator, paths []string) ([]CTDNARow, error) {
 				AltReads:  alt.Value(i),
 				Depth:     depth.Value(i),
 				Called:    called.Value(i),
+			})
+		}
+		return nil
+	})
+	return rows, err
+}
+
+func readGenotypes(mem memory.Allocator, paths []string) ([]GenotypeRow, error) {
+	var rows []GenotypeRow
+	in := interner{}
+	err := eachBatch(mem, fixed(genotypeColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
+		rep := c(genoReplicate).(*array.Int32)
+		gen := c(genoGenotype).(*array.String)
+		cls := c(genoClass).(*array.String)
+		cells := c(genoCells).(*array.Int64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			rows = append(rows, GenotypeRow{
+				Replicate: int(rep.Value(i)),
+				Genotype:  in.get(gen.Value(i)),
+				Class:     in.get(cls.Value(i)),
+				Cells:     cells.Value(i),
 			})
 		}
 		return nil

@@ -18,7 +18,10 @@ import (
 // Version 2 added the runs columns final_progression, first_ctdna_call,
 // ctdna_lead and called_*_at_progression, the trajectories columns conc_<drug>
 // and the ctdna table; the manifest lists the drugs.
-const SchemaVersion = 2
+//
+// Version 3 added the genotypes table and Parquet table files (the
+// manifest's format and compression).
+const SchemaVersion = 3
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
 // sweeps, in several files listed by the manifest).
@@ -28,10 +31,11 @@ const (
 	TableClones       = "clones"
 	TableEvents       = "events"
 	TableCTDNA        = "ctdna"
+	TableGenotypes    = "genotypes"
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes}
 
 // Schema metadata keys.
 const (
@@ -231,7 +235,7 @@ const (
 var eventColumns = [evNumCols]column{
 	{"replicate", i32, false, "", repDesc},
 	{"time", f64, false, "days", "time since treatment start"},
-	{"kind", utf8, false, "", "detection, scan, response, progression, cured, lethal or end"},
+	{"kind", utf8, false, "", "detection, scan, response, progression, phase (treatment phase in force from this time: phase=NAME why=REASON), ctdna-call (first ctDNA call), cured, lethal or end"},
 	{"detail", utf8, false, "", "free text, key=value pairs"},
 }
 
@@ -258,6 +262,21 @@ var ctdnaColumns = [ctNumCols]column{
 	{"called", bln, false, "", "whether the draw calls the mutation (enough alt reads and observed VAF at or above the limit of detection)"},
 }
 
+const (
+	genoReplicate = iota
+	genoGenotype
+	genoClass
+	genoCells
+	genoNumCols
+)
+
+var genotypeColumns = [genoNumCols]column{
+	{"replicate", i32, false, "", repDesc},
+	{"genotype", utf8, false, "", "all secondary mutations, joined by + (Y220C: the founder genotype), as in clones.genotype"},
+	{"class", utf8, false, "", "resistance class of the genotype: sensitive, ta-loss or pocket"},
+	{"cells", i64, false, "cells", "live cells of the genotype when the replicate ended; genotypes with none are left out"},
+}
+
 func newSchema(table string, cols []column) *arrow.Schema {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
@@ -281,6 +300,7 @@ var (
 	clonesSchema = newSchema(TableClones, cloneColumns[:])
 	eventsSchema = newSchema(TableEvents, eventColumns[:])
 	ctdnaSchema  = newSchema(TableCTDNA, ctdnaColumns[:])
+	genoSchema   = newSchema(TableGenotypes, genotypeColumns[:])
 )
 
 // TrajectoriesSchema returns the schema of the trajectories table of a
@@ -310,6 +330,8 @@ func Schema(table string) *arrow.Schema {
 		return eventsSchema
 	case TableCTDNA:
 		return ctdnaSchema
+	case TableGenotypes:
+		return genoSchema
 	}
 	return nil
 }
@@ -326,6 +348,8 @@ func tableColumns(table string) []column {
 		return eventColumns[:]
 	case TableCTDNA:
 		return ctdnaColumns[:]
+	case TableGenotypes:
+		return genotypeColumns[:]
 	}
 	return nil
 }

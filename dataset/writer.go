@@ -18,7 +18,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/internal/atomicfile"
@@ -52,6 +51,8 @@ type config struct {
 	force     bool
 	guard     func(dir string) error
 	ctx       context.Context
+	format    Format
+	codec     Compression
 	batchRows int
 	mem       memory.Allocator
 	now       func() time.Time
@@ -76,6 +77,12 @@ func WithGuard(guard func(dir string) error) Option { return func(c *config) { c
 // error, when ctx is cancelled.
 func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
 
+// WithFormat sets the table file format (default Arrow).
+func WithFormat(f Format) Option { return func(c *config) { c.format = f } }
+
+// WithCompression sets the table files' codec (default Zstd).
+func WithCompression(k Compression) Option { return func(c *config) { c.codec = k } }
+
 // WithBatchRows sets the rows per record batch (default DefaultBatchRows).
 // A batch is written once a replicate brings a table to at least n rows, so
 // a replicate's rows never straddle two batches.
@@ -87,7 +94,7 @@ func WithBatchRows(n int) Option {
 func WithAllocator(mem memory.Allocator) Option { return func(c *config) { c.mem = mem } }
 
 func newConfig(opts []Option) config {
-	c := config{batchRows: DefaultBatchRows, mem: memory.DefaultAllocator, now: time.Now, ctx: context.Background()}
+	c := config{batchRows: DefaultBatchRows, mem: memory.DefaultAllocator, now: time.Now, ctx: context.Background(), format: Arrow, codec: Zstd}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -116,8 +123,8 @@ type Writer struct {
 	err     error // sticky: the first error; the dataset is then never completed
 	done    bool
 
-	runs, traj, clones, events, ctdna *tableWriter
-	tables                            [5]*tableWriter
+	runs, traj, clones, events, ctdna, genos *tableWriter
+	tables                                   [6]*tableWriter
 
 	// typed builders, cached to keep Write free of interface conversions
 	rb    [runNumCols]array.Builder
@@ -126,6 +133,7 @@ type Writer struct {
 	cb    [cloneNumCols]array.Builder
 	eb    [evNumCols]array.Builder
 	xb    [ctNumCols]array.Builder
+	gb    [genoNumCols]array.Builder
 	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
@@ -139,13 +147,13 @@ type tableWriter struct {
 	buf     *bufio.Writer
 	h       hash.Hash
 	n       int64 // bytes written
-	ipc     *ipc.FileWriter
+	enc     tableEncoder
 	b       *array.RecordBuilder
 	pending int   // rows in b
 	rows    int64 // rows written to ipc, pending excluded
 }
 
-// Write is the io.Writer the IPC writer writes to: it hashes and counts.
+// Write is the io.Writer the table encoder writes to: it hashes and counts.
 func (t *tableWriter) Write(p []byte) (int, error) {
 	n, err := t.buf.Write(p)
 	t.h.Write(p[:n])
@@ -167,15 +175,15 @@ var ErrBusy = lockfile.ErrBusy
 // hold: the manifest, a table, the lock file, or a temporary file of a
 // writer.
 func isDatasetFile(name string) bool {
-	if name == ManifestName || name == LockName || strings.HasSuffix(name, ".arrow") {
+	if name == ManifestName || name == LockName || fileFormat(name) != "" {
 		return true
 	}
 	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
 }
 
 // isDataset reports whether dir already holds a (complete or half-renamed)
-// dataset: a manifest or any *.arrow file; foreign lists the entries that
-// are not dataset files.
+// dataset: a manifest or any *.arrow or *.parquet file; foreign lists the
+// entries that are not dataset files.
 func isDataset(dir string) (exists bool, foreign []string, err error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -185,7 +193,7 @@ func isDataset(dir string) (exists bool, foreign []string, err error) {
 		return false, nil, err
 	}
 	for _, e := range ents {
-		if e.Name() == ManifestName || strings.HasSuffix(e.Name(), ".arrow") {
+		if e.Name() == ManifestName || fileFormat(e.Name()) != "" {
 			exists = true
 		}
 		if !isDatasetFile(e.Name()) || e.IsDir() {
@@ -198,15 +206,22 @@ func isDataset(dir string) (exists bool, foreign []string, err error) {
 // Create starts a dataset in dir, creating dir if needed. It takes dir's
 // lock (LockName) and fails with an error wrapping ErrBusy if another
 // process holds it. It refuses a directory that already holds a dataset
-// (manifest.json or any *.arrow file) unless WithForce is given, and
-// meta.Drugs that cannot name columns. With WithForce the old dataset is
-// replaced only when Close has completed the new one; a directory that
-// holds anything besides a dataset's files is then refused, so that
-// nothing but the old dataset is ever deleted.
+// (manifest.json or any *.arrow or *.parquet file) unless WithForce is
+// given, meta.Drugs that cannot name columns, and an unknown format or
+// compression. With WithForce the old dataset is replaced only when Close
+// has completed the new one; a directory that holds anything besides a
+// dataset's files is then refused, so that nothing but the old dataset is
+// ever deleted.
 func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	cfg := newConfig(opts)
 	if strings.TrimSpace(dir) == "" {
 		return nil, errors.New("dataset: empty directory name")
+	}
+	if _, err := ParseFormat(string(cfg.format)); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	if _, err := ParseCompression(string(cfg.codec)); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	if err := checkDrugs(meta.Drugs); err != nil {
 		return nil, fmt.Errorf("dataset: meta: %w", err)
@@ -251,7 +266,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	}
 	if exists {
 		if !cfg.force {
-			return nil, fmt.Errorf("dataset: %s already holds a dataset (%s or *.arrow files); choose another directory or force overwriting", dir, ManifestName)
+			return nil, fmt.Errorf("dataset: %s already holds a dataset (%s, *.arrow or *.parquet files); choose another directory or force overwriting", dir, ManifestName)
 		}
 		if len(foreign) > 0 {
 			return nil, fmt.Errorf("dataset: %s holds a dataset and also %s, which replacing the dataset would delete; move %s away or choose another directory",
@@ -274,7 +289,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		}
 		w.locks = append(w.locks, slk)
 	}
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -283,7 +298,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		}
 		w.tables[i] = t
 	}
-	w.runs, w.traj, w.clones, w.events, w.ctdna = w.tables[0], w.tables[1], w.tables[2], w.tables[3], w.tables[4]
+	w.runs, w.traj, w.clones, w.events, w.ctdna, w.genos = w.tables[0], w.tables[1], w.tables[2], w.tables[3], w.tables[4], w.tables[5]
 	copy(w.rb[:], w.runs.b.Fields())
 	copy(w.tb[:], w.traj.b.Fields())
 	for _, b := range w.traj.b.Fields()[trajNumCols:] {
@@ -292,6 +307,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	copy(w.cb[:], w.clones.b.Fields())
 	copy(w.eb[:], w.events.b.Fields())
 	copy(w.xb[:], w.ctdna.b.Fields())
+	copy(w.gb[:], w.genos.b.Fields())
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
@@ -300,23 +316,26 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	return w, nil
 }
 
+// tableFiles are the table file names of every format.
 func tableFiles() []string {
-	fs := make([]string, len(Tables))
-	for i, t := range Tables {
-		fs[i] = t + ".arrow"
+	var fs []string
+	for _, f := range Formats {
+		for _, t := range Tables {
+			fs = append(fs, t+f.Ext())
+		}
 	}
 	return fs
 }
 
 func (w *Writer) newTable(name string, schema *arrow.Schema) (*tableWriter, error) {
-	t := &tableWriter{name: name, file: name + ".arrow", h: sha256.New()}
+	t := &tableWriter{name: name, file: name + w.cfg.format.Ext(), h: sha256.New()}
 	f, err := os.OpenFile(filepath.Join(w.dir, tmpName(t.file)), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	t.f = f
 	t.buf = bufio.NewWriterSize(f, 1<<20)
-	t.ipc, err = ipc.NewFileWriter(t, ipc.WithSchema(schema), ipc.WithAllocator(w.cfg.mem), ipc.WithZstd())
+	t.enc, err = newEncoder(t, schema, w.cfg.format, w.cfg.codec, w.cfg.mem)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("dataset: %s: %w", t.file, err)
@@ -332,7 +351,7 @@ func (t *tableWriter) flush() error {
 	}
 	rec := t.b.NewRecordBatch()
 	defer rec.Release()
-	if err := t.ipc.Write(rec); err != nil {
+	if err := t.enc.Write(rec); err != nil {
 		return fmt.Errorf("dataset: %s: %w", t.file, err)
 	}
 	t.rows += int64(t.pending)
@@ -379,6 +398,11 @@ func check(r *sim.Result) error {
 	for i := range r.CTDNA {
 		if err := checkClass(r.CTDNA[i].Class); err != nil {
 			return fmt.Errorf("replicate %d: ctDNA row %d (%s): %w", r.Replicate, i, r.CTDNA[i].Mutation, err)
+		}
+	}
+	for i := range r.Genotypes {
+		if err := checkClass(r.Genotypes[i].Class); err != nil {
+			return fmt.Errorf("replicate %d: genotype %s: %w", r.Replicate, r.Genotypes[i].Genotype, err)
 		}
 	}
 	return nil
@@ -539,6 +563,21 @@ func (w *Writer) Write(r *sim.Result) error {
 		}
 		w.ctdna.pending += n
 	}
+
+	// genotypes
+	if n := len(r.Genotypes); n > 0 {
+		g := &w.gb
+		rb, gen := g[genoReplicate].(*array.Int32Builder), g[genoGenotype].(*array.StringBuilder)
+		cls, cells := g[genoClass].(*array.StringBuilder), g[genoCells].(*array.Int64Builder)
+		for i := range r.Genotypes {
+			x := &r.Genotypes[i]
+			rb.Append(rep)
+			gen.Append(x.Genotype)
+			cls.Append(x.Class.String())
+			cells.Append(x.Cells)
+		}
+		w.genos.pending += n
+	}
 	w.written++
 
 	for _, t := range w.tables {
@@ -601,6 +640,8 @@ func (w *Writer) finish() error {
 		Seed:          w.meta.Seed,
 		Replicates:    Replicates{First: w.meta.First, Count: w.meta.Count, Written: w.written},
 		Drugs:         w.meta.Drugs,
+		Format:        w.cfg.format,
+		Compression:   w.cfg.codec,
 		Start:         w.start.UTC(),
 		Host:          hostname(),
 		Workers:       w.meta.Workers,
@@ -673,10 +714,10 @@ func (t *tableWriter) close() error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	if err := t.ipc.Close(); err != nil {
+	if err := t.enc.Close(); err != nil {
 		return fmt.Errorf("dataset: %s: %w", t.file, err)
 	}
-	t.ipc = nil
+	t.enc = nil
 	if err := t.buf.Flush(); err != nil {
 		return fmt.Errorf("dataset: %s: %w", t.file, err)
 	}
@@ -714,7 +755,7 @@ func (w *Writer) Abort() error {
 		for _, t := range w.tables {
 			if t != nil {
 				t.release()
-				t.ipc = nil
+				t.enc = nil
 				if t.f != nil {
 					t.f.Close()
 					t.f = nil
@@ -739,7 +780,7 @@ func (w *Writer) Abort() error {
 			continue
 		}
 		t.release()
-		t.ipc = nil // not closed: that would write a footer we do not want
+		t.enc = nil // not closed: that would write a footer we do not want
 		if t.f != nil {
 			t.f.Close()
 			t.f = nil

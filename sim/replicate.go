@@ -295,10 +295,14 @@ type Result struct {
 	// Patient is the virtual trial patient (Config.Patient set); nil for a
 	// single lesion.
 	Patient *PatientResult
+
+	// Genotypes are the live cells of each genotype at the end (at
+	// detection with StopAtDetection), genotypes without cells left out.
+	Genotypes []GenotypeCount
 }
 
 func (r *Result) reset(rep int) {
-	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0], Patient: r.Patient}
+	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0], Patient: r.Patient, Genotypes: r.Genotypes[:0]}
 	r.TTP, r.ResistantMajority, r.FirstResistantBirth, r.NadirTime = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	r.FinalProgression, r.FirstCTDNACall, r.CTDNALead = math.NaN(), math.NaN(), math.NaN()
 	r.CalledAtProgression = [model.NumClasses]int{-1, -1, -1}
@@ -359,6 +363,7 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	res.AtStart = tm.Counts()
 	if cfg.StopAtDetection {
 		res.Final = res.AtStart
+		res.Genotypes = tm.GenotypeCounts(res.Genotypes)
 		res.ClonesBorn = tm.Born()
 		res.Clones = append(res.Clones, tm.Records()...)
 		res.Trajectory = appendPoint(res.Trajectory, tm)
@@ -372,6 +377,7 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	}
 	res.EndTime = tm.Time()
 	res.Final = tm.Counts()
+	res.Genotypes = tm.GenotypeCounts(res.Genotypes)
 	res.ClonesBorn = tm.Born()
 	res.Clones = append(res.Clones, tm.Records()...)
 	for _, r := range res.Clones {

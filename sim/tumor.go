@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -275,6 +276,35 @@ func (tm *Tumor) CountGenotype(label string) int64 {
 		}
 	}
 	return n
+}
+
+// GenotypeCount is the number of live cells of one genotype.
+type GenotypeCount struct {
+	Genotype string // label, as CloneRecord.Genotype ("Y220C" for the founder genotype)
+	Class    model.Class
+	Cells    int64
+}
+
+// GenotypeCounts appends to dst the live cells of every genotype that has
+// any, sorted by label, and returns the extended slice. It only reads the
+// tumour. (The order is the labels' because a worker's genotype cache
+// outlives its replicates.)
+func (tm *Tumor) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
+	base := len(dst)
+	for i := range tm.genos {
+		dst = append(dst, GenotypeCount{Genotype: tm.genos[i].label, Class: tm.genos[i].class})
+	}
+	for i := range tm.clones {
+		dst[base+int(tm.clones[i].geno)].Cells += tm.clones[i].n
+	}
+	out := dst[:base]
+	for _, g := range dst[base:] {
+		if g.Cells > 0 {
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out[base:], func(a, b GenotypeCount) int { return strings.Compare(a.Genotype, b.Genotype) })
+	return out
 }
 
 // Records are the clones that reached the record threshold.

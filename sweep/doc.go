@@ -45,8 +45,8 @@
 //
 // # Point identity and seeds
 //
-// A point's id (PointID) is the first 12 hex digits of the SHA-256 of its
-// scenario printed fully resolved by scenarios.Marshal, with name,
+// A point's id (PointID) is "p" and the first 12 hex digits of the SHA-256
+// of its scenario printed fully resolved by scenarios.Marshal, with name,
 // description, seed and replicates replaced by constants. It is a hash of
 // the resolved parameters rather than of the (path, value) list because
 // then it depends only on what is simulated: not on the axis order, the
@@ -54,7 +54,8 @@
 // (1e8 and 100000000, drugs[0] and drugs[rezatapopt], a value set to its
 // default); two points with the same parameters are refused. The price:
 // ids change when p53evo's defaults or scenario format change, as results
-// may too.
+// may too. The letter keeps readers that infer the types of Hive partition
+// values (point=<id>) from reading an id such as 067122114e60 as a number.
 //
 // The point's scenario seed is PointSeed(sweep seed, id): the first 8 bytes
 // of SHA-256("p53evo sweep seed v1\n<seed>\n<id>"). Its replicates are
@@ -73,16 +74,19 @@
 //
 // # Directory layout
 //
-//	DIR/sweep.json                       the plan: points, ids, seeds, replicates, batch (same bytes from every shard)
-//	DIR/points.arrow                     point, index, seed, then one column per varied path (float64, or utf8 if any value is not a number)
+//	DIR/sweep.json                       the plan: points, ids, seeds, replicates, batch, table format and codec (same bytes from every shard)
+//	DIR/points.arrow                     point, index, seed, then one column per varied path (float64, or utf8 if any value is not a number); points.parquet for Parquet sweeps
 //	DIR/shards/shard-<i>-of-<n>.json     per shard: state (running, complete, stopped, failed), host, SLURM ids, and every complete unit's table hashes
-//	DIR/point=<id>/reps-<first>-<last>/  one unit: a dataset (manifest.json + runs, trajectories, clones, events, ctdna .arrow)
+//	DIR/point=<id>/reps-<first>-<last>/  one unit: a dataset (manifest.json + one file per table)
 //	DIR/point=<id>/.reps-<first>-<last>.tmp/  a unit being written
 //	DIR/point=<id>/manifest.json, <table>.arrow   after merge: the point's dataset (replicates 0..R-1); unit directories removed
 //
-// point=<id> is a Hive partition: readers that understand them (such as
-// pyarrow.dataset with partitioning="hive") get a point column to join with
-// points.arrow.
+// point=<id> is a Hive partition: readers that understand them (DuckDB's
+// read_parquet with hive_partitioning, polars' scan_parquet, pyarrow.dataset
+// with partitioning="hive") get a point column to join with the points
+// table. Plan.Format and Plan.Compression choose the table files' format
+// (dataset.Arrow or dataset.Parquet) and codec; sweep.json records them and
+// a directory refuses a run that asks for others.
 //
 // # Resuming
 //
@@ -128,5 +132,6 @@
 //
 // Open reads a sweep directory for analysis: Points gives each point's id
 // and varied parameters, Runs a point's runs table (from the merged
-// dataset or the units), Files any table's files.
+// dataset or the units), Files any table's files, ExportParts every
+// complete point for dataset.ExportParts.
 package sweep

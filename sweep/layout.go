@@ -13,7 +13,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/dataset"
@@ -22,29 +21,41 @@ import (
 
 // File names of a sweep directory.
 const (
-	PlanFile   = "sweep.json"   // the plan: points, ids, seeds, replicates, batch
-	PointsFile = "points.arrow" // point id -> varied parameters
-	ShardsDir  = "shards"       // one manifest per shard
+	PlanFile   = "sweep.json" // the plan: points, ids, seeds, replicates, batch
+	PointsName = "points"     // points.arrow or points.parquet: point id -> varied parameters
+	ShardsDir  = "shards"     // one manifest per shard
 	// TablePoints is the table name in points.arrow's schema metadata.
 	TablePoints = "points"
 )
 
-// planFormat is the version of sweep.json's layout.
-const planFormat = 1
+// PointsFile is the points table's file name for a table format.
+func PointsFile(f dataset.Format) string {
+	if f == "" {
+		f = dataset.Arrow
+	}
+	return PointsName + f.Ext()
+}
+
+// planFormat is the version of sweep.json's layout. Version 2: point ids
+// start with "p"; the plan records the table format and compression.
+const planFormat = 2
 
 // planFile is sweep.json. It holds nothing that depends on the machine,
 // the time or the shard that wrote it, so every shard writes the same bytes.
 type planFile struct {
-	Format     int         `json:"format"`
-	Name       string      `json:"name"`
-	Base       string      `json:"base"`      // as written in the sweep file
-	BaseName   string      `json:"base_name"` // the base scenario's name
-	Seed       uint64      `json:"seed"`
-	Replicates int         `json:"replicates"` // per point
-	Batch      int         `json:"batch"`      // replicates per unit
-	Units      int         `json:"units"`
-	Columns    []string    `json:"columns"`
-	Points     []planPoint `json:"points"`
+	Format     int    `json:"format"`
+	Name       string `json:"name"`
+	Base       string `json:"base"`      // as written in the sweep file
+	BaseName   string `json:"base_name"` // the base scenario's name
+	Seed       uint64 `json:"seed"`
+	Replicates int    `json:"replicates"` // per point
+	Batch      int    `json:"batch"`      // replicates per unit
+	Units      int    `json:"units"`
+	// Tables and Compression: the format and codec of every table file.
+	Tables      dataset.Format      `json:"tables"`
+	Compression dataset.Compression `json:"compression"`
+	Columns     []string            `json:"columns"`
+	Points      []planPoint         `json:"points"`
 }
 
 type planPoint struct {
@@ -53,11 +64,24 @@ type planPoint struct {
 	Values []string `json:"values"`
 }
 
+// tables is the plan's table format and codec, defaults filled in.
+func (p *Plan) tables() (dataset.Format, dataset.Compression) {
+	f, c := p.Format, p.Compression
+	if f == "" {
+		f = dataset.Arrow
+	}
+	if c == "" {
+		c = dataset.Zstd
+	}
+	return f, c
+}
+
 func (p *Plan) file() planFile {
 	f := planFile{
 		Format: planFormat, Name: p.Name, Base: p.Spec.Base, BaseName: p.BaseName, Seed: p.Spec.Seed,
 		Replicates: p.Replicates, Batch: p.Batch, Units: p.NumUnits(), Columns: append([]string{}, p.Columns...),
 	}
+	f.Tables, f.Compression = p.tables()
 	for _, pt := range p.Points {
 		f.Points = append(f.Points, planPoint{ID: pt.ID, Seed: pt.Seed, Values: append([]string{}, pt.Values...)})
 	}
@@ -94,6 +118,12 @@ func readPlanFile(dir string) (*planFile, error) {
 	if f.Replicates < 1 || f.Batch < 1 || f.Units != len(f.Points)*f.unitsPerPoint() {
 		return nil, fmt.Errorf("%s: inconsistent (replicates %d, batch %d, units %d, points %d)", filepath.Join(dir, PlanFile), f.Replicates, f.Batch, f.Units, len(f.Points))
 	}
+	if _, err := dataset.ParseFormat(string(f.Tables)); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, PlanFile), err)
+	}
+	if _, err := dataset.ParseCompression(string(f.Compression)); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, PlanFile), err)
+	}
 	for _, pt := range f.Points {
 		if !validID(pt.ID) || len(pt.Values) != len(f.Columns) {
 			return nil, fmt.Errorf("%s: bad point %q", filepath.Join(dir, PlanFile), pt.ID)
@@ -102,11 +132,13 @@ func readPlanFile(dir string) (*planFile, error) {
 	return &f, nil
 }
 
+// validID: "p" and 12 lower-case hex digits.
 func validID(id string) bool {
-	if len(id) != 12 {
+	hexPart, ok := strings.CutPrefix(id, "p")
+	if !ok || len(hexPart) != 12 {
 		return false
 	}
-	for _, c := range id {
+	for _, c := range hexPart {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
 			return false
 		}
@@ -186,10 +218,10 @@ func writeAtomic(path string, b []byte) error {
 	return nil
 }
 
-// pointsTable encodes points.arrow: columns point (id), index, seed, then
-// one column per varied path (float64 when every value is a number, utf8
-// otherwise). zstd-compressed like the dataset tables; the same plan gives
-// the same bytes.
+// pointsTable encodes the points table: columns point (id), index, seed,
+// then one column per varied path (float64 when every value is a number,
+// utf8 otherwise), in the sweep's table format and codec; the same plan
+// gives the same bytes.
 func (f *planFile) pointsTable() ([]byte, error) {
 	mem := memory.DefaultAllocator
 	meta := func(unit, desc string) arrow.Metadata {
@@ -235,18 +267,7 @@ func (f *planFile) pointsTable() ([]byte, error) {
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	var buf bytes.Buffer
-	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithZstd())
-	if err != nil {
-		return nil, err
-	}
-	if err := w.Write(rec); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return dataset.EncodeTable(rec, f.Tables, f.Compression)
 }
 
 // Prepare writes sweep.json and points.arrow into dir if they are missing,
@@ -283,14 +304,15 @@ func (p *Plan) Prepare(dir string) error {
 	if err != nil {
 		return err
 	}
-	_, err = writeOnce(filepath.Join(dir, PointsFile), pts)
+	_, err = writeOnce(filepath.Join(dir, PointsFile(f.Tables)), pts)
 	return err
 }
 
 // samePlan: the same units with the same seeds, in the same order (the
 // sweep's name, base spelling and value spellings aside).
 func samePlan(a, b *planFile) bool {
-	if a.Seed != b.Seed || a.Replicates != b.Replicates || a.Batch != b.Batch || len(a.Points) != len(b.Points) {
+	if a.Seed != b.Seed || a.Replicates != b.Replicates || a.Batch != b.Batch || len(a.Points) != len(b.Points) ||
+		a.Tables != b.Tables || a.Compression != b.Compression {
 		return false
 	}
 	for i := range a.Points {
@@ -310,6 +332,10 @@ func planDiff(a, b *planFile) string {
 		return fmt.Sprintf("%d replicates per point, this file has %d", a.Replicates, b.Replicates)
 	case a.Batch != b.Batch:
 		return fmt.Sprintf("batch %d, this file has %d", a.Batch, b.Batch)
+	case a.Tables != b.Tables:
+		return fmt.Sprintf("tables in %s, this run asks for --format %s", a.Tables, b.Tables)
+	case a.Compression != b.Compression:
+		return fmt.Sprintf("tables compressed with %s, this run asks for --compression %s", a.Compression, b.Compression)
 	case len(a.Points) != len(b.Points):
 		return fmt.Sprintf("%d points, this file has %d", len(a.Points), len(b.Points))
 	case strings.Join(a.Columns, ",") != strings.Join(b.Columns, ","):
@@ -329,9 +355,19 @@ func runDataset(dir string) string {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		n := e.Name()
-		if n == dataset.ManifestName || (strings.HasSuffix(n, ".arrow") && n != PointsFile) {
+		if n == dataset.ManifestName || (isTableFile(n) && !strings.HasPrefix(n, "points.")) {
 			return n
 		}
 	}
 	return ""
+}
+
+// isTableFile reports whether name is a table file of some format.
+func isTableFile(name string) bool {
+	for _, f := range dataset.Formats {
+		if strings.HasSuffix(name, f.Ext()) {
+			return true
+		}
+	}
+	return false
 }

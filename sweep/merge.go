@@ -19,11 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
 )
@@ -219,7 +214,8 @@ func mergePoint(dir string, f *planFile, i int, recorded map[string]map[string]s
 		SchemaVersion: dataset.SchemaVersion, Version: first.Version, Commit: first.Commit,
 		ScenarioName: first.ScenarioName, Scenario: first.Scenario, Seed: pt.Seed,
 		Replicates: dataset.Replicates{First: 0, Count: f.Replicates, Written: f.Replicates},
-		Drugs:      first.Drugs, Start: first.Start, End: first.End, Host: first.Host, Workers: 1,
+		Drugs:      first.Drugs, Format: first.Format, Compression: first.Compression,
+		Start: first.Start, End: first.End, Host: first.Host, Workers: 1,
 		Extra: map[string]string{"sweep": f.Name, "point": pt.ID, "units": strconv.Itoa(per),
 			"merged_by": strings.TrimSpace(opt.Version + " " + opt.Commit), "merged_at": time.Now().UTC().Format(time.RFC3339)},
 	}
@@ -240,7 +236,7 @@ func mergePoint(dir string, f *planFile, i int, recorded map[string]map[string]s
 		for _, d := range units {
 			files = append(files, d.Files(table)...)
 		}
-		fi, err := mergeTable(pdir, table, files)
+		fi, err := mergeTable(pdir, table, files, first.Format, first.Compression)
 		if err != nil {
 			tidyMergeTmp(pdir)
 			return false, fmt.Errorf("point %s: %s: %w", pt.ID, table, err)
@@ -357,121 +353,19 @@ func (hw *hashWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// mergeTable concatenates a table's files into pdir/.<table>.arrow.merge.tmp,
-// gathering whole files into record batches of at least mergeBatchRows rows.
-func mergeTable(pdir, table string, files []string) (dataset.FileInfo, error) {
-	name := table + ".arrow"
+// mergeTable concatenates a table's files into pdir/.<table><ext>.merge.tmp,
+// gathering whole files into record batches of at least mergeBatchRows rows
+// (dataset.Concat).
+func mergeTable(pdir, table string, files []string, format dataset.Format, codec dataset.Compression) (dataset.FileInfo, error) {
+	name := table + format.Ext()
 	fi := dataset.FileInfo{Table: table, Path: name}
-	mem := memory.DefaultAllocator
 	out, err := os.Create(filepath.Join(pdir, mergeTmpName(name)))
 	if err != nil {
 		return fi, err
 	}
 	defer out.Close()
 	hw := &hashWriter{w: bufio.NewWriterSize(out, 1<<20), h: sha256.New()}
-	var (
-		schema  *arrow.Schema
-		w       *ipc.FileWriter
-		pending []arrow.RecordBatch
-		rows    int64
-	)
-	release := func() {
-		for _, r := range pending {
-			r.Release()
-		}
-		pending = pending[:0]
-	}
-	defer release()
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		var rec arrow.RecordBatch
-		if len(pending) == 1 {
-			rec = pending[0]
-			rec.Retain()
-		} else {
-			cols := make([]arrow.Array, schema.NumFields())
-			var n int64
-			for _, r := range pending {
-				n += r.NumRows()
-			}
-			for c := range cols {
-				parts := make([]arrow.Array, len(pending))
-				for k, r := range pending {
-					parts[k] = r.Column(c)
-				}
-				a, err := array.Concatenate(parts, mem)
-				if err != nil {
-					for _, x := range cols[:c] {
-						x.Release()
-					}
-					return err
-				}
-				cols[c] = a
-			}
-			rec = array.NewRecordBatch(schema, cols, n)
-			for _, a := range cols {
-				a.Release()
-			}
-		}
-		defer rec.Release()
-		release()
-		fi.Rows += rec.NumRows()
-		return w.Write(rec)
-	}
-	for _, path := range files {
-		err := func() error {
-			fh, err := os.Open(path)
-			if err != nil {
-				return err
-			}
-			defer fh.Close()
-			r, err := ipc.NewFileReader(fh, ipc.WithAllocator(mem))
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			defer r.Close()
-			if schema == nil {
-				schema = r.Schema()
-				w, err = ipc.NewFileWriter(hw, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithZstd())
-				if err != nil {
-					return err
-				}
-			} else if !schema.Equal(r.Schema()) || !schema.Metadata().Equal(r.Schema().Metadata()) {
-				return fmt.Errorf("%s: schema differs from the point's first unit", path)
-			}
-			for k := 0; k < r.NumRecords(); k++ {
-				rec, err := r.RecordBatchAt(k)
-				if err != nil {
-					return fmt.Errorf("%s: batch %d: %w", path, k, err)
-				}
-				if rec.NumRows() == 0 {
-					rec.Release()
-					continue
-				}
-				pending = append(pending, rec)
-				rows += rec.NumRows()
-			}
-			return nil
-		}()
-		if err != nil {
-			return fi, err
-		}
-		if rows >= mergeBatchRows {
-			if err := flush(); err != nil {
-				return fi, err
-			}
-			rows = 0
-		}
-	}
-	if schema == nil {
-		return fi, fmt.Errorf("no files")
-	}
-	if err := flush(); err != nil {
-		return fi, err
-	}
-	if err := w.Close(); err != nil {
+	if fi.Rows, err = dataset.Concat(hw, files, format, codec, mergeBatchRows); err != nil {
 		return fi, err
 	}
 	if err := hw.w.Flush(); err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -31,6 +32,10 @@ type Plan struct {
 	// contributes its ranges' paths); Point.Values follows them.
 	Columns []string
 	Points  []Point
+	// Format and Compression of the table files (default Arrow, Zstd): set
+	// them before Run; a directory keeps those of its first run.
+	Format      dataset.Format
+	Compression dataset.Compression
 
 	base    *scenarios.Scenario // the base scenario with Spec.Set applied
 	options [][][]Assignment    // per axis, per value: what it sets
@@ -51,14 +56,15 @@ type Unit struct {
 	First, Count int
 }
 
-// PointID is the identity of a point: the first 12 hex digits of the
-// SHA-256 of "p53evo sweep point v1\n" followed by the scenario printed
+// PointID is the identity of a point: "p" and the first 12 hex digits of
+// the SHA-256 of "p53evo sweep point v1\n" followed by the scenario printed
 // fully resolved by scenarios.Marshal, with name, description, seed and
 // replicates replaced by constants. It depends only on the parameters the
 // point simulates, not on the sweep's other points, the axis order, how the
 // values were spelt (1e8 or 100000000) or how the sweep is split; it
 // changes when p53evo's defaults or scenario format change, as the results
-// may too.
+// may too. The letter keeps readers that infer types from Hive partition
+// values (point=<id>) from taking an id such as 067122114e60 for a number.
 func PointID(s *scenarios.Scenario) (string, error) {
 	c := *s
 	c.Name, c.Description, c.File = "point", "", ""
@@ -71,7 +77,7 @@ func PointID(s *scenarios.Scenario) (string, error) {
 	h := sha256.New()
 	h.Write([]byte("p53evo sweep point v1\n"))
 	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil)[:6]), nil
+	return "p" + hex.EncodeToString(h.Sum(nil)[:6]), nil
 }
 
 // PointSeed is the seed of a point's scenario: the first 8 bytes (big
@@ -485,8 +491,11 @@ func (p *Plan) Config(i int) (sim.Config, *scenarios.Scenario, error) {
 }
 
 // PointByID returns the index of the point with the given id (or a unique
-// prefix of it), or -1.
+// prefix of it, with or without the leading "p"), or -1.
 func (p *Plan) PointByID(id string) int {
+	if id != "" && id[0] != 'p' {
+		id = "p" + id
+	}
 	found := -1
 	for i, pt := range p.Points {
 		if pt.ID == id {

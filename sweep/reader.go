@@ -189,3 +189,41 @@ func (s *Sweep) AllRuns() (pts []PointInfo, runs [][]dataset.RunRow, incomplete 
 	}
 	return pts, runs, incomplete, nil
 }
+
+// ExportParts lists the complete points' datasets for dataset.ExportParts,
+// in plan order, each with the columns point (its id) and one per varied
+// parameter (a number when every point's value is one, else the text as
+// given). Points with missing units are left out and counted.
+func (s *Sweep) ExportParts() (parts []dataset.Part, incomplete int, err error) {
+	numeric := make([]bool, len(s.f.Columns))
+	for c := range numeric {
+		numeric[c] = true
+		for _, p := range s.pts {
+			if math.IsNaN(p.Params[c].Num) {
+				numeric[c] = false
+			}
+		}
+	}
+	for _, p := range s.pts {
+		ds, err := s.Datasets(p.ID)
+		if errors.Is(err, ErrIncomplete) {
+			incomplete++
+			continue
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		extra := []dataset.Extra{{Name: "point", Value: p.ID, Description: "sweep point id: directory point=<id> holds its results"}}
+		for c, q := range p.Params {
+			e := dataset.Extra{Name: q.Path, Value: q.Value, Description: "scenario field varied by the sweep (as --set " + q.Path + "=VALUE)"}
+			if numeric[c] {
+				e.Value = q.Num
+			}
+			extra = append(extra, e)
+		}
+		for _, d := range ds {
+			parts = append(parts, dataset.Part{D: d, Extra: extra})
+		}
+	}
+	return parts, incomplete, nil
+}

@@ -330,6 +330,7 @@ func runUnit(ctx context.Context, p *Plan, dir string, u Unit, cfg sim.Config, y
 	for i, d := range cfg.Model.Drugs {
 		drugs[i] = d.Name
 	}
+	format, codec := p.tables()
 	extra := map[string]string{"sweep": p.Name, "point": pt.ID, "unit": strconv.Itoa(u.Index), "shard": fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)}
 	for k, v := range opt.Extra {
 		extra[k] = v
@@ -337,7 +338,7 @@ func runUnit(ctx context.Context, p *Plan, dir string, u Unit, cfg sim.Config, y
 	w, err := dataset.Create(tmp, dataset.Meta{
 		Version: opt.Version, Commit: opt.Commit, Scenario: scen, ScenarioName: name,
 		Seed: pt.Seed, First: u.First, Count: u.Count, Workers: 1, Extra: extra, Drugs: drugs,
-	}, dataset.WithBatchRows(unitBatchRows))
+	}, dataset.WithBatchRows(unitBatchRows), dataset.WithFormat(format), dataset.WithCompression(codec))
 	if err != nil {
 		return err
 	}

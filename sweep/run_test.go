@@ -55,7 +55,7 @@ func mustMerge(t testing.TB, dir string) {
 // points.arrow and every point's table files must be the same bytes.
 func sameOutput(t testing.TB, p *Plan, a, b string) {
 	t.Helper()
-	for _, f := range []string{PlanFile, PointsFile} {
+	for _, f := range []string{PlanFile, PointsFile(dataset.Arrow)} {
 		if !bytes.Equal(read(t, filepath.Join(a, f)), read(t, filepath.Join(b, f))) {
 			t.Errorf("%s differs between %s and %s", f, a, b)
 		}
@@ -555,5 +555,67 @@ axes:
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(p.Points)*p.Replicates), "ns/replicate")
 		})
+	}
+}
+
+// A Parquet sweep: Hive-partitioned point=<id>/<table>.parquet after merge,
+// points.parquet beside them, the same rows as the Arrow sweep, and a rerun
+// that asks for another format is refused.
+func TestParquetSweep(t *testing.T) {
+	pa := mustPlan(t, tinySpec)
+	a := tempDir(t)
+	runAll(t, pa, a, 1, 2)
+	mustMerge(t, a)
+	pq := mustPlan(t, tinySpec)
+	pq.Format, pq.Compression = dataset.Parquet, dataset.LZ4
+	b := tempDir(t)
+	runAll(t, pq, b, 2, 2)
+	mustMerge(t, b)
+	if _, err := os.Stat(filepath.Join(b, "points.parquet")); err != nil {
+		t.Fatal(err)
+	}
+	for _, pt := range pq.Points {
+		for _, table := range dataset.Tables {
+			if _, err := os.Stat(filepath.Join(b, "point="+pt.ID, table+".parquet")); err != nil {
+				t.Error(err)
+			}
+			var ea, eb bytes.Buffer
+			if err := dataset.Export(PointDir(a, pt.ID), table, "csv", &ea); err != nil {
+				t.Fatal(err)
+			}
+			if err := dataset.Export(PointDir(b, pt.ID), table, "csv", &eb); err != nil {
+				t.Fatal(err)
+			}
+			if ea.String() != eb.String() {
+				t.Errorf("point %s: %s differs between the Arrow and the Parquet sweep", pt.ID, table)
+			}
+		}
+		d, err := dataset.Open(PointDir(b, pt.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := d.Manifest(); m.Format != dataset.Parquet || m.Compression != dataset.LZ4 {
+			t.Errorf("merged manifest: %s %s", m.Format, m.Compression)
+		}
+	}
+	again := mustPlan(t, tinySpec)
+	if err := again.Prepare(b); err == nil || !strings.Contains(err.Error(), "tables in parquet, this run asks for --format arrow") {
+		t.Errorf("Prepare with another format: %v", err)
+	}
+}
+
+func TestPointByID(t *testing.T) {
+	p := mustPlan(t, tinySpec)
+	id := p.Points[4].ID
+	for _, q := range []string{id, id[:6], id[1:7]} {
+		if got := p.PointByID(q); got != 4 {
+			t.Errorf("PointByID(%q) = %d, want 4", q, got)
+		}
+	}
+	if got := p.PointByID("p"); got != -1 {
+		t.Errorf("PointByID(\"p\") = %d: not unique, want -1", got)
+	}
+	if got := p.PointByID("zzz"); got != -1 {
+		t.Errorf("PointByID(\"zzz\") = %d", got)
 	}
 }

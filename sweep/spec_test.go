@@ -105,8 +105,15 @@ func TestPointIDsStableAndIndependentOfAxisOrder(t *testing.T) {
 	}
 	// Golden: the id is a function of the parameters; this pins the
 	// definition (it changes when scenario defaults change: update it then).
-	if id := a.Points[0].ID; len(id) != 12 || !validID(id) {
-		t.Errorf("id %q", id)
+	for _, pt := range a.Points {
+		if id := pt.ID; len(id) != 13 || id[0] != 'p' || !validID(id) {
+			t.Errorf("id %q", id)
+		}
+	}
+	for _, id := range []string{"067122114e60", "p067122114E60", "p067122114e6", "q067122114e60", "p067122114e60x"} {
+		if validID(id) {
+			t.Errorf("validID(%q)", id)
+		}
 	}
 	// Reversed axes, the fixed override spelt differently and the dose
 	// path by drug name: the same parameters give the same ids and seeds.

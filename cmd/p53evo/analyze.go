@@ -8,9 +8,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/p53evo/p53evo/analysis"
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/sweep"
 	"github.com/urfave/cli/v3"
 )
 
@@ -111,8 +113,8 @@ func analyzeCommand() *cli.Command {
 // non-dataset directory is a usage error; an unfinished run a failure, as
 // for export.
 func openDataset(ctx context.Context, dir string) (*dataset.Dataset, error) {
-	if _, err := os.Stat(filepath.Join(dir, "points.arrow")); err == nil {
-		return nil, usagef("%s is a sweep directory (points.arrow); analyze and plot read run directories for now: pass its point=<id> subdirectories", dir)
+	if isSweepDir(dir) {
+		return nil, usagef("%s is a sweep directory: this draws one dataset; pass one of its point directories (%s lists them; 'p53evo plot %s --kind km' draws every point)", dir, filepath.Join(dir, "point=<id>"), dir)
 	}
 	fi, err := os.Stat(dir)
 	switch {
@@ -135,12 +137,29 @@ func openDataset(ctx context.Context, dir string) (*dataset.Dataset, error) {
 
 // loadArms reads one arm per directory. Arms are named by their scenario;
 // arms whose scenario names clash are named by their directory's base name,
-// and by the path as given if those clash too.
-//
-// A sweep directory will expand into one arm per point here.
+// and by the path as given if those clash too. A sweep directory gives one
+// arm per complete point, and a sweep's point directory one arm, named by
+// the point's varied values.
 func loadArms(ctx context.Context, dirs []string) ([]analysis.ArmData, error) {
 	var arms []analysis.ArmData
 	for _, dir := range dirs {
+		if isSweepDir(dir) {
+			as, err := sweepArms(dir)
+			if err != nil {
+				return nil, err
+			}
+			arms = append(arms, as...)
+			continue
+		}
+		if s, p, ok := sweepPoint(dir); ok {
+			a, err := pointArm(s, p)
+			if err != nil {
+				return nil, err
+			}
+			a.Source = dir
+			arms = append(arms, a)
+			continue
+		}
 		d, err := openDataset(ctx, dir)
 		if err != nil {
 			return nil, err
@@ -154,6 +173,90 @@ func loadArms(ctx context.Context, dirs []string) ([]analysis.ArmData, error) {
 	}
 	nameArms(arms)
 	return arms, nil
+}
+
+// pointArm reads a sweep point (merged or not) as an arm named by its
+// varied values.
+func pointArm(s *sweep.Sweep, p sweep.PointInfo) (analysis.ArmData, error) {
+	arm := analysis.ArmData{Name: shortLabel(p, s.Columns()), Source: sweep.PointDir(s.Dir(), p.ID)}
+	ds, err := s.Datasets(p.ID)
+	if errors.Is(err, sweep.ErrIncomplete) {
+		return arm, failure{err.Error()}
+	}
+	if err != nil {
+		return arm, err
+	}
+	for _, d := range ds {
+		a, err := analysis.LoadArm(d, arm.Name)
+		if err != nil {
+			return arm, err
+		}
+		arm.Scenario = a.Scenario
+		arm.Runs = append(arm.Runs, a.Runs...)
+		arm.FirstCtDNACall = append(arm.FirstCtDNACall, a.FirstCtDNACall...)
+	}
+	return arm, nil
+}
+
+// sweepArms reads every complete point of a sweep as an arm named by its
+// varied values.
+func sweepArms(dir string) ([]analysis.ArmData, error) {
+	s, err := sweep.Open(dir)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	var arms []analysis.ArmData
+	for _, p := range s.Points() {
+		if !s.Complete(p.ID) {
+			continue
+		}
+		arm, err := pointArm(s, p)
+		if err != nil {
+			return nil, err
+		}
+		arms = append(arms, arm)
+	}
+	if len(arms) == 0 {
+		return nil, failure{fmt.Sprintf("%s: no complete point yet; run or resume the sweep first", dir)}
+	}
+	return arms, nil
+}
+
+// sweepPoint recognises a sweep's point directory (SWEEP/point=<id>).
+func sweepPoint(dir string) (*sweep.Sweep, sweep.PointInfo, bool) {
+	id, ok := strings.CutPrefix(filepath.Base(filepath.Clean(dir)), "point=")
+	parent := filepath.Dir(filepath.Clean(dir))
+	if !ok || !isSweepDir(parent) {
+		return nil, sweep.PointInfo{}, false
+	}
+	s, err := sweep.Open(parent)
+	if err != nil {
+		return nil, sweep.PointInfo{}, false
+	}
+	p, ok := s.Point(id)
+	return s, p, ok
+}
+
+// shortLabel is "name=value ..." for a point, each path shortened to its
+// last element when that is unique among the sweep's columns.
+func shortLabel(p sweep.PointInfo, columns []string) string {
+	if len(p.Params) == 0 {
+		return p.ID
+	}
+	last := func(path string) string { return path[strings.LastIndex(path, ".")+1:] }
+	count := map[string]int{}
+	for _, c := range columns {
+		count[last(c)]++
+	}
+	parts := make([]string, len(p.Params))
+	for i, q := range p.Params {
+		name := q.Path
+		if count[last(q.Path)] == 1 {
+			name = last(q.Path)
+		}
+		parts[i] = name + "=" + q.Value
+	}
+	return strings.Join(parts, " ")
 }
 
 func nameArms(arms []analysis.ArmData) {

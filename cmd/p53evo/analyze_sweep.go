@@ -22,7 +22,7 @@ func isSweepDir(dir string) bool {
 // SweepPointReport is one point of `p53evo analyze SWEEPDIR --json`.
 type SweepPointReport struct {
 	ID     string             `json:"id"`
-	Params map[string]string  `json:"params"` // varied scenario path -> value
+	Params map[string]any     `json:"params"` // varied scenario path -> value: a number, or the text as given when some point's value is not one
 	Arm    analysis.ArmReport `json:"arm"`
 }
 
@@ -58,13 +58,14 @@ func analyzeSweep(dir string, e analysis.Endpoint, tau float64, asJSON bool, w i
 		if err != nil {
 			return err
 		}
-		arm := analysis.ArmData{Name: p.ID, Source: filepath.Join(dir, "point="+p.ID)}
+		arm := analysis.ArmData{Name: p.ID, Source: sweep.PointDir(dir, p.ID)}
 		for _, d := range ds {
 			a, err := analysis.LoadArm(d, p.ID)
 			if err != nil {
 				return err
 			}
 			arm.Runs = append(arm.Runs, a.Runs...)
+			arm.Scenario = a.Scenario
 			if a.FirstCtDNACall != nil {
 				arm.FirstCtDNACall = append(arm.FirstCtDNACall, a.FirstCtDNACall...)
 			}
@@ -86,14 +87,19 @@ func analyzeSweep(dir string, e analysis.Endpoint, tau float64, asJSON bool, w i
 		}
 	}
 	rep.TauDays = tau
+	numeric := numericParams(s.Points())
 	for i, a := range arms {
 		r, err := analysis.Analyze([]analysis.ArmData{a}, analysis.AnalyzeOptions{Endpoint: e, TauDays: tau})
 		if err != nil {
 			return err
 		}
-		pr := SweepPointReport{ID: a.Name, Params: map[string]string{}, Arm: r.Arms[0]}
-		for _, p := range infos[i].Params {
-			pr.Params[p.Path] = p.Value
+		pr := SweepPointReport{ID: a.Name, Params: map[string]any{}, Arm: r.Arms[0]}
+		for c, p := range infos[i].Params {
+			if numeric[c] {
+				pr.Params[p.Path] = p.Num
+			} else {
+				pr.Params[p.Path] = p.Value
+			}
 		}
 		rep.Points = append(rep.Points, pr)
 	}
@@ -112,7 +118,7 @@ func analyzeSweep(dir string, e analysis.Endpoint, tau float64, asJSON bool, w i
 	for _, p := range rep.Points {
 		fmt.Fprint(tw, p.ID)
 		for _, c := range rep.Columns {
-			fmt.Fprintf(tw, "\t%s", p.Params[c])
+			fmt.Fprintf(tw, "\t%v", p.Params[c])
 		}
 		a := p.Arm
 		s12 := "-"
@@ -125,8 +131,7 @@ func analyzeSweep(dir string, e analysis.Endpoint, tau float64, asJSON bool, w i
 		if prog := a.ProgressionsByClass.Sensitive + a.ProgressionsByClass.TALoss + a.ProgressionsByClass.Pocket; prog > 0 {
 			driven = fmt.Sprintf("%.0f%%", 100*float64(a.ProgressionsByClass.TALoss)/float64(prog))
 		}
-		fmt.Fprintf(tw, "\t%d\t%d\t%s (%s-%s)\t%s\t%s\t%s\n", a.Replicates, a.Events,
-			mo(float64(a.MedianDays)), mo(float64(a.MedianLowerDays)), mo(float64(a.MedianUpperDays)), mo(float64(a.RMST.Days)), s12, driven)
+		fmt.Fprintf(tw, "\t%d\t%d\t%s\t%s\t%s\t%s\n", a.Replicates, a.Events, a.MedianCI(), mo(float64(a.RMST.Days)), s12, driven)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -139,7 +144,24 @@ func analyzeSweep(dir string, e analysis.Endpoint, tau float64, asJSON bool, w i
 
 func mo(days float64) string {
 	if math.IsNaN(days) {
-		return "NR"
+		return "-"
 	}
 	return fmt.Sprintf("%.1f", days/analysis.DaysPerMonth)
+}
+
+// numericParams says which varied parameters are numbers at every point.
+func numericParams(pts []sweep.PointInfo) []bool {
+	if len(pts) == 0 {
+		return nil
+	}
+	numeric := make([]bool, len(pts[0].Params))
+	for c := range numeric {
+		numeric[c] = true
+		for _, p := range pts {
+			if math.IsNaN(p.Params[c].Num) {
+				numeric[c] = false
+			}
+		}
+	}
+	return numeric
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,13 +47,45 @@ batch: 3
 	}
 	seen := map[string]bool{}
 	for _, p := range rep.Points {
-		seen[p.Params["treatment.phases[0].doses.rezatapopt"]+"/"+p.Params["growth.death"]] = true
-		if p.Arm.Replicates != 6 || !strings.Contains(text, p.ID) {
+		dose, okD := p.Params["treatment.phases[0].doses.rezatapopt"].(float64)
+		death, okG := p.Params["growth.death"].(float64)
+		if !okD || !okG {
+			t.Errorf("point %s: params %#v, want numbers", p.ID, p.Params)
+		}
+		seen[fmt.Sprint(dose, "/", death)] = true
+		if p.Arm.Replicates != 6 || !strings.Contains(text, p.ID) || !strings.HasPrefix(p.Arm.Scenario, "rezatapopt-continuous") {
+			t.Errorf("point %s: %d replicates, scenario %q, in table: %v", p.ID, p.Arm.Replicates, p.Arm.Scenario, strings.Contains(text, p.ID))
+		}
+		// The table prints the median as the per-point report does.
+		if !strings.Contains(text, p.Arm.MedianCI()) {
+			t.Errorf("point %s: median %q not in the table:\n%s", p.ID, p.Arm.MedianCI(), text)
+		}
+		if false {
 			t.Errorf("point %s: %d replicates, in table: %v", p.ID, p.Arm.Replicates, strings.Contains(text, p.ID))
 		}
 	}
 	if len(seen) != 4 || rep.TauDays <= 0 {
 		t.Errorf("points %v, tau %v", seen, rep.TauDays)
+	}
+	// KM curves of a sweep, or of its point directories, are named by the
+	// varied values, not the point ids.
+	arms, err := loadArms(context.Background(), []string{out})
+	if err != nil || len(arms) != 4 {
+		t.Fatalf("loadArms(sweep): %d arms, %v", len(arms), err)
+	}
+	if arms[0].Name != "rezatapopt=1150 death=0.12" {
+		t.Errorf("arm name %q", arms[0].Name)
+	}
+	one, err := loadArms(context.Background(), []string{filepath.Join(out, "point="+rep.Points[3].ID)})
+	if err != nil || len(one) != 1 || one[0].Name != arms[3].Name {
+		t.Errorf("loadArms(point dir): %+v, %v", one, err)
+	}
+	png := filepath.Join(dir, "km.png")
+	if code, _, errs := run(t, context.Background(), "plot", out, "--kind", "km", "--out", png); code != 0 {
+		t.Errorf("plot km of a sweep: exit %d: %s", code, errs)
+	}
+	if code, _, errs := run(t, context.Background(), "plot", out, "--kind", "burden", "--out", png); code != exitUsage || !strings.Contains(errs, "point=<id>") || strings.Contains(errs, "analyze and plot read run directories") {
+		t.Errorf("plot burden of a sweep: exit %d: %s", code, errs)
 	}
 	// a sweep is analysed alone
 	if code, _, errs := run(t, context.Background(), "analyze", out, out); code != exitUsage || !strings.Contains(errs, "one sweep at a time") {

@@ -20,7 +20,7 @@ import (
 func smallDataset(t *testing.T, dir string, ttp float64) string {
 	t.Helper()
 	out := filepath.Join(dir, "run")
-	scen, _ := json.Marshal("name: hand-made\ntreatment:\n  phases:\n    - {doses: {rezatapopt: 2000}}\n")
+	scen, _ := json.Marshal("name: hand-made\ntreatment:\n  phases:\n    - {doses: {rezatapopt: 2000}}\nobserve: {ctdna: {every: 0}}\n")
 	w, err := dataset.Create(out, dataset.Meta{Version: "test", Scenario: scen, ScenarioName: "hand-made", Seed: 1, Count: 3, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestAnalyzeAndPlotErrors(t *testing.T) {
 	ds := smallDataset(t, tmp, 112)
 	sweep := filepath.Join(tmp, "sweep")
 	os.MkdirAll(sweep, 0o755)
-	os.WriteFile(filepath.Join(sweep, "points.arrow"), nil, 0o644)
+	os.WriteFile(filepath.Join(sweep, "sweep.json"), nil, 0o644)
 	incomplete := filepath.Join(tmp, "incomplete")
 	os.MkdirAll(incomplete, 0o755)
 	os.WriteFile(filepath.Join(incomplete, ".runs.arrow.tmp"), nil, 0o644) // a killed run's leftover (an empty directory is not a dataset)
@@ -76,7 +76,7 @@ func TestAnalyzeAndPlotErrors(t *testing.T) {
 		{[]string{"analyze"}, exitUsage, []string{"DIR"}},
 		{[]string{"analyze", ds, "--endpoint", "bogus"}, exitUsage, []string{"--endpoint", "bogus", "ttp, resistant-majority, first-resistant, ctdna"}},
 		{[]string{"analyze", ds, "--tau", "-5"}, exitUsage, []string{"--tau"}},
-		{[]string{"analyze", ds, "--endpoint", "ctdna"}, exitUsage, []string{"no ctDNA columns", "observe.ctdna"}},
+		{[]string{"analyze", ds, "--endpoint", "ctdna"}, exitUsage, []string{"no ctDNA draws", "its scenario takes no blood draws (observe.ctdna.every is 0)"}},
 		{[]string{"analyze", filepath.Join(tmp, "nope")}, exitUsage, []string{"no such directory"}},
 		{[]string{"analyze", sweep}, exitUsage, []string{"sweep"}},
 		{[]string{"analyze", incomplete}, exitFailure, []string{"incomplete"}},
@@ -89,8 +89,8 @@ func TestAnalyzeAndPlotErrors(t *testing.T) {
 		{[]string{"plot", ds, "--kind", "muller", "--min-freq", "2", "--out", out}, exitUsage, []string{"--min-freq"}},
 		{[]string{"plot", ds, ds, "--kind", "muller", "--out", out}, exitUsage, []string{"one dataset"}},
 		{[]string{"plot", ds, "--kind", "burden", "--replicate", "99", "--out", out}, exitUsage, []string{"--replicate", "99"}},
-		{[]string{"plot", ds, "--kind", "vaf", "--out", out}, exitUsage, []string{"no ctdna table", "observe.ctdna"}},
-		{[]string{"plot", ds, "--kind", "km", "--endpoint", "ctdna", "--out", out}, exitUsage, []string{"no ctDNA columns"}},
+		{[]string{"plot", ds, "--kind", "vaf", "--out", out}, exitUsage, []string{"no ctDNA rows to plot", "its scenario takes no blood draws"}},
+		{[]string{"plot", ds, "--kind", "km", "--endpoint", "ctdna", "--out", out}, exitUsage, []string{"no ctDNA draws"}},
 	}
 	for _, c := range cases {
 		code, _, errs := run(t, context.Background(), c.args...)

@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/p53evo/p53evo/dataset"
 )
 
 // run runs the CLI in-process and returns exit status, stdout and stderr.
@@ -100,7 +105,16 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"run", "--nosuchflag"}, []string{"nosuchflag", "--help"}},
+		{[]string{"run", "--nosuchflag"}, []string{"unknown flag --nosuchflag for run", "--help"}},
+		{[]string{"run", "--forse"}, []string{"unknown flag --forse for run (did you mean --force?)"}},
+		{[]string{"run", "-n", "many"}, []string{`--replicates "many" for run: want a whole number`}},
+		{[]string{"frobnicate"}, []string{`unknown command "frobnicate" (commands: run, scenarios`}},
+		{[]string{"analyse", "x"}, []string{`unknown command "analyse" (did you mean analyze?)`}},
+		{[]string{"sweep", "rn"}, []string{`unknown command "rn" for sweep (did you mean run?)`}},
+		{[]string{"help", "anlyze"}, []string{`unknown command "anlyze" (did you mean analyze?)`}},
+		{[]string{"run", "--format", "parket"}, []string{`--format: unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`}},
+		{[]string{"run", "--compression", "gzip"}, []string{`--compression: unknown compression "gzip": allowed zstd, lz4, none`}},
+		{[]string{"export", ".", "--to", "xlsx"}, []string{`--to "xlsx": allowed csv, json, parquet, arrow`}},
 		{[]string{"run", "-s", "no-such-scenario"}, []string{"no-such-scenario", "rezatapopt-continuous"}},
 		{[]string{"run", "-s", bad}, []string{"bad.yaml:3:3", "bosst"}},
 		{[]string{"run", "--set", "growth.birth=-1"}, []string{"growth.birth"}},
@@ -113,9 +127,16 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"validate", "--quick", "--only", "nope"}, []string{"nope"}},
 	}
 	for _, c := range cases {
-		code, _, errs := run(t, context.Background(), c.args...)
+		code, out, errs := run(t, context.Background(), c.args...)
 		if code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, code, exitUsage, errs)
+		}
+		if out != "" {
+			t.Errorf("%v: stdout %q, want nothing", c.args, out)
+		}
+		// One line, except scenario file errors, which quote the file.
+		if n := strings.Count(errs, "\n"); n != 1 && !strings.Contains(errs, "bad.yaml:") {
+			t.Errorf("%v: %d lines on stderr, want 1:\n%s", c.args, n, errs)
 		}
 		for _, w := range c.want {
 			if !strings.Contains(errs, w) {
@@ -169,7 +190,63 @@ func TestValidateQuick(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	code, out, _ := run(t, context.Background(), "version")
-	if code != 0 || !strings.Contains(out, "dataset schema 2") || !strings.Contains(out, "go1.") {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("dataset schema %d", dataset.SchemaVersion)) || !strings.Contains(out, "go1.") {
 		t.Fatalf("%d %q", code, out)
+	}
+}
+
+func TestFromBuildInfo(t *testing.T) {
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v0.3.0"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}
+	read := func() (*debug.BuildInfo, bool) { return bi, true }
+	if v, c := fromBuildInfo("dev", "unknown", read); v != "v0.3.0" || c != "0123456789ab-dirty" {
+		t.Errorf("unstamped: %q %q", v, c)
+	}
+	if v, c := fromBuildInfo("v1.0.0", "abc", read); v != "v1.0.0" || c != "abc" {
+		t.Errorf("stamped by the Makefile: %q %q", v, c)
+	}
+	bi.Main.Version, bi.Settings = "(devel)", nil
+	if v, c := fromBuildInfo("dev", "unknown", read); v != "dev" || c != "unknown" {
+		t.Errorf("checkout without VCS information: %q %q", v, c)
+	}
+	if v, c := fromBuildInfo("dev", "unknown", func() (*debug.BuildInfo, bool) { return nil, false }); v != "dev" || c != "unknown" {
+		t.Errorf("no build information: %q %q", v, c)
+	}
+}
+
+func TestValidateListAndJSON(t *testing.T) {
+	code, out, _ := run(t, context.Background(), "validate", "--list")
+	if code != 0 || !strings.Contains(out, "hitting-time") || !strings.Contains(out, "merged") {
+		t.Fatalf("--list: exit %d\n%s", code, out)
+	}
+	code, out, errs := run(t, context.Background(), "validate", "--quick", "--only", "eventual-extinction", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) < 2 {
+		t.Fatalf("--json: exit %d\n%s\n%s", code, out, errs)
+	}
+	var row struct {
+		Check  string   `json:"check"`
+		Theory *float64 `json:"theory"`
+		N      int      `json:"n"`
+		Pass   bool     `json:"pass"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &row); err != nil || !strings.HasPrefix(row.Check, "eventual-extinction") || row.Theory == nil || row.N == 0 || !row.Pass {
+		t.Errorf("row %s (%v)", lines[0], err)
+	}
+	if last := lines[len(lines)-1]; last != fmt.Sprintf(`{"failed":0,"passed":%d}`, len(lines)-1) {
+		t.Errorf("summary %s", last)
+	}
+	code, _, errs = run(t, context.Background(), "validate", "--only", "hiting-time")
+	if code != exitUsage || !strings.Contains(errs, "did you mean hitting-time?") {
+		t.Errorf("--only typo: exit %d, %s", code, errs)
+	}
+}
+
+func TestHelpCommand(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "run"}, {"sweep", "help", "merge"}, {}} {
+		code, out, errs := run(t, context.Background(), args...)
+		if code != 0 || !strings.Contains(out, "NAME:") || errs != "" {
+			t.Errorf("%v: exit %d, stdout %.40q, stderr %q", args, code, out, errs)
+		}
 	}
 }

@@ -26,6 +26,35 @@ func scenarioFlags() []cli.Flag {
 	}
 }
 
+// plural is "1 worker", "2 workers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// tableFlags choose the table files' format and codec (run, sweep run).
+func tableFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "format", Value: string(dataset.Arrow), Usage: "table files: arrow (Arrow IPC, .arrow) or parquet (.parquet, read by DuckDB and Spark without extensions)", Sources: cli.EnvVars("P53EVO_FORMAT")},
+		&cli.StringFlag{Name: "compression", Value: string(dataset.Zstd), Usage: "codec of the table files: zstd, lz4 or none (for readers without a zstd codec)", Sources: cli.EnvVars("P53EVO_COMPRESSION")},
+	}
+}
+
+// tableOptions reads --format and --compression.
+func tableOptions(cmd *cli.Command) (dataset.Format, dataset.Compression, error) {
+	f, err := dataset.ParseFormat(cmd.String("format"))
+	if err != nil {
+		return "", "", usagef("--format: %v", err)
+	}
+	c, err := dataset.ParseCompression(cmd.String("compression"))
+	if err != nil {
+		return "", "", usagef("--compression: %v", err)
+	}
+	return f, c, nil
+}
+
 // loadScenario opens the scenario named by --scenario and applies --set.
 func loadScenario(cmd *cli.Command) (*scenarios.Scenario, error) {
 	s, err := scenarios.Open(cmd.String("scenario"))
@@ -47,13 +76,15 @@ func runCommand() *cli.Command {
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing dataset in --out"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no summary"},
 	)
+	flags = append(flags, tableFlags()...)
 	return &cli.Command{
 		Name:  "run",
-		Usage: "simulate a scenario's replicates and write an Arrow dataset",
-		Description: "Runs every replicate of a scenario on a pool of workers and writes runs.arrow,\n" +
-			"trajectories.arrow, clones.arrow and events.arrow plus manifest.json to --out. The\n" +
-			"tables appear only when the run completes; an interrupted run leaves no dataset.\n" +
-			"Results depend only on scenario, seed and replicate number, not on --workers.\n\n" +
+		Usage: "simulate a scenario's replicates and write a dataset (Arrow IPC or Parquet tables)",
+		Description: "Runs every replicate of a scenario on a pool of workers and writes the tables\n" +
+			"(" + strings.Join(dataset.Tables, ", ") + ") as Arrow IPC files (.arrow) or, with\n" +
+			"--format parquet, Parquet files (.parquet), plus manifest.json, to --out. The tables appear\n" +
+			"only when the run completes; an interrupted run leaves no dataset. Results depend only on\n" +
+			"scenario, seed and replicate number, not on --workers.\n\n" +
 			"Examples:\n   p53evo run\n   p53evo run -s untreated -n 50 -o untreated-out\n" +
 			"   p53evo run -s my-scenario.yaml --set treatment.phases[0].doses.rezatapopt=1150 --seed 7",
 		Flags: flags,
@@ -102,7 +133,11 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 	if strings.TrimSpace(out) == "" {
 		return usagef("--out is empty: name the dataset directory (default p53evo-out)")
 	}
-	opts := []dataset.Option{dataset.WithGuard(refuseSweepDir)}
+	format, codec, err := tableOptions(cmd)
+	if err != nil {
+		return err
+	}
+	opts := []dataset.Option{dataset.WithGuard(refuseSweepDir), dataset.WithFormat(format), dataset.WithCompression(codec)}
 	if cmd.Bool("force") {
 		opts = append(opts, dataset.WithForce())
 	}
@@ -165,7 +200,7 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 		return err
 	}
 	arm.WriteText(stdout)
-	fmt.Fprintf(stdout, "  dataset: %s (%d replicates in %s on %d workers)\n", out, n, elapsed.Round(10*time.Millisecond), workers)
+	fmt.Fprintf(stdout, "  dataset: %s (%d replicates in %s on %s)\n", out, n, elapsed.Round(10*time.Millisecond), plural(workers, "worker"))
 	return nil
 }
 
@@ -183,7 +218,7 @@ func sweepMarker(dir string) string {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		switch n := e.Name(); {
-		case n == sweep.PlanFile, n == sweep.PointsFile, n == sweep.ShardsDir && e.IsDir(), strings.HasPrefix(n, "point=") && e.IsDir():
+		case n == sweep.PlanFile, n == sweep.PointsFile(dataset.Arrow), n == sweep.PointsFile(dataset.Parquet), n == sweep.ShardsDir && e.IsDir(), strings.HasPrefix(n, "point=") && e.IsDir():
 			return n
 		}
 	}
@@ -196,7 +231,7 @@ func runMarker(dir string) string {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		n := e.Name()
-		if n == dataset.ManifestName || (strings.HasSuffix(n, ".arrow") && n != sweep.PointsFile) {
+		if n == dataset.ManifestName || ((strings.HasSuffix(n, ".arrow") || strings.HasSuffix(n, ".parquet")) && !strings.HasPrefix(n, "points.")) {
 			return n
 		}
 	}

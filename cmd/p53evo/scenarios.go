@@ -61,7 +61,7 @@ func scenariosCommand() *cli.Command {
 			},
 			{
 				Name:        "validate",
-				Usage:       "check scenario files without running them",
+				Usage:       "check scenario files without running them (the engine against theory: 'p53evo validate')",
 				ArgsUsage:   "FILE...",
 				Description: "Prints every problem with file:line:col, the field path and what is allowed; exit status 2 if any.\n\nExample:\n   p53evo scenarios validate my.yaml",
 				Action: func(ctx context.Context, cmd *cli.Command) error {

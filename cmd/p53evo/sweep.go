@@ -26,8 +26,8 @@ func sweepCommand() *cli.Command {
 			"each run with its own seed and written under DIR/point=<id>/. Work units (a point's batch of\n" +
 			"replicates) are split over shards (--shard i/n or a SLURM array); a rerun skips finished\n" +
 			"units. See `go doc github.com/p53evo/p53evo/sweep` and deploy/slurm/README.md.\n\n" +
-			"Examples:\n   p53evo sweep plan dose.yaml\n   p53evo sweep run dose.yaml --out dose-out\n" +
-			"   p53evo sweep run dose.yaml --out dose-out --shard 2/8\n   p53evo sweep status dose-out\n   p53evo sweep merge dose-out",
+			"Examples:\n   p53evo sweep plan examples/dose.yaml\n   p53evo sweep run examples/dose-small.yaml --out dose-out\n" +
+			"   p53evo sweep run examples/dose-small.yaml --out dose-out --shard 2/8 --format parquet\n   p53evo sweep status dose-out\n   p53evo sweep merge dose-out",
 		Commands: []*cli.Command{sweepPlanCommand(), sweepPointCommand(), sweepRunCommand(), sweepStatusCommand(), sweepMergeCommand()},
 	}
 }
@@ -93,8 +93,8 @@ func sweepPointCommand() *cli.Command {
 		Usage:     "print one point's scenario (with its seed) as YAML",
 		ArgsUsage: "FILE ID",
 		Description: "`p53evo run -s` of the output gives the point's results: replicate r of the sweep's point\n" +
-			"is replicate r of that run. ID may be a unique prefix.\n\n" +
-			"Example:\n   p53evo sweep point dose.yaml 3fa2c1 > point.yaml && p53evo run -s point.yaml",
+			"is replicate r of that run. ID may be a unique prefix (the leading p may be left out).\n\n" +
+			"Example:\n   p53evo sweep point examples/dose.yaml p3fa2c1 > point.yaml && p53evo run -s point.yaml",
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 2 {
 				return usagef("point needs a sweep FILE and a point ID (got %d arguments)", cmd.Args().Len())
@@ -221,6 +221,7 @@ func sweepRunCommand() *cli.Command {
 			&cli.StringFlag{Name: "shard", Usage: "i/n: run shard i of n (0 <= i < n); slurm: the SLURM array task", Sources: cli.EnvVars("P53EVO_SHARD")},
 			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "units simulated at once (default: all cores, or SLURM_CPUS_PER_TASK)", Sources: cli.EnvVars("P53EVO_WORKERS")},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the shard completes"},
+			tableFlags()[0], tableFlags()[1],
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			// SIGINT and SIGTERM cancel ctx (realMain); SIGUSR1 is SLURM's
@@ -257,6 +258,9 @@ func sweepRunCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if p.Format, p.Compression, err = tableOptions(cmd); err != nil {
+				return err
+			}
 			if err := p.Prepare(out); err != nil {
 				return usageError{err}
 			}
@@ -284,8 +288,8 @@ func sweepRunCommand() *cli.Command {
 				return fmt.Errorf("sweep %s, shard %d/%d: %w (%d of %d units done; rerun to resume)", p.Name, shard, shards, err, rep.Done, rep.Units)
 			}
 			if !cmd.Bool("quiet") {
-				fmt.Fprintf(stdout, "sweep %s, shard %d/%d: %d units complete (%d already done, %d run: %d replicates in %s on %d workers)\n",
-					p.Name, shard, shards, rep.Done, rep.Skipped, rep.Ran, rep.Replicates, rep.Elapsed.Round(10*time.Millisecond), workers)
+				fmt.Fprintf(stdout, "sweep %s, shard %d/%d: %d units complete (%d already done, %d run: %d replicates in %s on %s)\n",
+					p.Name, shard, shards, rep.Done, rep.Skipped, rep.Ran, rep.Replicates, rep.Elapsed.Round(10*time.Millisecond), plural(workers, "worker"))
 			}
 			return nil
 		},
@@ -335,7 +339,8 @@ func sweepMergeCommand() *cli.Command {
 		Name:      "merge",
 		Usage:     "compact each point's units into one dataset, verifying every hash",
 		ArgsUsage: "DIR",
-		Description: "For every point whose units are all complete, writes DIR/point=<id>/<table>.arrow and\n" +
+		Description: "For every point whose units are all complete, writes DIR/point=<id>/<table>.arrow (or\n" +
+			".parquet, as the sweep was run) and\n" +
 			"manifest.json (a dataset that `p53evo export` and `dataset.Open` read) and removes the unit\n" +
 			"directories. Table files are byte-identical however the sweep was sharded. Points with\n" +
 			"missing units are left alone and the exit status is 1; merging again after the missing\n" +

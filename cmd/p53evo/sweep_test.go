@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/p53evo/p53evo/dataset"
 )
 
 func TestParseShard(t *testing.T) {
@@ -202,5 +204,34 @@ func TestSweepSignals(t *testing.T) {
 		if code != 0 || strings.Contains(stdout, "(0 already done") {
 			t.Errorf("resume after %v: exit %d\n%s%s", sig, code, stdout, errs)
 		}
+	}
+}
+
+// export of a sweep directory: every point, with the point id and the
+// varied parameters first; binary formats to --out.
+func TestExportSweep(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	if code, _, errs := run(t, context.Background(), "sweep", "run", "../../examples/dose-small.yaml", "--out", out, "--format", "parquet", "-q"); code != 0 {
+		t.Fatalf("sweep run: exit %d: %s", code, errs)
+	}
+	code, csv, errs := run(t, context.Background(), "export", out, "--table", "genotypes")
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if lines[0] != "point,treatment.phases[0].doses.rezatapopt,growth.death,replicate,genotype,class,cells" || len(lines) < 81 {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "p") || !strings.Contains(lines[1], ",1150,0.12,") {
+		t.Errorf("first row %q", lines[1])
+	}
+	pq := filepath.Join(dir, "runs.parquet")
+	if code, _, errs := run(t, context.Background(), "export", out, "--to", "parquet", "--out", pq); code != 0 {
+		t.Fatalf("export --to parquet: exit %d: %s", code, errs)
+	}
+	runs, err := dataset.ReadRunsFiles(pq)
+	if err != nil || len(runs) != 80 {
+		t.Errorf("exported Parquet: %d runs, %v", len(runs), err)
 	}
 }
