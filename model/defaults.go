@@ -1,5 +1,7 @@
 package model
 
+import "strconv"
+
 // Default parameters, with their sources:
 // Bozic et al. 2013 eLife 2:e00747 for growth and mutation rates, Kato et al.
 // 2003 PNAS for the share of inactivating DBD missense, the structural
@@ -60,7 +62,9 @@ func DefaultCatalog() []Mutation {
 func Rezatapopt() Drug {
 	d := Drug{Name: "rezatapopt", Target: Reactivator, EC50: 900, Hill: 3, PocketFold: 100}
 	d.Emax = 1
-	d.Emax = DefaultFullDoseKill / d.Kill(2000, 1)
+	// rounded to 12 significant digits, so that the value prints as the
+	// decimal it is (0.043645) and a printed scenario loads back to it
+	d.Emax = roundSig(DefaultFullDoseKill/d.Kill(2000, 1), 12)
 	return d
 }
 
@@ -79,7 +83,7 @@ func NextGen() Drug {
 func OffAxisDrug() Drug {
 	d := Drug{Name: "offaxis", Target: OffAxis, EC50: 500, Hill: 1}
 	d.Emax = 1
-	d.Emax = 0.02 / d.Kill(1000, 1)
+	d.Emax = roundSig(0.02/d.Kill(1000, 1), 12) // 0.03, printed as such
 	return d
 }
 
@@ -96,4 +100,10 @@ func Default() Model {
 		Drugs:        []Drug{Rezatapopt(), NextGen(), OffAxisDrug()},
 		Combination:  Additive,
 	}
+}
+
+// roundSig rounds x to n significant decimal digits.
+func roundSig(x float64, n int) float64 {
+	y, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', n, 64), 64)
+	return y
 }

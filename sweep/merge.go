@@ -21,6 +21,7 @@ import (
 
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/lockfile"
 )
 
 // mergeBatchRows: a merged table gathers whole units into record batches of
@@ -333,6 +334,13 @@ func tidy(pdir string) error {
 		if e.IsDir() && (strings.HasPrefix(n, "reps-") || strings.HasPrefix(n, ".reps-") && strings.HasSuffix(n, ".tmp")) {
 			if err := os.RemoveAll(filepath.Join(pdir, n)); err != nil {
 				return err
+			}
+		}
+		// A unit's claim left by a process killed while it held it: taking
+		// the lock proves nobody holds it, and releasing it removes the file.
+		if !e.IsDir() && strings.HasPrefix(n, ".reps-") && strings.HasSuffix(n, ".lock") {
+			if lk, err := lockfile.TryLock(filepath.Join(pdir, n), false); err == nil {
+				lk.Unlock()
 			}
 		}
 	}
