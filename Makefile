@@ -50,9 +50,13 @@ bench-compare: $(BENCHSTAT_STAMP)
 bench-selftest: $(BENCHSTAT_STAMP)
 	BENCHSTAT='$(BENCHSTAT)' GO='$(GO)' bash bench/selftest.sh
 
+# staticcheck, pinned, run through the module proxy (not a module dependency)
+STATICCHECK_VERSION := v0.8.2
+
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
 
 # make docs-img [DOCS_N=100]: the README's figures and analyze example, from
 # the default scenario, the reduced-dose arm and, for the ctDNA figure, the

@@ -187,15 +187,6 @@ func optionalRunsFloat(d *dataset.Dataset, col string) (vals []float64, ok bool,
 	return vals, ok, err
 }
 
-func allNaN(x []float64) bool {
-	for _, v := range x {
-		if !math.IsNaN(v) {
-			return false
-		}
-	}
-	return true
-}
-
 // tableRows is the number of rows the manifest lists for a table.
 func tableRows(m dataset.Manifest, table string) int64 {
 	var n int64

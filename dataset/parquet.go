@@ -278,7 +278,7 @@ func newParquetDecoder(f *os.File, mem memory.Allocator) (*parquetDecoder, error
 		wp := want.(*schema.PrimitiveNode)
 		if c.Name() != fl.Name || c.PhysicalType() != wp.PhysicalType() || (c.MaxDefinitionLevel() > 0) != fl.Nullable {
 			r.Close()
-			return nil, fmt.Errorf("Parquet column %d (%s, %s) does not match Arrow field %s", i, c.Name(), c.PhysicalType(), fl)
+			return nil, fmt.Errorf("parquet column %d (%s, %s) does not match Arrow field %s", i, c.Name(), c.PhysicalType(), fl)
 		}
 	}
 	return d, nil

@@ -316,17 +316,6 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	return w, nil
 }
 
-// tableFiles are the table file names of every format.
-func tableFiles() []string {
-	var fs []string
-	for _, f := range Formats {
-		for _, t := range Tables {
-			fs = append(fs, t+f.Ext())
-		}
-	}
-	return fs
-}
-
 func (w *Writer) newTable(name string, schema *arrow.Schema) (*tableWriter, error) {
 	t := &tableWriter{name: name, file: name + w.cfg.format.Ext(), h: sha256.New()}
 	f, err := os.OpenFile(filepath.Join(w.dir, tmpName(t.file)), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)

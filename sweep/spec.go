@@ -248,11 +248,6 @@ func (d *specDecoder) resolve(n ast.Node, path string) ast.Node {
 	return n
 }
 
-func isNull(n ast.Node) bool {
-	_, ok := n.(*ast.NullNode)
-	return n == nil || ok
-}
-
 func join(path, key string) string {
 	if path == "" {
 		return key

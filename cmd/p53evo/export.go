@@ -69,7 +69,7 @@ func exportCommand() *cli.Command {
 			if out == "" {
 				return write(cmd.Root().Writer)
 			}
-			return writeFileAtomic(out, write)
+			return atomicfile.Write(out, write)
 		},
 	}
 }
@@ -101,33 +101,4 @@ func exportParts(dir string) ([]dataset.Part, int, error) {
 		return nil, 0, err
 	}
 	return []dataset.Part{{D: d}}, 0, nil
-}
-
-// writeFileAtomic writes path through a temporary file in its directory,
-// renamed into place only when write succeeded.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return atomicfile.SyncDir(filepath.Dir(path))
 }

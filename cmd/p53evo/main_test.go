@@ -250,3 +250,16 @@ func TestHelpCommand(t *testing.T) {
 		}
 	}
 }
+
+// /dev/null is a character device but not a terminal: no progress bar or
+// terminal-only output goes there.
+func TestDevNullIsNotATerminal(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Error("isTerminal(/dev/null) = true")
+	}
+}

@@ -224,16 +224,3 @@ func sweepMarker(dir string) string {
 	}
 	return ""
 }
-
-// runMarker names the first entry of dir that belongs to a run's dataset
-// (its manifest or a table file), or "".
-func runMarker(dir string) string {
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		n := e.Name()
-		if n == dataset.ManifestName || ((strings.HasSuffix(n, ".arrow") || strings.HasSuffix(n, ".parquet")) && !strings.HasPrefix(n, "points.")) {
-			return n
-		}
-	}
-	return ""
-}

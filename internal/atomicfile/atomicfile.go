@@ -7,18 +7,51 @@
 package atomicfile
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 )
 
-// WriteFile creates (or truncates) path, writes b and syncs it to disk. On
-// error the partial file is removed.
+// WriteFile writes b to path atomically (see Write).
 func WriteFile(path string, b []byte) error {
-	f, err := os.Create(path)
+	return Write(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// Write writes path atomically: write fills a temporary file in path's
+// directory, which is synced, made readable (0644), renamed over path and
+// followed by a sync of the directory. If anything fails, or the process
+// dies on the way, path is either as it was or complete; a failed write
+// removes the temporary file.
+func Write(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	return finish(f, b)
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
 }
 
 // WriteTemp writes b, synced, to a new hidden file beside path named
