@@ -14,13 +14,14 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/model"
 )
 
-// RECIST 1.1 thresholds on the burden (sum of diameters cubed: 0.7³ for a
-// 30% decrease, 1.2³ for a 20% increase).
+// RECIST 1.1 thresholds on the burden (model.RECISTPartial and
+// model.RECISTProgression).
 const (
-	RECISTPartial     = 0.343
-	RECISTProgression = 1.728
+	RECISTPartial     = model.RECISTPartial
+	RECISTProgression = model.RECISTProgression
 )
 
 // BurdenOptions configures PlotBurden.

@@ -912,11 +912,11 @@ func (rp *Replicator) checkPatient(rep int) error {
 // unequivocal progression is not modelled).
 func RECIST(sum, baseSum, nadirSum float64, newLesion, allGone bool) Response {
 	switch {
-	case newLesion || (sum >= 1.2*nadirSum && sum-nadirSum >= 5):
+	case newLesion || (sum >= model.RECISTProgressionDiameter*nadirSum && sum-nadirSum >= model.RECISTProgressionMM):
 		return PD
 	case allGone:
 		return CR
-	case sum <= 0.7*baseSum:
+	case sum <= model.RECISTPartialDiameter*baseSum:
 		return PR
 	}
 	return SD

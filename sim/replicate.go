@@ -469,7 +469,7 @@ func (rp *Replicator) treat(res *Result) error {
 	logPhase("start")
 	res.Trajectory = rp.point(res.Trajectory)
 	nadir, nadirT := baseline, 0.0
-	lineProgressed, stopping := false, false
+	stopping := false // the progression that ends the replicate has been seen: scans stop
 	end := cfg.Horizon
 	if cfg.StopAt > 0 {
 		end = cfg.StopAt
@@ -546,13 +546,13 @@ func (rp *Replicator) treat(res *Result) error {
 				ref = baseline
 			}
 			switch {
-			case !lineProgressed && n > 0 && float64(n) >= 1.728*float64(ref):
+			case n > 0 && float64(n) >= model.RECISTProgression*float64(ref):
 				// with a nadir of 0 (invisible) any visible burden is
 				// a reappearance
 				resp = "PD"
 			case n == 0:
 				resp = "CR"
-			case float64(n) <= 0.343*float64(baseline):
+			case float64(n) <= model.RECISTPartial*float64(baseline):
 				resp = "PR"
 			}
 			res.Events = append(res.Events, Event{Time: ts, Kind: "scan", Detail: fmt.Sprintf("burden=%d response=%s", n, resp)})
@@ -601,7 +601,6 @@ func (rp *Replicator) treat(res *Result) error {
 					// a new line of treatment: RECIST starts again from here
 					baseline, nadir, nadirT = n, n, ts
 				} else {
-					lineProgressed = true
 					stopping = true
 					res.FinalProgression = ts
 					if cfg.StopAt <= 0 {
