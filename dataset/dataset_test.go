@@ -1188,12 +1188,22 @@ func TestWriteAllocations(t *testing.T) {
 	}
 	defer w.Abort()
 	for range 1000 { // let the builders grow
-		w.Write(&r)
+		if err := w.Write(&r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Builders still double now and then; on average far below one
 	// allocation per replicate.
-	if a := testing.AllocsPerRun(2000, func() { w.Write(&r) }); a > 0.1 {
+	var werr error
+	if a := testing.AllocsPerRun(2000, func() {
+		if err := w.Write(&r); err != nil && werr == nil {
+			werr = err
+		}
+	}); a > 0.1 {
 		t.Errorf("%.2f allocations per Write", a)
+	}
+	if werr != nil {
+		t.Fatal(werr)
 	}
 }
 

@@ -294,8 +294,11 @@ stop: {horizon: 36524.999, follow_up: 0.1}
 			if err != nil || string(out2) != string(out) {
 				t.Errorf("second print differs:\n%s\n%s", out, out2)
 			}
-			c1, _ := Resolve(s)
-			c2, _ := Resolve(back)
+			c1, err1 := Resolve(s)
+			c2, err2 := Resolve(back)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("resolve: %v; after the round trip: %v", err1, err2)
+			}
 			c1.Therapy, c2.Therapy = nil, nil
 			if !reflect.DeepEqual(c1, c2) {
 				t.Error("resolved configs differ")
