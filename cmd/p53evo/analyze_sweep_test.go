@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/p53evo/p53evo/analysis"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ batch: 3
 	if code != 0 {
 		t.Fatalf("analyze --json: exit %d: %s", code, errs)
 	}
-	var rep SweepReport
+	var rep analysis.SweepReport
 	if err := json.Unmarshal([]byte(js), &rep); err != nil {
 		t.Fatal(err)
 	}
