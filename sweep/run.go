@@ -325,31 +325,23 @@ func runUnit(ctx context.Context, p *Plan, dir string, u Unit, cfg sim.Config, y
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
-	scen, _ := json.Marshal(string(yaml))
-	drugs := make([]string, len(cfg.Model.Drugs))
-	for i, d := range cfg.Model.Drugs {
-		drugs[i] = d.Name
-	}
 	format, codec := p.tables()
 	extra := map[string]string{"sweep": p.Name, "point": pt.ID, "unit": strconv.Itoa(u.Index), "shard": fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)}
 	for k, v := range opt.Extra {
 		extra[k] = v
 	}
-	w, err := dataset.Create(tmp, dataset.Meta{
-		Version: opt.Version, Commit: opt.Commit, Scenario: scen, ScenarioName: name,
-		Seed: pt.Seed, First: u.First, Count: u.Count, Workers: 1, Extra: extra, Drugs: drugs,
-	}, dataset.WithBatchRows(unitBatchRows), dataset.WithFormat(format), dataset.WithCompression(codec))
+	meta := dataset.SimMeta(dataset.Meta{
+		Version: opt.Version, Commit: opt.Commit, ScenarioName: name,
+		Seed: pt.Seed, First: u.First, Count: u.Count, Workers: 1, Extra: extra,
+	}, &cfg, yaml)
+	err := dataset.Simulate(ctx, tmp, meta, &cfg, sim.RunOptions{First: u.First, Count: u.Count, Workers: 1},
+		dataset.WithBatchRows(unitBatchRows), dataset.WithFormat(format), dataset.WithCompression(codec))
 	if err != nil {
-		return err
-	}
-	if err := sim.Run(ctx, &cfg, sim.RunOptions{First: u.First, Count: u.Count, Workers: 1}, w); err != nil {
-		w.Abort()
 		os.RemoveAll(tmp)
+		if errors.Is(err, dataset.ErrCreate) {
+			return err
+		}
 		return fmt.Errorf("point %s, replicates %d-%d: %w", pt.ID, u.First, u.First+u.Count-1, err)
-	}
-	if err := w.Close(); err != nil {
-		os.RemoveAll(tmp)
-		return err
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		os.RemoveAll(tmp)

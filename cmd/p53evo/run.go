@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -144,23 +143,12 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 	if w := sim.CostWarning(&cfg); w != "" {
 		fmt.Fprintln(stderr, "p53evo: warning:", w)
 	}
-	scen, _ := json.Marshal(string(resolved))
-	var drugs []string
-	for _, d := range cfg.Model.Drugs {
-		drugs = append(drugs, d.Name)
-	}
 	host, _ := os.Hostname()
-	w, err := dataset.Create(out, dataset.Meta{
-		Version: version, Commit: commit, Scenario: scen, ScenarioName: name,
-		Seed: cfg.Seed, First: 0, Count: n, Workers: workers, Drugs: drugs,
+	meta := dataset.SimMeta(dataset.Meta{
+		Version: version, Commit: commit, ScenarioName: name,
+		Seed: cfg.Seed, First: 0, Count: n, Workers: workers,
 		Extra: map[string]string{"host": host},
-	}, opts...)
-	if errors.Is(err, dataset.ErrBusy) {
-		return failure{err.Error()}
-	}
-	if err != nil {
-		return usagef("%v", err)
-	}
+	}, &cfg, resolved)
 	kept := "no dataset written to " + out
 	if cmd.Bool("force") {
 		kept = "the dataset in " + out + " is unchanged"
@@ -168,20 +156,17 @@ func runScenario(ctx context.Context, cmd *cli.Command, name string, cfg sim.Con
 	bar := newProgress(stderr, name)
 	bar.update(0, n)
 	start := time.Now()
-	err = sim.Run(ctx, &cfg, sim.RunOptions{Count: n, Workers: workers, Progress: bar.update, Step: bar.step}, w)
+	err = dataset.Simulate(ctx, out, meta, &cfg, sim.RunOptions{Count: n, Workers: workers, Progress: bar.update, Step: bar.step}, opts...)
 	bar.finish()
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err() // a signal after the last replicate: still no dataset
-	}
-	if err != nil {
-		w.Abort()
-		if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-			return failure{fmt.Sprintf("interrupted: %s", kept)}
-		}
+	switch {
+	case errors.Is(err, dataset.ErrBusy):
+		return failure{err.Error()}
+	case errors.Is(err, dataset.ErrCreate):
+		return usagef("%v", err)
+	case err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled)):
+		return failure{fmt.Sprintf("interrupted: %s", kept)}
+	case err != nil:
 		return fmt.Errorf("%w (%s)", err, kept)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
 	}
 	elapsed := time.Since(start)
 	if cmd.Bool("quiet") {
