@@ -8,8 +8,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -31,8 +29,8 @@ type VAFRow struct {
 	Mutation  string
 	Class     string  // ta-loss or pocket
 	TrueVAF   float64 // variant allele fraction in plasma
-	AltReads  int64   // -1 if the table has no such column
-	Depth     int64   // -1 if the table has no such column
+	AltReads  int64
+	Depth     int64
 	Called    bool
 }
 
@@ -48,41 +46,15 @@ func LoadCtDNA(d *dataset.Dataset) ([]VAFRow, error) {
 		}
 		return nil, fmt.Errorf("%s: %w: the ctdna table is empty: no draw saw a resistance mutation with alt reads or a true VAF of at least observe.ctdna.record_min_vaf (at the default shedding resistant lineages are too small to show in plasma; raise observe.ctdna.shed or follow up longer)", d.Dir(), ErrNoCtDNATable)
 	}
-	var rows []VAFRow
-	err := d.Scan(tableCtDNA, func(rec arrow.RecordBatch) error {
-		col := func(name string) arrow.Array {
-			if idx := rec.Schema().FieldIndices(name); len(idx) == 1 {
-				return rec.Column(idx[0])
-			}
-			return nil
-		}
-		rep, ok1 := col("replicate").(*array.Int32)
-		tm, ok2 := col("time").(*array.Float64)
-		mut, ok3 := col("mutation").(*array.String)
-		cls, ok4 := col("class").(*array.String)
-		vaf, ok5 := col("true_vaf").(*array.Float64)
-		if !(ok1 && ok2 && ok3 && ok4 && ok5) {
-			return fmt.Errorf("ctdna table: want columns replicate (int32), time, true_vaf (float64), mutation, class (utf8)")
-		}
-		alt, _ := col("alt_reads").(*array.Int64)
-		depth, _ := col("depth").(*array.Int64)
-		called, _ := col("called").(*array.Boolean)
-		for i := 0; i < int(rec.NumRows()); i++ {
-			r := VAFRow{Replicate: int(rep.Value(i)), Time: tm.Value(i), Mutation: mut.Value(i), Class: cls.Value(i), TrueVAF: vaf.Value(i), AltReads: -1, Depth: -1}
-			if alt != nil {
-				r.AltReads = alt.Value(i)
-			}
-			if depth != nil {
-				r.Depth = depth.Value(i)
-			}
-			if called != nil {
-				r.Called = called.Value(i)
-			}
-			rows = append(rows, r)
-		}
-		return nil
-	})
-	return rows, err
+	ct, err := d.CTDNA()
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]VAFRow, len(ct))
+	for i, r := range ct {
+		rows[i] = VAFRow{Replicate: r.Replicate, Time: r.Time, Mutation: r.Mutation, Class: r.Class, TrueVAF: r.TrueVAF, AltReads: r.AltReads, Depth: r.Depth, Called: r.Called}
+	}
+	return rows, nil
 }
 
 // VAFOptions configures PlotVAF.
