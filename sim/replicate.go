@@ -94,7 +94,7 @@ func (c *Config) Defaults() {
 // DefaultExactBelow is the clone size below which clones are simulated event
 // by event. Above it the Kendall step is exact for the clone's size; only the
 // timing of the mutants it sheds within a step is interpolated.
-const DefaultExactBelow = 16
+const DefaultExactBelow = 1
 
 // DefaultShardMin is the number of live clones from which a step is split
 // across goroutines when Options.Shards > 1. Measured with BenchmarkStep on

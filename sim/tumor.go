@@ -72,6 +72,7 @@ type rateClass struct {
 	suf           []mob
 	lnNoEmit      float64
 	alphaT, betaT float64
+	lnBetaT       float64 // ln betaT, 0 if betaT is 0
 }
 
 type phenoInfo struct {
@@ -129,6 +130,10 @@ type Tumor struct {
 	choices []model.Choice
 
 	shards *shardPool
+
+	// buffers of radixPending
+	radixA, radixB []radixItem
+	radixP         []pending
 
 	mergeRNG rng.Stream
 	rep      []int32 // live clone index per genotype (merge mode), -1 if none
@@ -399,21 +404,83 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 
 // sortPending orders mutant daughters by parent id, then birth time: the
 // order in which they get ids, independent of how the step was sharded.
-func sortPending(p []pending) {
-	slices.SortFunc(p, func(a, b pending) int {
-		if a.parent != b.parent {
-			if a.parent < b.parent {
-				return -1
+// Clones are kept in id order, shards take contiguous runs of them, and a
+// clone sheds its daughters in time order (bridge sub-steps draw theirs
+// sorted), so the daughters normally arrive sorted and one linear pass
+// confirms it; otherwise they are radix-sorted, also in linear time.
+func (tm *Tumor) sortPending(p []pending) {
+	for i := 1; i < len(p); i++ {
+		if pendingLess(&p[i], &p[i-1]) {
+			tm.radixPending(p)
+			return
+		}
+	}
+}
+
+func pendingLess(a, b *pending) bool {
+	if a.parent != b.parent {
+		return a.parent < b.parent
+	}
+	return a.t < b.t
+}
+
+// timeKey maps a float64 to a uint64 with the same order (negative numbers
+// have all bits flipped, others the sign bit set; -0 is 0).
+func timeKey(t float64) uint64 {
+	if t == 0 {
+		t = 0 // -0 compares equal to 0
+	}
+	b := math.Float64bits(t)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+type radixItem struct {
+	hi, lo uint64 // parent id (offset to be non-negative), time key
+	i      int32
+}
+
+// radixPending sorts p by (parent, time) with a stable least-significant-
+// digit radix sort on 8-bit digits of the two keys, skipping digits that
+// are the same in every item; buffers are the tumour's, reused.
+func (tm *Tumor) radixPending(p []pending) {
+	a := tm.radixA[:0]
+	for i := range p {
+		a = append(a, radixItem{hi: uint64(p[i].parent) ^ 1<<63, lo: timeKey(p[i].t), i: int32(i)})
+	}
+	b := append(tm.radixB[:0], a...)
+	for pass := 0; pass < 16; pass++ {
+		shift := uint(pass%8) * 8
+		key := func(x *radixItem) uint64 {
+			if pass < 8 {
+				return (x.lo >> shift) & 0xff
 			}
-			return 1
+			return (x.hi >> shift) & 0xff
 		}
-		if a.t < b.t {
-			return -1
-		} else if a.t > b.t {
-			return 1
+		var count [257]int
+		for i := range a {
+			count[key(&a[i])+1]++
 		}
-		return 0
-	})
+		if count[key(&a[0])+1] == len(a) {
+			continue // every item has this digit
+		}
+		for d := 1; d < 257; d++ {
+			count[d] += count[d-1]
+		}
+		for i := range a {
+			d := key(&a[i])
+			b[count[d]] = a[i]
+			count[d]++
+		}
+		a, b = b, a
+	}
+	tmp := append(tm.radixP[:0], p...)
+	for k := range a {
+		p[k] = tmp[a[k].i]
+	}
+	tm.radixA, tm.radixB, tm.radixP = a[:0], b[:0], tmp[:0]
 }
 
 func (tm *Tumor) aggregateMin() float64 {
@@ -432,7 +499,8 @@ func (tm *Tumor) settle(g int32, parent int64, t float64, size int64) {
 		return
 	}
 	if k := tm.rep[g]; k >= 0 {
-		tm.clones[k].n += size
+		c := &tm.clones[k]
+		c.n = max(c.n, 0) + size // a clone that died in this step is revived
 		return
 	}
 	tm.rep[g] = int32(len(tm.clones))
@@ -523,7 +591,7 @@ func (tm *Tumor) aggregate(p pending) {
 // birth time; survivors join their genotype's clone, founding it if it has
 // none. Draws come from the tumour's merge stream in the sorted order.
 func (tm *Tumor) mergePending(t1 float64) {
-	sortPending(tm.pend)
+	tm.sortPending(tm.pend)
 	for len(tm.rep) < len(tm.genos) {
 		tm.rep = append(tm.rep, -1)
 	}
@@ -554,7 +622,8 @@ func (tm *Tumor) mergePending(t1 float64) {
 			size += r.Geometric(1 - beta)
 		}
 		if k := tm.rep[g]; k >= 0 {
-			tm.clones[k].n += size
+			c := &tm.clones[k]
+			c.n = max(c.n, 0) + size // a clone that died in this step is revived
 			continue
 		}
 		id := tm.nextID
@@ -629,7 +698,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		tm.mergePending(t1)
 	}
 	for len(tm.pend) > 0 {
-		sortPending(tm.pend)
+		tm.sortPending(tm.pend)
 		first := len(tm.clones)
 		for _, p := range tm.pend {
 			tm.found(p.parent, tm.childGeno(p.geno, p.choice), p.t, 1)
@@ -654,7 +723,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			tm.checkRecord(c)
 			live = append(live, *c)
 		} else if c.rec >= 0 {
-			tm.records[c.rec].Extinct = c.ext
+			tm.records[c.rec].Extinct = tm.extinction(c)
 		}
 	}
 	clear(tm.clones[len(live):])
@@ -700,13 +769,19 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, out []pending) []pending {
 	}
 	t, n := a, c.n
 	for {
+		if n == 1 && tm.opt.BridgeMinCells > 1 {
+			var done bool
+			if t, n, done, out = tm.oneLineage(c, g, rc, t, b, out); done {
+				return out
+			}
+			continue
+		}
 		// the no-emission law from t to the step end
-		var end mob
-		var lnNo, alpha, beta float64
+		var lnNo, alpha, beta, lnBeta float64
 		if t == tm.t {
-			end, lnNo, alpha, beta = rc.suf[0], rc.lnNoEmit, rc.alphaT, rc.betaT
+			lnNo, alpha, beta, lnBeta = rc.lnNoEmit, rc.alphaT, rc.betaT, rc.lnBetaT
 		} else {
-			end = tm.toEnd(rc, t)
+			end := tm.toEnd(rc, t)
 			lnNo = math.Log(end.noEmit())
 			alpha, beta = end.law()
 		}
@@ -741,16 +816,135 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, out []pending) []pending {
 			}
 		}
 		// no further mutant before b: the size at b given none
-		k := c.rng.Binomial(n, 1-alpha)
-		if k > 0 && beta > 0 {
-			k += c.rng.NegBin(k, 1-beta)
-		}
+		k := sizeGivenNone(&c.rng, n, alpha, beta, lnBeta)
 		if k == 0 {
-			c.ext = tm.extinctAt(rc, n, t, end, c.rng.Open01())
+			// died out after t: when is drawn only if asked (extinction)
+			c.n, c.ext = -n, t
+			return out
 		}
 		c.n = k
 		return out
 	}
+}
+
+// Bounds of sizeGivenNone's direct methods, chosen with BenchmarkLesion:
+// up to smallTrials lineages are tried one by one, up to smallGeoms
+// geometric sizes are summed.
+const (
+	smallTrials = 20
+	smallGeoms  = 12
+)
+
+// sizeGivenNone draws the cells of n lineages after an interval in which
+// they shed no mutant: K ~ Binomial(n, 1-alpha) survive, with K +
+// NegBin(K, 1-beta) cells (the sum of K geometric sizes); lnBeta is ln beta
+// if known, else 0. Small n and K are
+// drawn directly, since the general samplers' set-up dominates there: each
+// lineage survives when the top 53 bits of one Uint64 fall below
+// (1-alpha) 2^53 (exactly Float64() < 1-alpha), and each survivor's extra
+// cells are floor(E / -ln beta), E standard exponential, with one
+// logarithm for all of them.
+func sizeGivenNone(r *rng.Stream, n int64, alpha, beta, lnBeta float64) int64 {
+	var k int64
+	if n <= smallTrials {
+		p := 1 - alpha
+		if p >= 1 {
+			k = n
+		} else {
+			thr := uint64(math.Ceil(p * 0x1p53))
+			for i := int64(0); i < n; i++ {
+				if r.Uint64()>>11 < thr {
+					k++
+				}
+			}
+		}
+	} else {
+		k = r.Binomial(n, 1-alpha)
+	}
+	if k == 0 || !(beta > 0) {
+		return k
+	}
+	if k > smallGeoms || beta >= 1 {
+		return k + r.NegBin(k, 1-beta)
+	}
+	if lnBeta == 0 {
+		lnBeta = math.Log(beta)
+	}
+	inv := -1 / lnBeta
+	sum := k
+	for i := int64(0); i < k; i++ {
+		sum += int64(r.Exp() * inv)
+	}
+	return sum
+}
+
+// oneLineage moves a clone of one cell from t towards the step end b with a
+// single uniform u, read against the no-emission map F of [t, b]: the
+// lineage sheds no mutant and is extinct at b with probability F(0), sheds
+// none and is alive with probability F(1) - F(0), and otherwise sheds its
+// first mutant at the time tau where F_[t,tau](1) = u (the exact mode's
+// inversion with n = 1 and E = -ln u). Alive, its size is 1 + Geometric with
+// ratio beta = -r/s, inverted from the same uniform rescaled to (0, 1]; it
+// costs no logarithm when the size is 1. After an emission the clone holds
+// the dividing lineage, size-biased: 1 + NegBin(2, 1-beta) cells at tau, and
+// done is false; otherwise c.n is set and done is true.
+func (tm *Tumor) oneLineage(c *clone, g *genoInfo, rc *rateClass, t, b float64, out []pending) (float64, int64, bool, []pending) {
+	m := rc.suf[0]
+	if t != tm.t {
+		m = tm.toEnd(rc, t)
+	}
+	z1 := 1.0
+	if g.u > 0 {
+		z1 = min(m.noEmit(), 1)
+	}
+	z0 := min(max(m.q/m.s, 0), z1)
+	u := c.rng.Float64()
+	if u >= z1 {
+		tau, mt := tm.nextEmission(rc, t, math.Log(u))
+		if tau < b {
+			_, be := mt.law()
+			k := int64(1)
+			if be > 0 {
+				k += c.rng.NegBin(2, 1-be)
+			}
+			out = append(out, pending{parent: c.id, t: tau, geno: c.geno, choice: tm.pick(g, &c.rng)})
+			return tau, k, false, out
+		}
+		// rounding put the emission at or past b (|u - F(1)| of an ulp):
+		// the lineage shed none, and its fate given that needs a new uniform
+		u = c.rng.Float64() * z1
+	}
+	if u < z0 {
+		c.n, c.ext = -1, t // extinct; the time is drawn only if asked
+		return b, 0, true, out
+	}
+	k := int64(1)
+	beta := min(max(-m.r/m.s, 0), 1)
+	if w := (z1 - u) / (z1 - z0); w <= beta && beta > 0 {
+		// P(size - 1 >= j) = beta^j = P(w <= beta^j)
+		x := math.Log(w) / math.Log(beta)
+		if x >= math.MaxInt64/2 {
+			x = math.MaxInt64 / 2
+		}
+		k += int64(x)
+	}
+	c.n = k
+	return b, k, true, out
+}
+
+// extinction draws, for a clone that died out in the current step, when it
+// did: advanceClone leaves c.n = -n0 and c.ext = t0 (n0 cells at t0 that shed
+// no mutant afterwards) and the time is inverted from the clone's own stream
+// only when someone asks (records, the tumour's last extinction), since most
+// clones that die are newborns nobody looks at again.
+func (tm *Tumor) extinction(c *clone) float64 {
+	if c.n < 0 {
+		rc := &tm.rcs[tm.genos[c.geno].rc]
+		n, t := -c.n, c.ext
+		c.n = 0
+		c.ext = tm.extinctAt(rc, n, t, tm.toEnd(rc, t), c.rng.Open01())
+	}
+	return c.ext
 }
 
 // bridgeStep moves a large clone of n cells one sub-step from t: to the end
@@ -805,15 +999,30 @@ func (tm *Tumor) bridgeStep(c *clone, g *genoInfo, rc *rateClass, t, b float64, 
 		out = append(out, pending{parent: c.id, t: t, geno: c.geno, agg: true, e: t1, b: b, n0: n, n1: n1})
 		return t1, n1, out
 	}
-	for j := c.rng.Poisson(mean); j > 0; j-- {
-		x := c.rng.Float64()
+	j := c.rng.Poisson(mean)
+	if j == 0 {
+		return t1, n1, out
+	}
+	// j uniforms in increasing order, as the partial sums of j+1 standard
+	// exponentials over their total (Devroye 1986, sec. V.2), so that the
+	// daughters come out sorted by birth time; the sums are kept in the
+	// daughters' time fields until the total is known
+	first := len(out)
+	sum := 0.0
+	for ; j > 0; j-- {
+		sum += c.rng.Exp()
+		out = append(out, pending{parent: c.id, t: sum, geno: c.geno, choice: tm.pick(g, &c.rng)})
+	}
+	inv := 1 / (sum + c.rng.Exp())
+	for i := first; i < len(out); i++ {
+		x := out[i].t * inv
 		var s float64
 		if n1 == 0 { // density proportional to the linear decline
 			s = span * (1 - math.Sqrt(1-x))
 		} else {
 			s = bridgeTime(x, h, ratio, lr)
 		}
-		out = append(out, pending{parent: c.id, t: t + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		out[i].t = t + s
 	}
 	return t1, n1, out
 }
