@@ -151,8 +151,8 @@ func TestDrawVAF(t *testing.T) {
 		t.Fatalf("no choice %s", name)
 		return 0
 	}
-	ga := tm.childGeno(0, choice(0, "R248W"))
-	gb := tm.childGeno(ga, choice(ga, "nonsense"))
+	ga := tm.childGeno(0, choice(0, "R248W"), 0)
+	gb := tm.childGeno(ga, choice(ga, "nonsense"), 6)
 	add := func(parent int64, g int32, n int64) {
 		id := tm.nextID
 		tm.nextID++
@@ -173,7 +173,7 @@ func TestDrawVAF(t *testing.T) {
 	tau := 30.0 / 1440 / math.Ln2
 	total := cfg.Shed * tau * (dS*1e9 + dR*3e6)
 	den := total + 2*cfg.NormalGE
-	want := map[string]float64{"R248W": cfg.Shed * tau * dR * 3e6 / den, "nonsense#2": cfg.Shed * tau * dR * 1e6 / den}
+	want := map[string]float64{"R248W": cfg.Shed * tau * dR * 3e6 / den, "nonsense#7": cfg.Shed * tau * dR * 1e6 / den}
 	if len(rows) != 2 {
 		t.Fatalf("rows %+v", rows)
 	}

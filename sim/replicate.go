@@ -149,14 +149,6 @@ func (c *Config) Validate() error {
 		if !(d.LOD >= 0 && d.LOD <= 1) || !(d.RecordMinVAF >= 0 && d.RecordMinVAF <= 1) {
 			bad("ctdna: limit of detection %v and record threshold %v must be in [0, 1]", d.LOD, d.RecordMinVAF)
 		}
-		if c.Engine.Merge {
-			for _, mu := range c.Model.Catalog {
-				if mu.Class != model.Passenger && mu.Sites > 1 {
-					bad("ctdna with merged clones: %s stands for %g SNVs whose lineages merge into one clone, so a blood draw would read them as one variant; turn draws off or clones unmerged", mu.Name, mu.Sites)
-					break
-				}
-			}
-		}
 	}
 	if c.Therapy != nil {
 		if p, ok := c.Therapy().(*Policy); ok {

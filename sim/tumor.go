@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/p53evo/p53evo/model"
@@ -29,6 +30,7 @@ type pending struct {
 	t      float64
 	geno   int32 // parent's genotype
 	choice int32 // index into the parent genotype's mutation choices
+	site   int32 // which SNV of the choice's catalog entry
 	// agg (merge mode): the parent's whole stream of mutant daughters over
 	// [t, e], its path the exponential bridge from n0 to n1 cells; b is the
 	// step end
@@ -47,6 +49,7 @@ type genoInfo struct {
 	// the founder and passengers): what a clone of this genotype adds to
 	// its parent, as the liquid biopsy sees it.
 	newest   int
+	site     int32 // SNV of the newest mutation within its entry
 	founding model.Class
 	class    model.Class
 	pheno    int32
@@ -54,7 +57,13 @@ type genoInfo struct {
 	u        float64   // probability that a division yields a mutant daughter
 	cum      []float64 // cumulative weights of choices
 	hits     []model.Hit
-	child    []int32 // child genotype per choice, -1 until first needed
+	// per choice: the SNVs of its entry (snvs), those still free on its
+	// copy when the genotype already carries some of them (free, nil when
+	// all are), and where its children start in child
+	snvs     []int32
+	free     [][]int32
+	childOff []int32
+	child    []int32 // child genotype per (choice, SNV), -1 until first needed
 }
 
 // rateClass groups genotypes that share birth/death rates and mutation
@@ -270,6 +279,21 @@ func (tm *Tumor) CountGenotype(label string) int64 {
 	return n
 }
 
+// CountSNV is the number of cells carrying SNV site of catalog entry mut,
+// on any copy.
+func (tm *Tumor) CountSNV(mut, site int) int64 {
+	n := int64(0)
+	for i := range tm.clones {
+		for _, h := range tm.genos[tm.clones[i].geno].g.Hits {
+			if h.Mut == mut && h.Site == site {
+				n += tm.clones[i].n
+				break
+			}
+		}
+	}
+	return n
+}
+
 // Records are the clones that reached the record threshold.
 func (tm *Tumor) Records() []CloneRecord { return tm.records }
 
@@ -316,6 +340,7 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 	gi := genoInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, newest: -1}
 	if k := len(g.Hits); k > 0 {
 		gi.newest = g.Hits[k-1].Mut
+		gi.site = int32(g.Hits[k-1].Site)
 		gi.founding = m.Class(model.Genotype{Hits: g.Hits[k-1:]})
 	}
 	tm.choices = m.Choices(g, tm.choices[:0])
@@ -324,7 +349,25 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 		sum += c.Weight
 		gi.cum = append(gi.cum, sum)
 		gi.hits = append(gi.hits, c.Hit)
-		gi.child = append(gi.child, -1)
+		n := m.SNVs(c.Hit.Mut)
+		gi.snvs = append(gi.snvs, int32(n))
+		gi.childOff = append(gi.childOff, int32(len(gi.child)))
+		for range n {
+			gi.child = append(gi.child, -1)
+		}
+		// SNVs of this entry the genotype already carries on this copy
+		var free []int32
+		for _, h := range g.Hits {
+			if h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy && free == nil {
+				free = make([]int32, 0, n)
+				for site := range n {
+					if !slices.ContainsFunc(g.Hits, func(x model.Hit) bool { return x.Mut == h.Mut && x.Copy == h.Copy && x.Site == site }) {
+						free = append(free, int32(site))
+					}
+				}
+			}
+		}
+		gi.free = append(gi.free, free)
 	}
 	gi.u = m.MutationRate * sum
 	if gi.u >= 1 {
@@ -344,17 +387,20 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 	return int32(len(tm.genos) - 1)
 }
 
-// childGeno returns the genotype a mutation choice leads to, creating it the
-// first time. Called only from the serial part of a step.
-func (tm *Tumor) childGeno(parent int32, choice int32) int32 {
-	if c := tm.genos[parent].child[choice]; c >= 0 {
+// childGeno returns the genotype that SNV site of a mutation choice leads
+// to, creating it the first time. Called only from the serial part of a
+// step.
+func (tm *Tumor) childGeno(parent int32, choice, site int32) int32 {
+	p := &tm.genos[parent]
+	k := p.childOff[choice] + site
+	if c := p.child[k]; c >= 0 {
 		return c
 	}
-	p := &tm.genos[parent]
 	h := p.hits[choice]
+	h.Site = int(site)
 	g := p.g.With(h)
 	id := tm.addGeno(g, tm.m.Catalog[h.Mut].Name)
-	tm.genos[parent].child[choice] = id
+	tm.genos[parent].child[k] = id
 	return id
 }
 
@@ -519,7 +565,8 @@ func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
 }
 
 // aggregate settles a parent's stream of mutant daughters over [p.t, p.e]
-// choice by choice. Daughters of choice j arrive as a Poisson process of
+// choice by choice, and within a choice SNV by SNV (each free SNV of the
+// entry takes an equal share of the stream). Daughters of choice j arrive as a Poisson process of
 // intensity lambda_j(s) = u w_j b N(s) along the bridge N(s); a daughter
 // born at s leaves X(s) cells at b, zero or geometric by Kendall's law. The
 // cells at b are a compound Poisson sum with mean integral lambda_j E[X] and
@@ -527,6 +574,8 @@ func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
 // E[X^2] = (1-alpha)(1+beta)/(1-beta)^2 (Simpson's rule, 32 panels). Where
 // at least AggregateMin daughters are expected the sum is drawn from the
 // normal law with that mean and variance; otherwise daughter by daughter.
+// The threshold applies per SNV: an entry of many SNVs is settled daughter
+// by daughter until each SNV alone expects AggregateMin.
 func (tm *Tumor) aggregate(p pending) {
 	r := &tm.mergeRNG
 	pg := &tm.genos[p.geno]
@@ -545,12 +594,19 @@ func (tm *Tumor) aggregate(p pending) {
 		prev = pg.cum[j]
 		rate := tm.m.MutationRate * w * birth // per cell per day
 		mu := rate * integral
-		g := tm.childGeno(p.geno, int32(j))
+		// the entry's free SNVs share the stream evenly; they act alike, so
+		// one child's rate class serves them all
+		nfree := int(pg.snvs[j])
+		first := int32(0)
+		if f := pg.free[j]; f != nil {
+			nfree, first = len(f), f[0]
+		}
+		rc := &tm.rcs[tm.genos[tm.childGeno(p.geno, int32(j), first)].rc]
 		pg = &tm.genos[p.geno] // childGeno may grow the table
-		rc := &tm.rcs[tm.genos[g].rc]
-		if mu < tm.aggregateMin() {
+		if mu/float64(nfree) < tm.aggregateMin() {
 			for k := r.Poisson(mu); k > 0; k-- {
 				s := bridgeTime(r.Float64(), dt, ratio, lr)
+				site := pickSite(pg, int32(j), r)
 				alpha, beta := tm.kendall(rc, p.t+s, p.b)
 				if r.Float64() < alpha {
 					continue
@@ -559,6 +615,8 @@ func (tm *Tumor) aggregate(p pending) {
 				if beta > 0 {
 					size += r.Geometric(1 - beta)
 				}
+				g := tm.childGeno(p.geno, int32(j), site)
+				pg = &tm.genos[p.geno]
 				tm.settle(g, p.parent, p.t+s, size)
 			}
 			continue
@@ -580,8 +638,17 @@ func (tm *Tumor) aggregate(p pending) {
 			m1 += f * ex
 			m2 += f * ex2
 		}
-		size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
-		tm.settle(g, p.parent, p.t, size)
+		m1, m2 = m1/float64(nfree), m2/float64(nfree)
+		for i := range nfree {
+			site := int32(i)
+			if f := pg.free[j]; f != nil {
+				site = f[i]
+			}
+			size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
+			g := tm.childGeno(p.geno, int32(j), site)
+			pg = &tm.genos[p.geno]
+			tm.settle(g, p.parent, p.t, size)
+		}
 	}
 }
 
@@ -609,7 +676,7 @@ func (tm *Tumor) mergePending(t1 float64) {
 			tm.aggregate(p)
 			continue
 		}
-		g := tm.childGeno(p.geno, p.choice)
+		g := tm.childGeno(p.geno, p.choice, p.site)
 		for len(tm.rep) < len(tm.genos) {
 			tm.rep = append(tm.rep, -1)
 		}
@@ -701,7 +768,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		tm.sortPending(tm.pend)
 		first := len(tm.clones)
 		for _, p := range tm.pend {
-			tm.found(p.parent, tm.childGeno(p.geno, p.choice), p.t, 1)
+			tm.found(p.parent, tm.childGeno(p.geno, p.choice, p.site), p.t, 1)
 		}
 		tm.pendNew = tm.pendNew[:0]
 		for i := first; i < len(tm.clones); i++ {
@@ -809,7 +876,7 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, out []pending) []pending {
 					if be > 0 {
 						k += c.rng.NegBin(2, 1-be)
 					}
-					out = append(out, pending{parent: c.id, t: tau, geno: c.geno, choice: tm.pick(g, &c.rng)})
+					out = append(out, tm.daughter(c, g, tau))
 					t, n = tau, k
 					continue
 				}
@@ -907,7 +974,7 @@ func (tm *Tumor) oneLineage(c *clone, g *genoInfo, rc *rateClass, t, b float64, 
 			if be > 0 {
 				k += c.rng.NegBin(2, 1-be)
 			}
-			out = append(out, pending{parent: c.id, t: tau, geno: c.geno, choice: tm.pick(g, &c.rng)})
+			out = append(out, tm.daughter(c, g, tau))
 			return tau, k, false, out
 		}
 		// rounding put the emission at or past b (|u - F(1)| of an ulp):
@@ -1011,7 +1078,7 @@ func (tm *Tumor) bridgeStep(c *clone, g *genoInfo, rc *rateClass, t, b float64, 
 	sum := 0.0
 	for ; j > 0; j-- {
 		sum += c.rng.Exp()
-		out = append(out, pending{parent: c.id, t: sum, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		out = append(out, tm.daughter(c, g, sum))
 	}
 	inv := 1 / (sum + c.rng.Exp())
 	for i := first; i < len(out); i++ {
@@ -1038,8 +1105,10 @@ func bridgeTime(x, dt, ratio, lr float64) float64 {
 	return dt * math.Log1p(x*(ratio-1)) / lr
 }
 
-// pick draws which mutation a mutant daughter of genotype g carries.
-func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) int32 {
+// pick draws which mutation a mutant daughter of genotype g carries: the
+// choice (catalog entry and copy) by its weight, then the SNV uniformly
+// among the entry's SNVs not yet carried on that copy.
+func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) (choice, site int32) {
 	x := r.Float64() * g.cum[len(g.cum)-1]
 	j, _ := slices.BinarySearch(g.cum, x)
 	if j >= len(g.cum) {
@@ -1048,7 +1117,31 @@ func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) int32 {
 	for j+1 < len(g.cum) && g.cum[j] <= x {
 		j++
 	}
-	return int32(j)
+	return int32(j), pickSite(g, int32(j), r)
+}
+
+// pickSite draws the SNV of choice j uniformly among those still free.
+func pickSite(g *genoInfo, j int32, r *rng.Stream) int32 {
+	if f := g.free[j]; f != nil {
+		if len(f) <= 1 {
+			return f[0]
+		}
+		hi, _ := bits.Mul64(r.Uint64(), uint64(len(f)))
+		return f[hi]
+	}
+	n := g.snvs[j]
+	if n <= 1 {
+		return 0
+	}
+	hi, _ := bits.Mul64(r.Uint64(), uint64(n))
+	return int32(hi)
+}
+
+// daughter is a mutant daughter of clone c (genotype g) born at t, its
+// mutation drawn from the clone's stream.
+func (tm *Tumor) daughter(c *clone, g *genoInfo, t float64) pending {
+	j, site := tm.pick(g, &c.rng)
+	return pending{parent: c.id, t: t, geno: c.geno, choice: j, site: site}
 }
 
 // eventByEvent simulates a small clone one birth or death at a time (the
@@ -1086,7 +1179,7 @@ func (tm *Tumor) eventByEvent(c *clone, g *genoInfo, a float64, out []pending) [
 		case v >= bu:
 			n++
 		default:
-			out = append(out, pending{parent: c.id, t: t, geno: c.geno, choice: tm.pick(g, &c.rng)})
+			out = append(out, tm.daughter(c, g, t))
 		}
 	}
 	if n == 0 {

@@ -121,6 +121,7 @@ func Suite() []*Check {
 		{Name: "mutant-count", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 10000, Full: 100000, run: runMutantCount},
 		{Name: "mutant-count-aggregate", What: "1e5 cells shed R1 mutants at u=2e-4 for 7 days, clones merged, streams of >= 64 daughters settled as one normal sum: mean and variance of R1 cells", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runMutantAggregate},
 		{Name: "luria-delbrueck", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runLuria},
+		{Name: "merge-by-snv", What: "b=0.14 d=0.13 to 1e8 cells, catalog A (ta-loss, 4 SNVs), B (pocket, 2.5 sites: 3 SNVs), C (one SNV) at 1e-8 per site: cells carrying each SNV, and SNVs of A present, have the same law with clones merged as with one clone per lineage (independent runs, two-sample tests)", Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runMergeBySNV},
 	}
 }
 
@@ -671,4 +672,67 @@ func runSteepDeclineLarge(c *Check, eng sim.Options, n, workers int, seed uint64
 		MeanRow(c.Name, "E[mutants ever born]", mean, variance, x),
 		VarRow(c.Name, "Var[mutants ever born]", variance, 3*variance*variance, x),
 	}
+}
+
+// runMergeBySNV grows independent tumours from one cell to the first step
+// end at or above 1e8 cells (replacing a founder whose lineage dies out),
+// once with one clone per lineage and once with clones merged by genotype,
+// and compares, SNV by SNV, the laws of the cells carrying it. Merged clones
+// key genotypes by the SNV a catalog entry resolves to at the mutant's
+// birth, so each must be one true variant with the lineage law.
+func runMergeBySNV(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	m := bdModel(0.14, 0.13)
+	m.MutationRate = 1e-8
+	m.Catalog = []model.Mutation{
+		{Name: "A", Class: model.TALoss, Sites: 4},
+		{Name: "B", Class: model.Pocket, Sites: 2.5},
+		{Name: "C", Class: model.TALoss, Sites: 1},
+	}
+	type snv struct{ mut, site int }
+	var snvs []snv
+	for i := range m.Catalog {
+		for s := range m.SNVs(i) {
+			snvs = append(snvs, snv{i, s})
+		}
+	}
+	grow := func(eng sim.Options, seed uint64) [][]float64 {
+		out := make([][]float64, len(snvs)+1)
+		for k := range out {
+			out[k] = make([]float64, n)
+		}
+		parallel(n, workers, func() *sim.Tumor { return sim.NewTumor(&m, eng) }, func(tm *sim.Tumor, i int) float64 {
+			for attempt := 1; ; attempt++ {
+				tm.Reset(sim.ReplicateSeed(seed, i, attempt), 1, 0)
+				t := 0.0
+				for tm.Total() > 0 && tm.Total() < 1e8 {
+					t += 7
+					tm.Advance(t, sim.NoDrug{})
+				}
+				if tm.Total() > 0 {
+					break
+				}
+			}
+			present := 0.0
+			for k, v := range snvs {
+				x := float64(tm.CountSNV(v.mut, v.site))
+				out[k][i] = x
+				if v.mut == 0 && x > 0 {
+					present++
+				}
+			}
+			out[len(snvs)][i] = present
+			return 0
+		})
+		return out
+	}
+	lin := grow(eng, seed)
+	merged := eng
+	merged.Merge = true
+	mer := grow(merged, seed^0x5eed)
+	var rows []Row
+	for k, v := range snvs {
+		q := fmt.Sprintf("cells carrying %s#%d, lineages vs merged", m.Catalog[v.mut].Name, v.site+1)
+		rows = append(rows, TwoSampleRow(c.Name, q, lin[k], mer[k]))
+	}
+	return append(rows, TwoSampleRow(c.Name, "SNVs of A present, lineages vs merged", lin[len(snvs)], mer[len(snvs)]))
 }
