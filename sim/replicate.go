@@ -291,7 +291,9 @@ type Replicator struct {
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
 // and be valid).
 func NewReplicator(cfg *Config) *Replicator {
-	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, cfg.Engine), conc: make([]float64, len(cfg.Model.Drugs))}
+	opt := cfg.Engine
+	opt.entryKeys = opt.Merge && !(cfg.CTDNA.Every > 0)
+	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, opt), conc: make([]float64, len(cfg.Model.Drugs))}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {

@@ -216,3 +216,35 @@ func TestRadixPending(t *testing.T) {
 		}
 	}
 }
+
+// Merged clones are keyed by SNV when blood draws are on and by catalog
+// entry when they are off (nothing then reads SNVs apart).
+func TestMergeKeys(t *testing.T) {
+	for _, draws := range []bool{false, true} {
+		m := model.Default()
+		m.MutationRate = 1e-7
+		cfg := Config{Model: m, Detect: 1e6, Seed: 2, StopAtDetection: true}
+		cfg.Engine.Merge = true
+		if !draws {
+			cfg.CTDNA.Every = -1
+		}
+		cfg.Defaults()
+		rp := NewReplicator(&cfg)
+		var res Result
+		if err := rp.Run(0, &res); err != nil {
+			t.Fatal(err)
+		}
+		sites := 0
+		for _, g := range rp.tm.genos {
+			for _, h := range g.g.Hits {
+				if h.Site > 0 {
+					sites++
+				}
+			}
+		}
+		if draws != (sites > 0) {
+			t.Errorf("draws %v: %d hits name an SNV beyond the first of %d genotypes", draws, sites, len(rp.tm.genos))
+		}
+		rp.Close()
+	}
+}
