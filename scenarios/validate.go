@@ -342,7 +342,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	if v.positive("engine.min_step", *f.Engine.MinStep, 0, "days") && okStep && *f.Engine.MinStep > *f.Engine.Step {
 		v.bad(v.pick("engine.min_step", "engine.step"), "min_step (%s) must not exceed step (%s)", num(*f.Engine.MinStep), num(*f.Engine.Step))
 	}
-	v.intRange("engine.exact_below", *f.Engine.ExactBelow, 1, math.MaxInt64, "cells; 1 means Kendall steps for every clone")
+	v.intRange("engine.exact_below", *f.Engine.ExactBelow, 1, math.MaxInt64, "cells; 1 means exact steps for every clone")
 	v.intRange("engine.shards", int64(*f.Engine.Shards), 1, maxShards, "goroutines")
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")

@@ -92,8 +92,10 @@ func (c *Config) Defaults() {
 }
 
 // DefaultExactBelow is the clone size below which clones are simulated event
-// by event. Above it the Kendall step is exact for the clone's size; only the
-// timing of the mutants it sheds within a step is interpolated.
+// by event: 1, none, since exact steps from a clone's no-emission law cost
+// less than its events from one cell up (a newborn: one uniform instead of
+// a few exponential waiting times); the theory suite runs event by event as
+// the reference.
 const DefaultExactBelow = 1
 
 // DefaultShardMin is the number of live clones from which a step is split

@@ -151,8 +151,9 @@ type Tumor struct {
 // Options are the engine's numerical knobs.
 type Options struct {
 	// ExactBelow: clones smaller than this are simulated event by event,
-	// larger ones by the exact Kendall step. 0 or 1 means Kendall steps for
-	// every clone; a huge value means event by event for all.
+	// others by exact steps from their no-emission law (emission.go), which
+	// are cheaper from one cell up. 0 or 1 (Config's default) means exact
+	// steps for every clone; a huge value means event by event for all.
 	ExactBelow int64
 	// RecordAt: clones reaching this many cells (at a step end) are recorded.
 	RecordAt int64
@@ -160,7 +161,8 @@ type Options struct {
 	Shards int
 	// ShardMin: fewer live clones than this are advanced serially.
 	ShardMin int
-	// Merge keeps one clone per genotype instead of one per lineage. A mutant
+	// Merge keeps one clone per genotype (keyed by SNV, see the package
+	// documentation) instead of one per lineage. A mutant
 	// daughter is not followed on its own: whether its lineage is alive at
 	// the end of the step, and with how many cells, is drawn from Kendall's
 	// law from its birth time, and the survivors join their genotype's clone.

@@ -89,7 +89,7 @@ func (c *Check) Run(level Level, workers int, seed uint64) []Row {
 func thresholdName(t int64) string {
 	switch {
 	case t <= 1:
-		return "1: Kendall steps only"
+		return "1: exact steps only"
 	case t >= AllExact:
 		return "inf: event by event only"
 	}
