@@ -248,3 +248,33 @@ func TestMergeKeys(t *testing.T) {
 		rp.Close()
 	}
 }
+
+// The genotype table survives a reset while small (no allocation once a
+// worker has met its genotypes) and restarts from the founder's past
+// genoKeep, with the founder's children forgotten.
+func TestGenotypeTableBounded(t *testing.T) {
+	m := model.Default()
+	tm := NewTumor(&m, Options{ExactBelow: 1})
+	tm.Reset(1, 1, 0)
+	// first-order genotypes, each with a child per choice
+	for j := int32(0); len(tm.genos) <= genoKeep; j++ {
+		for site := range tm.genos[0].snvs[j] {
+			g := tm.childGeno(0, j, site)
+			for k := range int32(len(tm.genos[g].cum)) {
+				tm.childGeno(g, k, 0)
+			}
+		}
+	}
+	tm.Reset(2, 1, 0)
+	if len(tm.genos) != 1 || slices.ContainsFunc(tm.genos[0].child, func(c int32) bool { return c >= 0 }) {
+		t.Fatalf("after a reset past %d genotypes: %d genotypes, founder's children %v", genoKeep, len(tm.genos), tm.genos[0].child[:8])
+	}
+	if c := tm.childGeno(0, 0, 0); c != 1 || len(tm.genos[c].g.Hits) != 1 {
+		t.Errorf("first child after the restart: id %d, hits %v", c, tm.genos[c].g.Hits)
+	}
+	n := len(tm.genos)
+	tm.Reset(3, 1, 0)
+	if len(tm.genos) != n {
+		t.Errorf("a small table was not kept: %d genotypes, had %d", len(tm.genos), n)
+	}
+}

@@ -201,6 +201,10 @@ type Options struct {
 	entryKeys bool
 }
 
+// genoKeep is the number of genotypes past which Reset empties the
+// genotype table (memory: about 5 kB a genotype with the default catalog).
+const genoKeep = 4096
+
 // Defaults of the bridge options (Options.BridgeAbove, BridgeMinCells).
 const (
 	DefaultBridgeAbove    = 16
@@ -250,6 +254,17 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.ancGeno = tm.ancGeno[:0]
 	if len(tm.genos) == 0 {
 		tm.addGeno(model.Genotype{}, "Y220C")
+	}
+	if len(tm.genos) > genoKeep {
+		// genotypes are kept across replicates so that a worker stops
+		// allocating once it has met them; with SNV keys the genotypes of
+		// double mutants rarely repeat, so past genoKeep the table restarts
+		// from the founder's (no clone refers to any at a reset)
+		clear(tm.genos[1:])
+		tm.genos = tm.genos[:1]
+		for i := range tm.genos[0].child {
+			tm.genos[0].child[i] = -1
+		}
 	}
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
