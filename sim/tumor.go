@@ -815,7 +815,11 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			tm.total += c.n
 			tm.counts[tm.genos[c.geno].class] += c.n
 			tm.checkRecord(c)
-			live = append(live, *c)
+			if len(live) == i {
+				live = live[:i+1] // no clone removed yet: nothing to move
+			} else {
+				live = append(live, *c)
+			}
 		} else if c.rec >= 0 {
 			tm.records[c.rec].Extinct = tm.extinction(c)
 		}
