@@ -199,7 +199,7 @@ type TrajPoint struct {
 // CTDNARow is one resistance mutation seen at one blood draw.
 type CTDNARow struct {
 	Time     float64
-	Mutation string // catalog name; "name#id" when the entry stands for several SNVs (each lineage is a distinct variant)
+	Mutation string // catalog name; "name#k" (k-th SNV) when the entry stands for several SNVs
 	Class    model.Class
 	TrueVAF  float64 // variant allele fraction in plasma
 	AltReads int64
