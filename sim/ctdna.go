@@ -115,12 +115,13 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 	b.vars = b.vars[:0]
 	for _, id := range b.touched {
 		g := &tm.genos[tm.ancGeno[id]]
+		site := tm.ancSite[id]
 		k := len(b.vars)
-		if sl := &b.slot[b.snvOff[g.newest]+g.site]; *sl >= 0 {
+		if sl := &b.slot[b.snvOff[g.newest]+site]; *sl >= 0 {
 			k = int(*sl)
 		} else {
 			*sl = int32(k)
-			b.vars = append(b.vars, variant{mut: g.newest, site: g.site, class: g.founding})
+			b.vars = append(b.vars, variant{mut: g.newest, site: site, class: g.founding})
 		}
 		b.vars[k].w += b.acc[id]
 		b.acc[id], b.mark[id] = 0, false

@@ -56,12 +56,15 @@
 //
 // A catalog entry standing for n sites is ceil(n) SNVs (model.SNVs). A
 // mutant daughter draws its entry by weight and then which of the entry's
-// SNVs not yet carried on that copy, uniformly, and genotypes are keyed by
-// SNV (model.Hit.Site). So with Options.Merge, which keeps one clone per
-// genotype, a merged clone is one true variant, and blood draws read one
-// variant per SNV in either mode. Merged runs without blood draws key
-// genotypes by entry instead (nothing reads SNVs apart there, and SNV keys
-// multiply merged clones about 13-fold at 1e11 cells).
+// SNVs not yet carried on that copy, uniformly. With Options.Merge, which
+// keeps one clone per genotype, genotypes are keyed by SNV
+// (model.Hit.Site), so a merged clone is one true variant. With one clone
+// per lineage, genotypes stay keyed by entry (small tables, no allocation
+// once a worker has met them) and each clone's SNV is kept with its
+// ancestry. Blood draws read one variant per SNV in either mode. Merged
+// runs without blood draws key genotypes by entry too (nothing reads SNVs
+// apart there, and SNV keys multiply merged clones about 13-fold at 1e11
+// cells).
 //
 // # Reproducibility
 //

@@ -153,15 +153,16 @@ func TestDrawVAF(t *testing.T) {
 	}
 	ga := tm.childGeno(0, choice(0, "R248W"), 0)
 	gb := tm.childGeno(ga, choice(ga, "nonsense"), 6)
-	add := func(parent int64, g int32, n int64) {
+	add := func(parent int64, g int32, n int64, site int32) {
 		id := tm.nextID
 		tm.nextID++
 		tm.ancParent = append(tm.ancParent, parent)
 		tm.ancGeno = append(tm.ancGeno, g)
+		tm.ancSite = append(tm.ancSite, site)
 		tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, geno: g, rec: -1, ext: math.NaN()})
 	}
-	add(0, ga, 2e6)
-	add(1, gb, 1e6)
+	add(0, ga, 2e6, 0)
+	add(1, gb, 1e6, 6)
 	cfg := CTDNAConfig{RecordMinVAF: -1} // keep every row, however rare
 	cfg.Defaults()
 	cfg.RecordMinVAF = 0

@@ -254,7 +254,7 @@ func TestMergeKeys(t *testing.T) {
 // genoKeep, with the founder's children forgotten.
 func TestGenotypeTableBounded(t *testing.T) {
 	m := model.Default()
-	tm := NewTumor(&m, Options{ExactBelow: 1})
+	tm := NewTumor(&m, Options{ExactBelow: 1, Merge: true}) // SNV keys
 	tm.Reset(1, 1, 0)
 	// first-order genotypes, each with a child per choice
 	for j := int32(0); len(tm.genos) <= genoKeep; j++ {
@@ -276,5 +276,33 @@ func TestGenotypeTableBounded(t *testing.T) {
 	tm.Reset(3, 1, 0)
 	if len(tm.genos) != n {
 		t.Errorf("a small table was not kept: %d genotypes, had %d", len(tm.genos), n)
+	}
+}
+
+// With one clone per lineage a clone's SNV lives in its ancestry; a second
+// hit of the same entry on the same copy takes an SNV its ancestors did
+// not found, and blood draws and CountSNV read the ancestry's SNVs.
+func TestLineageSites(t *testing.T) {
+	m := model.Model{Birth: 1, Death: 0.5, MutationRate: 1e-3, Alleles: model.Alleles{Copies: 1, Dominance: 1},
+		Catalog: []model.Mutation{{Name: "A", Class: model.TALoss, Sites: 2}}}
+	tm := NewTumor(&m, Options{ExactBelow: 1})
+	tm.Reset(1, 10, 0)
+	g1 := tm.childGeno(0, 0, 1)
+	tm.found(0, g1, 0, 5, 1) // a clone carrying A#2
+	c := &tm.clones[1]
+	g := &tm.genos[g1]
+	if len(g.cum) != 1 || !g.carried[0] {
+		t.Fatalf("genotype A: choices %v, carried %v", g.hits, g.carried)
+	}
+	for range 200 {
+		if d := tm.daughter(c, g, 1); d.site != 0 {
+			t.Fatalf("second hit of A in a lineage carrying A#2 drew SNV %d", d.site+1)
+		}
+	}
+	if n := tm.CountSNV(0, 1); n != 5 {
+		t.Errorf("cells carrying A#2: %d, want 5", n)
+	}
+	if n := tm.CountSNV(0, 0); n != 0 {
+		t.Errorf("cells carrying A#1: %d, want 0", n)
 	}
 }

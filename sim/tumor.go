@@ -59,9 +59,11 @@ type genoInfo struct {
 	hits     []model.Hit
 	// per choice: the SNVs of its entry (snvs), those still free on its
 	// copy when the genotype already carries some of them (free, nil when
-	// all are), and where its children start in child
+	// all are; SNV keys only), whether the genotype carries the entry on
+	// that copy (carried), and where its children start in child
 	snvs     []int32
 	free     [][]int32
+	carried  []bool
 	childOff []int32
 	child    []int32 // child genotype per (choice, SNV), -1 until first needed
 }
@@ -130,6 +132,7 @@ type Tumor struct {
 	// carrying a mutation for the liquid biopsy.
 	ancParent []int64
 	ancGeno   []int32
+	ancSite   []int32 // SNV of the clone's founding mutation within its entry
 	drawBuf   drawBuffers
 
 	// segments of the current step: segment k is [segT[k], segT[k+1]).
@@ -193,11 +196,13 @@ type Options struct {
 	BridgeAbove    float64
 	BridgeMinCells int64
 
-	// entryKeys (merge mode without blood draws, set by NewReplicator):
-	// genotypes are keyed by catalog entry, not SNV, so a merged clone pools
-	// the SNVs of an entry. Nothing then reads SNVs apart, each entry's
-	// cells keep their law, and a tumour holds far fewer clones (about 390
-	// instead of 5,000 for the 1e11 lesion).
+	// entryKeys: genotypes are keyed by catalog entry, not SNV. Always so
+	// with one clone per lineage, where each clone's SNV is kept with its
+	// ancestry (Tumor.ancSite), so genotype tables stay small; and in merge
+	// mode without blood draws (set by NewReplicator), where a merged clone
+	// then pools the SNVs of an entry: nothing reads them apart, each
+	// entry's cells keep their law, and a tumour holds far fewer clones
+	// (about 390 instead of 5,000 for the 1e11 lesion).
 	entryKeys bool
 }
 
@@ -224,6 +229,9 @@ func NewTumor(m *model.Model, opt Options) *Tumor {
 	}
 	if opt.BridgeMinCells == 0 {
 		opt.BridgeMinCells = DefaultBridgeMinCells
+	}
+	if !opt.Merge {
+		opt.entryKeys = true // a lineage's SNV is kept with its ancestry
 	}
 	tm := &Tumor{m: m, opt: opt, conc: make([]float64, len(m.Drugs))}
 	if opt.Shards > 1 {
@@ -252,6 +260,7 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.records = tm.records[:0]
 	tm.ancParent = tm.ancParent[:0]
 	tm.ancGeno = tm.ancGeno[:0]
+	tm.ancSite = tm.ancSite[:0]
 	if len(tm.genos) == 0 {
 		tm.addGeno(model.Genotype{}, "Y220C")
 	}
@@ -269,7 +278,7 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
 	if n > 0 {
-		tm.found(-1, 0, t, n)
+		tm.found(-1, 0, t, n, 0)
 		tm.total = n
 		tm.counts[tm.genos[0].class] = n
 		tm.checkRecord(&tm.clones[0])
@@ -308,8 +317,8 @@ func (tm *Tumor) CountGenotype(label string) int64 {
 func (tm *Tumor) CountSNV(mut, site int) int64 {
 	n := int64(0)
 	for i := range tm.clones {
-		for _, h := range tm.genos[tm.clones[i].geno].g.Hits {
-			if h.Mut == mut && h.Site == site {
+		for a := tm.clones[i].id; a >= 0; a = tm.ancParent[a] {
+			if g := &tm.genos[tm.ancGeno[a]]; g.newest == mut && tm.ancSite[a] == int32(site) {
 				n += tm.clones[i].n
 				break
 			}
@@ -374,14 +383,16 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 		gi.cum = append(gi.cum, sum)
 		gi.hits = append(gi.hits, c.Hit)
 		n := m.SNVs(c.Hit.Mut)
-		if tm.opt.entryKeys {
-			n = 1
-		}
 		gi.snvs = append(gi.snvs, int32(n))
 		gi.childOff = append(gi.childOff, int32(len(gi.child)))
-		for range n {
+		keys := n // children: one per SNV, or one per entry
+		if tm.opt.entryKeys {
+			keys = 1
+		}
+		for range keys {
 			gi.child = append(gi.child, -1)
 		}
+		gi.carried = append(gi.carried, slices.ContainsFunc(g.Hits, func(h model.Hit) bool { return h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy }))
 		// SNVs of this entry the genotype already carries on this copy
 		var free []int32
 		for _, h := range g.Hits {
@@ -415,10 +426,13 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 }
 
 // childGeno returns the genotype that SNV site of a mutation choice leads
-// to, creating it the first time. Called only from the serial part of a
+// to (with entry keys, the same for every SNV), creating it the first time. Called only from the serial part of a
 // step.
 func (tm *Tumor) childGeno(parent int32, choice, site int32) int32 {
 	p := &tm.genos[parent]
+	if tm.opt.entryKeys {
+		site = 0
+	}
 	k := p.childOff[choice] + site
 	if c := p.child[k]; c >= 0 {
 		return c
@@ -577,17 +591,18 @@ func (tm *Tumor) settle(g int32, parent int64, t float64, size int64) {
 		return
 	}
 	tm.rep[g] = int32(len(tm.clones))
-	tm.found(parent, g, t, size)
+	tm.found(parent, g, t, size, tm.genos[g].site)
 }
 
 // found appends a new clone of n cells of genotype g, born at t: it takes
 // the next id, records its ancestry, and derives its stream from the
 // tumour's seed and that id.
-func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
+func (tm *Tumor) found(parent int64, g int32, t float64, n int64, site int32) {
 	id := tm.nextID
 	tm.nextID++
 	tm.ancParent = append(tm.ancParent, parent)
 	tm.ancGeno = append(tm.ancGeno, g)
+	tm.ancSite = append(tm.ancSite, site)
 	tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, born: t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 }
 
@@ -625,7 +640,9 @@ func (tm *Tumor) aggregate(p pending) {
 		// one child's rate class serves them all
 		nfree := int(pg.snvs[j])
 		first := int32(0)
-		if f := pg.free[j]; f != nil {
+		if tm.opt.entryKeys {
+			nfree = 1 // the entry is one genotype
+		} else if f := pg.free[j]; f != nil {
 			nfree, first = len(f), f[0]
 		}
 		rc := &tm.rcs[tm.genos[tm.childGeno(p.geno, int32(j), first)].rc]
@@ -668,7 +685,7 @@ func (tm *Tumor) aggregate(p pending) {
 		m1, m2 = m1/float64(nfree), m2/float64(nfree)
 		for i := range nfree {
 			site := int32(i)
-			if f := pg.free[j]; f != nil {
+			if f := pg.free[j]; f != nil && !tm.opt.entryKeys {
 				site = f[i]
 			}
 			size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
@@ -724,6 +741,7 @@ func (tm *Tumor) mergePending(t1 float64) {
 		tm.nextID++
 		tm.ancParent = append(tm.ancParent, p.parent)
 		tm.ancGeno = append(tm.ancGeno, g)
+		tm.ancSite = append(tm.ancSite, p.site)
 		tm.rep[g] = int32(len(tm.clones))
 		tm.clones = append(tm.clones, clone{n: size, id: id, parent: p.parent, born: p.t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 	}
@@ -795,7 +813,7 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		tm.sortPending(tm.pend)
 		first := len(tm.clones)
 		for _, p := range tm.pend {
-			tm.found(p.parent, tm.childGeno(p.geno, p.choice, p.site), p.t, 1)
+			tm.found(p.parent, tm.childGeno(p.geno, p.choice, p.site), p.t, 1, p.site)
 		}
 		tm.pendNew = tm.pendNew[:0]
 		for i := first; i < len(tm.clones); i++ {
@@ -1172,7 +1190,33 @@ func pickSite(g *genoInfo, j int32, r *rng.Stream) int32 {
 // mutation drawn from the clone's stream.
 func (tm *Tumor) daughter(c *clone, g *genoInfo, t float64) pending {
 	j, site := tm.pick(g, &c.rng)
+	if tm.opt.entryKeys && g.carried[j] {
+		site = tm.lineageSite(c.id, g, j, &c.rng)
+	}
 	return pending{parent: c.id, t: t, geno: c.geno, choice: j, site: site}
+}
+
+// lineageSite draws the SNV of choice j for a daughter of clone id whose
+// entry-keyed genotype already carries the entry on that copy: uniformly
+// among the SNVs its ancestors did not found (by rejection; such daughters
+// are of order u^2). It reads the ancestry, which grows only in the serial
+// part of a step.
+func (tm *Tumor) lineageSite(id int64, g *genoInfo, j int32, r *rng.Stream) int32 {
+	h := g.hits[j]
+	n := uint64(g.snvs[j])
+	for {
+		hi, _ := bits.Mul64(r.Uint64(), n)
+		site, taken := int32(hi), false
+		for a := id; a >= 0 && !taken; a = tm.ancParent[a] {
+			hs := tm.genos[tm.ancGeno[a]].g.Hits
+			if k := len(hs); k > 0 && hs[k-1].Mut == h.Mut && hs[k-1].Copy == h.Copy && tm.ancSite[a] == site {
+				taken = true
+			}
+		}
+		if !taken {
+			return site
+		}
+	}
 }
 
 // eventByEvent simulates a small clone one birth or death at a time (the
