@@ -254,7 +254,7 @@ const (
 var ctdnaColumns = [ctNumCols]column{
 	{"replicate", i32, false, "", repDesc},
 	{"time", f64, false, "days", "time of the blood draw since treatment start"},
-	{"mutation", utf8, false, "", "resistance mutation (catalog name; name#id when the entry stands for several SNVs, one per lineage)"},
+	{"mutation", utf8, false, "", "resistance mutation (catalog name; name#k, the entry's k-th SNV, when the entry stands for several SNVs)"},
 	{"class", utf8, false, "", "resistance class of the mutation: ta-loss or pocket"},
 	{"true_vaf", f64, false, "fraction", "true variant allele fraction in plasma at the draw"},
 	{"alt_reads", i64, false, "reads", "sequencing reads carrying the mutation"},

@@ -6,10 +6,22 @@ import (
 	"strings"
 )
 
-// Hit is one secondary mutation: a catalog entry on one Y220C copy.
+// Hit is one secondary mutation: a catalog entry on one Y220C copy, and
+// which of the entry's SNVs it is.
 type Hit struct {
 	Mut  int // index into Model.Catalog
 	Copy int // which Y220C copy, 0 .. Alleles.Copies-1
+	// Site is the SNV within the entry, 0 .. SNVs(Mut)-1 (always 0 for an
+	// entry of one site). SNVs of one entry act alike; the site tells
+	// variants apart (a blood draw reads each SNV as its own variant).
+	Site int
+}
+
+// SNVs is the number of distinct SNVs catalog entry i stands for: its
+// Sites rounded up (an entry of 2.5 sites has 3 SNVs, each hit at 2.5/3 of
+// the rate of a one-site entry), at least 1.
+func (m *Model) SNVs(i int) int {
+	return max(1, int(math.Ceil(m.Catalog[i].Sites)))
 }
 
 // Genotype is the set of secondary mutations a clone carries on top of the

@@ -159,8 +159,6 @@ func TestPolicyErrors(t *testing.T) {
 			[]string{"the smallest visible burden (1e+09 cells) must be below the detection size (1e+09): imaging must see the tumour at baseline"}},
 		{"visible a word", "observe:\n  visible: small\n", "small", "observe.visible",
 			[]string{"expected a number"}},
-		{"merge with blood draws", "engine: {merge: true}\n", "merge", "engine.merge",
-			[]string{"engine.merge pools the lineages of mutation.catalog[dbd-missense] (dbd-missense: 432 SNVs) into one clone", "observe.ctdna.every: off"}},
 		// liquid biopsy
 		{"every negative", "observe:\n  ctdna: {every: -28}\n", "every", "observe.ctdna.every",
 			[]string{"must be a number of days >= 0.001 between blood draws, or off (or 0) for none, got -28"}},

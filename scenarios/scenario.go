@@ -274,7 +274,7 @@ type Record struct {
 type Engine struct {
 	Step        *float64 `yaml:"step"`         // longest step, days (default 7)
 	MinStep     *float64 `yaml:"min_step"`     // shortest step near detection, days (default 0.01)
-	ExactBelow  *int64   `yaml:"exact_below"`  // event-by-event below this clone size (default 16)
+	ExactBelow  *int64   `yaml:"exact_below"`  // event-by-event below this clone size (default 1: none)
 	Shards      *int     `yaml:"shards"`       // goroutines per step (default 1)
 	ShardMin    *int     `yaml:"shard_min"`    // live clones before sharding (default 256)
 	MaxAttempts *int     `yaml:"max_attempts"` // founders tried before giving up (default 1e6)

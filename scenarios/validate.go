@@ -371,7 +371,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	if v.positive("engine.min_step", *f.Engine.MinStep, 0, "days") && okStep && *f.Engine.MinStep > *f.Engine.Step {
 		v.bad(v.pick("engine.min_step", "engine.step"), "min_step (%s) must not exceed step (%s)", num(*f.Engine.MinStep), num(*f.Engine.Step))
 	}
-	v.intRange("engine.exact_below", *f.Engine.ExactBelow, 1, math.MaxInt64, "cells; 1 means Kendall steps for every clone")
+	v.intRange("engine.exact_below", *f.Engine.ExactBelow, 1, math.MaxInt64, "cells; 1 means exact steps for every clone")
 	v.intRange("engine.shards", int64(*f.Engine.Shards), 1, maxShards, "goroutines")
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")
@@ -396,22 +396,6 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.positive("observe.ctdna.shed", *ct.Shed, 0, "genome equivalents shed per cell death")
 	v.positive("observe.ctdna.half_life_min", *ct.HalfLifeMin, 0, "minutes")
 	v.positive("observe.ctdna.normal_ge", *ct.NormalGE, 0, "genome equivalents of normal cell-free DNA")
-	if ctdnaOn && *f.Engine.Merge {
-		// merged clones pool every lineage of a catalog entry, so an entry
-		// standing for several SNVs would be read as one variant whose VAF
-		// sums different mutations
-		for k, e := range f.Mutation.Catalog.Entries {
-			if e.Class != nil && *e.Class != "passenger" && e.Sites != nil && *e.Sites > 1 {
-				p := o.muts[k]
-				if p == "mutation.catalog" {
-					p = "mutation.catalog[" + e.Name + "]"
-				}
-				v.bad(v.pick("engine.merge", "observe.ctdna.every"), "engine.merge pools the lineages of %s (%s: %s SNVs) into one clone, so the liquid biopsy would read different mutations as one variant; turn the blood draws off (observe.ctdna.every: off) or run without engine.merge", p, e.Name, num(*e.Sites))
-				break
-			}
-		}
-	}
-
 	// Drugs: how many, and their pharmacokinetics.
 	if n := len(f.Drugs); n > sim.MaxDrugs {
 		v.bad("drugs", "%d drugs (the 3 defaults and %d added); the engine takes at most %d", n, n-3, sim.MaxDrugs)

@@ -35,16 +35,16 @@ type drawBuffers struct {
 	mark    []bool
 	touched []int64
 	death   []float64
-	slot    []int32 // per catalog entry of one SNV: its variant's index in vars, -1 if none yet
+	slot    []int32 // per SNV (snvOff[entry] + site): its variant's index in vars, -1 if none yet
+	snvOff  []int32 // first slot of each catalog entry
 	vars    []variant
 }
 
-// A variant is shared by every lineage carrying a catalog entry of a single
-// SNV, and is the founding lineage's own otherwise; its name is built only
-// for recorded rows.
+// A variant is one SNV: shared by every lineage carrying it, whichever
+// copy it sits on; its name is built only for recorded rows.
 type variant struct {
 	mut   int   // catalog index
-	id    int64 // founding clone id (for the name of a multi-SNV entry)
+	site  int32 // SNV within the entry
 	class model.Class
 	w     float64
 }
@@ -68,14 +68,20 @@ type drawResult struct {
 // adds NormalGE diploid genomes. So VAF = T_m / (Copies x T + 2 NormalGE),
 // with T_m the plasma genomes from carriers and T from all tumour cells.
 // Alt reads are Binomial(Depth, VAF); a call needs MinAlt reads and an
-// observed VAF of at least LOD. A catalog entry of one site is one variant
-// whichever lineage carries it; an entry standing for several SNVs gives
-// every lineage its own variant, named "entry#clone-id".
+// observed VAF of at least LOD. A variant is one SNV, whichever lineages
+// (and, in merge mode, clones) carry it: a catalog entry of one site is one
+// variant named after the entry, and an entry standing for several SNVs
+// has one variant per SNV, named "entry#k" (k = 1 .. SNVs).
 func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
 	var res drawResult
 	b := &tm.drawBuf
-	for len(b.slot) < len(tm.m.Catalog) {
-		b.slot = append(b.slot, -1)
+	if len(b.snvOff) == 0 {
+		for i := range tm.m.Catalog {
+			b.snvOff = append(b.snvOff, int32(len(b.slot)))
+			for range tm.m.SNVs(i) {
+				b.slot = append(b.slot, -1)
+			}
+		}
 	}
 	for i := range b.slot {
 		b.slot[i] = -1
@@ -109,16 +115,13 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 	b.vars = b.vars[:0]
 	for _, id := range b.touched {
 		g := &tm.genos[tm.ancGeno[id]]
+		site := tm.ancSite[id]
 		k := len(b.vars)
-		if tm.m.Catalog[g.newest].Sites <= 1 {
-			if b.slot[g.newest] >= 0 {
-				k = int(b.slot[g.newest])
-			} else {
-				b.slot[g.newest] = int32(k)
-			}
-		}
-		if k == len(b.vars) {
-			b.vars = append(b.vars, variant{mut: g.newest, id: id, class: g.founding})
+		if sl := &b.slot[b.snvOff[g.newest]+site]; *sl >= 0 {
+			k = int(*sl)
+		} else {
+			*sl = int32(k)
+			b.vars = append(b.vars, variant{mut: g.newest, site: site, class: g.founding})
 		}
 		b.vars[k].w += b.acc[id]
 		b.acc[id], b.mark[id] = 0, false
@@ -138,8 +141,8 @@ func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTD
 		if alt > 0 || vaf >= cfg.RecordMinVAF {
 			mu := &tm.m.Catalog[v.mut]
 			name := mu.Name
-			if mu.Sites > 1 {
-				name = mu.Name + "#" + strconv.FormatInt(v.id, 10)
+			if tm.m.SNVs(v.mut) > 1 {
+				name = mu.Name + "#" + strconv.Itoa(int(v.site)+1)
 			}
 			out = append(out, CTDNARow{Time: tm.t, Mutation: name, Class: v.class, TrueVAF: vaf, AltReads: alt, Depth: cfg.Depth, Called: called})
 		}

@@ -18,29 +18,25 @@
 // into segments at every change of drug exposure, so rates are constant on
 // each segment. Then:
 //
-//   - Clones smaller than Options.ExactBelow (default 16 cells) are simulated
-//     event by event (Gillespie's direct method for one clone): exponential
-//     waiting times at rate (b + d) n, restarted at segment ends
-//     (memorylessness makes that exact), one uniform to choose death, plain
-//     division or mutant division.
-//   - Larger clones take one exact step for the whole interval. For a linear
-//     birth-death process with rates lambda(t), mu(t) started by one cell,
-//     Kendall (1948) showed that N(t) is 0 with probability alpha and
-//     otherwise geometric with ratio beta, where, with
-//     rho(t) = integral_0^t (mu - lambda) and A = integral_0^t lambda e^rho,
-//     alpha = 1 - 1/(e^rho + A) and beta = A/(e^rho + A). For piecewise
-//     constant rates both integrals are finite sums of closed forms. From n0
-//     cells the surviving lineages are K ~ Binomial(n0, 1-alpha) and
-//     N = K + NegBin(K, 1-beta) (Kendall 1948; Bailey 1964, ch. 8). lambda is b(1-u), the rate of
-//     non-mutant divisions; mutant divisions are drawn apart.
-//   - Mutant daughters are drawn from the exact joint law of a clone's
-//     cells and the daughters it sheds (emission.go): the generating
-//     function of the cells on the paths that shed no daughter is a Moebius
-//     map of its argument that composes across segments; the next daughter
-//     comes at a time found by inverting it in closed form, the clone's
-//     size then is size-biased (the dividing lineage), and the size at the
-//     step end is drawn given that no further daughter comes. No path is
-//     interpolated.
+//   - Every clone (Options.ExactBelow, default 1) takes exact steps from
+//     the no-emission generating function of its rate class (emission.go):
+//     per lineage, the paths that shed no mutant have generating function
+//     F(x) = (p x + q)/(r x + s), a Moebius map composed over the segments.
+//     F(1) is the chance of no mutant, F(0) that of no mutant and
+//     extinction, and given no mutant the size is zero-or-geometric as in
+//     Kendall's (1948) law. A clone's next mutant daughter comes at the time
+//     where n ln F_[t,tau](1) = -E (inverted in closed form), its size there
+//     is size-biased, and after the last daughter its size at t1 is drawn
+//     given none: K ~ Binomial(n, 1-alpha) surviving lineages and
+//     K + NegBin(K, 1-beta) cells (Bailey 1964, ch. 8).
+//   - A clone of one cell, which is what a newborn mutant is, costs one
+//     uniform u read against F(0) and F(1) of its map from birth to t1:
+//     extinct, alive (its geometric size inverted from the same u, with no
+//     logarithm when it is 1), or a first mutant at F_[t,tau](1) = u. Small
+//     clones draw their survivors lineage by lineage and their sizes
+//     survivor by survivor with a cached ln beta. When a clone dies out,
+//     its exact extinction time (inverting P(T <= s) = (F_[t,s](0) /
+//     F_[t,t1](0))^n) is drawn only if its record needs it.
 //   - A large clone (Options.BridgeMinCells, 1024 cells, or more) expected
 //     to shed many daughters (Options.BridgeAbove, 16, or more) in the rest
 //     of the step is cheaper on a bridge: it moves in sub-steps that end at
@@ -50,8 +46,9 @@
 //     between the sub-step's sizes, whose mean integral is biased by about a
 //     twelfth of that variance at most. The theory checks steep-decline-large
 //     and switch-in-step measure it against the exact mode.
-//   - A clone that dies out within a step gets its exact extinction time,
-//     given that it shed nothing more, by inverting the composed maps at 0.
+//   - Options.ExactBelow above 1 simulates clones smaller than it event by
+//     event instead (Gillespie's direct method for one clone), the
+//     independent reference the theory suite compares with.
 //
 // Detection (Replicator.grow) is at the first step end with at least
 // Config.Detect cells; growth steps aim six standard deviations of the
@@ -59,9 +56,27 @@
 // DetectTol/4 in expectation, so the total overshoots Detect by less than
 // DetectTol (0.1%).
 //
-// Mutant daughters wait until the existing clones are done, are sorted by
-// (parent id, birth time) and numbered, and are then advanced from their
-// birth to t1 in the same way, generation after generation.
+// Mutant daughters wait until the existing clones are done and are numbered
+// in (parent id, birth time) order. Clones are kept in id order, shards take
+// contiguous runs of them and a clone sheds its daughters in time order
+// (bridge sub-steps draw theirs sorted, by exponential spacings), so the
+// order is checked in one pass rather than sorted (a radix sort handles
+// anything else). The daughters are then advanced from their birth to t1 in
+// the same way, generation after generation.
+//
+// # SNVs
+//
+// A catalog entry standing for n sites is ceil(n) SNVs (model.SNVs). A
+// mutant daughter draws its entry by weight and then which of the entry's
+// SNVs not yet carried on that copy, uniformly. With Options.Merge, which
+// keeps one clone per genotype, genotypes are keyed by SNV
+// (model.Hit.Site), so a merged clone is one true variant. With one clone
+// per lineage, genotypes stay keyed by entry (small tables, no allocation
+// once a worker has met them) and each clone's SNV is kept with its
+// ancestry. Blood draws read one variant per SNV in either mode. Merged
+// runs without blood draws key genotypes by entry too (nothing reads SNVs
+// apart there, and SNV keys multiply merged clones about 13-fold at 1e11
+// cells).
 //
 // # Reproducibility
 //

@@ -190,6 +190,10 @@ func (tm *Tumor) prepare(rc *rateClass) {
 	f := rc.suf[0]
 	rc.lnNoEmit = math.Log(f.noEmit())
 	rc.alphaT, rc.betaT = f.law()
+	rc.lnBetaT = 0
+	if rc.betaT > 0 {
+		rc.lnBetaT = math.Log(rc.betaT)
+	}
 }
 
 // toEnd is the map from t (inside the step) to the step end.

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -239,15 +241,14 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *sim.Config) { c.Model.Birth = -0.1 }, "birth rate"},
 		{func(c *sim.Config) { c.FollowUp = math.NaN() }, "follow-up"},
 		{func(c *sim.Config) { c.Visible = c.Detect }, "visible size"},
-		{func(c *sim.Config) { c.Engine.Merge = true }, "ctdna with merged clones: dbd-missense stands for 432 SNVs"},
 	}
 	if cfg := smallConfig(1); cfg.Validate() != nil {
 		t.Fatalf("the unmodified config is invalid: %v", cfg.Validate())
 	}
 	merged := smallConfig(1)
-	merged.Engine.Merge, merged.CTDNA.Every = true, -1
+	merged.Engine.Merge = true // merged by SNV: blood draws read true variants
 	if err := merged.Validate(); err != nil {
-		t.Errorf("merged clones without blood draws: %v", err)
+		t.Errorf("merged clones with blood draws: %v", err)
 	}
 	for _, tc := range cases {
 		cfg := smallConfig(1)
@@ -289,5 +290,51 @@ func TestRunDoesNotStall(t *testing.T) {
 		if err != nil || next != n {
 			t.Fatalf("workers=%d: stalled or failed: %v after %d of %d", w, err, next, n)
 		}
+	}
+}
+
+// Merged clones are keyed by SNV, so blood draws are allowed with them and
+// read SNVs of a many-site entry as separate variants, named entry#k with k
+// within the entry's SNVs; a merged tumour holds one clone per genotype.
+func TestMergedDrawsReadSNVs(t *testing.T) {
+	cfg := smallConfig(5)
+	cfg.Engine.Merge = true
+	cfg.CTDNA.Every = 28
+	cfg.CTDNA.RecordMinVAF = 1e-15 // a row for every variant present
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	snvs := map[string]int{}
+	for i, mu := range cfg.Model.Catalog {
+		snvs[mu.Name] = cfg.Model.SNVs(i)
+	}
+	rp := sim.NewReplicator(&cfg)
+	defer rp.Close()
+	var res sim.Result
+	multi := 0
+	for rep := range 4 {
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range res.CTDNA {
+			name, k, ok := strings.Cut(row.Mutation, "#")
+			n, known := snvs[name]
+			if !known {
+				t.Fatalf("row names %q, not a catalog entry", row.Mutation)
+			}
+			if !ok {
+				if n > 1 {
+					t.Errorf("%q: an entry of %d SNVs read without its SNV", row.Mutation, n)
+				}
+				continue
+			}
+			multi++
+			if j, err := strconv.Atoi(k); err != nil || j < 1 || j > n {
+				t.Errorf("%q: SNV %q outside 1..%d", row.Mutation, k, n)
+			}
+		}
+	}
+	if multi == 0 {
+		t.Error("no SNV of a many-site entry was read: the test has no power")
 	}
 }

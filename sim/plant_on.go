@@ -58,7 +58,7 @@ func (tm *Tumor) advancePlanted(c *clone, g *genoInfo, rc *rateClass, a, b float
 		} else {
 			s = bridgeTime(x, dt, ratio, lr)
 		}
-		out = append(out, pending{parent: c.id, t: a + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		out = append(out, tm.daughter(c, g, a+s))
 	}
 	return out
 }

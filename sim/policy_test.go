@@ -151,17 +151,18 @@ func TestDrawVAF(t *testing.T) {
 		t.Fatalf("no choice %s", name)
 		return 0
 	}
-	ga := tm.childGeno(0, choice(0, "R248W"))
-	gb := tm.childGeno(ga, choice(ga, "nonsense"))
-	add := func(parent int64, g int32, n int64) {
+	ga := tm.childGeno(0, choice(0, "R248W"), 0)
+	gb := tm.childGeno(ga, choice(ga, "nonsense"), 6)
+	add := func(parent int64, g int32, n int64, site int32) {
 		id := tm.nextID
 		tm.nextID++
 		tm.ancParent = append(tm.ancParent, parent)
 		tm.ancGeno = append(tm.ancGeno, g)
+		tm.ancSite = append(tm.ancSite, site)
 		tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, geno: g, rec: -1, ext: math.NaN()})
 	}
-	add(0, ga, 2e6)
-	add(1, gb, 1e6)
+	add(0, ga, 2e6, 0)
+	add(1, gb, 1e6, 6)
 	cfg := CTDNAConfig{RecordMinVAF: -1} // keep every row, however rare
 	cfg.Defaults()
 	cfg.RecordMinVAF = 0
@@ -173,7 +174,7 @@ func TestDrawVAF(t *testing.T) {
 	tau := 30.0 / 1440 / math.Ln2
 	total := cfg.Shed * tau * (dS*1e9 + dR*3e6)
 	den := total + 2*cfg.NormalGE
-	want := map[string]float64{"R248W": cfg.Shed * tau * dR * 3e6 / den, "nonsense#2": cfg.Shed * tau * dR * 1e6 / den}
+	want := map[string]float64{"R248W": cfg.Shed * tau * dR * 3e6 / den, "nonsense#7": cfg.Shed * tau * dR * 1e6 / den}
 	if len(rows) != 2 {
 		t.Fatalf("rows %+v", rows)
 	}

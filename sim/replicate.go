@@ -100,9 +100,11 @@ func (c *Config) Defaults() {
 }
 
 // DefaultExactBelow is the clone size below which clones are simulated event
-// by event. Above it the Kendall step is exact for the clone's size; only the
-// timing of the mutants it sheds within a step is interpolated.
-const DefaultExactBelow = 16
+// by event: 1, none, since exact steps from a clone's no-emission law cost
+// less than its events from one cell up (a newborn: one uniform instead of
+// a few exponential waiting times); the theory suite runs event by event as
+// the reference.
+const DefaultExactBelow = 1
 
 // DefaultShardMin is the number of live clones from which a step is split
 // across goroutines when Options.Shards > 1. Measured with BenchmarkStep on
@@ -160,14 +162,6 @@ func (c *Config) Validate() error {
 		if !(d.LOD >= 0 && d.LOD <= 1) || !(d.RecordMinVAF >= 0 && d.RecordMinVAF <= 1) {
 			bad("ctdna: limit of detection %v and record threshold %v must be in [0, 1]", d.LOD, d.RecordMinVAF)
 		}
-		if c.Engine.Merge {
-			for _, mu := range c.Model.Catalog {
-				if mu.Class != model.Passenger && mu.Sites > 1 {
-					bad("ctdna with merged clones: %s stands for %g SNVs whose lineages merge into one clone, so a blood draw would read them as one variant; turn draws off or clones unmerged", mu.Name, mu.Sites)
-					break
-				}
-			}
-		}
 	}
 	if c.Patient != nil {
 		if err := c.Patient.Validate(); err != nil {
@@ -221,7 +215,7 @@ type TrajPoint struct {
 // CTDNARow is one resistance mutation seen at one blood draw.
 type CTDNARow struct {
 	Time     float64
-	Mutation string // catalog name; "name#id" when the entry stands for several SNVs (each lineage is a distinct variant)
+	Mutation string // catalog name; "name#k" (k-th SNV) when the entry stands for several SNVs
 	Class    model.Class
 	TrueVAF  float64 // variant allele fraction in plasma
 	AltReads int64
@@ -324,7 +318,9 @@ type Replicator struct {
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
 // and be valid).
 func NewReplicator(cfg *Config) *Replicator {
-	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, cfg.Engine), conc: make([]float64, len(cfg.Model.Drugs))}
+	opt := cfg.Engine
+	opt.entryKeys = opt.Merge && !(cfg.CTDNA.Every > 0)
+	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, opt), conc: make([]float64, len(cfg.Model.Drugs))}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -30,6 +31,7 @@ type pending struct {
 	t      float64
 	geno   int32 // parent's genotype
 	choice int32 // index into the parent genotype's mutation choices
+	site   int32 // which SNV of the choice's catalog entry
 	// agg (merge mode): the parent's whole stream of mutant daughters over
 	// [t, e], its path the exponential bridge from n0 to n1 cells; b is the
 	// step end
@@ -48,6 +50,7 @@ type genoInfo struct {
 	// the founder and passengers): what a clone of this genotype adds to
 	// its parent, as the liquid biopsy sees it.
 	newest   int
+	site     int32 // SNV of the newest mutation within its entry
 	founding model.Class
 	class    model.Class
 	pheno    int32
@@ -55,7 +58,15 @@ type genoInfo struct {
 	u        float64   // probability that a division yields a mutant daughter
 	cum      []float64 // cumulative weights of choices
 	hits     []model.Hit
-	child    []int32 // child genotype per choice, -1 until first needed
+	// per choice: the SNVs of its entry (snvs), those still free on its
+	// copy when the genotype already carries some of them (free, nil when
+	// all are; SNV keys only), whether the genotype carries the entry on
+	// that copy (carried), and where its children start in child
+	snvs     []int32
+	free     [][]int32
+	carried  []bool
+	childOff []int32
+	child    []int32 // child genotype per (choice, SNV), -1 until first needed
 }
 
 // rateClass groups genotypes that share birth/death rates and mutation
@@ -73,6 +84,7 @@ type rateClass struct {
 	suf           []mob
 	lnNoEmit      float64
 	alphaT, betaT float64
+	lnBetaT       float64 // ln betaT, 0 if betaT is 0
 }
 
 type phenoInfo struct {
@@ -120,6 +132,7 @@ type Tumor struct {
 	// carrying a mutation for the liquid biopsy.
 	ancParent []int64
 	ancGeno   []int32
+	ancSite   []int32 // SNV of the clone's founding mutation within its entry
 	drawBuf   drawBuffers
 
 	// segments of the current step: segment k is [segT[k], segT[k+1]).
@@ -138,6 +151,10 @@ type Tumor struct {
 	mapBuf    []mob
 	sufBuf    []mob
 
+	// buffers of radixPending
+	radixA, radixB []radixItem
+	radixP         []pending
+
 	mergeRNG rng.Stream
 	rep      []int32 // live clone index per genotype (merge mode), -1 if none
 }
@@ -145,8 +162,9 @@ type Tumor struct {
 // Options are the engine's numerical knobs.
 type Options struct {
 	// ExactBelow: clones smaller than this are simulated event by event,
-	// larger ones by the exact Kendall step. 0 or 1 means Kendall steps for
-	// every clone; a huge value means event by event for all.
+	// others by exact steps from their no-emission law (emission.go), which
+	// are cheaper from one cell up. 0 or 1 (Config's default) means exact
+	// steps for every clone; a huge value means event by event for all.
 	ExactBelow int64
 	// RecordAt: clones reaching this many cells (at a step end) are recorded.
 	RecordAt int64
@@ -154,7 +172,8 @@ type Options struct {
 	Shards int
 	// ShardMin: fewer live clones than this are advanced serially.
 	ShardMin int
-	// Merge keeps one clone per genotype instead of one per lineage. A mutant
+	// Merge keeps one clone per genotype (keyed by SNV, see the package
+	// documentation) instead of one per lineage. A mutant
 	// daughter is not followed on its own: whether its lineage is alive at
 	// the end of the step, and with how many cells, is drawn from Kendall's
 	// law from its birth time, and the survivors join their genotype's clone.
@@ -184,7 +203,20 @@ type Options struct {
 	// BridgeMinCells or more on the bridge (for the theory checks).
 	BridgeAbove    float64
 	BridgeMinCells int64
+
+	// entryKeys: genotypes are keyed by catalog entry, not SNV. Always so
+	// with one clone per lineage, where each clone's SNV is kept with its
+	// ancestry (Tumor.ancSite), so genotype tables stay small; and in merge
+	// mode without blood draws (set by NewReplicator), where a merged clone
+	// then pools the SNVs of an entry: nothing reads them apart, each
+	// entry's cells keep their law, and a tumour holds far fewer clones
+	// (about 390 instead of 5,000 for the 1e11 lesion).
+	entryKeys bool
 }
+
+// genoKeep is the number of genotypes past which Reset empties the
+// genotype table (memory: about 5 kB a genotype with the default catalog).
+const genoKeep = 4096
 
 // Defaults of the bridge options (Options.BridgeAbove, BridgeMinCells).
 const (
@@ -205,6 +237,9 @@ func NewTumor(m *model.Model, opt Options) *Tumor {
 	}
 	if opt.BridgeMinCells == 0 {
 		opt.BridgeMinCells = DefaultBridgeMinCells
+	}
+	if !opt.Merge {
+		opt.entryKeys = true // a lineage's SNV is kept with its ancestry
 	}
 	tm := &Tumor{m: m, opt: opt, conc: make([]float64, len(m.Drugs))}
 	if opt.Shards > 1 {
@@ -234,13 +269,25 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.records = tm.records[:0]
 	tm.ancParent = tm.ancParent[:0]
 	tm.ancGeno = tm.ancGeno[:0]
+	tm.ancSite = tm.ancSite[:0]
 	if len(tm.genos) == 0 {
 		tm.addGeno(model.Genotype{}, "Y220C")
+	}
+	if len(tm.genos) > genoKeep {
+		// genotypes are kept across replicates so that a worker stops
+		// allocating once it has met them; with SNV keys the genotypes of
+		// double mutants rarely repeat, so past genoKeep the table restarts
+		// from the founder's (no clone refers to any at a reset)
+		clear(tm.genos[1:])
+		tm.genos = tm.genos[:1]
+		for i := range tm.genos[0].child {
+			tm.genos[0].child[i] = -1
+		}
 	}
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
 	if n > 0 {
-		tm.found(-1, 0, t, n)
+		tm.found(-1, 0, t, n, 0)
 		tm.total = n
 		tm.counts[tm.genos[0].class] = n
 		tm.checkRecord(&tm.clones[0])
@@ -307,6 +354,21 @@ func (tm *Tumor) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
 	return out
 }
 
+// CountSNV is the number of cells carrying SNV site of catalog entry mut,
+// on any copy.
+func (tm *Tumor) CountSNV(mut, site int) int64 {
+	n := int64(0)
+	for i := range tm.clones {
+		for a := tm.clones[i].id; a >= 0; a = tm.ancParent[a] {
+			if g := &tm.genos[tm.ancGeno[a]]; g.newest == mut && tm.ancSite[a] == int32(site) {
+				n += tm.clones[i].n
+				break
+			}
+		}
+	}
+	return n
+}
+
 // Records are the clones that reached the record threshold.
 func (tm *Tumor) Records() []CloneRecord { return tm.records }
 
@@ -354,6 +416,7 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 	gi := genoInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, newest: -1}
 	if k := len(g.Hits); k > 0 {
 		gi.newest = g.Hits[k-1].Mut
+		gi.site = int32(g.Hits[k-1].Site)
 		gi.founding = m.Class(model.Genotype{Hits: g.Hits[k-1:]})
 	}
 	tm.choices = m.Choices(g, tm.choices[:0])
@@ -362,7 +425,30 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 		sum += c.Weight
 		gi.cum = append(gi.cum, sum)
 		gi.hits = append(gi.hits, c.Hit)
-		gi.child = append(gi.child, -1)
+		n := m.SNVs(c.Hit.Mut)
+		gi.snvs = append(gi.snvs, int32(n))
+		gi.childOff = append(gi.childOff, int32(len(gi.child)))
+		keys := n // children: one per SNV, or one per entry
+		if tm.opt.entryKeys {
+			keys = 1
+		}
+		for range keys {
+			gi.child = append(gi.child, -1)
+		}
+		gi.carried = append(gi.carried, slices.ContainsFunc(g.Hits, func(h model.Hit) bool { return h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy }))
+		// SNVs of this entry the genotype already carries on this copy
+		var free []int32
+		for _, h := range g.Hits {
+			if h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy && free == nil && !tm.opt.entryKeys {
+				free = make([]int32, 0, n)
+				for site := range n {
+					if !slices.ContainsFunc(g.Hits, func(x model.Hit) bool { return x.Mut == h.Mut && x.Copy == h.Copy && x.Site == site }) {
+						free = append(free, int32(site))
+					}
+				}
+			}
+		}
+		gi.free = append(gi.free, free)
 	}
 	gi.u = m.MutationRate * sum
 	if gi.u >= 1 {
@@ -382,17 +468,23 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 	return int32(len(tm.genos) - 1)
 }
 
-// childGeno returns the genotype a mutation choice leads to, creating it the
-// first time. Called only from the serial part of a step.
-func (tm *Tumor) childGeno(parent int32, choice int32) int32 {
-	if c := tm.genos[parent].child[choice]; c >= 0 {
+// childGeno returns the genotype that SNV site of a mutation choice leads
+// to (with entry keys, the same for every SNV), creating it the first time. Called only from the serial part of a
+// step.
+func (tm *Tumor) childGeno(parent int32, choice, site int32) int32 {
+	p := &tm.genos[parent]
+	if tm.opt.entryKeys {
+		site = 0
+	}
+	k := p.childOff[choice] + site
+	if c := p.child[k]; c >= 0 {
 		return c
 	}
-	p := &tm.genos[parent]
 	h := p.hits[choice]
+	h.Site = int(site)
 	g := p.g.With(h)
 	id := tm.addGeno(g, tm.m.Catalog[h.Mut].Name)
-	tm.genos[parent].child[choice] = id
+	tm.genos[parent].child[k] = id
 	return id
 }
 
@@ -442,21 +534,83 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 
 // sortPending orders mutant daughters by parent id, then birth time: the
 // order in which they get ids, independent of how the step was sharded.
-func sortPending(p []pending) {
-	slices.SortFunc(p, func(a, b pending) int {
-		if a.parent != b.parent {
-			if a.parent < b.parent {
-				return -1
+// Clones are kept in id order, shards take contiguous runs of them, and a
+// clone sheds its daughters in time order (bridge sub-steps draw theirs
+// sorted), so the daughters normally arrive sorted and one linear pass
+// confirms it; otherwise they are radix-sorted, also in linear time.
+func (tm *Tumor) sortPending(p []pending) {
+	for i := 1; i < len(p); i++ {
+		if pendingLess(&p[i], &p[i-1]) {
+			tm.radixPending(p)
+			return
+		}
+	}
+}
+
+func pendingLess(a, b *pending) bool {
+	if a.parent != b.parent {
+		return a.parent < b.parent
+	}
+	return a.t < b.t
+}
+
+// timeKey maps a float64 to a uint64 with the same order (negative numbers
+// have all bits flipped, others the sign bit set; -0 is 0).
+func timeKey(t float64) uint64 {
+	if t == 0 {
+		t = 0 // -0 compares equal to 0
+	}
+	b := math.Float64bits(t)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+type radixItem struct {
+	hi, lo uint64 // parent id (offset to be non-negative), time key
+	i      int32
+}
+
+// radixPending sorts p by (parent, time) with a stable least-significant-
+// digit radix sort on 8-bit digits of the two keys, skipping digits that
+// are the same in every item; buffers are the tumour's, reused.
+func (tm *Tumor) radixPending(p []pending) {
+	a := tm.radixA[:0]
+	for i := range p {
+		a = append(a, radixItem{hi: uint64(p[i].parent) ^ 1<<63, lo: timeKey(p[i].t), i: int32(i)})
+	}
+	b := append(tm.radixB[:0], a...)
+	for pass := 0; pass < 16; pass++ {
+		shift := uint(pass%8) * 8
+		key := func(x *radixItem) uint64 {
+			if pass < 8 {
+				return (x.lo >> shift) & 0xff
 			}
-			return 1
+			return (x.hi >> shift) & 0xff
 		}
-		if a.t < b.t {
-			return -1
-		} else if a.t > b.t {
-			return 1
+		var count [257]int
+		for i := range a {
+			count[key(&a[i])+1]++
 		}
-		return 0
-	})
+		if count[key(&a[0])+1] == len(a) {
+			continue // every item has this digit
+		}
+		for d := 1; d < 257; d++ {
+			count[d] += count[d-1]
+		}
+		for i := range a {
+			d := key(&a[i])
+			b[count[d]] = a[i]
+			count[d]++
+		}
+		a, b = b, a
+	}
+	tmp := append(tm.radixP[:0], p...)
+	for k := range a {
+		p[k] = tmp[a[k].i]
+	}
+	tm.radixA, tm.radixB, tm.radixP = a[:0], b[:0], tmp[:0]
 }
 
 func (tm *Tumor) aggregateMin() float64 {
@@ -475,26 +629,29 @@ func (tm *Tumor) settle(g int32, parent int64, t float64, size int64) {
 		return
 	}
 	if k := tm.rep[g]; k >= 0 {
-		tm.clones[k].n += size
+		c := &tm.clones[k]
+		c.n = max(c.n, 0) + size // a clone that died in this step is revived
 		return
 	}
 	tm.rep[g] = int32(len(tm.clones))
-	tm.found(parent, g, t, size)
+	tm.found(parent, g, t, size, tm.genos[g].site)
 }
 
 // found appends a new clone of n cells of genotype g, born at t: it takes
 // the next id, records its ancestry, and derives its stream from the
 // tumour's seed and that id.
-func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
+func (tm *Tumor) found(parent int64, g int32, t float64, n int64, site int32) {
 	id := tm.nextID
 	tm.nextID++
 	tm.ancParent = append(tm.ancParent, parent)
 	tm.ancGeno = append(tm.ancGeno, g)
+	tm.ancSite = append(tm.ancSite, site)
 	tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, born: t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 }
 
 // aggregate settles a parent's stream of mutant daughters over [p.t, p.e]
-// choice by choice. Daughters of choice j arrive as a Poisson process of
+// choice by choice, and within a choice SNV by SNV (each free SNV of the
+// entry takes an equal share of the stream). Daughters of choice j arrive as a Poisson process of
 // intensity lambda_j(s) = u w_j b N(s) along the bridge N(s); a daughter
 // born at s leaves X(s) cells at b, zero or geometric by Kendall's law. The
 // cells at b are a compound Poisson sum with mean integral lambda_j E[X] and
@@ -502,6 +659,8 @@ func (tm *Tumor) found(parent int64, g int32, t float64, n int64) {
 // E[X^2] = (1-alpha)(1+beta)/(1-beta)^2 (Simpson's rule, 32 panels). Where
 // at least AggregateMin daughters are expected the sum is drawn from the
 // normal law with that mean and variance; otherwise daughter by daughter.
+// The threshold applies per SNV: an entry of many SNVs is settled daughter
+// by daughter until each SNV alone expects AggregateMin.
 func (tm *Tumor) aggregate(p pending) {
 	r := &tm.mergeRNG
 	pg := &tm.genos[p.geno]
@@ -520,12 +679,21 @@ func (tm *Tumor) aggregate(p pending) {
 		prev = pg.cum[j]
 		rate := tm.m.MutationRate * w * birth // per cell per day
 		mu := rate * integral
-		g := tm.childGeno(p.geno, int32(j))
+		// the entry's free SNVs share the stream evenly; they act alike, so
+		// one child's rate class serves them all
+		nfree := int(pg.snvs[j])
+		first := int32(0)
+		if tm.opt.entryKeys {
+			nfree = 1 // the entry is one genotype
+		} else if f := pg.free[j]; f != nil {
+			nfree, first = len(f), f[0]
+		}
+		rc := &tm.rcs[tm.genos[tm.childGeno(p.geno, int32(j), first)].rc]
 		pg = &tm.genos[p.geno] // childGeno may grow the table
-		rc := &tm.rcs[tm.genos[g].rc]
-		if mu < tm.aggregateMin() {
+		if mu/float64(nfree) < tm.aggregateMin() {
 			for k := r.Poisson(mu); k > 0; k-- {
 				s := bridgeTime(r.Float64(), dt, ratio, lr)
+				site := pickSite(pg, int32(j), r)
 				alpha, beta := tm.kendall(rc, p.t+s, p.b)
 				if r.Float64() < alpha {
 					continue
@@ -534,6 +702,8 @@ func (tm *Tumor) aggregate(p pending) {
 				if beta > 0 {
 					size += r.Geometric(1 - beta)
 				}
+				g := tm.childGeno(p.geno, int32(j), site)
+				pg = &tm.genos[p.geno]
 				tm.settle(g, p.parent, p.t+s, size)
 			}
 			continue
@@ -555,8 +725,17 @@ func (tm *Tumor) aggregate(p pending) {
 			m1 += f * ex
 			m2 += f * ex2
 		}
-		size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
-		tm.settle(g, p.parent, p.t, size)
+		m1, m2 = m1/float64(nfree), m2/float64(nfree)
+		for i := range nfree {
+			site := int32(i)
+			if f := pg.free[j]; f != nil && !tm.opt.entryKeys {
+				site = f[i]
+			}
+			size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
+			g := tm.childGeno(p.geno, int32(j), site)
+			pg = &tm.genos[p.geno]
+			tm.settle(g, p.parent, p.t, size)
+		}
 	}
 }
 
@@ -566,7 +745,7 @@ func (tm *Tumor) aggregate(p pending) {
 // birth time; survivors join their genotype's clone, founding it if it has
 // none. Draws come from the tumour's merge stream in the sorted order.
 func (tm *Tumor) mergePending(t1 float64) {
-	sortPending(tm.pend)
+	tm.sortPending(tm.pend)
 	for len(tm.rep) < len(tm.genos) {
 		tm.rep = append(tm.rep, -1)
 	}
@@ -584,7 +763,7 @@ func (tm *Tumor) mergePending(t1 float64) {
 			tm.aggregate(p)
 			continue
 		}
-		g := tm.childGeno(p.geno, p.choice)
+		g := tm.childGeno(p.geno, p.choice, p.site)
 		for len(tm.rep) < len(tm.genos) {
 			tm.rep = append(tm.rep, -1)
 		}
@@ -597,13 +776,15 @@ func (tm *Tumor) mergePending(t1 float64) {
 			size += r.Geometric(1 - beta)
 		}
 		if k := tm.rep[g]; k >= 0 {
-			tm.clones[k].n += size
+			c := &tm.clones[k]
+			c.n = max(c.n, 0) + size // a clone that died in this step is revived
 			continue
 		}
 		id := tm.nextID
 		tm.nextID++
 		tm.ancParent = append(tm.ancParent, p.parent)
 		tm.ancGeno = append(tm.ancGeno, g)
+		tm.ancSite = append(tm.ancSite, p.site)
 		tm.rep[g] = int32(len(tm.clones))
 		tm.clones = append(tm.clones, clone{n: size, id: id, parent: p.parent, born: p.t, ext: math.NaN(), geno: g, rec: -1, rng: rng.Derive(tm.seed, uint64(id))})
 	}
@@ -672,10 +853,10 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 		tm.mergePending(t1)
 	}
 	for len(tm.pend) > 0 {
-		sortPending(tm.pend)
+		tm.sortPending(tm.pend)
 		first := len(tm.clones)
 		for _, p := range tm.pend {
-			tm.found(p.parent, tm.childGeno(p.geno, p.choice), p.t, 1)
+			tm.found(p.parent, tm.childGeno(p.geno, p.choice, p.site), p.t, 1, p.site)
 		}
 		tm.pendNew = tm.pendNew[:0]
 		for i := first; i < len(tm.clones); i++ {
@@ -696,12 +877,20 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			tm.total += c.n
 			tm.counts[tm.genos[c.geno].class] += c.n
 			tm.checkRecord(c)
-			live = append(live, *c)
-		} else {
-			tm.lastExt = max(tm.lastExt, c.ext)
-			if c.rec >= 0 {
-				tm.records[c.rec].Extinct = c.ext
+			if len(live) == i {
+				live = live[:i+1] // no clone removed yet: nothing to move
+			} else {
+				live = append(live, *c)
 			}
+		} else if c.rec >= 0 {
+			tm.records[c.rec].Extinct = tm.extinction(c)
+		}
+	}
+	if tm.total == 0 {
+		// the tumour died out in this step (no live clone was moved over a
+		// dead one): the cure is the last of the extinctions
+		for i := range tm.clones {
+			tm.lastExt = max(tm.lastExt, tm.extinction(&tm.clones[i]))
 		}
 	}
 	clear(tm.clones[len(live):])
@@ -747,13 +936,19 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, out []pending) []pending {
 	}
 	t, n := a, c.n
 	for {
+		if n == 1 && tm.opt.BridgeMinCells > 1 {
+			var done bool
+			if t, n, done, out = tm.oneLineage(c, g, rc, t, b, out); done {
+				return out
+			}
+			continue
+		}
 		// the no-emission law from t to the step end
-		var end mob
-		var lnNo, alpha, beta float64
+		var lnNo, alpha, beta, lnBeta float64
 		if t == tm.t {
-			end, lnNo, alpha, beta = rc.suf[0], rc.lnNoEmit, rc.alphaT, rc.betaT
+			lnNo, alpha, beta, lnBeta = rc.lnNoEmit, rc.alphaT, rc.betaT, rc.lnBetaT
 		} else {
-			end = tm.toEnd(rc, t)
+			end := tm.toEnd(rc, t)
 			lnNo = math.Log(end.noEmit())
 			alpha, beta = end.law()
 		}
@@ -781,23 +976,142 @@ func (tm *Tumor) advanceClone(c *clone, a, b float64, out []pending) []pending {
 					if be > 0 {
 						k += c.rng.NegBin(2, 1-be)
 					}
-					out = append(out, pending{parent: c.id, t: tau, geno: c.geno, choice: tm.pick(g, &c.rng)})
+					out = append(out, tm.daughter(c, g, tau))
 					t, n = tau, k
 					continue
 				}
 			}
 		}
 		// no further mutant before b: the size at b given none
-		k := c.rng.Binomial(n, 1-alpha)
-		if k > 0 && beta > 0 {
-			k += c.rng.NegBin(k, 1-beta)
-		}
+		k := sizeGivenNone(&c.rng, n, alpha, beta, lnBeta)
 		if k == 0 {
-			c.ext = tm.extinctAt(rc, n, t, end, c.rng.Open01())
+			// died out after t: when is drawn only if asked (extinction)
+			c.n, c.ext = -n, t
+			return out
 		}
 		c.n = k
 		return out
 	}
+}
+
+// Bounds of sizeGivenNone's direct methods, chosen with BenchmarkLesion:
+// up to smallTrials lineages are tried one by one, up to smallGeoms
+// geometric sizes are summed.
+const (
+	smallTrials = 20
+	smallGeoms  = 12
+)
+
+// sizeGivenNone draws the cells of n lineages after an interval in which
+// they shed no mutant: K ~ Binomial(n, 1-alpha) survive, with K +
+// NegBin(K, 1-beta) cells (the sum of K geometric sizes); lnBeta is ln beta
+// if known, else 0. Small n and K are
+// drawn directly, since the general samplers' set-up dominates there: each
+// lineage survives when the top 53 bits of one Uint64 fall below
+// (1-alpha) 2^53 (exactly Float64() < 1-alpha), and each survivor's extra
+// cells are floor(E / -ln beta), E standard exponential, with one
+// logarithm for all of them.
+func sizeGivenNone(r *rng.Stream, n int64, alpha, beta, lnBeta float64) int64 {
+	var k int64
+	if n <= smallTrials {
+		p := 1 - alpha
+		if p >= 1 {
+			k = n
+		} else {
+			thr := uint64(math.Ceil(p * 0x1p53))
+			for i := int64(0); i < n; i++ {
+				if r.Uint64()>>11 < thr {
+					k++
+				}
+			}
+		}
+	} else {
+		k = r.Binomial(n, 1-alpha)
+	}
+	if k == 0 || !(beta > 0) {
+		return k
+	}
+	if k > smallGeoms || beta >= 1 {
+		return k + r.NegBin(k, 1-beta)
+	}
+	if lnBeta == 0 {
+		lnBeta = math.Log(beta)
+	}
+	inv := -1 / lnBeta
+	sum := k
+	for i := int64(0); i < k; i++ {
+		sum += int64(r.Exp() * inv)
+	}
+	return sum
+}
+
+// oneLineage moves a clone of one cell from t towards the step end b with a
+// single uniform u, read against the no-emission map F of [t, b]: the
+// lineage sheds no mutant and is extinct at b with probability F(0), sheds
+// none and is alive with probability F(1) - F(0), and otherwise sheds its
+// first mutant at the time tau where F_[t,tau](1) = u (the exact mode's
+// inversion with n = 1 and E = -ln u). Alive, its size is 1 + Geometric with
+// ratio beta = -r/s, inverted from the same uniform rescaled to (0, 1]; it
+// costs no logarithm when the size is 1. After an emission the clone holds
+// the dividing lineage, size-biased: 1 + NegBin(2, 1-beta) cells at tau, and
+// done is false; otherwise c.n is set and done is true.
+func (tm *Tumor) oneLineage(c *clone, g *genoInfo, rc *rateClass, t, b float64, out []pending) (float64, int64, bool, []pending) {
+	m := rc.suf[0]
+	if t != tm.t {
+		m = tm.toEnd(rc, t)
+	}
+	z1 := 1.0
+	if g.u > 0 {
+		z1 = min(m.noEmit(), 1)
+	}
+	z0 := min(max(m.q/m.s, 0), z1)
+	u := c.rng.Float64()
+	if u >= z1 {
+		tau, mt := tm.nextEmission(rc, t, math.Log(u))
+		if tau < b {
+			_, be := mt.law()
+			k := int64(1)
+			if be > 0 {
+				k += c.rng.NegBin(2, 1-be)
+			}
+			out = append(out, tm.daughter(c, g, tau))
+			return tau, k, false, out
+		}
+		// rounding put the emission at or past b (|u - F(1)| of an ulp):
+		// the lineage shed none, and its fate given that needs a new uniform
+		u = c.rng.Float64() * z1
+	}
+	if u < z0 {
+		c.n, c.ext = -1, t // extinct; the time is drawn only if asked
+		return b, 0, true, out
+	}
+	k := int64(1)
+	beta := min(max(-m.r/m.s, 0), 1)
+	if w := (z1 - u) / (z1 - z0); w <= beta && beta > 0 {
+		// P(size - 1 >= j) = beta^j = P(w <= beta^j)
+		x := math.Log(w) / math.Log(beta)
+		if x >= math.MaxInt64/2 {
+			x = math.MaxInt64 / 2
+		}
+		k += int64(x)
+	}
+	c.n = k
+	return b, k, true, out
+}
+
+// extinction draws, for a clone that died out in the current step, when it
+// did: advanceClone leaves c.n = -n0 and c.ext = t0 (n0 cells at t0 that shed
+// no mutant afterwards) and the time is inverted from the clone's own stream
+// only when someone asks (records, the tumour's last extinction), since most
+// clones that die are newborns nobody looks at again.
+func (tm *Tumor) extinction(c *clone) float64 {
+	if c.n < 0 {
+		rc := &tm.rcs[tm.genos[c.geno].rc]
+		n, t := -c.n, c.ext
+		c.n = 0
+		c.ext = tm.extinctAt(rc, n, t, tm.toEnd(rc, t), c.rng.Open01())
+	}
+	return c.ext
 }
 
 // bridgeStep moves a large clone of n cells one sub-step from t: to the end
@@ -852,15 +1166,30 @@ func (tm *Tumor) bridgeStep(c *clone, g *genoInfo, rc *rateClass, t, b float64, 
 		out = append(out, pending{parent: c.id, t: t, geno: c.geno, agg: true, e: t1, b: b, n0: n, n1: n1})
 		return t1, n1, out
 	}
-	for j := c.rng.Poisson(mean); j > 0; j-- {
-		x := c.rng.Float64()
+	j := c.rng.Poisson(mean)
+	if j == 0 {
+		return t1, n1, out
+	}
+	// j uniforms in increasing order, as the partial sums of j+1 standard
+	// exponentials over their total (Devroye 1986, sec. V.2), so that the
+	// daughters come out sorted by birth time; the sums are kept in the
+	// daughters' time fields until the total is known
+	first := len(out)
+	sum := 0.0
+	for ; j > 0; j-- {
+		sum += c.rng.Exp()
+		out = append(out, tm.daughter(c, g, sum))
+	}
+	inv := 1 / (sum + c.rng.Exp())
+	for i := first; i < len(out); i++ {
+		x := out[i].t * inv
 		var s float64
 		if n1 == 0 { // density proportional to the linear decline
 			s = span * (1 - math.Sqrt(1-x))
 		} else {
 			s = bridgeTime(x, h, ratio, lr)
 		}
-		out = append(out, pending{parent: c.id, t: t + s, geno: c.geno, choice: tm.pick(g, &c.rng)})
+		out[i].t = t + s
 	}
 	return t1, n1, out
 }
@@ -876,8 +1205,10 @@ func bridgeTime(x, dt, ratio, lr float64) float64 {
 	return dt * math.Log1p(x*(ratio-1)) / lr
 }
 
-// pick draws which mutation a mutant daughter of genotype g carries.
-func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) int32 {
+// pick draws which mutation a mutant daughter of genotype g carries: the
+// choice (catalog entry and copy) by its weight, then the SNV uniformly
+// among the entry's SNVs not yet carried on that copy.
+func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) (choice, site int32) {
 	x := r.Float64() * g.cum[len(g.cum)-1]
 	j, _ := slices.BinarySearch(g.cum, x)
 	if j >= len(g.cum) {
@@ -886,7 +1217,57 @@ func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) int32 {
 	for j+1 < len(g.cum) && g.cum[j] <= x {
 		j++
 	}
-	return int32(j)
+	return int32(j), pickSite(g, int32(j), r)
+}
+
+// pickSite draws the SNV of choice j uniformly among those still free.
+func pickSite(g *genoInfo, j int32, r *rng.Stream) int32 {
+	if f := g.free[j]; f != nil {
+		if len(f) <= 1 {
+			return f[0]
+		}
+		hi, _ := bits.Mul64(r.Uint64(), uint64(len(f)))
+		return f[hi]
+	}
+	n := g.snvs[j]
+	if n <= 1 {
+		return 0
+	}
+	hi, _ := bits.Mul64(r.Uint64(), uint64(n))
+	return int32(hi)
+}
+
+// daughter is a mutant daughter of clone c (genotype g) born at t, its
+// mutation drawn from the clone's stream.
+func (tm *Tumor) daughter(c *clone, g *genoInfo, t float64) pending {
+	j, site := tm.pick(g, &c.rng)
+	if tm.opt.entryKeys && g.carried[j] {
+		site = tm.lineageSite(c.id, g, j, &c.rng)
+	}
+	return pending{parent: c.id, t: t, geno: c.geno, choice: j, site: site}
+}
+
+// lineageSite draws the SNV of choice j for a daughter of clone id whose
+// entry-keyed genotype already carries the entry on that copy: uniformly
+// among the SNVs its ancestors did not found (by rejection; such daughters
+// are of order u^2). It reads the ancestry, which grows only in the serial
+// part of a step.
+func (tm *Tumor) lineageSite(id int64, g *genoInfo, j int32, r *rng.Stream) int32 {
+	h := g.hits[j]
+	n := uint64(g.snvs[j])
+	for {
+		hi, _ := bits.Mul64(r.Uint64(), n)
+		site, taken := int32(hi), false
+		for a := id; a >= 0 && !taken; a = tm.ancParent[a] {
+			hs := tm.genos[tm.ancGeno[a]].g.Hits
+			if k := len(hs); k > 0 && hs[k-1].Mut == h.Mut && hs[k-1].Copy == h.Copy && tm.ancSite[a] == site {
+				taken = true
+			}
+		}
+		if !taken {
+			return site
+		}
+	}
 }
 
 // eventByEvent simulates a small clone one birth or death at a time (the
@@ -924,7 +1305,7 @@ func (tm *Tumor) eventByEvent(c *clone, g *genoInfo, a float64, out []pending) [
 		case v >= bu:
 			n++
 		default:
-			out = append(out, pending{parent: c.id, t: t, geno: c.geno, choice: tm.pick(g, &c.rng)})
+			out = append(out, tm.daughter(c, g, t))
 		}
 	}
 	if n == 0 {

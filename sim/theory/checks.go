@@ -89,7 +89,7 @@ func (c *Check) Run(level Level, workers int, seed uint64) []Row {
 func thresholdName(t int64) string {
 	switch {
 	case t <= 1:
-		return "1: Kendall steps only"
+		return "1: exact steps only"
 	case t >= AllExact:
 		return "inf: event by event only"
 	}
@@ -105,13 +105,13 @@ func Suite() []*Check {
 		{Name: "kendall", What: "b=1 d=0.5, one cell, t=5 in five steps: P(N=0), E[N], Var[N], pmf", Thresholds: []int64{1, AllExact}, Quick: 20000, Full: 200000, run: runKendall},
 		{Name: "kendall-pulsed", What: "one cell, b=1 d=0.5 for 2 days, then a drug adds 0.8/day of death for 2 days: P(N=0) and pmf against the composed generating function", Thresholds: []int64{1, AllExact}, Quick: 20000, Full: 200000, run: runPulsed},
 		{Name: "extinction-time", What: "b=0.5 d=1, one cell: law of the extinction time", Thresholds: []int64{1, AllExact}, Quick: 10000, Full: 100000, run: runExtinctionTime},
-		{Name: "eventual-extinction", What: "b=0.14 d=0.13, ten cells: P(lineages all die out) = (d/b)^10", Thresholds: []int64{1, sim.DefaultExactBelow, AllExact}, Quick: 10000, Full: 100000, run: runEventual},
+		{Name: "eventual-extinction", What: "b=0.14 d=0.13, ten cells: P(lineages all die out) = (d/b)^10", Thresholds: []int64{1, 16, AllExact}, Quick: 10000, Full: 100000, run: runEventual},
 		{Name: "hitting-time", What: "b=0.14 d=0.13, one cell to 1e9 given survival: Gumbel law of the time, attempts", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 1000, Full: 10000, run: runHitting},
 		{Name: "resistance-1e5", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e5)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 6000, Full: 110000, run: runResistance(1e5)},
 		{Name: "resistance-1e7", What: "b=0.14 d=0.13, nu=1e-7: P(resistant cells present at first reaching 1e7)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 2000, Full: 20000, run: runResistance(1e7)},
 		{Name: "mutant-count", What: "1e5 cells (b=1.5 d=1) shed R1 mutants (b=1.4 d=1) at u=1e-7 for 7 days: law of R1 cells (compound Poisson)", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 10000, Full: 100000, run: runMutantCount},
 		{Name: "luria-delbrueck", What: "b=1 d=0, u=1e-6, to 1e6 cells (m=1): Lea-Coulson p0..p10", Thresholds: []int64{sim.DefaultExactBelow, 1024}, Quick: 4000, Full: 40000, run: runLuria},
-		{Name: "switch-in-step", What: "1000 cells (b=1 d=0.5) shed R (u=1e-4; b=1 d=0.5, ignores the drug); a drug adds 2.5/day of death from day 4, inside a 7-day step: law of R cells at day 10 against the two-type generating function", Thresholds: []int64{1, sim.DefaultExactBelow}, Bridge: true, Quick: 20000, Full: 200000, run: runSwitchInStep},
+		{Name: "switch-in-step", What: "1000 cells (b=1 d=0.5) shed R (u=1e-4; b=1 d=0.5, ignores the drug); a drug adds 2.5/day of death from day 4, inside a 7-day step: law of R cells at day 10 against the two-type generating function", Thresholds: []int64{16, sim.DefaultExactBelow}, Bridge: true, Quick: 20000, Full: 200000, run: runSwitchInStep},
 		{Name: "steep-decline", What: "1000 cells b=1 d=1.5 (30-fold decline in one 7-day step) shed R (u=1e-3; b=1 d=0.5) until they die out: P(no mutant ever), P(escape), law of mutants born", Thresholds: []int64{sim.DefaultExactBelow}, Bridge: true, Quick: 40000, Full: 400000, run: runSteepDecline},
 		{Name: "steep-decline-large", What: "1e5 cells b=1 d=1.5 shed R (u=1e-3) until they die out, about 200 mutants: mean and variance of mutants born, which measure the bias of the bridge that large clones use by default", Thresholds: []int64{sim.DefaultExactBelow}, Exact: true, Quick: 4000, Full: 100000, run: runSteepDeclineLarge},
 		{Name: "detection-overshoot", What: "b=1 d=0.5, u=1e-5, to 1e5 cells: total at detection within 0.1% of 1e5, P(no resistant cell at first reaching 1e5)", Thresholds: []int64{sim.DefaultExactBelow}, Quick: 20000, Full: 400000, run: runOvershoot},
@@ -121,6 +121,7 @@ func Suite() []*Check {
 		{Name: "mutant-count", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 10000, Full: 100000, run: runMutantCount},
 		{Name: "mutant-count-aggregate", What: "1e5 cells shed R1 mutants at u=2e-4 for 7 days, clones merged, streams of >= 64 daughters settled as one normal sum: mean and variance of R1 cells", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runMutantAggregate},
 		{Name: "luria-delbrueck", What: "as above, clones merged by genotype", Merge: true, Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runLuria},
+		{Name: "merge-by-snv", What: "b=0.14 d=0.13 to 1e8 cells, catalog A (ta-loss, 4 SNVs), B (pocket, 2.5 sites: 3 SNVs), C (one SNV) at 1e-8 per site: cells carrying each SNV, and SNVs of A present, have the same law with clones merged as with one clone per lineage (independent runs, two-sample tests)", Thresholds: []int64{sim.DefaultExactBelow}, Quick: 4000, Full: 40000, run: runMergeBySNV},
 	}
 }
 
@@ -671,4 +672,67 @@ func runSteepDeclineLarge(c *Check, eng sim.Options, n, workers int, seed uint64
 		MeanRow(c.Name, "E[mutants ever born]", mean, variance, x),
 		VarRow(c.Name, "Var[mutants ever born]", variance, 3*variance*variance, x),
 	}
+}
+
+// runMergeBySNV grows independent tumours from one cell to the first step
+// end at or above 1e8 cells (replacing a founder whose lineage dies out),
+// once with one clone per lineage and once with clones merged by genotype,
+// and compares, SNV by SNV, the laws of the cells carrying it. Merged clones
+// key genotypes by the SNV a catalog entry resolves to at the mutant's
+// birth, so each must be one true variant with the lineage law.
+func runMergeBySNV(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
+	m := bdModel(0.14, 0.13)
+	m.MutationRate = 1e-8
+	m.Catalog = []model.Mutation{
+		{Name: "A", Class: model.TALoss, Sites: 4},
+		{Name: "B", Class: model.Pocket, Sites: 2.5},
+		{Name: "C", Class: model.TALoss, Sites: 1},
+	}
+	type snv struct{ mut, site int }
+	var snvs []snv
+	for i := range m.Catalog {
+		for s := range m.SNVs(i) {
+			snvs = append(snvs, snv{i, s})
+		}
+	}
+	grow := func(eng sim.Options, seed uint64) [][]float64 {
+		out := make([][]float64, len(snvs)+1)
+		for k := range out {
+			out[k] = make([]float64, n)
+		}
+		parallel(n, workers, func() *sim.Tumor { return sim.NewTumor(&m, eng) }, func(tm *sim.Tumor, i int) float64 {
+			for attempt := 1; ; attempt++ {
+				tm.Reset(sim.ReplicateSeed(seed, i, attempt), 1, 0)
+				t := 0.0
+				for tm.Total() > 0 && tm.Total() < 1e8 {
+					t += 7
+					tm.Advance(t, sim.NoDrug{})
+				}
+				if tm.Total() > 0 {
+					break
+				}
+			}
+			present := 0.0
+			for k, v := range snvs {
+				x := float64(tm.CountSNV(v.mut, v.site))
+				out[k][i] = x
+				if v.mut == 0 && x > 0 {
+					present++
+				}
+			}
+			out[len(snvs)][i] = present
+			return 0
+		})
+		return out
+	}
+	lin := grow(eng, seed)
+	merged := eng
+	merged.Merge = true
+	mer := grow(merged, seed^0x5eed)
+	var rows []Row
+	for k, v := range snvs {
+		q := fmt.Sprintf("cells carrying %s#%d, lineages vs merged", m.Catalog[v.mut].Name, v.site+1)
+		rows = append(rows, TwoSampleRow(c.Name, q, lin[k], mer[k]))
+	}
+	return append(rows, TwoSampleRow(c.Name, "SNVs of A present, lineages vs merged", lin[len(snvs)], mer[len(snvs)]))
 }

@@ -141,3 +141,63 @@ func BoundRow(check, q string, bound float64, x []float64) Row {
 	}
 	return Row{Check: check, Quantity: q + " (bound)", Theory: bound, Simulated: m, SE: math.NaN(), Z: math.NaN(), P: math.NaN(), N: len(x), Pass: m < bound}
 }
+
+// TwoSampleRow is Pearson's chi-square test that two samples of counts x
+// and y come from the same law: the counts are binned as 0, 1, 2-3, 4-7,
+// ... (powers of two), adjacent bins are pooled until each expects at least
+// 5 of either sample, and the statistic has bins-1 degrees of freedom.
+func TwoSampleRow(check, q string, x, y []float64) Row {
+	bin := func(v float64) int {
+		if v < 1 {
+			return 0
+		}
+		return 1 + int(math.Floor(math.Log2(v)))
+	}
+	var a, b []int
+	for _, v := range x {
+		k := bin(v)
+		for len(a) <= k {
+			a, b = append(a, 0), append(b, 0)
+		}
+		a[k]++
+	}
+	for _, v := range y {
+		k := bin(v)
+		for len(a) <= k {
+			a, b = append(a, 0), append(b, 0)
+		}
+		b[k]++
+	}
+	nx, ny := float64(len(x)), float64(len(y))
+	fx, fy := nx/(nx+ny), ny/(nx+ny)
+	var pa, pb []int
+	ca, cb := 0, 0
+	for k := range a {
+		ca += a[k]
+		cb += b[k]
+		if t := float64(ca + cb); t*fx >= 5 && t*fy >= 5 {
+			pa, pb = append(pa, ca), append(pb, cb)
+			ca, cb = 0, 0
+		}
+	}
+	if ca+cb > 0 {
+		if len(pa) == 0 {
+			pa, pb = append(pa, ca), append(pb, cb)
+		} else {
+			pa[len(pa)-1] += ca
+			pb[len(pb)-1] += cb
+		}
+	}
+	chi := 0.0
+	for k := range pa {
+		t := float64(pa[k] + pb[k])
+		ea, eb := t*fx, t*fy
+		chi += (float64(pa[k])-ea)*(float64(pa[k])-ea)/ea + (float64(pb[k])-eb)*(float64(pb[k])-eb)/eb
+	}
+	df := float64(len(pa) - 1)
+	p := 1.0
+	if df > 0 {
+		p = distuv.ChiSquared{K: df}.Survival(chi)
+	}
+	return Row{Check: check, Quantity: q + " (two-sample chi2, df " + strconv.Itoa(int(df)) + ")", Theory: math.NaN(), Simulated: chi, SE: math.NaN(), Z: math.NaN(), P: p, N: len(x) + len(y), Pass: p > Alpha}
+}
