@@ -484,7 +484,11 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 	for i, s := range sizes {
 		l := &lesion{size: s, occult: i >= nvis}
 		l.m = lesionModel(&cfg.Model, pr.GrowthMult, pr.KillMult*lkill[i])
-		l.tm = NewTumor(&l.m, cfg.Engine)
+		// a patient's plasma reads the truncal marker, not resistance SNVs:
+		// merged lesions keep one clone per catalog entry
+		opt := cfg.Engine
+		opt.entryKeys = opt.Merge
+		l.tm = NewTumor(&l.m, opt)
 		ps.lesions = append(ps.lesions, l)
 		lr := LesionResult{Lesion: i, Occult: l.occult, KillMult: lkill[i], Visible: math.NaN(), NadirTime: 0}
 		if err := rp.growLesion(rep, i, l, &lr); err != nil {
