@@ -54,6 +54,10 @@ type Config struct {
 
 	CTDNA CTDNAConfig // liquid biopsy; Every = 0 turns it off
 
+	// Lattice, if set, makes every replicate a spatial agent-based model
+	// (lattice.go): one cell per lattice site; nil: well mixed.
+	Lattice *LatticeConfig
+
 	// Patient, if set, makes every replicate a virtual trial patient with
 	// several lesions (patient.go); nil: one lesion grown to Detect.
 	Patient *PatientConfig
@@ -168,6 +172,9 @@ func (c *Config) Validate() error {
 				}
 			}
 		}
+	}
+	if err := c.validateLattice(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Patient != nil {
 		if err := c.Patient.Validate(); err != nil {
@@ -319,12 +326,32 @@ type Replicator struct {
 	conc    []float64
 	guard   guard
 	pat     *patientState
+	// cur is the tumour the treatment phase works on: tm, or lat in the
+	// lattice mode
+	cur body
+	lat *Lattice
+}
+
+// body is what the treatment phase (treat) needs of a tumour: the
+// well-mixed Tumor and the Lattice both provide it.
+type body interface {
+	Time() float64
+	Total() int64
+	Counts() [model.NumClasses]int64
+	LastExtinction() float64
+	ResistantClones() int
+	Advance(t1 float64, e Exposure)
 }
 
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
 // and be valid).
 func NewReplicator(cfg *Config) *Replicator {
 	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, cfg.Engine), conc: make([]float64, len(cfg.Model.Drugs))}
+	rp.cur = rp.tm
+	if cfg.Lattice != nil {
+		rp.lat = NewLattice(&cfg.Model, *cfg.Lattice, cfg.Engine.RecordAt)
+		rp.cur = rp.lat
+	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {
@@ -351,6 +378,9 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	cfg := rp.cfg
 	if cfg.Patient != nil {
 		return rp.runPatient(rep, res)
+	}
+	if rp.lat != nil {
+		return rp.runLattice(rep, res)
 	}
 	res.reset(rep)
 	res.Patient = nil
@@ -393,7 +423,7 @@ func (rp *Replicator) atProgression(res *Result, called [model.NumClasses]int) {
 	if rp.cfg.CTDNA.Every > 0 {
 		res.CalledAtProgression = called
 	}
-	tm := rp.tm
+	tm := rp.cur
 	c := tm.Counts()
 	best := model.Sensitive
 	for k := model.Class(0); k < model.NumClasses; k++ {
@@ -405,15 +435,15 @@ func (rp *Replicator) atProgression(res *Result, called [model.NumClasses]int) {
 	res.ResistantClonesAtProgression = tm.ResistantClones()
 }
 
-func appendPoint(tr []TrajPoint, tm *Tumor) []TrajPoint {
+func appendPoint(tr []TrajPoint, tm body) []TrajPoint {
 	c := tm.Counts()
 	return append(tr, TrajPoint{Time: tm.Time(), Total: tm.Total(), Sensitive: c[model.Sensitive], TALoss: c[model.ClassTALoss], Pocket: c[model.ClassPocket]})
 }
 
 // point records the tumour and the drug concentrations in force.
 func (rp *Replicator) point(tr []TrajPoint) []TrajPoint {
-	tr = appendPoint(tr, rp.tm)
-	rp.therapy.Conc(rp.tm.Time(), rp.conc)
+	tr = appendPoint(tr, rp.cur)
+	rp.therapy.Conc(rp.cur.Time(), rp.conc)
 	copy(tr[len(tr)-1].Conc[:], rp.conc)
 	return tr
 }
@@ -421,7 +451,7 @@ func (rp *Replicator) point(tr []TrajPoint) []TrajPoint {
 // measured is the burden a scan reports: the true burden, or 0 below the
 // visible size.
 func (rp *Replicator) measured() int64 {
-	n := rp.tm.Total()
+	n := rp.cur.Total()
 	if float64(n) < rp.cfg.Visible {
 		return 0
 	}
@@ -436,7 +466,7 @@ func (rp *Replicator) measured() int64 {
 // the burden at that scan.
 func (rp *Replicator) treat(res *Result) error {
 	cfg := rp.cfg
-	tm := rp.tm
+	tm := rp.cur
 	th := rp.therapy
 	th.Reset()
 	phased, _ := th.(Phased)
@@ -489,7 +519,8 @@ func (rp *Replicator) treat(res *Result) error {
 		t := tm.Time()
 		if t >= nextDraw {
 			var d drawResult
-			res.CTDNA, d = tm.draw(&cfg.CTDNA, rp.concAt(t), &obsRNG, res.CTDNA)
+			// blood draws are well-mixed only (Config.validateLattice)
+			res.CTDNA, d = rp.tm.draw(&cfg.CTDNA, rp.concAt(t), &obsRNG, res.CTDNA)
 			nextDraw += cfg.CTDNA.Every
 			lastCalled = d.called
 			if math.IsNaN(res.FirstCTDNACall) && d.called[model.ClassTALoss]+d.called[model.ClassPocket] > 0 {
