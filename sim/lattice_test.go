@@ -187,24 +187,26 @@ func resistanceHit(t *testing.T, m *model.Model) model.Hit {
 }
 
 // TestLatticeInteriorCloneStaysSmall: a resistant clone born at the centre
-// of a boundary-growing lesion (wait rule, the default birth and death
-// rates) is hemmed in by its neighbours: it grows only into the holes that
+// of a boundary-growing lesion (wait rule, b = 1 and d = 0.3 per day: the
+// default rates, b = 0.14 and d = 0.13, make boundary-driven growth too slow
+// for a unit test) is hemmed in by its neighbours: it grows only into the holes that
 // deaths open, while one born on the edge grows with the front. A lesion
 // of 5,000 cells gets one planted mutant at its centre and one at its
 // outermost cell along +x; after growing to 30,000 cells, over 12 seeds, the
-// edge clones hold at least 5 times the cells of the centre clones (the
-// mean over the seeds; measured about 20x), and no centre clone reaches 100
-// cells.
+// edge clones hold at least 3 times the cells of the centre clones in all
+// (measured 122 against 11 cells: most edge clones are overtaken by their
+// neighbours on the front, a few surf it), and no centre clone reaches 100
+// cells (measured: none grew past its first cell).
 func TestLatticeInteriorCloneStaysSmall(t *testing.T) {
 	m := model.Default()
-	m.MutationRate = 0
+	m.Birth, m.Death, m.MutationRate = 1, 0.3, 0
 	hit := resistanceHit(t, &m)
 	lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: sim.RuleWait}, 0)
 	var inner, edge float64
 	maxInner := int64(0)
 	seed := uint64(100)
 	for range 12 {
-		// founders die out with probability 1 - (b-d)/b = 0.93: retry
+		// founders die out with probability d/b: retry
 		for lt.Total() < 5000 {
 			seed++
 			lt.Reset(seed, 1, 0)
@@ -241,8 +243,8 @@ func TestLatticeInteriorCloneStaysSmall(t *testing.T) {
 		maxInner = max(maxInner, lt.CloneSize(ci))
 	}
 	t.Logf("12 lesions 5,000 -> 30,000 cells: centre clones %.0f cells in all (largest %d), edge clones %.0f", inner, maxInner, edge)
-	if !(edge >= 5*inner) || edge == 0 {
-		t.Errorf("edge clones %.0f cells, centre clones %.0f: want edge >= 5x centre", edge, inner)
+	if !(edge >= 3*inner) || edge == 0 {
+		t.Errorf("edge clones %.0f cells, centre clones %.0f: want edge >= 3x centre", edge, inner)
 	}
 	if maxInner >= 100 {
 		t.Errorf("a centre clone reached %d cells", maxInner)
@@ -258,11 +260,6 @@ func TestLatticeEventsAllocateNothing(t *testing.T) {
 		lt := sim.NewLattice(&m, lc, 10)
 		var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}}
 		seed := uint64(0)
-		for lt.Total() < 20_000 { // a founder whose lineage survives
-			seed++
-			lt.Reset(seed, 1, 0)
-			lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 20_000)
-		}
 		grow := func() {
 			lt.Reset(seed, 1, 0)
 			for lt.Total() > 0 && lt.Total() < 20_000 {
@@ -270,7 +267,10 @@ func TestLatticeEventsAllocateNothing(t *testing.T) {
 			}
 			lt.Advance(lt.Time()+30, drug)
 		}
-		grow()
+		for lt.Events < 100_000 { // a founder whose lineage survives
+			seed++
+			grow()
+		}
 		first := lt.Events
 		if a := testing.AllocsPerRun(2, grow); a != 0 {
 			t.Errorf("%+v: %.0f allocations replaying %d events", lc, a, lt.Events)
