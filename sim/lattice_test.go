@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -312,5 +313,62 @@ func BenchmarkLattice2D(b *testing.B) {
 			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
 			b.ReportMetric(float64(events)/float64(b.N), "events/op")
 		})
+	}
+}
+
+// TestLatticePushWellMixedLimit: under the push rule every division
+// succeeds wherever the cell sits, so each clone is the same linear
+// birth-death process as in the well-mixed engine and space must not change
+// the law of the counts. 400 replicates of each (b = 1, d = 0.5, a mutation
+// rate that makes resistance common, stop at detection at 1e4 cells): the
+// growth times agree by a two-sample Kolmogorov-Smirnov test (D below the
+// 1% critical value 1.63 sqrt(2/400)), and so do the fractions of
+// replicates carrying resistant cells at detection (|z| < 3).
+func TestLatticePushWellMixedLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("800 replicates")
+	}
+	const n = 400
+	run := func(lc *sim.LatticeConfig) (days []float64, resistant int) {
+		m := model.Default()
+		m.Birth, m.Death, m.MutationRate = 1, 0.5, 1e-7
+		cfg := sim.Config{Model: m, Detect: 1e4, Seed: 77, StopAtDetection: true, Lattice: lc}
+		cfg.CTDNA.Every = -1
+		cfg.Defaults()
+		err := sim.Run(t.Context(), &cfg, sim.RunOptions{Count: n, Workers: 2}, sim.SinkFunc(func(r *sim.Result) error {
+			days = append(days, r.GrowthDays)
+			if r.AtStart[model.ClassTALoss]+r.AtStart[model.ClassPocket] > 0 {
+				resistant++
+			}
+			return nil
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return days, resistant
+	}
+	wm, rw := run(nil)
+	lat, rl := run(&sim.LatticeConfig{Dim: 2, Rule: sim.RulePush})
+	slices.Sort(wm)
+	slices.Sort(lat)
+	d := 0.0
+	for i, j := 0, 0; i < n && j < n; {
+		if wm[i] <= lat[j] {
+			i++
+		} else {
+			j++
+		}
+		d = max(d, math.Abs(float64(i-j))/n)
+	}
+	crit := 1.63 * math.Sqrt(2.0/n)
+	p1, p2 := float64(rw)/n, float64(rl)/n
+	p := (p1 + p2) / 2
+	z := (p1 - p2) / math.Sqrt(p*(1-p)*2/n)
+	t.Logf("growth days: median well mixed %.2f, lattice %.2f; KS D %.3f (1%% critical %.3f); resistance at detection %d vs %d of %d (z %.2f)", wm[n/2], lat[n/2], d, crit, rw, rl, n, z)
+	if d > crit {
+		t.Errorf("growth times differ: KS D %.3f > %.3f", d, crit)
+	}
+	if math.Abs(z) > 3 || rw+rl == 0 {
+		t.Errorf("resistance at detection: %d vs %d of %d (z %.2f)", rw, rl, n, z)
 	}
 }
