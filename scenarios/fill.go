@@ -219,6 +219,15 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	def(&f.Engine.MaxAttempts, simDefaults.MaxAttempts)
 	def(&f.Engine.MaxClones, simDefaults.MaxClones)
 	def(&f.Engine.Merge, false)
+	def(&f.Engine.Space, "none")
+	if *f.Engine.Space == "lattice" {
+		if f.Engine.Lattice == nil {
+			f.Engine.Lattice = &Lattice{}
+		}
+		def(&f.Engine.Lattice.Dim, 2)
+		def(&f.Engine.Lattice.Neighbourhood, "von-neumann")
+		def(&f.Engine.Lattice.Rule, "push")
+	}
 	def(&f.Observe.Progression, "nadir")
 	fillPatient(f.Patient)
 	return f, o

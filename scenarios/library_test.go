@@ -134,6 +134,10 @@ func TestLibraryPolicies(t *testing.T) {
 		"rezatapopt-continuous": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
 			// every value written in the file is the default
 			func(c sim.Config) bool { return c.Scan == 56 && c.CTDNA == simDefaults.CTDNA && c.Detect == 1e9 }},
+		"rezatapopt-continuous-lattice": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
+			func(c sim.Config) bool {
+				return c.Detect == 1e5 && c.CTDNA.Every < 0 && c.Lattice != nil && *c.Lattice == sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}
+			}},
 		"rezatapopt-intermittent": {[]ph{{Name: "rezatapopt-21on-7off", Doses: rez(2000), Interval: 1, On: 21, Off: 7, End: prog, Next: -1, NextSet: true}}, nil},
 		"rezatapopt-reduced-dose": {[]ph{{Name: "rezatapopt-1150", Doses: rez(1150), Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},
 		"rezatapopt-high-pulse":   {[]ph{{Name: "rezatapopt-2500-pulse", Doses: rez(2500), Interval: 1, On: 7, Off: 14, End: prog, Next: -1, NextSet: true}}, nil},

@@ -110,6 +110,12 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		},
 		Seed: *f.Seed,
 	}
+	if l := f.Engine.Lattice; *f.Engine.Space == "lattice" {
+		cfg.Lattice = &sim.LatticeConfig{Dim: *l.Dim, Moore: *l.Neighbourhood == "moore", Rule: sim.RulePush}
+		if *l.Rule == "wait" {
+			cfg.Lattice.Rule = sim.RuleWait
+		}
+	}
 	ct := f.Observe.CTDNA
 	cfg.CTDNA = sim.CTDNAConfig{
 		Every:        float64(*ct.Every),

@@ -286,6 +286,23 @@ type Engine struct {
 	// sim.Options.Merge): much faster for large tumours; lineage records and
 	// distinct-clone counts become per genotype (default false).
 	Merge *bool `yaml:"merge"`
+	// Space is the tumour's geometry: none (well mixed, the default) or
+	// lattice (one cell per site of a 2D or 3D lattice; see sim.Lattice).
+	Space *string `yaml:"space"`
+	// Lattice sets up engine.space: lattice (filled in only then).
+	Lattice *Lattice `yaml:"lattice,omitempty"`
+}
+
+// Lattice describes the lattice of engine.space: lattice.
+type Lattice struct {
+	Dim *int `yaml:"dim"` // 2 or 3 (default 2)
+	// Neighbourhood: von-neumann (4 neighbours in 2D, 6 in 3D; the
+	// default) or moore (8, 26).
+	Neighbourhood *string `yaml:"neighbourhood"`
+	// Rule: what a dividing cell with no empty neighbour does: push (push
+	// a line of cells outward along a random direction; the default) or
+	// wait (no division: boundary-driven growth).
+	Rule *string `yaml:"rule"`
 }
 
 // LoadFile reads and loads a scenario file.

@@ -376,6 +376,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")
 	v.intRange("engine.max_clones", int64(*f.Engine.MaxClones), 0, math.MaxInt32, "live clones; 0 for no limit")
+	lattice := v.space(f)
 
 	// Liquid biopsy.
 	ct := f.Observe.CTDNA
@@ -396,6 +397,10 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.positive("observe.ctdna.shed", *ct.Shed, 0, "genome equivalents shed per cell death")
 	v.positive("observe.ctdna.half_life_min", *ct.HalfLifeMin, 0, "minutes")
 	v.positive("observe.ctdna.normal_ge", *ct.NormalGE, 0, "genome equivalents of normal cell-free DNA")
+	if ctdnaOn && lattice {
+		v.bad(v.pick("observe.ctdna.every", "engine.space"), "engine.space: lattice does not take blood draws yet; set observe.ctdna.every: off")
+	}
+
 	// Drugs: how many, and their pharmacokinetics.
 	if n := len(f.Drugs); n > sim.MaxDrugs {
 		v.bad("drugs", "%d drugs (the 3 defaults and %d added); the engine takes at most %d", n, n-3, sim.MaxDrugs)
@@ -598,4 +603,54 @@ func requiresCycle(reqs map[string][]string) []string {
 		}
 	}
 	return nil
+}
+
+var (
+	spaceNames         = []string{"none", "lattice"}
+	neighbourhoodNames = []string{"von-neumann", "moore"}
+	ruleNames          = []string{"push", "wait"}
+)
+
+// space checks engine.space and engine.lattice and says whether the
+// scenario is a valid lattice.
+func (v *validator) space(f *Scenario) bool {
+	e := &f.Engine
+	sp := *e.Space
+	if !slices.Contains(spaceNames, sp) {
+		v.bad("engine.space", "unknown space %q; allowed: none (well mixed), lattice (one cell per lattice site)%s", sp, suggest(sp, spaceNames))
+		return false
+	}
+	if sp == "none" {
+		if e.Lattice != nil {
+			v.bad("engine.lattice", "set, but engine.space is none; set engine.space: lattice, or remove engine.lattice")
+		}
+		return false
+	}
+	ok := true
+	l := e.Lattice
+	if d := *l.Dim; d != 2 && d != 3 {
+		v.bad("engine.lattice.dim", "must be 2 or 3, got %d", d)
+		ok = false
+	}
+	if n := *l.Neighbourhood; !slices.Contains(neighbourhoodNames, n) {
+		v.bad("engine.lattice.neighbourhood", "unknown neighbourhood %q; allowed: von-neumann (4 neighbours in 2D, 6 in 3D), moore (8 in 2D, 26 in 3D)%s", n, suggest(n, neighbourhoodNames))
+		ok = false
+	}
+	if r := *l.Rule; !slices.Contains(ruleNames, r) {
+		v.bad("engine.lattice.rule", "unknown rule %q; allowed: push (push a line of cells outward), wait (no division without an empty neighbour)%s", r, suggest(r, ruleNames))
+		ok = false
+	}
+	if f.Patient != nil {
+		v.bad(v.pick("patient", "engine.space"), "engine.space: lattice does not take virtual trial patients yet; remove patient or set engine.space: none")
+		ok = false
+	}
+	if *e.Merge {
+		v.bad(v.pick("engine.merge", "engine.space"), "engine.merge does not apply to engine.space: lattice (every cell is an agent); set engine.merge: false")
+		ok = false
+	}
+	if s := *f.Detection.Size; s > sim.LatticeMaxCells/2 {
+		v.bad(v.pick("detection.size", "engine.space"), "at most %s cells with engine.space: lattice (one agent per cell), got %s", num(sim.LatticeMaxCells/2), num(s))
+		ok = false
+	}
+	return ok
 }

@@ -64,6 +64,9 @@ func (rp *Replicator) watch(ctx context.Context) {
 
 // check is called between engine steps.
 func (rp *Replicator) check(rep int) error {
+	if rp.lat != nil {
+		return rp.checkLattice(rep)
+	}
 	g := &rp.guard
 	if g.done != nil {
 		select {

@@ -54,6 +54,10 @@ type Config struct {
 
 	CTDNA CTDNAConfig // liquid biopsy; Every = 0 turns it off
 
+	// Lattice, if set, makes every replicate a spatial agent-based model
+	// (lattice.go): one cell per lattice site; nil: well mixed.
+	Lattice *LatticeConfig
+
 	// Patient, if set, makes every replicate a virtual trial patient with
 	// several lesions (patient.go); nil: one lesion grown to Detect.
 	Patient *PatientConfig
@@ -162,6 +166,9 @@ func (c *Config) Validate() error {
 		if !(d.LOD >= 0 && d.LOD <= 1) || !(d.RecordMinVAF >= 0 && d.RecordMinVAF <= 1) {
 			bad("ctdna: limit of detection %v and record threshold %v must be in [0, 1]", d.LOD, d.RecordMinVAF)
 		}
+	}
+	if err := c.validateLattice(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Patient != nil {
 		if err := c.Patient.Validate(); err != nil {
@@ -313,6 +320,21 @@ type Replicator struct {
 	conc    []float64
 	guard   guard
 	pat     *patientState
+	// cur is the tumour the treatment phase works on: tm, or lat in the
+	// lattice mode
+	cur body
+	lat *Lattice
+}
+
+// body is what the treatment phase (treat) needs of a tumour: the
+// well-mixed Tumor and the Lattice both provide it.
+type body interface {
+	Time() float64
+	Total() int64
+	Counts() [model.NumClasses]int64
+	LastExtinction() float64
+	ResistantClones() int
+	Advance(t1 float64, e Exposure)
 }
 
 // NewReplicator prepares a worker for cfg (which must have Defaults applied
@@ -321,6 +343,11 @@ func NewReplicator(cfg *Config) *Replicator {
 	opt := cfg.Engine
 	opt.entryKeys = opt.Merge && !(cfg.CTDNA.Every > 0)
 	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, opt), conc: make([]float64, len(cfg.Model.Drugs))}
+	rp.cur = rp.tm
+	if cfg.Lattice != nil {
+		rp.lat = NewLattice(&cfg.Model, *cfg.Lattice, cfg.Engine.RecordAt)
+		rp.cur = rp.lat
+	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {
@@ -347,6 +374,9 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	cfg := rp.cfg
 	if cfg.Patient != nil {
 		return rp.runPatient(rep, res)
+	}
+	if rp.lat != nil {
+		return rp.runLattice(rep, res)
 	}
 	res.reset(rep)
 	res.Patient = nil
@@ -389,7 +419,7 @@ func (rp *Replicator) atProgression(res *Result, called [model.NumClasses]int) {
 	if rp.cfg.CTDNA.Every > 0 {
 		res.CalledAtProgression = called
 	}
-	tm := rp.tm
+	tm := rp.cur
 	c := tm.Counts()
 	best := model.Sensitive
 	for k := model.Class(0); k < model.NumClasses; k++ {
@@ -401,15 +431,15 @@ func (rp *Replicator) atProgression(res *Result, called [model.NumClasses]int) {
 	res.ResistantClonesAtProgression = tm.ResistantClones()
 }
 
-func appendPoint(tr []TrajPoint, tm *Tumor) []TrajPoint {
+func appendPoint(tr []TrajPoint, tm body) []TrajPoint {
 	c := tm.Counts()
 	return append(tr, TrajPoint{Time: tm.Time(), Total: tm.Total(), Sensitive: c[model.Sensitive], TALoss: c[model.ClassTALoss], Pocket: c[model.ClassPocket]})
 }
 
 // point records the tumour and the drug concentrations in force.
 func (rp *Replicator) point(tr []TrajPoint) []TrajPoint {
-	tr = appendPoint(tr, rp.tm)
-	rp.therapy.Conc(rp.tm.Time(), rp.conc)
+	tr = appendPoint(tr, rp.cur)
+	rp.therapy.Conc(rp.cur.Time(), rp.conc)
 	copy(tr[len(tr)-1].Conc[:], rp.conc)
 	return tr
 }
@@ -417,7 +447,7 @@ func (rp *Replicator) point(tr []TrajPoint) []TrajPoint {
 // measured is the burden a scan reports: the true burden, or 0 below the
 // visible size.
 func (rp *Replicator) measured() int64 {
-	n := rp.tm.Total()
+	n := rp.cur.Total()
 	if float64(n) < rp.cfg.Visible {
 		return 0
 	}
@@ -432,7 +462,7 @@ func (rp *Replicator) measured() int64 {
 // the burden at that scan.
 func (rp *Replicator) treat(res *Result) error {
 	cfg := rp.cfg
-	tm := rp.tm
+	tm := rp.cur
 	th := rp.therapy
 	th.Reset()
 	phased, _ := th.(Phased)
@@ -485,7 +515,8 @@ func (rp *Replicator) treat(res *Result) error {
 		t := tm.Time()
 		if t >= nextDraw {
 			var d drawResult
-			res.CTDNA, d = tm.draw(&cfg.CTDNA, rp.concAt(t), &obsRNG, res.CTDNA)
+			// blood draws are well-mixed only (Config.validateLattice)
+			res.CTDNA, d = rp.tm.draw(&cfg.CTDNA, rp.concAt(t), &obsRNG, res.CTDNA)
 			nextDraw += cfg.CTDNA.Every
 			lastCalled = d.called
 			if math.IsNaN(res.FirstCTDNACall) && d.called[model.ClassTALoss]+d.called[model.ClassPocket] > 0 {

@@ -1,0 +1,74 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/p53evo/p53evo/sim"
+)
+
+// TestLatticeScenario: engine.space: lattice reaches the engine with its
+// defaults filled in, survives a print and load, and bad settings are
+// refused naming the field and the allowed values.
+func TestLatticeScenario(t *testing.T) {
+	base := "detection: {size: 1e4}\nobserve: {ctdna: {every: off}}\n"
+	s, err := Load("x.yaml", []byte(base+"engine: {space: lattice, lattice: {dim: 3, rule: wait}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Resolve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := cfg.Lattice; l == nil || *l != (sim.LatticeConfig{Dim: 3, Moore: false, Rule: sim.RuleWait}) {
+		t.Fatalf("lattice config %+v", l)
+	}
+	out, err := Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "space: lattice") || !strings.Contains(string(out), "neighbourhood: von-neumann") {
+		t.Errorf("printed scenario lacks the lattice:\n%s", out)
+	}
+	s2, err := Load("y.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg2, err := Resolve(s2); err != nil || *cfg2.Lattice != *cfg.Lattice {
+		t.Errorf("reloaded: %+v, %v", cfg2.Lattice, err)
+	}
+	// the default stays well mixed
+	s, _ = Load("x.yaml", []byte(base))
+	if cfg, err := Resolve(s); err != nil || cfg.Lattice != nil {
+		t.Errorf("default: lattice %+v, %v", cfg.Lattice, err)
+	}
+
+	for _, c := range []struct{ src, want string }{
+		{"engine: {space: latice}\n", `engine.space: unknown space "latice"; allowed: none (well mixed), lattice`},
+		{"engine: {lattice: {dim: 2}}\n", "engine.lattice: set, but engine.space is none"},
+		{"engine: {space: lattice, lattice: {dim: 4}}\n", "engine.lattice.dim: must be 2 or 3, got 4"},
+		{"engine: {space: lattice, lattice: {neighbourhood: hex}}\n", `engine.lattice.neighbourhood: unknown neighbourhood "hex"; allowed: von-neumann (4 neighbours in 2D, 6 in 3D), moore (8 in 2D, 26 in 3D)`},
+		{"engine: {space: lattice, lattice: {rule: shove}}\n", `engine.lattice.rule: unknown rule "shove"; allowed: push`},
+		{"engine: {space: lattice, merge: true}\n", "engine.merge: engine.merge does not apply"},
+		{"detection: {size: 1e9}\nengine: {space: lattice}\n", "detection.size: at most 1e+08 cells with engine.space: lattice"},
+	} {
+		src := c.src
+		if !strings.HasPrefix(src, "detection") {
+			src = "detection: {size: 1e4}\n" + src
+		}
+		src += "observe: {ctdna: {every: off}}\n"
+		_, err := Load("x.yaml", []byte(src))
+		if err == nil {
+			s, _ := Load("x.yaml", []byte(src))
+			_, err = Resolve(s)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.src, err, c.want)
+		}
+	}
+	// blood draws are on by default: the lattice asks to turn them off
+	_, err = Load("x.yaml", []byte("detection: {size: 1e4}\nengine: {space: lattice}\n"))
+	if err == nil || !strings.Contains(err.Error(), "observe.ctdna.every: off") {
+		t.Errorf("lattice with blood draws: %v", err)
+	}
+}

@@ -1,0 +1,116 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/p53evo/p53evo/model"
+)
+
+// Lattice exposes the worker's lattice (nil unless Config.Lattice is set).
+func (rp *Replicator) Lattice() *Lattice { return rp.lat }
+
+// runLattice is Run in the lattice mode: grow one founder to the detection
+// size event by event, shift time so treatment starts at 0, and treat with
+// the same treatment phase (scans, RECIST, phases, progression) as the
+// well-mixed engine.
+func (rp *Replicator) runLattice(rep int, res *Result) error {
+	cfg := rp.cfg
+	res.reset(rep)
+	res.Patient = nil
+	lt := rp.lat
+	if err := rp.growLattice(rep, res); err != nil {
+		return err
+	}
+	lt.Shift(-lt.Time())
+	res.AtStart = lt.Counts()
+	if cfg.StopAtDetection {
+		res.Trajectory = appendPoint(res.Trajectory, lt)
+	} else {
+		if err := rp.treat(res); err != nil {
+			return err
+		}
+		if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != lt.Time() {
+			res.Trajectory = rp.point(res.Trajectory)
+		}
+	}
+	res.EndTime = lt.Time()
+	res.Final = lt.Counts()
+	res.Genotypes = lt.GenotypeCounts(res.Genotypes)
+	res.ClonesBorn = lt.Born()
+	res.Clones = append(res.Clones, lt.Records()...)
+	if cfg.StopAtDetection {
+		return nil
+	}
+	for _, r := range res.Clones {
+		if r.Class != model.Sensitive && (math.IsNaN(res.FirstResistantBirth) || r.Born < res.FirstResistantBirth) {
+			res.FirstResistantBirth = r.Born
+		}
+	}
+	res.Events = append(res.Events, Event{Time: lt.Time(), Kind: "end", Detail: res.Outcome.String()})
+	return nil
+}
+
+// growLattice runs founders until one reaches the detection size: growth
+// stops at the division that brings the cells to ceil(Detect), so the
+// burden at detection is exact. A founder whose lineage dies out is
+// replaced (attempts counted), with the seeds of the well-mixed engine.
+func (rp *Replicator) growLattice(rep int, res *Result) error {
+	cfg := rp.cfg
+	lt := rp.lat
+	target := int64(math.Ceil(cfg.Detect))
+	for attempt := 1; ; attempt++ {
+		if attempt > cfg.MaxAttempts {
+			return fmt.Errorf("replicate %d: %w after %d attempts", rep, ErrNoDetection, cfg.MaxAttempts)
+		}
+		seed := ReplicateSeed(cfg.Seed, rep, attempt)
+		res.Stream = seed
+		res.Attempts = attempt
+		lt.Reset(seed, cfg.Founder, 0)
+		res.Trajectory = appendPoint(res.Trajectory[:0], lt)
+		nextGrid := cfg.GrowthGrid
+		for lt.Total() > 0 && lt.Total() < target {
+			if err := rp.check(rep); err != nil {
+				return err
+			}
+			lt.lastExt = math.Inf(-1)
+			lt.run(min(lt.Time()+cfg.Step, nextGrid), NoDrug{}, target)
+			if lt.Time() >= nextGrid {
+				res.Trajectory = appendPoint(res.Trajectory, lt)
+				nextGrid += cfg.GrowthGrid
+			}
+		}
+		if lt.Total() > 0 {
+			res.GrowthDays = lt.Time()
+			for i := range res.Trajectory {
+				res.Trajectory[i].Time -= res.GrowthDays
+			}
+			if last := res.Trajectory[len(res.Trajectory)-1]; last.Time == 0 {
+				res.Trajectory = res.Trajectory[:len(res.Trajectory)-1]
+			}
+			return nil
+		}
+	}
+}
+
+// checkLattice is check in the lattice mode: cancellation, and a bound on
+// the cells (memory) instead of the clone cap.
+func (rp *Replicator) checkLattice(rep int) error {
+	g := &rp.guard
+	lt := rp.lat
+	if g.done != nil {
+		select {
+		case <-g.done:
+			return fmt.Errorf("replicate %d stopped at %s: %w", rep, dayText(lt.Time()), context.Cause(g.ctx))
+		default:
+		}
+	}
+	if g.step != nil {
+		g.step(rep, lt.Time(), lt.Clones())
+	}
+	if lt.Total() > LatticeMaxCells {
+		return fmt.Errorf("replicate %d: %d cells on the lattice at %s exceed %d; lower stop.lethal or the horizon", rep, lt.Total(), dayText(lt.Time()), LatticeMaxCells)
+	}
+	return nil
+}

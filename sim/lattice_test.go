@@ -1,0 +1,374 @@
+package sim_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// latticeConfig is smallConfig in the lattice mode at a small detection size
+// (no blood draws: the lattice mode does not take them yet).
+func latticeConfig(seed uint64, lc sim.LatticeConfig, detect float64) sim.Config {
+	cfg := smallConfig(seed)
+	cfg.Detect = detect
+	cfg.Model.MutationRate = 1e-5 // mutants in a small tumour
+	cfg.CTDNA.Every = -1
+	cfg.Engine.RecordAt = 20
+	cfg.Horizon = 400
+	cfg.Lattice = &lc
+	return cfg
+}
+
+// TestLatticeInvariants: after every step of growth and treatment, the grid
+// holds exactly the cells, each once, every cell's clone is live, and the
+// counts agree; after whole replicates too, and the result is consistent.
+func TestLatticeInvariants(t *testing.T) {
+	for _, lc := range []sim.LatticeConfig{
+		{Dim: 2, Rule: sim.RulePush},
+		{Dim: 2, Moore: true, Rule: sim.RuleWait},
+		{Dim: 3, Rule: sim.RulePush},
+		{Dim: 3, Moore: true, Rule: sim.RuleWait},
+	} {
+		cfg := latticeConfig(7, lc, 3000)
+		m := cfg.Model
+		lt := sim.NewLattice(&m, lc, 20)
+		lt.Reset(11, 1, 0)
+		for lt.Total() > 0 && lt.Total() < 3000 {
+			lt.AdvanceUntil(lt.Time()+5, sim.NoDrug{}, 3000)
+			if err := lt.Check(); err != nil {
+				t.Fatalf("%+v growth, day %.1f: %v", lc, lt.Time(), err)
+			}
+		}
+		drug := sim.Constant{C: []float64{2000, 0, 0}}
+		for day := 0; day < 20 && lt.Total() > 0; day++ {
+			lt.Advance(lt.Time()+5, drug)
+			if err := lt.Check(); err != nil {
+				t.Fatalf("%+v treatment, day %.1f: %v", lc, lt.Time(), err)
+			}
+		}
+		rp := sim.NewReplicator(&cfg)
+		for rep := range 3 {
+			var res sim.Result
+			if err := rp.Run(rep, &res); err != nil {
+				t.Fatal(err)
+			}
+			if err := rp.Lattice().Check(); err != nil {
+				t.Fatalf("%+v replicate %d: %v", lc, rep, err)
+			}
+			if res.AtStart[0]+res.AtStart[1]+res.AtStart[2] != 3000 {
+				t.Errorf("%+v replicate %d: %v cells at detection, want exactly 3000", lc, rep, res.AtStart)
+			}
+			var sum int64
+			for _, g := range res.Genotypes {
+				sum += g.Cells
+			}
+			if f := res.Final; sum != f[0]+f[1]+f[2] {
+				t.Errorf("%+v replicate %d: genotypes hold %d cells, final counts %v", lc, rep, sum, f)
+			}
+			if res.Events[len(res.Events)-1].Kind != "end" || len(res.Trajectory) < 2 {
+				t.Errorf("%+v replicate %d: events %v, %d trajectory points", lc, rep, res.Events, len(res.Trajectory))
+			}
+		}
+	}
+}
+
+// TestLatticeWorkersDoNotChangeResults: 1 and 2 workers give bit-identical
+// replicates (a worker's lattice is reused across replicates in whatever
+// order the pool hands them out).
+func TestLatticeWorkersDoNotChangeResults(t *testing.T) {
+	cfg := latticeConfig(3, sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}, 5000)
+	one := runDigests(t, cfg, 6, 1)
+	two := runDigests(t, cfg, 6, 2)
+	for i := range one {
+		if one[i] != two[i] {
+			t.Errorf("replicate %d: 1 worker %+v, 2 workers %+v", i, one[i], two[i])
+		}
+	}
+	cfg.Seed = 4
+	if other := runDigests(t, cfg, 1, 1); other[0] == one[0] {
+		t.Error("another seed gives the same replicate")
+	}
+}
+
+// pureBirth is a model without death or mutation, for growth laws.
+func pureBirth() model.Model {
+	m := model.Default()
+	m.Birth, m.Death, m.MutationRate = 1, 0, 0
+	return m
+}
+
+// fitLine is the least-squares line y = a + b x and its R^2.
+func fitLine(x, y []float64) (a, b, r2 float64) {
+	n := float64(len(x))
+	var sx, sy, sxx, sxy, syy float64
+	for i := range x {
+		sx += x[i]
+		sy += y[i]
+		sxx += x[i] * x[i]
+		sxy += x[i] * y[i]
+		syy += y[i] * y[i]
+	}
+	b = (n*sxy - sx*sy) / (n*sxx - sx*sx)
+	a = (sy - b*sx) / n
+	r := (n*sxy - sx*sy) / math.Sqrt((n*sxx-sx*sx)*(n*syy-sy*sy))
+	return a, b, r * r
+}
+
+// TestLatticeBoundaryGrowth: under the wait rule only cells with an empty
+// neighbour divide, so a 2D lesion grows from its edge: its radius
+// sqrt(N/pi) grows linearly in time and the total as t^2. Checked on a pure
+// birth process (b = 1/day) from 1 to 40,000 cells: the radius against time
+// from day 10 on is a line with R^2 > 0.998, and log N against log(t - t0)
+// (t0 the line's intercept with radius 0) has slope 2 +- 0.1. The measured
+// front speed is compared with the edge's division rate: it must lie
+// between 0.5 and 2 sites per day for b = 1 (measured 1.22: an empty site
+// on the front is filled at b times the number of its occupied neighbours
+// that have no other empty neighbour, so the front outruns b a little). The
+// push rule, in contrast, grows exponentially: it reaches 10x the cells
+// well before the wait rule's last day.
+func TestLatticeBoundaryGrowth(t *testing.T) {
+	m := pureBirth()
+	lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: sim.RuleWait}, 0)
+	lt.Reset(5, 1, 0)
+	var ts, rs, ns []float64
+	for lt.Total() < 40_000 {
+		lt.AdvanceUntil(lt.Time()+2, sim.NoDrug{}, 40_000)
+		if lt.Time() >= 10 {
+			ts = append(ts, lt.Time())
+			rs = append(rs, math.Sqrt(float64(lt.Total())/math.Pi))
+			ns = append(ns, float64(lt.Total()))
+		}
+	}
+	a, v, r2 := fitLine(ts, rs)
+	t0 := -a / v
+	t.Logf("wait rule, 2D von Neumann, b=1: radius = %.3f t %+.2f (R^2 %.5f) up to day %.1f, %d cells", v, a, r2, lt.Time(), lt.Total())
+	if r2 < 0.998 {
+		t.Errorf("radius against time: R^2 %.5f, want > 0.998 (linear growth)", r2)
+	}
+	if v < 0.5 || v > 2 {
+		t.Errorf("front speed %.3f sites/day, want within [0.5, 2] for b = 1", v)
+	}
+	var lx, ly []float64
+	for i := range ts {
+		if ts[i]-t0 > 0 {
+			lx = append(lx, math.Log(ts[i]-t0))
+			ly = append(ly, math.Log(ns[i]))
+		}
+	}
+	_, slope, _ := fitLine(lx, ly)
+	t.Logf("log N against log(t - %.2f): slope %.3f", t0, slope)
+	if math.Abs(slope-2) > 0.1 {
+		t.Errorf("N ~ t^%.3f, want t^2", slope)
+	}
+	waitDay := lt.Time()
+
+	push := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}, 0)
+	push.Reset(5, 1, 0)
+	push.AdvanceUntil(waitDay, sim.NoDrug{}, 10*lt.Total())
+	t.Logf("push rule: %d cells at day %.1f (wait rule: %d at day %.1f)", push.Total(), push.Time(), lt.Total(), waitDay)
+	if push.Total() < 10*lt.Total() || push.Time() > waitDay/2 {
+		t.Errorf("push rule: %d cells by day %.1f, want 10x the wait rule's %d before day %.1f", push.Total(), push.Time(), lt.Total(), waitDay/2)
+	}
+}
+
+// resistanceHit is the first mutation open to the founder genotype that
+// makes a cell resistant.
+func resistanceHit(t *testing.T, m *model.Model) model.Hit {
+	for _, c := range m.Choices(model.Genotype{}, nil) {
+		if m.Class(model.Genotype{Hits: []model.Hit{c.Hit}}) != model.Sensitive {
+			return c.Hit
+		}
+	}
+	t.Fatal("no resistance mutation in the catalog")
+	return model.Hit{}
+}
+
+// TestLatticeInteriorCloneStaysSmall: a resistant clone born at the centre
+// of a boundary-growing lesion (wait rule, b = 1 and d = 0.3 per day: the
+// default rates, b = 0.14 and d = 0.13, make boundary-driven growth too slow
+// for a unit test) is hemmed in by its neighbours: it grows only into the holes that
+// deaths open, while one born on the edge grows with the front. A lesion
+// of 5,000 cells gets one planted mutant at its centre and one at its
+// outermost cell along +x; after growing to 30,000 cells, over 12 seeds, the
+// edge clones hold at least 3 times the cells of the centre clones in all
+// (measured 122 against 11 cells: most edge clones are overtaken by their
+// neighbours on the front, a few surf it), and no centre clone reaches 100
+// cells (measured: none grew past its first cell).
+func TestLatticeInteriorCloneStaysSmall(t *testing.T) {
+	m := model.Default()
+	m.Birth, m.Death, m.MutationRate = 1, 0.3, 0
+	hit := resistanceHit(t, &m)
+	lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: sim.RuleWait}, 0)
+	var inner, edge float64
+	maxInner := int64(0)
+	seed := uint64(100)
+	for range 12 {
+		// founders die out with probability d/b: retry
+		for lt.Total() < 5000 {
+			seed++
+			lt.Reset(seed, 1, 0)
+			lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 5000)
+		}
+		x := 0
+		for lt.CellAt(x+1, 0, 0) >= 0 || lt.CellAt(x+2, 0, 0) >= 0 {
+			x++
+		}
+		for lt.CellAt(x, 0, 0) < 0 {
+			x--
+		}
+		cx := 0
+		for lt.CellAt(cx, 0, 0) < 0 {
+			cx++
+		}
+		ci, err := lt.Plant(cx, 0, 0, hit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ei, err := lt.Plant(x, 0, 0, hit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 30_000)
+		if lt.Total() < 30_000 {
+			t.Fatalf("seed %d: the lesion died out", seed)
+		}
+		if err := lt.Check(); err != nil {
+			t.Fatal(err)
+		}
+		inner += float64(lt.CloneSize(ci))
+		edge += float64(lt.CloneSize(ei))
+		maxInner = max(maxInner, lt.CloneSize(ci))
+	}
+	t.Logf("12 lesions 5,000 -> 30,000 cells: centre clones %.0f cells in all (largest %d), edge clones %.0f", inner, maxInner, edge)
+	if !(edge >= 3*inner) || edge == 0 {
+		t.Errorf("edge clones %.0f cells, centre clones %.0f: want edge >= 3x centre", edge, inner)
+	}
+	if maxInner >= 100 {
+		t.Errorf("a centre clone reached %d cells", maxInner)
+	}
+}
+
+// TestLatticeEventsAllocateNothing: once a worker's buffers have grown, a
+// replay of the same growth allocates nothing per event.
+func TestLatticeEventsAllocateNothing(t *testing.T) {
+	m := model.Default()
+	m.MutationRate = 1e-5
+	for _, lc := range []sim.LatticeConfig{{Dim: 2, Rule: sim.RulePush}, {Dim: 3, Moore: true, Rule: sim.RuleWait}} {
+		lt := sim.NewLattice(&m, lc, 10)
+		var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}}
+		seed := uint64(0)
+		grow := func() {
+			lt.Reset(seed, 1, 0)
+			for lt.Total() > 0 && lt.Total() < 20_000 {
+				lt.AdvanceUntil(lt.Time()+7, sim.NoDrug{}, 20_000)
+			}
+			lt.Advance(lt.Time()+30, drug)
+		}
+		for lt.Events < 100_000 { // a founder whose lineage survives
+			seed++
+			grow()
+		}
+		first := lt.Events
+		if a := testing.AllocsPerRun(2, grow); a != 0 {
+			t.Errorf("%+v: %.0f allocations replaying %d events", lc, a, lt.Events)
+		}
+		if lt.Events != first || first < 100_000 {
+			t.Errorf("%+v: replay took %d events, first run %d", lc, lt.Events, first)
+		}
+	}
+}
+
+// BenchmarkLattice2D grows one cell to 1e6 cells on a 2D lattice (push rule,
+// von Neumann, default rates b = 0.14, d = 0.13 per day, default mutation
+// rate; founders that die out are replaced and their events counted) and
+// reports the wall time per tumour and per candidate event; wait: the wait
+// rule to 1e5 cells at b = 1, d = 0.3.
+func BenchmarkLattice2D(b *testing.B) {
+	for _, rule := range []sim.LatticeRule{sim.RulePush, sim.RuleWait} {
+		b.Run(rule.String(), func(b *testing.B) {
+			m := model.Default()
+			n := int64(1_000_000)
+			if rule == sim.RuleWait {
+				// boundary-driven growth at d/b = 0.93 is very slow in
+				// tumour time: b = 1, d = 0.3 to 1e5 cells
+				m.Birth, m.Death, n = 1, 0.3, 100_000
+			}
+			lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: rule}, 100)
+			var events int64
+			var elapsed time.Duration
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				for attempt := uint64(0); lt.Total() < n; attempt++ {
+					// most founders die out (d/b = 0.93): retry, as a replicate does
+					lt.Reset(uint64(i)<<20|attempt, 1, 0)
+					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
+					events += lt.Events
+				}
+				elapsed += time.Since(start)
+			}
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+		})
+	}
+}
+
+// TestLatticePushWellMixedLimit: under the push rule every division
+// succeeds wherever the cell sits, so each clone is the same linear
+// birth-death process as in the well-mixed engine and space must not change
+// the law of the counts. 400 replicates of each (b = 1, d = 0.5, a mutation
+// rate that makes resistance common, stop at detection at 1e4 cells): the
+// growth times agree by a two-sample Kolmogorov-Smirnov test (D below the
+// 1% critical value 1.63 sqrt(2/400)), and so do the fractions of
+// replicates carrying resistant cells at detection (|z| < 3).
+func TestLatticePushWellMixedLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("800 replicates")
+	}
+	const n = 400
+	run := func(lc *sim.LatticeConfig) (days []float64, resistant int) {
+		m := model.Default()
+		m.Birth, m.Death, m.MutationRate = 1, 0.5, 1e-7
+		cfg := sim.Config{Model: m, Detect: 1e4, Seed: 77, StopAtDetection: true, Lattice: lc}
+		cfg.CTDNA.Every = -1
+		cfg.Defaults()
+		err := sim.Run(t.Context(), &cfg, sim.RunOptions{Count: n, Workers: 2}, sim.SinkFunc(func(r *sim.Result) error {
+			days = append(days, r.GrowthDays)
+			if r.AtStart[model.ClassTALoss]+r.AtStart[model.ClassPocket] > 0 {
+				resistant++
+			}
+			return nil
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return days, resistant
+	}
+	wm, rw := run(nil)
+	lat, rl := run(&sim.LatticeConfig{Dim: 2, Rule: sim.RulePush})
+	slices.Sort(wm)
+	slices.Sort(lat)
+	d := 0.0
+	for i, j := 0, 0; i < n && j < n; {
+		if wm[i] <= lat[j] {
+			i++
+		} else {
+			j++
+		}
+		d = max(d, math.Abs(float64(i-j))/n)
+	}
+	crit := 1.63 * math.Sqrt(2.0/n)
+	p1, p2 := float64(rw)/n, float64(rl)/n
+	p := (p1 + p2) / 2
+	z := (p1 - p2) / math.Sqrt(p*(1-p)*2/n)
+	t.Logf("growth days: median well mixed %.2f, lattice %.2f; KS D %.3f (1%% critical %.3f); resistance at detection %d vs %d of %d (z %.2f)", wm[n/2], lat[n/2], d, crit, rw, rl, n, z)
+	if d > crit {
+		t.Errorf("growth times differ: KS D %.3f > %.3f", d, crit)
+	}
+	if math.Abs(z) > 3 || rw+rl == 0 {
+		t.Errorf("resistance at detection: %d vs %d of %d (z %.2f)", rw, rl, n, z)
+	}
+}
