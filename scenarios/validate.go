@@ -145,13 +145,34 @@ func (v *validator) intRange(path string, x, lo, hi int64, unit string) bool {
 // o) and returns every problem, with paths into s as written.
 func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v := &validator{loc: loc}
-
 	if !scenarioName.MatchString(f.Name) || len(f.Name) > maxNameLen {
 		v.bad("name", "%q is not a valid scenario name; allowed: letters, digits, '.', '_' and '-', not starting with '.' or '-', at most %d characters", f.Name, maxNameLen)
 	}
 	v.intRange("replicates", int64(*f.Replicates), 1, maxReplicates, "replicates")
 
-	// Sizes.
+	sz := v.sizes(f)
+	v.growth(f, sz)
+	ds := v.drugNames(s, f, o)
+	v.mutation(f, o, ds)
+	v.clinic(f, sz)
+	horizon, okH, lattice := v.schedule(f)
+	ctdnaOn := v.liquidBiopsy(f, horizon, okH, lattice)
+	v.pharmacokinetics(f, o)
+	v.treatment(f, ds, horizon, okH, ctdnaOn)
+	v.patient(f.Patient)
+	return v.errs
+}
+
+// sizeCheck is what the size checks found, for the checks that compare
+// other fields with the sizes.
+type sizeCheck struct {
+	founder             int64
+	detect              float64
+	okFounder, okDetect bool
+}
+
+// sizes checks founder.cells, detection.size and stop.lethal.
+func (v *validator) sizes(f *Scenario) sizeCheck {
 	founder := *f.Founder.Cells
 	okFounder := v.intRange("founder.cells", founder, 1, int64(maxCells), "cells")
 	detect := *f.Detection.Size
@@ -170,7 +191,12 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.bad(v.pick("stop.lethal", "detection.size"), "lethal burden %s must exceed the detection size %s", num(lethal), num(detect))
 	}
 
-	// Growth.
+	return sizeCheck{founder: founder, detect: detect, okFounder: okFounder, okDetect: okDetect}
+}
+
+// growth checks the untreated rates.
+func (v *validator) growth(f *Scenario, sz sizeCheck) {
+	founder, detect, okFounder, okDetect := sz.founder, sz.detect, sz.okFounder, sz.okDetect
 	b, d := *f.Growth.Birth, *f.Growth.Death
 	okB := v.positive("growth.birth", b, 0, "per day")
 	okD := v.nonNegative("growth.death", d, "per day")
@@ -180,7 +206,18 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.bad(v.pick("growth.death", "growth.birth"), "birth (%s) must exceed death (%s): the untreated founder must grow to reach the detection size (or set founder.cells to detection.size, and the tumour starts treatment at once)", num(b), num(d))
 	}
 
-	// Drugs as written: names.
+}
+
+// drugSet is what the drug checks found: the drugs by name, in order, and
+// which are y220c-pocket drugs.
+type drugSet struct {
+	known, reactivator map[string]bool
+	names              []string
+}
+
+// drugNames checks the drugs as written (names) and each drug's
+// pharmacodynamics.
+func (v *validator) drugNames(s, f *Scenario, o *origins) drugSet {
 	known := map[string]bool{}
 	for _, dr := range f.Drugs {
 		known[dr.Name] = true
@@ -237,7 +274,13 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		}
 	}
 
-	// Mutation.
+	return drugSet{known: known, reactivator: reactivator, names: drugNames}
+}
+
+// mutation checks the mutation rate, the catalog, its prerequisites and
+// the allele state.
+func (v *validator) mutation(f *Scenario, o *origins, ds drugSet) {
+	known, reactivator, drugNames := ds.known, ds.reactivator, ds.names
 	rate := *f.Mutation.Rate
 	okRate := true
 	if !(rate >= 0) || !(rate < 1) {
@@ -299,8 +342,13 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		}
 	}
 
-	// Prerequisites: names of other entries, without cycles (an entry on a
-	// cycle could never arise).
+	v.requires(f, o, names)
+	v.alleles(f, rate, totalSites, okRate && okSites)
+}
+
+// requires checks the catalog's prerequisites: names of other entries,
+// without cycles (an entry on a cycle could never arise).
+func (v *validator) requires(f *Scenario, o *origins, names map[string]string) {
 	reqs := map[string][]string{}
 	for k, e := range f.Mutation.Catalog.Entries {
 		p := o.muts[k]
@@ -323,18 +371,28 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.bad("mutation.catalog", "requires forms a cycle (%s): no cell could acquire these mutations", strings.Join(cyc, " -> "))
 	}
 
-	// Alleles.
+}
+
+// alleles checks the allele state and the mutation probability per
+// division it implies (rate x catalog sites x copies; ok says whether rate
+// and sites are valid).
+func (v *validator) alleles(f *Scenario, rate, totalSites float64, ok bool) {
 	copies := *f.Alleles.Copies
 	okCopies := v.intRange("alleles.copies", int64(copies), 1, maxCopies, "copies of the Y220C allele")
 	if x := *f.Alleles.Dominance; !(x >= 0 && x <= 1) {
 		v.bad("alleles.dominance", "must be in [0, 1] (a fraction), got %s", num(x))
 	}
-	if okRate && okSites && okCopies {
+	if ok && okCopies {
 		if p := rate * totalSites * float64(copies); !(p < 1) {
 			v.bad("mutation.rate", "rate %s x %s catalog sites x %d copies = %s mutations per division; must be below 1", num(rate), num(totalSites), copies, num(p))
 		}
 	}
 
+}
+
+// clinic checks imaging, the combination rule and tolerance.
+func (v *validator) clinic(f *Scenario, sz sizeCheck) {
+	detect, okDetect := sz.detect, sz.okDetect
 	if x := *f.Observe.Visible; v.nonNegative("observe.visible", x, "cells") && okDetect && x >= detect {
 		v.bad(v.pick("observe.visible", "detection.size"), "the smallest visible burden (%s cells) must be below the detection size (%s): imaging must see the tumour at baseline", num(x), num(detect))
 	}
@@ -348,9 +406,13 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.bad("tolerance", "must be in [0, 1) (a fraction of the kill), got %s", num(x))
 	}
 
-	// Stop, observe, record, engine.
-	horizon := *f.Stop.Horizon
-	okH := v.positive("stop.horizon", horizon, 0, "days")
+}
+
+// schedule checks stop, observe, record and engine; it returns the horizon
+// (and whether it is valid) and whether the scenario is spatial.
+func (v *validator) schedule(f *Scenario) (horizon float64, okH, lattice bool) {
+	horizon = *f.Stop.Horizon
+	okH = v.positive("stop.horizon", horizon, 0, "days")
 	if okH && horizon > maxHorizon {
 		v.bad("stop.horizon", "must be at most %d days, got %s", maxHorizon, num(horizon))
 		okH = false
@@ -376,9 +438,13 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.intRange("engine.shard_min", int64(*f.Engine.ShardMin), 1, math.MaxInt32, "live clones")
 	v.intRange("engine.max_attempts", int64(*f.Engine.MaxAttempts), 1, maxMaxAttempts, "founders")
 	v.intRange("engine.max_clones", int64(*f.Engine.MaxClones), 0, math.MaxInt32, "live clones; 0 for no limit")
-	lattice := v.space(f)
+	lattice = v.space(f)
 
-	// Liquid biopsy.
+	return horizon, okH, lattice
+}
+
+// liquidBiopsy checks observe.ctdna and reports whether blood draws are on.
+func (v *validator) liquidBiopsy(f *Scenario, horizon float64, okH, lattice bool) bool {
 	ct := f.Observe.CTDNA
 	every := float64(*ct.Every)
 	ctdnaOn := every != 0
@@ -401,7 +467,11 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		v.bad(v.pick("observe.ctdna.every", "engine.space"), "engine.space: lattice does not take blood draws yet; set observe.ctdna.every: off")
 	}
 
-	// Drugs: how many, and their pharmacokinetics.
+	return ctdnaOn
+}
+
+// pharmacokinetics checks the number of drugs and each drug's PK.
+func (v *validator) pharmacokinetics(f *Scenario, o *origins) {
 	if n := len(f.Drugs); n > sim.MaxDrugs {
 		v.bad("drugs", "%d drugs (the 3 defaults and %d added); the engine takes at most %d", n, n-3, sim.MaxDrugs)
 	}
@@ -421,7 +491,11 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 		}
 	}
 
-	// Treatment.
+}
+
+// treatment checks the exposure model and the phases.
+func (v *validator) treatment(f *Scenario, ds drugSet, horizon float64, okH, ctdnaOn bool) {
+	known, drugNames := ds.known, ds.names
 	if e := *f.Treatment.Exposure; !slices.Contains(exposureNames, e) {
 		v.bad("treatment.exposure", "unknown exposure %q; allowed: %s (the drug's one-compartment oral model) or %s (dose x scale / interval while dosing)%s", e, exposurePK, exposureSteady, suggest(e, exposureNames))
 	}
@@ -490,8 +564,6 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 			}
 		}
 	}
-	v.patient(f.Patient)
-	return v.errs
 }
 
 // fraction checks 0 <= x <= 1.
