@@ -126,7 +126,9 @@ type Writer struct {
 	runs, traj, clones, events, ctdna, genos *tableWriter
 	tables                                   [6]*tableWriter
 
-	// typed builders, cached to keep Write free of interface conversions
+	// column builders, cached per table so that Write does not look them up
+	// by name; Write asserts each to its concrete type (a type assertion per
+	// column and replicate, no allocation)
 	rb    [runNumCols]array.Builder
 	tb    [trajNumCols]array.Builder
 	conc  []*array.Float64Builder // trajectories: conc_<drug>, by drug

@@ -387,7 +387,6 @@ func (v *validator) alleles(f *Scenario, rate, totalSites float64, ok bool) {
 			v.bad("mutation.rate", "rate %s x %s catalog sites x %d copies = %s mutations per division; must be below 1", num(rate), num(totalSites), copies, num(p))
 		}
 	}
-
 }
 
 // clinic checks imaging, the combination rule and tolerance.
