@@ -210,34 +210,16 @@ func (tm *Tumor) toEnd(rc *rateClass, t float64) mob {
 // first mutant of n cells comes when n ln F_[t,tau](1) = -E. It returns tau
 // (+Inf if after the step end) and the map of [t, tau].
 func (tm *Tumor) nextEmission(rc *rateClass, t, target float64) (float64, mob) {
-	g := mobIdentity
-	nseg := len(tm.segT) - 1
-	lo := t
-	for k := tm.segIndex(t); k < nseg; k++ {
-		hi := tm.segT[k+1]
-		var mk mob
-		if lo <= tm.segT[k] {
-			mk = rc.maps[k]
-		} else {
-			mk = rc.seg[k].over(hi - lo)
-		}
-		g2 := g.then(mk)
-		if math.Log(g2.noEmit()) <= target {
-			// within this segment: F_[t,lo](F_[lo,tau](1)) = z, so
-			// F_[lo,tau](1) = y = g^-1(z); 1 - y without forming y
-			oneMinusZ := -math.Expm1(target)
-			z := 1 - oneMinusZ
-			den := g.p - g.r*z
-			oneMinusY := ((g.p + g.q) - (g.r+g.s)*z) / den
-			h := rc.seg[k].hitNoEmit(oneMinusY)
-			h = min(max(h, 0), hi-lo)
-			tau := lo + h
-			return tau, g.then(rc.seg[k].over(h))
-		}
-		g = g2
-		lo = hi
+	k, lo, g, ok := tm.findSegment(rc, t, func(g2 mob, _ int) bool { return math.Log(g2.noEmit()) <= target })
+	if !ok {
+		return math.Inf(1), g
 	}
-	return math.Inf(1), g
+	// within segment k: F_[t,lo](F_[lo,tau](1)) = z, so F_[lo,tau](1) = y =
+	// g^-1(z); 1 - y without forming y
+	z := 1 + math.Expm1(target)
+	oneMinusY := ((g.p + g.q) - (g.r+g.s)*z) / (g.p - g.r*z)
+	h := min(max(rc.seg[k].hitNoEmit(oneMinusY), 0), tm.segT[k+1]-lo)
+	return lo + h, g.then(rc.seg[k].over(h))
 }
 
 // extinctAt draws when a clone of n cells at t died out, given that it shed
@@ -245,29 +227,41 @@ func (tm *Tumor) nextEmission(rc *rateClass, t, target float64) (float64, mob) {
 // F_[t,end](0))^n, inverted segment by segment in closed form.
 func (tm *Tumor) extinctAt(rc *rateClass, n int64, t float64, end mob, u float64) float64 {
 	zEnd := end.q / end.s // F_[t,end](0)
+	nseg := len(tm.segT) - 1
 	if !(zEnd > 0) {
-		return tm.segT[len(tm.segT)-1]
+		return tm.segT[nseg]
 	}
 	target := math.Log(u)/float64(n) + math.Log(zEnd) // ln F_[t,T](0)
-	g := mobIdentity
+	k, lo, g, _ := tm.findSegment(rc, t, func(g2 mob, k int) bool {
+		z2 := g2.q / g2.s
+		return z2 > 0 && math.Log(z2) >= target || k == nseg-1
+	})
+	if k >= nseg {
+		return tm.segT[nseg]
+	}
+	h := rc.seg[k].hitZero(g.inverse(math.Exp(target)))
+	return lo + min(max(h, 0), tm.segT[k+1]-lo)
+}
+
+// findSegment composes the maps of rc from t segment by segment and returns
+// the first segment k for which done(F_[t, end of k], k) holds, with the
+// start lo of the part of k after t and the map g of [t, lo]; ok is false,
+// and g maps t to the step end, when no segment does.
+func (tm *Tumor) findSegment(rc *rateClass, t float64, done func(g mob, k int) bool) (k int, lo float64, g mob, ok bool) {
+	g = mobIdentity
 	nseg := len(tm.segT) - 1
-	lo := t
-	for k := tm.segIndex(t); k < nseg; k++ {
+	lo = t
+	for k = tm.segIndex(t); k < nseg; k++ {
 		hi := tm.segT[k+1]
-		var mk mob
-		if lo <= tm.segT[k] {
-			mk = rc.maps[k]
-		} else {
+		mk := rc.maps[k]
+		if lo > tm.segT[k] {
 			mk = rc.seg[k].over(hi - lo)
 		}
 		g2 := g.then(mk)
-		if z2 := g2.q / g2.s; z2 > 0 && math.Log(z2) >= target || k == nseg-1 {
-			y := g.inverse(math.Exp(target))
-			h := rc.seg[k].hitZero(y)
-			return lo + min(max(h, 0), hi-lo)
+		if done(g2, k) {
+			return k, lo, g, true
 		}
-		g = g2
-		lo = hi
+		g, lo = g2, hi
 	}
-	return tm.segT[nseg]
+	return nseg, lo, g, false
 }

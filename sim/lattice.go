@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
-	"strings"
 
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -609,21 +607,8 @@ func (lt *Lattice) ResistantClones() int {
 // GenotypeCounts appends the live cells of every genotype that has any,
 // sorted by label (as Tumor.GenotypeCounts).
 func (lt *Lattice) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
-	base := len(dst)
-	for i := range lt.genos {
-		dst = append(dst, GenotypeCount{Genotype: lt.genos[i].label, Class: lt.genos[i].class})
-	}
-	for i := range lt.clones {
-		dst[base+int(lt.clones[i].geno)].Cells += lt.clones[i].n
-	}
-	out := dst[:base]
-	for _, g := range dst[base:] {
-		if g.Cells > 0 {
-			out = append(out, g)
-		}
-	}
-	slices.SortFunc(out[base:], func(a, b GenotypeCount) int { return strings.Compare(a.Genotype, b.Genotype) })
-	return out
+	return countGenotypes(dst, len(lt.genos), func(g int) (string, model.Class) { return lt.genos[g].label, lt.genos[g].class },
+		len(lt.clones), func(i int) (int32, int64) { return lt.clones[i].geno, lt.clones[i].n })
 }
 
 // Shift moves the clock and every stored time by dt.

@@ -337,12 +337,23 @@ type GenotypeCount struct {
 // tumour. (The order is the labels' because a worker's genotype cache
 // outlives its replicates.)
 func (tm *Tumor) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
+	return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].label, tm.genos[g].class },
+		len(tm.clones), func(i int) (int32, int64) { return tm.clones[i].geno, tm.clones[i].n })
+}
+
+// countGenotypes appends to dst one GenotypeCount per genotype (of ngeno,
+// described by geno) that has live cells among the nclones clones (clone i
+// has genotype and cells clone(i)), sorted by label.
+func countGenotypes(dst []GenotypeCount, ngeno int, geno func(g int) (string, model.Class), nclones int, clone func(i int) (int32, int64)) []GenotypeCount {
 	base := len(dst)
-	for i := range tm.genos {
-		dst = append(dst, GenotypeCount{Genotype: tm.genos[i].label, Class: tm.genos[i].class})
+	for g := range ngeno {
+		label, class := geno(g)
+		dst = append(dst, GenotypeCount{Genotype: label, Class: class})
 	}
-	for i := range tm.clones {
-		dst[base+int(tm.clones[i].geno)].Cells += tm.clones[i].n
+	for i := range nclones {
+		if g, n := clone(i); n > 0 {
+			dst[base+int(g)].Cells += n
+		}
 	}
 	out := dst[:base]
 	for _, g := range dst[base:] {
