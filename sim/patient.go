@@ -684,23 +684,11 @@ func (rp *Replicator) treatPatient(res *Result) error {
 			break
 		}
 		if float64(n) >= cfg.Lethal {
-			res.Events = append(res.Events, Event{Time: t, Kind: "lethal", Detail: fmt.Sprintf("burden=%d", n)})
-			if math.IsNaN(res.TTP) {
-				res.TTP = t
-				rp.patientAtProgression(res)
-			}
-			if math.IsNaN(res.FinalProgression) {
-				res.FinalProgression = t
-			}
-			res.Outcome = Progressed
+			res.lethal(t, n, func() { rp.patientAtProgression(res) })
 			break
 		}
 		if t >= end {
-			if !math.IsNaN(res.TTP) {
-				res.Outcome = Progressed
-			} else {
-				res.Outcome = Censored
-			}
+			res.atHorizon()
 			break
 		}
 		t1 := min(t+cfg.Step, nextGrid, nextScan, nextDraw, end)

@@ -302,6 +302,31 @@ type Result struct {
 	Genotypes []GenotypeCount
 }
 
+// lethal ends the replicate at the lethal burden n at t: the first
+// progression if none came before (atProgression records what goes with
+// it), and the progression that ended treatment.
+func (r *Result) lethal(t float64, n int64, atProgression func()) {
+	r.Events = append(r.Events, Event{Time: t, Kind: "lethal", Detail: fmt.Sprintf("burden=%d", n)})
+	if math.IsNaN(r.TTP) {
+		r.TTP = t
+		atProgression()
+	}
+	if math.IsNaN(r.FinalProgression) {
+		r.FinalProgression = t
+	}
+	r.Outcome = Progressed
+}
+
+// atHorizon ends the replicate at its horizon: progressed if it ever did,
+// censored otherwise.
+func (r *Result) atHorizon() {
+	if !math.IsNaN(r.TTP) {
+		r.Outcome = Progressed
+	} else {
+		r.Outcome = Censored
+	}
+}
+
 func (r *Result) reset(rep int) {
 	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0], Patient: r.Patient, Genotypes: r.Genotypes[:0]}
 	r.TTP, r.ResistantMajority, r.FirstResistantBirth, r.NadirTime = math.NaN(), math.NaN(), math.NaN(), math.NaN()
@@ -539,23 +564,11 @@ func (rp *Replicator) treat(res *Result) error {
 			break
 		}
 		if float64(tm.Total()) >= cfg.Lethal {
-			res.Events = append(res.Events, Event{Time: t, Kind: "lethal", Detail: fmt.Sprintf("burden=%d", tm.Total())})
-			if math.IsNaN(res.TTP) {
-				res.TTP = t
-				rp.atProgression(res, lastCalled)
-			}
-			if math.IsNaN(res.FinalProgression) {
-				res.FinalProgression = t
-			}
-			res.Outcome = Progressed
+			res.lethal(t, tm.Total(), func() { rp.atProgression(res, lastCalled) })
 			break
 		}
 		if t >= end {
-			if !math.IsNaN(res.TTP) {
-				res.Outcome = Progressed
-			} else {
-				res.Outcome = Censored
-			}
+			res.atHorizon()
 			break
 		}
 		t1 := min(t+cfg.Step, nextGrid, nextScan, nextDraw, end)
