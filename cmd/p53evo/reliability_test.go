@@ -1,6 +1,6 @@
 package main
 
-// Faults of issue 16, through the command line only (so that each test
+// Faults that must not lose or misreport data, through the command line only (so that each test
 // also runs against older builds): concurrent writers, --force, signals
 // mid-replicate, mixed directories, --set parsing, bad environment values.
 
