@@ -155,6 +155,12 @@ func TestLibraryPolicies(t *testing.T) {
 			{Name: "treat", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
 			{Name: "pause", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
 		}, func(c sim.Config) bool { return c.Scan == 28 }},
+		"adaptive-lattice": {[]ph{
+			{Name: "treat", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
+			{Name: "pause", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
+		}, func(c sim.Config) bool {
+			return c.Scan == 28 && c.ProgressionFromBaseline && c.Lattice != nil && c.Detect == 1e5 && !(c.CTDNA.Every > 0)
+		}},
 		"holiday-rechallenge": {[]ph{
 			{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndAfter, Days: 180}, Next: 1, NextSet: true},
 			{Name: "holiday", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndAfter, Days: 90}, Next: 2, NextSet: true},
