@@ -216,7 +216,7 @@ func TestLibraryPolicies(t *testing.T) {
 
 func TestGetOpen(t *testing.T) {
 	_, err := Get("rezatapopt-continous")
-	if err == nil || !strings.Contains(err.Error(), "available: adaptive, combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
+	if err == nil || !strings.Contains(err.Error(), "available: adaptive, adaptive-lattice, combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
 		t.Errorf("Get error: %v", err)
 	}
 	_, err = Open("no-such-scenario")
