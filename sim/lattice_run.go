@@ -82,13 +82,7 @@ func (rp *Replicator) growLattice(rep int, res *Result) error {
 			}
 		}
 		if lt.Total() > 0 {
-			res.GrowthDays = lt.Time()
-			for i := range res.Trajectory {
-				res.Trajectory[i].Time -= res.GrowthDays
-			}
-			if last := res.Trajectory[len(res.Trajectory)-1]; last.Time == 0 {
-				res.Trajectory = res.Trajectory[:len(res.Trajectory)-1]
-			}
+			res.detected(lt.Time())
 			return nil
 		}
 	}

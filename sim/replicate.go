@@ -317,6 +317,19 @@ func (r *Result) lethal(t float64, n int64, atProgression func()) {
 	r.Outcome = Progressed
 }
 
+// detected closes the growth phase at time t, when the tumour reached the
+// detection size: growth-phase trajectory times become negative (treatment
+// starts at 0), and a point at t itself is dropped (treatment records it).
+func (r *Result) detected(t float64) {
+	r.GrowthDays = t
+	for i := range r.Trajectory {
+		r.Trajectory[i].Time -= t
+	}
+	if last := r.Trajectory[len(r.Trajectory)-1]; last.Time == 0 {
+		r.Trajectory = r.Trajectory[:len(r.Trajectory)-1]
+	}
+}
+
 // atHorizon ends the replicate at its horizon: progressed if it ever did,
 // censored otherwise.
 func (r *Result) atHorizon() {
@@ -715,13 +728,7 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 			}
 		}
 		if tm.Total() > 0 {
-			res.GrowthDays = tm.Time()
-			for i := range res.Trajectory {
-				res.Trajectory[i].Time -= res.GrowthDays
-			}
-			if last := res.Trajectory[len(res.Trajectory)-1]; last.Time == 0 {
-				res.Trajectory = res.Trajectory[:len(res.Trajectory)-1]
-			}
+			res.detected(tm.Time())
 			return nil
 		}
 	}
