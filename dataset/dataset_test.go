@@ -155,7 +155,11 @@ func wantClones(rs []sim.Result) []CloneRow {
 	var out []CloneRow
 	for _, r := range rs {
 		for _, c := range r.Clones {
-			out = append(out, CloneRow{r.Replicate, c.ID, c.Parent, c.Mutation, c.Genotype, c.Class.String(), c.Born, c.Peak, c.PeakTime, c.Extinct})
+			les := -1
+			if r.Patient != nil {
+				les = r.Patient.CloneLesion(c.ID)
+			}
+			out = append(out, CloneRow{r.Replicate, c.ID, c.Parent, c.Mutation, c.Genotype, c.Class.String(), c.Born, c.Peak, c.PeakTime, c.Extinct, les})
 		}
 	}
 	return out
@@ -252,6 +256,7 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 		t.Fatal(err)
 	}
 	checkRows(t, "genotypes", gs, wantGenotypes(rs))
+	checkPatientTables(t, d, rs)
 }
 
 var testMeta = Meta{
@@ -339,7 +344,7 @@ func TestRoundTrip(t *testing.T) {
 	if m.Start.IsZero() || m.End.Before(m.Start) {
 		t.Errorf("start %v end %v", m.Start, m.End)
 	}
-	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5, TableGenotypes: 4}
+	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5, TableGenotypes: 4, TablePatients: 0, TableLesions: 0, TableScans: 0}
 	for _, f := range m.Files {
 		if f.Path != f.Table+".arrow" || f.Rows != rows[f.Table] || len(f.SHA256) != 64 {
 			t.Errorf("file %+v", f)
@@ -348,7 +353,7 @@ func TestRoundTrip(t *testing.T) {
 	if m.Format != Arrow || m.Compression != Zstd {
 		t.Errorf("format %q compression %q", m.Format, m.Compression)
 	}
-	if len(m.Files) != 6 {
+	if len(m.Files) != len(Tables) {
 		t.Errorf("%d files in manifest", len(m.Files))
 	}
 
@@ -445,6 +450,10 @@ func manyResults(n int) []sim.Result {
 		r.Genotypes = nil
 		for k := range i%4 + 1 {
 			r.Genotypes = append(r.Genotypes, sim.GenotypeCount{Genotype: fmt.Sprintf("g%d", k), Class: model.Class(k % 3), Cells: int64(i*k + 1)})
+		}
+		if i%2 == 1 { // every other replicate a trial patient (its lesions hold the clone ids)
+			r.Patient = handPatients()[0].Patient
+			r.Patient.BaselineSum = float64(i)
 		}
 		rs[i] = r
 	}
@@ -916,8 +925,19 @@ func TestSchemaMetadata(t *testing.T) {
 			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size", "cells"}, fd.Name) ||
 				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
 				want = "cells"
-			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32:
+			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32 ||
+				slices.Contains([]string{"lesions", "occult_lesions", "target_lesions", "redraws"}, fd.Name):
 				want = "count"
+			case strings.HasSuffix(fd.Name, "_mm"):
+				want = "mm"
+			case strings.HasPrefix(fd.Name, "pct_") || strings.Contains(fd.Name, "_pct_"):
+				want = "percent"
+			case slices.Contains([]string{"drawn_burden", "baseline_cells", "visible_cells"}, fd.Name):
+				want = "cells"
+			case fd.Name == "duration_of_response":
+				want = "days"
+			case fd.Name == "baseline_tumour_fraction" || fd.Name == "baseline_y220c_vaf":
+				want = "fraction"
 			}
 			if u != want {
 				t.Errorf("%s.%s: unit %q, want %q", table, fd.Name, u, want)
@@ -1003,7 +1023,7 @@ func TestExportJSON(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d JSON lines, want 4:\n%s", len(lines), buf.String())
 	}
-	want := `{"replicate":0,"clone_id":0,"parent_id":null,"mutation":"Y220C","genotype":"","class":"sensitive","birth_time":-1234.5678,"peak_size":999000000,"peak_time":0,"extinction_time":null}`
+	want := `{"replicate":0,"clone_id":0,"parent_id":null,"mutation":"Y220C","genotype":"","class":"sensitive","birth_time":-1234.5678,"peak_size":999000000,"peak_time":0,"extinction_time":null,"lesion":null}`
 	if lines[0] != want {
 		t.Errorf("line 0:\n got %s\nwant %s", lines[0], want)
 	}

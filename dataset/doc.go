@@ -1,5 +1,6 @@
 // Package dataset defines the tables p53evo writes (runs, trajectories,
-// clones, events, ctdna, genotypes), writes them as Arrow IPC or Parquet
+// clones, events, ctdna, genotypes, and for virtual trial patients
+// patients, lesions and scans), writes them as Arrow IPC or Parquet
 // files while a run goes with bounded memory, moves them into place
 // atomically, reads them back, and exports them.
 //
@@ -19,7 +20,13 @@
 //	events.arrow         detection, scans, responses, phases, progression, end
 //	ctdna.arrow          resistance mutations seen at liquid-biopsy blood draws
 //	genotypes.arrow      live cells of each genotype when the replicate ended
+//	patients.arrow       one row per virtual trial patient: draws, baseline, RECIST summary
+//	lesions.arrow        one row per lesion of a patient
+//	scans.arrow          one row per RECIST reading of a patient
 //
+// The last three are empty for single-tumour replicates; for a patient the
+// clones table names each clone's lesion and the genotypes table sums the
+// lesions.
 // (.parquet instead of .arrow with WithFormat(Parquet).)
 //
 // The trajectories table has one column conc_<drug> (mg-eq) per drug of the
@@ -45,7 +52,8 @@
 //
 // Times are in days with t = 0 at the start of
 // treatment (the growth phase is negative). Every column carries "unit"
-// ("days", "cells", "count", "mg-eq", "fraction", "reads" or "") and
+// ("days", "cells", "count", "mg-eq", "fraction", "reads", "mm",
+// "percent" or "") and
 // "description" in its field metadata; each schema carries
 // "p53evo.schema_version" and "p53evo.table". Column "replicate" joins the
 // tables. Null means "did not happen" (no progression, clone still alive,

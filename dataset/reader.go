@@ -170,6 +170,7 @@ type CloneRow struct {
 	PeakSize       int64
 	PeakTime       float64
 	ExtinctionTime float64 // NaN: alive at the end
+	Lesion         int     // lesion of a trial patient; -1 (null in the file) for a single tumour
 }
 
 // CTDNARow is one row of the ctdna table: one resistance mutation seen at
@@ -601,6 +602,7 @@ func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {
 		peak := c(clonePeak).(*array.Int64)
 		peakT := c(clonePeakTime).(*array.Float64)
 		ext := c(cloneExtinct).(*array.Float64)
+		les := c(cloneLesion).(*array.Int32)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r := CloneRow{
 				Replicate:      int(rep.Value(i)),
@@ -613,6 +615,7 @@ func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {
 				PeakSize:       peak.Value(i),
 				PeakTime:       peakT.Value(i),
 				ExtinctionTime: nullableF64(ext, i),
+				Lesion:         nullableI32(les, i),
 			}
 			if par.IsValid(i) {
 				r.Parent = par.Value(i)

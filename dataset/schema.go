@@ -21,7 +21,10 @@ import (
 //
 // Version 3 added the genotypes table and Parquet table files (the
 // manifest's format and compression).
-const SchemaVersion = 3
+//
+// Version 4 added the tables of virtual trial patients (patients, lesions,
+// scans) and the clones column lesion.
+const SchemaVersion = 4
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
 // sweeps, in several files listed by the manifest).
@@ -32,10 +35,13 @@ const (
 	TableEvents       = "events"
 	TableCTDNA        = "ctdna"
 	TableGenotypes    = "genotypes"
+	TablePatients     = "patients"
+	TableLesions      = "lesions"
+	TableScans        = "scans"
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans}
 
 // Schema metadata keys.
 const (
@@ -208,6 +214,7 @@ const (
 	clonePeak
 	clonePeakTime
 	cloneExtinct
+	cloneLesion
 	cloneNumCols
 )
 
@@ -222,6 +229,7 @@ var cloneColumns = [cloneNumCols]column{
 	{"peak_size", i64, false, "cells", "largest size the clone reached"},
 	{"peak_time", f64, false, "days", "time of the peak size"},
 	{"extinction_time", f64, true, "days", "time the clone died out; null if alive at the end"},
+	{"lesion", i32, true, "", "lesion of a virtual trial patient the clone grew in (joins lesions.lesion); null for a single-tumour replicate"},
 }
 
 const (
@@ -332,6 +340,12 @@ func Schema(table string) *arrow.Schema {
 		return ctdnaSchema
 	case TableGenotypes:
 		return genoSchema
+	case TablePatients:
+		return patientsSchema
+	case TableLesions:
+		return lesionsSchema
+	case TableScans:
+		return scansSchema
 	}
 	return nil
 }
@@ -350,6 +364,12 @@ func tableColumns(table string) []column {
 		return ctdnaColumns[:]
 	case TableGenotypes:
 		return genotypeColumns[:]
+	case TablePatients:
+		return patientColumns[:]
+	case TableLesions:
+		return lesionColumns[:]
+	case TableScans:
+		return scanColumns[:]
 	}
 	return nil
 }

@@ -124,7 +124,8 @@ type Writer struct {
 	done    bool
 
 	runs, traj, clones, events, ctdna, genos *tableWriter
-	tables                                   [6]*tableWriter
+	patients, lesions, scans                 *tableWriter
+	tables                                   [9]*tableWriter
 
 	// column builders, cached per table so that Write does not look them up
 	// by name; Write asserts each to its concrete type (a type assertion per
@@ -136,6 +137,9 @@ type Writer struct {
 	eb    [evNumCols]array.Builder
 	xb    [ctNumCols]array.Builder
 	gb    [genoNumCols]array.Builder
+	pb    [patNumCols]array.Builder
+	lb    [lesNumCols]array.Builder
+	sb    [scanNumCols]array.Builder
 	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
@@ -291,7 +295,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		}
 		w.locks = append(w.locks, slk)
 	}
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -301,6 +305,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		w.tables[i] = t
 	}
 	w.runs, w.traj, w.clones, w.events, w.ctdna, w.genos = w.tables[0], w.tables[1], w.tables[2], w.tables[3], w.tables[4], w.tables[5]
+	w.patients, w.lesions, w.scans = w.tables[6], w.tables[7], w.tables[8]
 	copy(w.rb[:], w.runs.b.Fields())
 	copy(w.tb[:], w.traj.b.Fields())
 	for _, b := range w.traj.b.Fields()[trajNumCols:] {
@@ -310,6 +315,9 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	copy(w.eb[:], w.events.b.Fields())
 	copy(w.xb[:], w.ctdna.b.Fields())
 	copy(w.gb[:], w.genos.b.Fields())
+	copy(w.pb[:], w.patients.b.Fields())
+	copy(w.lb[:], w.lesions.b.Fields())
+	copy(w.sb[:], w.scans.b.Fields())
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
@@ -396,7 +404,14 @@ func check(r *sim.Result) error {
 			return fmt.Errorf("replicate %d: genotype %s: %w", r.Replicate, r.Genotypes[i].Genotype, err)
 		}
 	}
-	return nil
+	if p := r.Patient; p != nil {
+		for i := range r.Clones {
+			if p.CloneLesion(r.Clones[i].ID) < 0 {
+				return fmt.Errorf("replicate %d: clone %d belongs to none of the patient's %d lesions", r.Replicate, r.Clones[i].ID, len(p.LesionRows))
+			}
+		}
+	}
+	return checkPatient(r)
 }
 
 func appendNullable(b *array.Float64Builder, v float64) {
@@ -499,6 +514,7 @@ func (w *Writer) Write(r *sim.Result) error {
 		mut, gen, cls := c[cloneMutation].(*array.StringBuilder), c[cloneGenotype].(*array.StringBuilder), c[cloneClass].(*array.StringBuilder)
 		born, peak := c[cloneBirth].(*array.Float64Builder), c[clonePeak].(*array.Int64Builder)
 		peakT, ext := c[clonePeakTime].(*array.Float64Builder), c[cloneExtinct].(*array.Float64Builder)
+		les := c[cloneLesion].(*array.Int32Builder)
 		for i := range r.Clones {
 			k := &r.Clones[i]
 			rb.Append(rep)
@@ -515,6 +531,11 @@ func (w *Writer) Write(r *sim.Result) error {
 			peak.Append(k.Peak)
 			peakT.Append(k.PeakTime)
 			appendNullable(ext, k.Extinct)
+			if r.Patient == nil {
+				les.AppendNull()
+			} else {
+				les.Append(int32(r.Patient.CloneLesion(k.ID)))
+			}
 		}
 		w.clones.pending += n
 	}
@@ -569,6 +590,8 @@ func (w *Writer) Write(r *sim.Result) error {
 		}
 		w.genos.pending += n
 	}
+
+	w.writePatient(r)
 	w.written++
 
 	for _, t := range w.tables {

@@ -230,6 +230,8 @@ type LesionResult struct {
 	Final         [model.NumClasses]int64
 	Visible       float64 // first scan time an occult lesion is visible (NaN if never)
 	ClonesBorn    int64
+	Progressed    float64 // first scan the lesion itself progressed (LesionProgressed); NaN if never
+	NadirMM       float64 // diameter at the nadir, mm
 }
 
 // ScanRow is one scan of a patient: the sum of target diameters.
@@ -239,6 +241,9 @@ type ScanRow struct {
 	Pct      float64 // change from the line's baseline sum, %
 	Response Response
 	Total    int64 // visible cells
+
+	NadirMM   float64 // smallest sum of the line before this scan (baseline included): the reference for progression, mm
+	NewLesion bool    // a lesion not seen before became visible at this scan
 }
 
 // patientKey keys patient streams apart from single-lesion replicates.
@@ -490,7 +495,7 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 		opt.entryKeys = opt.Merge
 		l.tm = NewTumor(&l.m, opt)
 		ps.lesions = append(ps.lesions, l)
-		lr := LesionResult{Lesion: i, Occult: l.occult, KillMult: lkill[i], Visible: math.NaN(), NadirTime: 0}
+		lr := LesionResult{Lesion: i, Occult: l.occult, KillMult: lkill[i], Visible: math.NaN(), NadirTime: 0, Progressed: math.NaN()}
 		if err := rp.growLesion(rep, i, l, &lr); err != nil {
 			return err
 		}
@@ -574,6 +579,7 @@ func (rp *Replicator) finishPatient(res *Result) {
 		}
 		off += tm.Born()
 	}
+	rp.patientRecords(res)
 	res.EndTime = 0
 	if len(ps.lesions) > 0 {
 		res.EndTime = ps.lesions[0].tm.Time()
@@ -736,7 +742,8 @@ func (rp *Replicator) treatPatient(res *Result) error {
 			if lineProgressed && resp == PD {
 				resp = SD // after the progression that ended treatment: follow-up only
 			}
-			pr.Scans = append(pr.Scans, ScanRow{Time: t, SumMM: sum, Pct: pct, Response: resp, Total: vis})
+			pr.Scans = append(pr.Scans, ScanRow{Time: t, SumMM: sum, Pct: pct, Response: resp, Total: vis, NadirMM: nadirSum, NewLesion: newLesion})
+			rp.lesionScan(pr, t)
 			res.Events = append(res.Events, Event{Time: t, Kind: "scan", Detail: fmt.Sprintf("burden=%d sum_mm=%.1f change=%.1f%% response=%s", vis, sum, pct, resp)})
 			if math.IsNaN(res.TTP) {
 				if math.IsNaN(pr.BestPct) || pct < pr.BestPct {
