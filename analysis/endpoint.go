@@ -123,12 +123,16 @@ type ArmData struct {
 	// scenario takes no blood draws.
 	FirstCtDNACall []float64
 	noDraws        bool // the scenario takes no blood draws
+	// Patients is the patients table of an arm of virtual trial patients
+	// (nil otherwise); Seed the manifest's seed (pairs arms in Paired).
+	Patients []dataset.PatientRow
+	Seed     uint64
 }
 
 // LoadArm reads an arm from an opened dataset. name "" means the
 // manifest's scenario name, or the directory's base name without one.
 func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
-	a := ArmData{Name: name, Source: d.Dir(), Scenario: d.Manifest().ScenarioName}
+	a := ArmData{Name: name, Source: d.Dir(), Scenario: d.Manifest().ScenarioName, Seed: d.Manifest().Seed}
 	if a.Name == "" {
 		a.Name = a.Scenario
 	}
@@ -138,6 +142,11 @@ func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
 	var err error
 	if a.Runs, err = d.Runs(); err != nil {
 		return a, err
+	}
+	if tableRows(d.Manifest(), dataset.TablePatients) > 0 {
+		if a.Patients, err = d.Patients(); err != nil {
+			return a, err
+		}
 	}
 	ct, ok, err := optionalRunsFloat(d, ColumnFirstCtDNACall)
 	if err != nil {

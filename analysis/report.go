@@ -65,6 +65,14 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 //	        hazard_ratios[]{arm, peto{...}, cox{...}} with each estimate
 //	        {method, hr, lower, upper, log_hr, se, error (if not estimable)}
 //
+// For arms of virtual trial patients (every arm's scenario has a patient
+// section) trial holds the TrialReport: arms[] {name, patients,
+// best_response{CR,PR,SD,PD,NE}, orr and dcr {k,n,rate,lower,upper},
+// pfs and dor {n,events,median_days,median_lower_days,median_upper_days,
+// curve_ends_at_zero}, time_to_response and ctdna_lead
+// {n,median,q1,q3,min,max}, ctdna_calls, lead_positive}; it is absent
+// otherwise. paired (AnalyzeOptions.Paired) holds the PairedReport.
+//
 // peto is Peto's one-step log-rank estimate (HazardRatioMH, method
 // "logrank-peto"), cox the Cox partial-likelihood estimate with Efron ties
 // (HazardRatioCox, method "cox-efron"); both are arm versus reference with
@@ -80,6 +88,12 @@ type Report struct {
 	Arms                []ArmReport `json:"arms"`
 	// Comparison is null for a single arm.
 	Comparison *Comparison `json:"comparison"`
+	// Trial is the trial report of arms of virtual patients; absent for
+	// single-tumour arms.
+	Trial *TrialReport `json:"trial,omitempty"`
+	// Paired is the paired comparison of two arms on the same patients
+	// (AnalyzeOptions.Paired); absent otherwise.
+	Paired *PairedReport `json:"paired,omitempty"`
 }
 
 // ArmReport is one arm of a Report.
@@ -214,6 +228,9 @@ type AnalyzeOptions struct {
 	TauDays float64
 	// Landmarks in months (default DefaultLandmarks).
 	Landmarks []float64
+	// Paired compares two arms of the same virtual patients patient by
+	// patient (Paired); it needs exactly two such arms.
+	Paired bool
 }
 
 // Analyze computes the Report of one endpoint for the arms. With two or
@@ -270,6 +287,25 @@ func Analyze(arms []ArmData, opt AnalyzeOptions) (*Report, error) {
 	}
 	if len(arms) >= 2 {
 		rep.Comparison = compare(arms, samples)
+	}
+	trial := true
+	for i := range arms {
+		trial = trial && arms[i].HasPatients()
+	}
+	if trial {
+		var err error
+		if rep.Trial, err = Trial(arms); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Paired {
+		if len(arms) != 2 {
+			return nil, fmt.Errorf("analysis: a paired comparison needs exactly two arms, not %d", len(arms))
+		}
+		var err error
+		if rep.Paired, err = Paired(arms[0], arms[1]); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }
@@ -488,6 +524,24 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := r.writeComparison(w); err != nil {
+		return err
+	}
+	if r.Trial != nil {
+		fmt.Fprintln(w)
+		if err := r.Trial.WriteText(w); err != nil {
+			return err
+		}
+	}
+	if r.Paired != nil {
+		fmt.Fprintln(w)
+		return r.Paired.WriteText(w)
+	}
+	return nil
+}
+
+// writeComparison prints the log-rank test and hazard ratios, if any.
+func (r *Report) writeComparison(w io.Writer) error {
 	c := r.Comparison
 	if c == nil {
 		return nil
@@ -499,7 +553,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(w, "log-rank test (%d arms): chi2 = %.2f, df = %d, p = %s\n", len(r.Arms), float64(c.LogRank.Chi2), c.LogRank.DF, fmtP(c.LogRank.P))
 	}
 	fmt.Fprintf(w, "hazard ratio vs %s (HR > 1: the event comes sooner), 95%% CI:\n", c.Reference)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  arm\tPeto (one-step log-rank)\tCox (Efron ties)")
 	hr := func(h HRReport) string {
 		if h.Error != "" {

@@ -60,14 +60,22 @@ func analyzeCommand() *cli.Command {
 			"{reference, logrank{chi2,df,p,observed[],expected[],error?}, hazard_ratios[]{arm,\n" +
 			"peto{method,hr,lower,upper,log_hr,se,error?}, cox{...}}}. See 'go doc\n" +
 			"github.com/p53evo/p53evo/analysis Report'.\n\n" +
+			"Virtual trial patients (scenarios with a patient section, e.g. trial-rezatapopt-2000) add a\n" +
+			"trial report: RECIST best overall response counts, ORR and disease control rate with exact\n" +
+			"Clopper-Pearson 95% intervals, PFS and duration of response (Kaplan-Meier medians), ctDNA\n" +
+			"lead times ('trial' in --json). --paired A B compares two arms run on the same patients (the\n" +
+			"same --seed, -n and patient section) patient by patient: PFS by the sign test with Gehan's\n" +
+			"rule for censored pairs, response by the exact McNemar test ('paired' in --json).\n\n" +
 			"A sweep directory (p53evo sweep run --out DIR) gives one row per point, with the varied\n" +
 			"parameters as columns.\n\n" +
 			"Examples:\n   p53evo analyze p53evo-out\n   p53evo analyze my-sweep-out --json\n" +
 			"   p53evo analyze full-dose reduced-dose --endpoint first-resistant\n" +
-			"   p53evo analyze full-dose reduced-dose --json --tau 730 | jq '.comparison.hazard_ratios'",
+			"   p53evo analyze full-dose reduced-dose --json --tau 730 | jq '.comparison.hazard_ratios'\n" +
+			"   p53evo analyze --paired trial-2000 trial-1150",
 		Flags: []cli.Flag{
 			endpointFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON instead of a table"},
+			&cli.BoolFlag{Name: "paired", Usage: "compare two arms of the same virtual trial patients patient by patient (sign test on PFS, McNemar on response)"},
 			&cli.Float64Flag{Name: "tau", Usage: "RMST horizon, days", DefaultText: "the shortest maximum follow-up among the arms", Sources: cli.EnvVars("P53EVO_TAU")},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -82,8 +90,15 @@ func analyzeCommand() *cli.Command {
 			if cmd.IsSet("tau") && !(tau > 0 && !math.IsInf(tau, 0)) {
 				return usagef("--tau %v: must be a positive number of days", tau)
 			}
+			paired := cmd.Bool("paired")
+			if paired && cmd.Args().Len() != 2 {
+				return usagef("--paired compares two arms: give exactly two run directories, not %d", cmd.Args().Len())
+			}
 			for _, d := range cmd.Args().Slice() {
 				if isSweepDir(d) {
+					if paired {
+						return usagef("%s is a sweep directory: --paired compares two run directories", d)
+					}
 					if cmd.Args().Len() > 1 {
 						return usagef("%s is a sweep directory: analyze takes one sweep at a time (each point is an arm)", d)
 					}
@@ -94,8 +109,8 @@ func analyzeCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := analysis.Analyze(arms, analysis.AnalyzeOptions{Endpoint: e, TauDays: tau})
-			if errors.Is(err, analysis.ErrNoCtDNA) {
+			rep, err := analysis.Analyze(arms, analysis.AnalyzeOptions{Endpoint: e, TauDays: tau, Paired: paired})
+			if errors.Is(err, analysis.ErrNoCtDNA) || errors.Is(err, analysis.ErrNotPaired) || errors.Is(err, analysis.ErrNoPatients) {
 				return usageError{err}
 			}
 			if err != nil {
@@ -194,6 +209,8 @@ func pointArm(s *sweep.Sweep, p sweep.PointInfo) (analysis.ArmData, error) {
 		arm.Scenario = a.Scenario
 		arm.Runs = append(arm.Runs, a.Runs...)
 		arm.FirstCtDNACall = append(arm.FirstCtDNACall, a.FirstCtDNACall...)
+		arm.Patients = append(arm.Patients, a.Patients...)
+		arm.Seed = a.Seed
 	}
 	return arm, nil
 }

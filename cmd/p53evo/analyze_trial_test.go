@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// analyze on virtual trial patients adds the trial report; --paired
+// compares two arms of the same patients and refuses arms of different
+// patients or without patients.
+func TestAnalyzeTrialAndPaired(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two small trials")
+	}
+	tmp := t.TempDir()
+	a, b, c := filepath.Join(tmp, "a"), filepath.Join(tmp, "b"), filepath.Join(tmp, "c")
+	for _, x := range []struct{ dir, scenario, seed string }{
+		{a, "trial-rezatapopt-2000", "5"}, {b, "trial-rezatapopt-1150", "5"}, {c, "trial-rezatapopt-1150", "6"},
+	} {
+		if code, _, errs := run(t, context.Background(), "run", "-s", x.scenario, "-n", "8", "--seed", x.seed, "-o", x.dir, "-q"); code != 0 {
+			t.Fatalf("run %s: exit %d: %s", x.scenario, code, errs)
+		}
+	}
+	code, out, errs := run(t, context.Background(), "analyze", "--paired", a, b)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"virtual trial", "best response CR/PR/SD/PD/NE", "ORR (CR+PR)", "PFS median", "paired comparison", "8 patients in both arms", "exact McNemar"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = run(t, context.Background(), "analyze", "--json", "--paired", a, b)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Trial struct {
+			Arms []struct {
+				Patients     int            `json:"patients"`
+				BestResponse map[string]int `json:"best_response"`
+			} `json:"arms"`
+		} `json:"trial"`
+		Paired struct {
+			Pairs int `json:"pairs"`
+			PFS   struct {
+				BLonger, ALonger, Undecided int
+			} `json:"pfs"`
+			Response struct {
+				Both    int `json:"both"`
+				OnlyA   int `json:"only_a"`
+				OnlyB   int `json:"only_b"`
+				Neither int `json:"neither"`
+			} `json:"response"`
+		} `json:"paired"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Trial.Arms) != 2 || rep.Paired.Pairs != 8 {
+		t.Fatalf("trial %+v paired %+v", rep.Trial, rep.Paired)
+	}
+	for _, arm := range rep.Trial.Arms {
+		n := 0
+		for _, k := range arm.BestResponse {
+			n += k
+		}
+		if n != arm.Patients || n != 8 {
+			t.Errorf("best responses add up to %d of %d patients", n, arm.Patients)
+		}
+	}
+	r := rep.Paired.Response
+	if r.Both+r.OnlyA+r.OnlyB+r.Neither != 8 {
+		t.Errorf("response pairs %+v do not add up to 8", r)
+	}
+	for _, bad := range [][]string{{"analyze", "--paired", a, c}, {"analyze", "--paired", a}} {
+		if code, _, errs := run(t, context.Background(), bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage): %s", bad, code, errs)
+		}
+	}
+}
