@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,7 +77,20 @@ func TestAnalyzeTrialAndPaired(t *testing.T) {
 	if r.Both+r.OnlyA+r.OnlyB+r.Neither != 8 {
 		t.Errorf("response pairs %+v do not add up to 8", r)
 	}
-	for _, bad := range [][]string{{"analyze", "--paired", a, c}, {"analyze", "--paired", a}} {
+	for _, kind := range []string{"waterfall", "spider"} {
+		png := filepath.Join(tmp, kind+".png")
+		if code, _, errs := run(t, context.Background(), "plot", a, "--kind", kind, "--out", png); code != 0 {
+			t.Errorf("plot %s: exit %d: %s", kind, code, errs)
+		} else if fi, err := os.Stat(png); err != nil || fi.Size() < 10000 {
+			t.Errorf("plot %s: %v, %v", kind, fi, err)
+		}
+	}
+	single := filepath.Join(tmp, "single")
+	if code, _, errs := run(t, context.Background(), "run", "-n", "2", "-o", single, "-q", "--set", "detection.size=1e7"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	for _, bad := range [][]string{{"analyze", "--paired", a, c}, {"analyze", "--paired", a}, {"analyze", "--paired", a, single},
+		{"plot", single, "--kind", "waterfall", "--out", filepath.Join(tmp, "w.png")}} {
 		if code, _, errs := run(t, context.Background(), bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage): %s", bad, code, errs)
 		}

@@ -9,15 +9,16 @@ import (
 	"strings"
 
 	"github.com/p53evo/p53evo/analysis"
+	"github.com/p53evo/p53evo/dataset"
 	"github.com/urfave/cli/v3"
 )
 
-var plotKinds = []string{"km", "muller", "burden", "vaf"}
+var plotKinds = []string{"km", "muller", "burden", "vaf", "waterfall", "spider"}
 
 func plotCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "plot",
-		Usage:     "draw Kaplan-Meier curves, Muller plots, burden or ctDNA over time (PNG, SVG, PDF)",
+		Usage:     "draw Kaplan-Meier curves, Muller plots, burden or ctDNA over time, trial waterfalls and spider plots (PNG, SVG, PDF)",
 		ArgsUsage: "DIR [DIR...]",
 		Description: "The format follows the extension of --out (.png, .svg or .pdf). Time is in months since\n" +
 			"the start of treatment (negative: growth before detection).\n\n" +
@@ -34,13 +35,19 @@ func plotCommand() *cli.Command {
 			"           scans, or without --replicate the median and 10-90% range of all replicates.\n" +
 			"   vaf     ctDNA variant allele fractions (needs a scenario with observe.ctdna): one\n" +
 			"           replicate, or without --replicate the median by class.\n" +
+			"   waterfall  virtual trial patients (a scenario with a patient section): each patient's\n" +
+			"           best % change of the sum of target diameters, sorted, coloured by best overall\n" +
+			"           response, with the -30% and +20% lines.\n" +
+			"   spider  virtual trial patients: the % change of the sum of target diameters at every\n" +
+			"           scan up to progression, one line per patient.\n" +
 			"Treatment phases are shaded. muller shows, without --replicate, the first replicate that\n" +
 			"progressed.\n\n" +
 			"Examples:\n   p53evo plot full-dose reduced-dose --kind km --out km.png\n" +
 			"   p53evo plot p53evo-out --kind muller --replicate 3 --out muller.svg\n" +
 			"   p53evo plot p53evo-out --kind muller --absolute --min-freq 0.001 --out muller-abs.pdf\n" +
 			"   p53evo plot p53evo-out --kind burden --out burden.png\n" +
-			"   p53evo plot p53evo-out --kind km --endpoint first-resistant --out first.png",
+			"   p53evo plot p53evo-out --kind km --endpoint first-resistant --out first.png\n" +
+			"   p53evo plot trial-out --kind waterfall --out waterfall.png",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Aliases: []string{"k"}, Value: "km", Usage: "plot kind: " + strings.Join(plotKinds, ", ")},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output FILE; its extension (.png, .svg, .pdf) picks the format", Sources: cli.EnvVars("P53EVO_PLOT_OUT")},
@@ -133,6 +140,9 @@ func plotOne(ctx context.Context, kind, dir string, rep int, minFreq, from float
 	if err != nil {
 		return nil, err
 	}
+	if kind == "waterfall" || kind == "spider" {
+		return plotTrial(d, kind, arm, rep)
+	}
 	runs := arm.Runs
 	if rep >= 0 {
 		if _, err := analysis.FindRun(runs, rep); err != nil {
@@ -199,3 +209,21 @@ func plotOne(ctx context.Context, kind, dir string, rep int, minFreq, from float
 // maxFromMonths bounds plot --from: a century either side of treatment
 // start, beyond any simulated record.
 const maxFromMonths = 1200
+
+// plotTrial draws the figures of virtual trial patients.
+func plotTrial(d *dataset.Dataset, kind string, arm analysis.ArmData, rep int) (*analysis.Figure, error) {
+	if rep >= 0 {
+		return nil, usagef("--replicate applies to muller, burden and vaf; --kind %s draws every patient", kind)
+	}
+	if !arm.HasPatients() {
+		return nil, usageError{fmt.Errorf("%s: --kind %s: %w", d.Dir(), kind, analysis.ErrNoPatients)}
+	}
+	if kind == "waterfall" {
+		return analysis.PlotWaterfall(arm.Patients, arm.Name)
+	}
+	scans, err := d.Scans()
+	if err != nil {
+		return nil, err
+	}
+	return analysis.PlotSpider(arm.Patients, scans, arm.Name)
+}
