@@ -72,7 +72,7 @@ const compare = (label, gotRows, wantRows, columns) => {
   }
 };
 
-const tables = ['runs', 'trajectories', 'clones', 'events', 'ctdna', 'genotypes'];
+const tables = ['runs', 'trajectories', 'clones', 'events', 'ctdna', 'genotypes', 'patients', 'lesions', 'scans'];
 // Settings that give rows in every table within seconds: a small tumour,
 // a high mutation rate, ctDNA shed at 300x so draws see mutations.
 const small = ['-n', '12', '--seed', '3', '-q', '--set', 'detection.size=1e6', '--set', 'mutation.rate=1e-7',
@@ -93,6 +93,16 @@ for (const codec of ['zstd', 'lz4']) {
     const got = await query(`SELECT * FROM read_parquet(${quote(file)})`);
     compare(`duckdb ${dir}/${t}.parquet`, got, exportRows(dir, t));
   }
+}
+// Virtual trial patients: the patient tables, the clones' lesion column and
+// the genotypes summed over lesions, read by DuckDB as exported.
+p53evo('run', '-s', 'trial-rezatapopt-2000', '-n', '4', '--seed', '3', '-q', '--format', 'parquet', '-o', 'trial-parquet');
+for (const t of ['patients', 'lesions', 'scans', 'clones', 'genotypes']) {
+  const file = path.join(work, 'trial-parquet', t + '.parquet');
+  const got = await query(`SELECT * FROM read_parquet(${quote(file)})`);
+  const want = exportRows('trial-parquet', t);
+  if (want.length === 0) fail(`trial-parquet/${t}: no rows: the check proves nothing`);
+  compare(`duckdb trial-parquet/${t}.parquet`, got, want);
 }
 // The stream column is UBIGINT: every digit of a seed above 2^63 survives.
 {
