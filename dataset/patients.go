@@ -62,7 +62,7 @@ var patientColumns = [patNumCols]column{
 	{"baseline_sum_mm", f64, false, "mm", "sum of the target lesions' longest diameters at baseline"},
 	{"nadir_sum_mm", f64, false, "mm", "smallest sum of diameters before the first progression (baseline included)"},
 	{"best_response", utf8, false, "", "RECIST 1.1 best overall response (confirmed when patient.confirm): CR, PR, SD, PD or NE (no scan)"},
-	{"best_pct_change", f64, true, "percent", "largest shrinkage of the sum of diameters from baseline at a scan up to the first progression, in % (negative: shrinkage); null if no scan"},
+	{"best_pct_change", f64, true, "percent", "best (lowest) change of the sum of diameters from baseline at the scans up to the first progression, in % (negative: shrinkage; positive: it never shrank); null if no scan"},
 	{"response_time", f64, true, "days", "first scan of the response that made the best overall response PR or CR; null if neither"},
 	{"progression_time", f64, true, "days", "first progression (RECIST PD at a scan, or lethal burden), as runs.ttp; null if none"},
 	{"new_lesion_at_progression", bln, true, "", "whether the first progression was called on a new lesion; null if no progression"},
