@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/p53evo/p53evo/internal/strictyaml"
 )
 
 // Marshal checks s and prints it fully resolved (every default filled in:
@@ -32,15 +34,15 @@ func marshalValue(s *Scenario) []byte {
 // emitStruct writes a struct's fields in block style at the given indent.
 func emitStruct(b *strings.Builder, v reflect.Value, indent int) {
 	pad := strings.Repeat("  ", indent)
-	for _, f := range fieldsOf(v.Type()) {
-		fv := v.Field(f.index)
-		if f.omit && isEmpty(fv) {
+	for _, f := range strictyaml.Fields(v.Type()) {
+		fv := v.Field(f.Index)
+		if f.OmitEmpty && isEmpty(fv) {
 			continue
 		}
 		for fv.Kind() == reflect.Pointer && !fv.IsNil() && fv.Type() != reflect.TypeFor[*Catalog]() {
 			fv = fv.Elem()
 		}
-		fmt.Fprintf(b, "%s%s:", pad, f.name)
+		fmt.Fprintf(b, "%s%s:", pad, f.Name)
 		switch {
 		case flowable(fv):
 			b.WriteByte(' ')
@@ -86,8 +88,8 @@ func flowable(v reflect.Value) bool {
 	case reflect.Map:
 		return true
 	case reflect.Struct:
-		for _, f := range fieldsOf(v.Type()) {
-			fv := v.Field(f.index)
+		for _, f := range strictyaml.Fields(v.Type()) {
+			fv := v.Field(f.Index)
 			if fv.Kind() == reflect.Pointer && !fv.IsNil() {
 				fv = fv.Elem()
 			}
@@ -135,16 +137,16 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 	case reflect.Struct:
 		b.WriteByte('{')
 		first := true
-		for _, f := range fieldsOf(v.Type()) {
-			fv := v.Field(f.index)
-			if (f.omit || fv.Kind() == reflect.Pointer) && isEmpty(fv) {
+		for _, f := range strictyaml.Fields(v.Type()) {
+			fv := v.Field(f.Index)
+			if (f.OmitEmpty || fv.Kind() == reflect.Pointer) && isEmpty(fv) {
 				continue
 			}
 			if !first {
 				b.WriteString(", ")
 			}
 			first = false
-			b.WriteString(f.name)
+			b.WriteString(f.Name)
 			b.WriteString(": ")
 			emitFlow(b, fv)
 		}
@@ -221,7 +223,7 @@ var reserved = map[string]bool{"true": true, "false": true, "yes": true, "no": t
 // quote prints a string plain when that reads back as the same string,
 // otherwise double-quoted with YAML escapes.
 func quote(s string) string {
-	if plainString.MatchString(s) && !reserved[strings.ToLower(s)] && !numberText.MatchString(s) {
+	if plainString.MatchString(s) && !reserved[strings.ToLower(s)] && !strictyaml.LooksNumeric(s) {
 		return s
 	}
 	var b strings.Builder

@@ -55,7 +55,7 @@ type origins struct {
 // check validates s and returns it filled; loc (may be nil) places errors.
 func check(s *Scenario, loc *locator) (*Scenario, error) {
 	if loc == nil {
-		loc = &locator{file: s.File}
+		loc = &locator{File: s.File}
 	}
 	f, o := fill(s)
 	errs := validate(s, f, o, loc)
@@ -73,7 +73,7 @@ func check(s *Scenario, loc *locator) (*Scenario, error) {
 		}
 	}
 	for _, e := range errs {
-		loc.at(e)
+		loc.At(e)
 	}
 	if err := joinErrors(errs); err != nil {
 		return nil, err

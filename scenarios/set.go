@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml/ast"
+	"github.com/p53evo/p53evo/internal/strictyaml"
 )
 
 // Set changes one field of s, as the command line's --set path=value does.
@@ -52,16 +51,16 @@ func SetAll(s *Scenario, as []Assignment) error {
 		return err
 	}
 	var labels []string
-	paths := map[string]tokenPos{}
+	paths := map[string]strictyaml.Pos{}
 	for _, a := range as {
 		if err := set(w, a.Path, a.Value, false); err != nil {
 			return err
 		}
 		labels = append(labels, "--set "+a.Path+"="+a.Value)
-		paths[a.Path] = tokenPos{}
+		paths[a.Path] = strictyaml.Pos{}
 	}
 	label := strings.Join(labels, " ")
-	f, err := check(w, &locator{file: label, pos: paths})
+	f, err := check(w, &locator{File: label, Pos: paths})
 	if err != nil {
 		for _, e := range Errors(err) {
 			e.Line, e.Col, e.Excerpt = 0, 0, ""
@@ -95,8 +94,9 @@ func set(s *Scenario, path, value string, check bool) error {
 	if err != nil {
 		return setErr(path, "%v", err)
 	}
-	d := &decoder{loc: &locator{file: label, src: []byte(value), pos: map[string]tokenPos{}}, anchors: map[string]ast.Node{}, budget: maxNodes}
-	node, err := d.parse([]byte(value))
+	d := newDecoder(label, []byte(value))
+	d.Loc.Pos = map[string]strictyaml.Pos{}
+	node, err := d.Parse()
 	if err != nil {
 		for _, e := range Errors(err) {
 			e.Path = path
@@ -132,13 +132,12 @@ func set(s *Scenario, path, value string, check bool) error {
 				// A key of an end rule replaces a word (never, progression).
 				cur.FieldByName("Word").SetString("")
 			}
-			fs := fieldsOf(cur.Type())
-			k := slices.IndexFunc(fs, func(f field) bool { return f.name == sg.key })
+			k := strictyaml.FieldIndex(cur.Type(), sg.key)
 			if k < 0 {
 				names := fieldNames(cur.Type())
 				return setErr(joinKey(done, sg.key), "unknown key %q in %s; allowed: %s%s", sg.key, here, list(names), suggest(sg.key, names))
 			}
-			cur = cur.Field(fs[k].index)
+			cur = cur.Field(k)
 			done = joinKey(done, sg.key)
 		case reflect.Slice:
 			if !sg.sel {
@@ -182,42 +181,41 @@ func set(s *Scenario, path, value string, check bool) error {
 			if cur.IsNil() {
 				cur.Set(reflect.MakeMap(cur.Type()))
 			}
-			if isNull(node) {
+			if strictyaml.IsNull(node) {
 				cur.SetMapIndex(reflect.ValueOf(key), reflect.Value{})
 			} else {
 				e := reflect.New(cur.Type().Elem()).Elem()
-				d.value(node, e, done, false)
-				if len(d.errs) == 0 {
+				if d.Decode(node, e, done, false) {
 					cur.SetMapIndex(reflect.ValueOf(key), e)
 				}
 			}
 			return finishSet(s, f, d, label, done, check)
 		default:
-			return setErr(path, "%s is %s; it has no %q", here, strings.TrimPrefix(expectName(cur.Type()), "a "), sg.key)
+			return setErr(path, "%s is %s; it has no %q", here, strings.TrimPrefix(d.ExpectName(cur.Type()), "a "), sg.key)
 		}
 	}
-	d.value(node, cur, done, true)
+	d.Decode(node, cur, done, true)
 	return finishSet(s, f, d, label, done, check)
 }
 
 // finishSet reports decoding errors, or checks f (unless !full) and stores
 // it in s.
-func finishSet(s, f *Scenario, d *decoder, label, path string, full bool) error {
+func finishSet(s, f *Scenario, d *strictyaml.Decoder, label, path string, full bool) error {
 	relabel := func(err error) error {
 		for _, e := range Errors(err) {
 			e.File, e.Line, e.Col, e.Excerpt = label, 0, 0, ""
 		}
 		return err
 	}
-	if len(d.errs) > 0 {
-		return relabel(joinErrors(d.errs))
+	if errs := d.Errs(); len(errs) > 0 {
+		return relabel(joinErrors(errs))
 	}
 	if !full {
 		*s = *f
 		return nil
 	}
 	// Cross-field problems are reported at the field that was set.
-	if _, err := check(f, &locator{file: label, pos: map[string]tokenPos{path: {}}}); err != nil {
+	if _, err := check(f, &locator{File: label, Pos: map[string]strictyaml.Pos{path: {}}}); err != nil {
 		return relabel(err)
 	}
 	*s = *f
@@ -267,14 +265,14 @@ func Paths() []string {
 			return
 		case t == untilType:
 			out = append(out, prefix)
-			for _, f := range fieldsOf(t) {
-				walk(t.Field(f.index).Type, joinKey(prefix, f.name))
+			for _, f := range strictyaml.Fields(t) {
+				walk(t.Field(f.Index).Type, joinKey(prefix, f.Name))
 			}
 		case t.Kind() == reflect.Pointer:
 			walk(t.Elem(), prefix)
 		case t.Kind() == reflect.Struct:
-			for _, f := range fieldsOf(t) {
-				walk(t.Field(f.index).Type, joinKey(prefix, f.name))
+			for _, f := range strictyaml.Fields(t) {
+				walk(t.Field(f.Index).Type, joinKey(prefix, f.Name))
 			}
 		case t.Kind() == reflect.Slice:
 			walk(t.Elem(), prefix+"[i]")

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/strictyaml"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -180,7 +181,7 @@ func (s *Spec) OpenBase() (*scenarios.Scenario, error) {
 // specErr is a problem with the spec at a known path of it.
 func (s *Spec) specErr(key, path, format string, a ...any) *scenarios.Error {
 	p := s.pos[key]
-	return &scenarios.Error{File: s.File, Line: p.line, Col: p.col, Path: path, Msg: fmt.Sprintf(format, a...)}
+	return &scenarios.Error{File: s.File, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, a...)}
 }
 
 // setMsg is a scenario error as one line.
@@ -224,7 +225,7 @@ func NewPlan(spec *Spec) (*Plan, error) {
 		p.Batch = DefaultBatch
 	}
 	if spec.pos == nil {
-		spec.pos = map[string]position{}
+		spec.pos = map[string]strictyaml.Pos{}
 	}
 	base, err := spec.OpenBase()
 	if err != nil {
