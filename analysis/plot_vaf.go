@@ -41,7 +41,7 @@ func LoadCtDNA(d *dataset.Dataset) ([]VAFRow, error) {
 		return nil, fmt.Errorf("%s: %w: the dataset has no ctdna table (written by p53evo before dataset schema 2)", d.Dir(), ErrNoCtDNATable)
 	}
 	if tableRows(d.Manifest(), tableCtDNA) == 0 {
-		if sc := looseScenario(d.Manifest()); sc.drawsKnown && !sc.draws {
+		if sc := manifestScenario(d.Manifest()); sc.drawsKnown && !sc.draws {
 			return nil, fmt.Errorf("%s: %w: its scenario takes no blood draws (observe.ctdna.every is 0)", d.Dir(), ErrNoCtDNATable)
 		}
 		return nil, fmt.Errorf("%s: %w: the ctdna table is empty: no draw saw a resistance mutation with alt reads or a true VAF of at least observe.ctdna.record_min_vaf (at the default shedding resistant lineages are too small to show in plasma; raise observe.ctdna.shed or follow up longer)", d.Dir(), ErrNoCtDNATable)

@@ -126,7 +126,7 @@
 // shard manifests recorded), concatenates each table's unit files in
 // replicate order into record batches of whole units (at least
 // dataset.DefaultBatchRows rows each), and writes the point's manifest
-// last. The merged table files are byte-identical whether the sweep ran in
+// last (dataset.Merge). The merged table files are byte-identical whether the sweep ran in
 // one process or in any number of shards, since units are (the dataset
 // writer's output depends only on the results) and the batching depends
 // only on the units. Manifests differ in times and hosts.
