@@ -135,22 +135,7 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 		}
 		emitFlow(b, v.Elem())
 	case reflect.Struct:
-		b.WriteByte('{')
-		first := true
-		for _, f := range strictyaml.Fields(v.Type()) {
-			fv := v.Field(f.Index)
-			if (f.OmitEmpty || fv.Kind() == reflect.Pointer) && isEmpty(fv) {
-				continue
-			}
-			if !first {
-				b.WriteString(", ")
-			}
-			first = false
-			b.WriteString(f.Name)
-			b.WriteString(": ")
-			emitFlow(b, fv)
-		}
-		b.WriteByte('}')
+		emitFlowStruct(b, v)
 	case reflect.Slice:
 		b.WriteByte('[')
 		for i := range v.Len() {
@@ -161,21 +146,7 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 		}
 		b.WriteByte(']')
 	case reflect.Map:
-		keys := make([]string, 0, v.Len())
-		for _, k := range v.MapKeys() {
-			keys = append(keys, k.String())
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(quote(k))
-			b.WriteString(": ")
-			emitFlow(b, v.MapIndex(reflect.ValueOf(k)))
-		}
-		b.WriteByte('}')
+		emitFlowMap(b, v)
 	case reflect.String:
 		b.WriteString(quote(v.String()))
 	case reflect.Float64:
@@ -189,6 +160,46 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 	default:
 		panic("scenarios: cannot print " + v.Type().String())
 	}
+}
+
+// emitFlowStruct prints a struct as a flow mapping, leaving out empty
+// omitempty fields and nil pointers.
+func emitFlowStruct(b *strings.Builder, v reflect.Value) {
+	b.WriteByte('{')
+	first := true
+	for _, f := range strictyaml.Fields(v.Type()) {
+		fv := v.Field(f.Index)
+		if (f.OmitEmpty || fv.Kind() == reflect.Pointer) && isEmpty(fv) {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(f.Name)
+		b.WriteString(": ")
+		emitFlow(b, fv)
+	}
+	b.WriteByte('}')
+}
+
+// emitFlowMap prints a map as a flow mapping with sorted keys.
+func emitFlowMap(b *strings.Builder, v reflect.Value) {
+	keys := make([]string, 0, v.Len())
+	for _, k := range v.MapKeys() {
+		keys = append(keys, k.String())
+	}
+	sort.Strings(keys)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(k))
+		b.WriteString(": ")
+		emitFlow(b, v.MapIndex(reflect.ValueOf(k)))
+	}
+	b.WriteByte('}')
 }
 
 // formatFloat prints the shortest text that reads back exactly: 2000,

@@ -75,9 +75,7 @@ func SetAll(s *Scenario, as []Assignment) error {
 // caller (SetAll), and s must already be filled.
 func set(s *Scenario, path, value string, check bool) error {
 	label := "--set " + path + "=" + value
-	setErr := func(p, format string, a ...any) error {
-		return &Error{File: label, Path: p, Msg: fmt.Sprintf(format, a...)}
-	}
+	setErr := func(p, format string, a ...any) error { return setError(label, p, format, a...) }
 	f := s
 	if check {
 		var err error
@@ -108,67 +106,22 @@ func set(s *Scenario, path, value string, check bool) error {
 	done := ""
 	for i, sg := range segs {
 		last := i == len(segs)-1
-		// Pointers: allocate; the catalog is navigated as its list.
-		for cur.Kind() == reflect.Pointer {
-			if cur.IsNil() {
-				cur.Set(reflect.New(cur.Type().Elem()))
-			}
-			cur = cur.Elem()
-			if cur.Type() == catalogType {
-				cur.FieldByName("Default").SetBool(false)
-				cur = cur.FieldByName("Entries")
-			}
-		}
+		cur = allocate(cur)
 		here := done
 		if here == "" {
 			here = "the scenario"
 		}
+		var err error
 		switch cur.Kind() {
 		case reflect.Struct:
-			if sg.sel {
-				return setErr(path, "%s is a mapping, not a list; allowed keys: %s", here, list(fieldNames(cur.Type())))
+			cur, done, err = setField(cur, sg, done, here, path, label)
+			if err != nil {
+				return err
 			}
-			if cur.Type() == untilType {
-				// A key of an end rule replaces a word (never, progression).
-				cur.FieldByName("Word").SetString("")
-			}
-			k := strictyaml.FieldIndex(cur.Type(), sg.key)
-			if k < 0 {
-				names := fieldNames(cur.Type())
-				return setErr(joinKey(done, sg.key), "unknown key %q in %s; allowed: %s%s", sg.key, here, list(names), suggest(sg.key, names))
-			}
-			cur = cur.Field(k)
-			done = joinKey(done, sg.key)
 		case reflect.Slice:
-			if !sg.sel {
-				return setErr(path, "%s is a list; select an entry with [index]", here)
-			}
-			n := cur.Len()
-			idx := -1
-			if x, err := strconv.Atoi(sg.key); err == nil {
-				if x < 0 || x > n {
-					return setErr(path, "index %d out of range: %s has %d entries (allowed: 0 to %d; %d appends one)", x, here, n, n, n)
-				}
-				idx = x
-			} else {
-				var names []string
-				for j := range n {
-					if nf := cur.Index(j).FieldByName("Name"); nf.IsValid() {
-						names = append(names, nf.String())
-						if nf.String() == sg.key {
-							idx = j
-						}
-					}
-				}
-				if idx < 0 {
-					if names == nil {
-						return setErr(path, "%s is selected by index (0 to %d), not by name", here, n-1)
-					}
-					return setErr(path, "no entry named %q in %s; names: %s%s", sg.key, here, list(names), suggest(sg.key, names))
-				}
-			}
-			if idx == n {
-				cur.Set(reflect.Append(cur, reflect.Zero(cur.Type().Elem())))
+			var idx int
+			if idx, err = setEntry(cur, sg, here, path, label); err != nil {
+				return err
 			}
 			cur = cur.Index(idx)
 			done = joinIndex(done, idx)
@@ -196,6 +149,81 @@ func set(s *Scenario, path, value string, check bool) error {
 	}
 	d.Decode(node, cur, done, true)
 	return finishSet(s, f, d, label, done, check)
+}
+
+// allocate follows pointers from cur, allocating nil ones; the catalog is
+// navigated as its list.
+func allocate(cur reflect.Value) reflect.Value {
+	for cur.Kind() == reflect.Pointer {
+		if cur.IsNil() {
+			cur.Set(reflect.New(cur.Type().Elem()))
+		}
+		cur = cur.Elem()
+		if cur.Type() == catalogType {
+			cur.FieldByName("Default").SetBool(false)
+			cur = cur.FieldByName("Entries")
+		}
+	}
+	return cur
+}
+
+// setError is a problem with the --set labelled label.
+func setError(label, path, format string, a ...any) error {
+	return &Error{File: label, Path: path, Msg: fmt.Sprintf(format, a...)}
+}
+
+// setField steps from the struct cur into the field sg names; done is the
+// path so far, here what it names in messages.
+func setField(cur reflect.Value, sg pathSeg, done, here, path, label string) (reflect.Value, string, error) {
+	if sg.sel {
+		return cur, done, setError(label, path, "%s is a mapping, not a list; allowed keys: %s", here, list(fieldNames(cur.Type())))
+	}
+	if cur.Type() == untilType {
+		// A key of an end rule replaces a word (never, progression).
+		cur.FieldByName("Word").SetString("")
+	}
+	k := strictyaml.FieldIndex(cur.Type(), sg.key)
+	if k < 0 {
+		names := fieldNames(cur.Type())
+		return cur, done, setError(label, joinKey(done, sg.key), "unknown key %q in %s; allowed: %s%s", sg.key, here, list(names), suggest(sg.key, names))
+	}
+	return cur.Field(k), joinKey(done, sg.key), nil
+}
+
+// setEntry selects the entry of the list cur that sg names, by index or by
+// name; index len(list) appends a zero entry.
+func setEntry(cur reflect.Value, sg pathSeg, here, path, label string) (int, error) {
+	if !sg.sel {
+		return 0, setError(label, path, "%s is a list; select an entry with [index]", here)
+	}
+	n := cur.Len()
+	idx := -1
+	if x, err := strconv.Atoi(sg.key); err == nil {
+		if x < 0 || x > n {
+			return 0, setError(label, path, "index %d out of range: %s has %d entries (allowed: 0 to %d; %d appends one)", x, here, n, n, n)
+		}
+		idx = x
+	} else {
+		var names []string
+		for j := range n {
+			if nf := cur.Index(j).FieldByName("Name"); nf.IsValid() {
+				names = append(names, nf.String())
+				if nf.String() == sg.key {
+					idx = j
+				}
+			}
+		}
+		if idx < 0 {
+			if names == nil {
+				return 0, setError(label, path, "%s is selected by index (0 to %d), not by name", here, n-1)
+			}
+			return 0, setError(label, path, "no entry named %q in %s; names: %s%s", sg.key, here, list(names), suggest(sg.key, names))
+		}
+	}
+	if idx == n {
+		cur.Set(reflect.Append(cur, reflect.Zero(cur.Type().Elem())))
+	}
+	return idx, nil
 }
 
 // finishSet reports decoding errors, or checks f (unless !full) and stores

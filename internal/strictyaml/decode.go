@@ -608,51 +608,11 @@ func (d *Decoder) scalar(n ast.Node, tag string, v reflect.Value, path string) {
 			return
 		}
 	case reflect.Int, reflect.Int64:
-		if m, ok := n.(*ast.IntegerNode); ok {
-			switch x := m.Value.(type) {
-			case int64:
-				if !v.OverflowInt(x) {
-					v.SetInt(x)
-					return
-				}
-			case uint64:
-				if x <= math.MaxInt64 && !v.OverflowInt(int64(x)) {
-					v.SetInt(int64(x))
-					return
-				}
-			}
-			d.Fail(n, path, "%s is out of range for a whole number", m.GetToken().Value)
-			return
-		}
-		if f, ok := Number(n); ok {
-			if f == math.Trunc(f) && math.Abs(f) < 1<<62 && !v.OverflowInt(int64(f)) {
-				v.SetInt(int64(f))
-				return
-			}
-			d.Fail(n, path, "expected a whole number, got %s", Describe(n))
+		if d.integer(n, v, path) {
 			return
 		}
 	case reflect.Uint64:
-		if m, ok := n.(*ast.IntegerNode); ok {
-			switch x := m.Value.(type) {
-			case int64:
-				if x >= 0 {
-					v.SetUint(uint64(x))
-					return
-				}
-			case uint64:
-				v.SetUint(x)
-				return
-			}
-			d.Fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), Describe(n))
-			return
-		}
-		if f, ok := Number(n); ok {
-			if f == math.Trunc(f) && f >= 0 && f < 1<<63 {
-				v.SetUint(uint64(f))
-				return
-			}
-			d.Fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), Describe(n))
+		if d.unsigned(n, v, path) {
 			return
 		}
 	case reflect.Bool:
@@ -662,6 +622,63 @@ func (d *Decoder) scalar(n ast.Node, tag string, v reflect.Value, path string) {
 		}
 	}
 	d.Fail(n, path, "expected %s, got %s", d.ExpectName(t), Describe(n))
+}
+
+// integer decodes a whole number (written 12 or 1e6) into v; it reports
+// false, without a problem, for a node that is no number.
+func (d *Decoder) integer(n ast.Node, v reflect.Value, path string) bool {
+	if m, ok := n.(*ast.IntegerNode); ok {
+		switch x := m.Value.(type) {
+		case int64:
+			if !v.OverflowInt(x) {
+				v.SetInt(x)
+				return true
+			}
+		case uint64:
+			if x <= math.MaxInt64 && !v.OverflowInt(int64(x)) {
+				v.SetInt(int64(x))
+				return true
+			}
+		}
+		d.Fail(n, path, "%s is out of range for a whole number", m.GetToken().Value)
+		return true
+	}
+	if f, ok := Number(n); ok {
+		if f == math.Trunc(f) && math.Abs(f) < 1<<62 && !v.OverflowInt(int64(f)) {
+			v.SetInt(int64(f))
+			return true
+		}
+		d.Fail(n, path, "expected a whole number, got %s", Describe(n))
+		return true
+	}
+	return false
+}
+
+// unsigned decodes a whole number >= 0 into v, as integer does.
+func (d *Decoder) unsigned(n ast.Node, v reflect.Value, path string) bool {
+	if m, ok := n.(*ast.IntegerNode); ok {
+		switch x := m.Value.(type) {
+		case int64:
+			if x >= 0 {
+				v.SetUint(uint64(x))
+				return true
+			}
+		case uint64:
+			v.SetUint(x)
+			return true
+		}
+		d.Fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), Describe(n))
+		return true
+	}
+	if f, ok := Number(n); ok {
+		if f == math.Trunc(f) && f >= 0 && f < 1<<63 {
+			v.SetUint(uint64(f))
+			return true
+		}
+		d.Fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), Describe(n))
+		return true
+	}
+	return false
 }
 
 // ExpectName describes what a Go type accepts, for messages.
