@@ -426,6 +426,17 @@ func countPct(k, n int) string {
 func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "endpoint %s: %s\n", r.Endpoint, r.EndpointDescription)
 	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley); NR not reached, NE not estimable (the curve drops to 0 there)\n\n")
+	if err := r.writeArms(w); err != nil {
+		return err
+	}
+	if r.Comparison == nil {
+		return nil
+	}
+	return r.Comparison.writeText(w, len(r.Arms))
+}
+
+// writeArms prints the table of the arms, one column each.
+func (r *Report) writeArms(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(label string, f func(a *ArmReport) string) {
 		cells := []string{label}
@@ -485,21 +496,19 @@ func (r *Report) WriteText(w io.Writer) error {
 	row("  pocket: share, mean cells", func(a *ArmReport) string {
 		return fmt.Sprintf("%s, %.3g", fmtShare(a.Preexisting.Pocket), float64(a.Preexisting.MeanCellsPocket))
 	})
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	c := r.Comparison
-	if c == nil {
-		return nil
-	}
+	return tw.Flush()
+}
+
+// writeText prints the log-rank test and the hazard ratios of nArms arms.
+func (c *Comparison) writeText(w io.Writer, nArms int) error {
 	fmt.Fprintln(w)
 	if c.LogRank.Error != "" {
 		fmt.Fprintf(w, "log-rank test: not computed (%s)\n", c.LogRank.Error)
 	} else {
-		fmt.Fprintf(w, "log-rank test (%d arms): chi2 = %.2f, df = %d, p = %s\n", len(r.Arms), float64(c.LogRank.Chi2), c.LogRank.DF, fmtP(c.LogRank.P))
+		fmt.Fprintf(w, "log-rank test (%d arms): chi2 = %.2f, df = %d, p = %s\n", nArms, float64(c.LogRank.Chi2), c.LogRank.DF, fmtP(c.LogRank.P))
 	}
 	fmt.Fprintf(w, "hazard ratio vs %s (HR > 1: the event comes sooner), 95%% CI:\n", c.Reference)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  arm\tPeto (one-step log-rank)\tCox (Efron ties)")
 	hr := func(h HRReport) string {
 		if h.Error != "" {
