@@ -176,6 +176,7 @@ var sweepYAML = &strictyaml.Config{
 // flowPath matches a flow mapping with an unquoted key or path holding [ ].
 var flowPath = regexp.MustCompile(`\{.*path:\s*[^"'\s,}]*\[|[{,]\s*[A-Za-z_.]+\[[^\]]*\][^:]*:`)
 
+// decodeFinite reads a number, refusing .inf and .nan.
 func decodeFinite(d *strictyaml.Decoder, n ast.Node, v reflect.Value, path string) bool {
 	if f, ok := strictyaml.Number(n); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
 		v.SetFloat(f)
@@ -255,6 +256,7 @@ func ParseSpec(name string, data []byte) (*Spec, error) {
 	}
 	s.File = name
 	s.pos = d.Loc.Pos
+	delete(s.pos, "") // a problem of the whole spec has no position
 	if s.Name == "" {
 		s.Name = defaultName(name)
 	}
