@@ -9,17 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/goccy/go-yaml"
-
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/scenarios"
 )
-
-// concPrefix starts the trajectories columns holding drug concentrations
-// (conc_<drug>, mg-eq in force from the row's time), in datasets that have
-// them.
-const concPrefix = "conc_"
 
 // offTreatment is the engine's name of the phase after treatment stopped.
 const offTreatment = "off treatment"
@@ -69,7 +61,7 @@ func LoadSchedule(d *dataset.Dataset) (*Schedule, error) {
 		s.byRep, s.Source = byRep, "concentrations"
 		return s, nil
 	}
-	sc := looseScenario(d.Manifest())
+	sc := manifestScenario(d.Manifest())
 	events, err := d.Events()
 	if err != nil {
 		return nil, err
@@ -117,41 +109,20 @@ func concPhases(d *dataset.Dataset) (phases map[int][]Phase, ok bool, err error)
 		on string
 	}
 	rows := map[int][]row{}
-	err = d.Scan(dataset.TableTrajectories, func(rec arrow.RecordBatch) error {
-		sch := rec.Schema()
-		var drugs []string
-		var cols []*array.Float64
-		for i, f := range sch.Fields() {
-			if name, found := strings.CutPrefix(f.Name, concPrefix); found {
-				c, isF := rec.Column(i).(*array.Float64)
-				if !isF {
-					return fmt.Errorf("column %s has type %s, want float64", f.Name, f.Type)
-				}
-				drugs, cols = append(drugs, name), append(cols, c)
-			}
-		}
-		if len(cols) == 0 {
+	drugs := d.Drugs() // the trajectories' conc_<drug> columns, in order
+	err = d.ScanTrajectories(func(batch []dataset.TrajRow) error {
+		if len(drugs) == 0 {
 			return nil
 		}
 		ok = true
-		ri, ti := sch.FieldIndices("replicate"), sch.FieldIndices("time")
-		if len(ri) != 1 || len(ti) != 1 {
-			return fmt.Errorf("trajectories: no replicate or time column")
-		}
-		rep, isI := rec.Column(ri[0]).(*array.Int32)
-		tm, isT := rec.Column(ti[0]).(*array.Float64)
-		if !isI || !isT {
-			return fmt.Errorf("trajectories: unexpected replicate or time column types")
-		}
-		for i := 0; i < int(rec.NumRows()); i++ {
+		for _, tr := range batch {
 			var on []string
-			for k, c := range cols {
-				if c.IsValid(i) && c.Value(i) > 0 {
+			for k, c := range tr.Conc {
+				if c > 0 {
 					on = append(on, drugs[k])
 				}
 			}
-			r := int(rep.Value(i))
-			rows[r] = append(rows[r], row{tm.Value(i), strings.Join(on, " + ")})
+			rows[tr.Replicate] = append(rows[tr.Replicate], row{tr.Time, strings.Join(on, " + ")})
 		}
 		return nil
 	})
@@ -181,40 +152,35 @@ func concPhases(d *dataset.Dataset) (phases map[int][]Phase, ok bool, err error)
 	return phases, true, nil
 }
 
-// scenarioInfo is what the plots use of the manifest's scenario, read
-// loosely so that any version of the format will do.
+// scenarioInfo is what the plots use of the manifest's scenario.
 type scenarioInfo struct {
 	treated bool
 	doses   map[string]map[string]float64 // phase name -> drug -> mg
 	// draws: the scenario takes blood draws (observe.ctdna.every > 0);
-	// drawsKnown is false when the scenario could not be read.
+	// drawsKnown is false when the scenario does not say or could not be
+	// read.
 	draws, drawsKnown bool
 }
 
-func looseScenario(m dataset.Manifest) scenarioInfo {
+// manifestScenario reads the manifest's scenario with the scenario loader
+// (as written: fields the manifest leaves out stay unknown). A manifest
+// written by an older p53evo may hold a scenario that the strict loader
+// refuses (a key of a former format, a value now out of range); it is then
+// taken as treated, with nothing known of its phases' doses or its blood
+// draws: phase events are shaded under their names, and the ctdna endpoint
+// is read from the runs table as if the scenario took draws.
+func manifestScenario(m dataset.Manifest) scenarioInfo {
 	text := []byte(m.Scenario)
 	var str string
 	if json.Unmarshal(m.Scenario, &str) == nil {
 		text = []byte(str)
 	}
-	var sc struct {
-		Treatment struct {
-			Phases []struct {
-				Name  string             `yaml:"name"`
-				Doses map[string]float64 `yaml:"doses"`
-			} `yaml:"phases"`
-		} `yaml:"treatment"`
-		Observe struct {
-			CtDNA struct {
-				Every *float64 `yaml:"every"`
-			} `yaml:"ctdna"`
-		} `yaml:"observe"`
-	}
-	if err := yaml.Unmarshal(text, &sc); err != nil {
+	sc, err := scenarios.Load("manifest scenario", text)
+	if err != nil {
 		return scenarioInfo{treated: true}
 	}
 	info := scenarioInfo{treated: len(sc.Treatment.Phases) > 0, doses: map[string]map[string]float64{}}
-	if e := sc.Observe.CtDNA.Every; e != nil {
+	if e := sc.Observe.CTDNA.Every; e != nil {
 		info.draws, info.drawsKnown = *e > 0, true
 	}
 	for i, ph := range sc.Treatment.Phases {

@@ -7,9 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-
 	"github.com/p53evo/p53evo/dataset"
 )
 
@@ -148,14 +145,14 @@ func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
 			return a, err
 		}
 	}
-	ct, ok, err := optionalRunsFloat(d, ColumnFirstCtDNACall)
+	ct, ok, err := d.OptionalFloats(dataset.TableRuns, ColumnFirstCtDNACall)
 	if err != nil {
 		return a, err
 	}
 	// Datasets always have the column. When the scenario takes no blood
 	// draws it says nothing; with draws and no call, every replicate is
 	// censored for the ctdna endpoint.
-	if sc := looseScenario(d.Manifest()); ok && sc.drawsKnown && !sc.draws {
+	if sc := manifestScenario(d.Manifest()); ok && sc.drawsKnown && !sc.draws {
 		ok = false
 		a.noDraws = true
 	}
@@ -166,34 +163,6 @@ func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
 		a.FirstCtDNACall = ct
 	}
 	return a, nil
-}
-
-// optionalRunsFloat reads a float64 column of the runs table that the
-// dataset package does not know (yet); ok is false if the files lack it.
-func optionalRunsFloat(d *dataset.Dataset, col string) (vals []float64, ok bool, err error) {
-	err = d.Scan(dataset.TableRuns, func(rec arrow.RecordBatch) error {
-		idx := rec.Schema().FieldIndices(col)
-		if len(idx) == 0 {
-			if ok {
-				return fmt.Errorf("column %s is missing from some runs files", col)
-			}
-			return nil
-		}
-		arr, isF := rec.Column(idx[0]).(*array.Float64)
-		if !isF {
-			return fmt.Errorf("column %s has type %s, want float64", col, rec.Column(idx[0]).DataType())
-		}
-		ok = true
-		for i := 0; i < arr.Len(); i++ {
-			v := math.NaN()
-			if arr.IsValid(i) {
-				v = arr.Value(i)
-			}
-			vals = append(vals, v)
-		}
-		return nil
-	})
-	return vals, ok, err
 }
 
 // tableRows is the number of rows the manifest lists for a table.

@@ -174,6 +174,42 @@ func ownSizes(clones []dataset.CloneRow, traj []dataset.TrajRow, grid []float64)
 // nested in it, so that colours keep telling classes apart. A clone whose
 // parent was not recorded hangs from the founder.
 func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.TrajRow, minFreq float64) (*Muller, error) {
+	cs, tr := replicateRows(replicate, clones, traj)
+	if len(tr) == 0 {
+		return nil, fmt.Errorf("replicate %d has no trajectory rows", replicate)
+	}
+	t := newCloneTree(cs)
+	if hasCycle(t.parent) {
+		return nil, fmt.Errorf("replicate %d: the clones' parent links form a cycle", replicate)
+	}
+	t.link()
+
+	m := &Muller{Replicate: replicate, MinFreq: minFreq}
+	// Pass 1, on the trajectory grid: which clades reach minFreq.
+	grid0 := uniqueTimes(tr)
+	own, _ := ownSizes(cs, tr, grid0)
+	clade := cladeSums(own, t.children, t.tops)
+	tot0 := totalAt(tr, grid0)
+	kept := make([]bool, len(cs))
+	for i := range cs {
+		kept[i] = peakShare(clade[i], tot0) >= minFreq
+	}
+	if t.root >= 0 {
+		kept[t.root] = true
+	}
+	// Pass 2, on the grid refined with the kept clones' births and deaths.
+	m.Times = refineGrid(grid0, cs, kept)
+	m.Total = totalAt(tr, m.Times)
+	own, rem := ownSizes(cs, tr, m.Times)
+	bands := t.bands(cs, kept, own, rem, len(m.Times), &m.Merged)
+	m.Bands = orderBands(bands)
+	m.layout()
+	return m, nil
+}
+
+// replicateRows selects one replicate's clones (by birth, then id) and
+// trajectory rows (by time).
+func replicateRows(replicate int, clones []dataset.CloneRow, traj []dataset.TrajRow) ([]dataset.CloneRow, []dataset.TrajRow) {
 	var cs []dataset.CloneRow
 	for _, c := range clones {
 		if c.Replicate == replicate {
@@ -186,78 +222,77 @@ func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.
 			tr = append(tr, r)
 		}
 	}
-	if len(tr) == 0 {
-		return nil, fmt.Errorf("replicate %d has no trajectory rows", replicate)
-	}
 	slices.SortStableFunc(tr, func(a, b dataset.TrajRow) int { return cmp.Compare(a.Time, b.Time) })
 	slices.SortStableFunc(cs, func(a, b dataset.CloneRow) int {
 		return cmp.Or(cmp.Compare(a.BirthTime, b.BirthTime), cmp.Compare(a.ID, b.ID))
 	})
-	// The tree: a virtual root (index -1) adopts founders and orphans; with a
-	// single founder, the founder is the root.
+	return cs, tr
+}
+
+// cloneTree is the clones' tree: a virtual root (index -1) adopts founders
+// and orphans; with a single founder, the founder is the root.
+type cloneTree struct {
+	parent   []int   // -1: under the virtual root
+	children [][]int // after link
+	tops     []int   // under the virtual root, after link
+	root     int     // the single founder, or -1 (none) or -2 (several)
+}
+
+func newCloneTree(cs []dataset.CloneRow) *cloneTree {
 	byID := map[int64]int{}
 	for i, c := range cs {
 		byID[c.ID] = i
 	}
-	parent := make([]int, len(cs))
-	root := -1
+	t := &cloneTree{parent: make([]int, len(cs)), root: -1}
 	for i, c := range cs {
-		parent[i] = -1
+		t.parent[i] = -1
 		if j, ok := byID[c.Parent]; ok && c.Parent >= 0 && j != i {
-			parent[i] = j
+			t.parent[i] = j
 		}
 	}
 	for i := range cs {
-		if parent[i] == -1 && cs[i].Parent < 0 {
-			if root == -1 {
-				root = i
+		if t.parent[i] == -1 && cs[i].Parent < 0 {
+			if t.root == -1 {
+				t.root = i
 			} else {
-				root = -2 // several founders
+				t.root = -2 // several founders
 			}
 		}
 	}
-	if root >= 0 {
+	if t.root >= 0 {
 		for i := range cs {
-			if parent[i] == -1 && i != root {
-				parent[i] = root
+			if t.parent[i] == -1 && i != t.root {
+				t.parent[i] = t.root
 			}
 		}
 	}
-	if hasCycle(parent) {
-		return nil, fmt.Errorf("replicate %d: the clones' parent links form a cycle", replicate)
-	}
-	children := make([][]int, len(cs))
-	var tops []int
-	for i, p := range parent {
-		if p >= 0 {
-			children[p] = append(children[p], i)
-		} else {
-			tops = append(tops, i)
-		}
-	}
+	return t
+}
 
-	m := &Muller{Replicate: replicate, MinFreq: minFreq}
-	grid0 := uniqueTimes(tr)
-	total := func(grid []float64) []float64 {
-		out := make([]float64, len(grid))
-		for j, t := range grid {
-			v := interpAt(tr, t)
-			out[j] = v[0] + v[1] + v[2]
+// link lists every clone's children and the clones under the virtual root.
+func (t *cloneTree) link() {
+	t.children = make([][]int, len(t.parent))
+	for i, p := range t.parent {
+		if p >= 0 {
+			t.children[p] = append(t.children[p], i)
+		} else {
+			t.tops = append(t.tops, i)
 		}
-		return out
 	}
-	// Pass 1, on the trajectory grid: which clades reach minFreq.
-	own, _ := ownSizes(cs, tr, grid0)
-	tot0 := total(grid0)
-	clade := cladeSums(own, children, tops)
-	kept := make([]bool, len(cs))
-	for i := range cs {
-		kept[i] = peakShare(clade[i], tot0) >= minFreq
+}
+
+// totalAt is the tumour's size at each time of grid.
+func totalAt(tr []dataset.TrajRow, grid []float64) []float64 {
+	out := make([]float64, len(grid))
+	for j, t := range grid {
+		v := interpAt(tr, t)
+		out[j] = v[0] + v[1] + v[2]
 	}
-	if root >= 0 {
-		kept[root] = true
-	}
-	// Pass 2, on the grid refined with the kept clones' births and deaths.
+	return out
+}
+
+// refineGrid adds the kept clones' births and deaths inside grid0's span.
+func refineGrid(grid0 []float64, cs []dataset.CloneRow, kept []bool) []float64 {
 	grid := slices.Clone(grid0)
 	lo, hi := grid0[0], grid0[len(grid0)-1]
 	for i, c := range cs {
@@ -271,16 +306,15 @@ func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.
 		}
 	}
 	slices.Sort(grid)
-	grid = slices.Compact(grid)
-	m.Times = grid
-	m.Total = total(grid)
-	own, rem := ownSizes(cs, tr, grid)
+	return slices.Compact(grid)
+}
 
-	// Bands: kept clones, minor bands per (kept ancestor, other class),
-	// unrecorded cells under the root.
+// bands builds the bands on a grid of n times: kept clones, minor bands per
+// (kept ancestor, other class), unrecorded cells under the root. merged
+// counts the clones folded into minor bands.
+func (t *cloneTree) bands(cs []dataset.CloneRow, kept []bool, own [][]float64, rem [3][]float64, n int, merged *int) []MullerBand {
 	var bands []MullerBand
 	minor := map[[2]int]int{} // (band, class) -> minor band
-	n := len(grid)
 	newBand := func(b MullerBand) int {
 		b.Own = make([]float64, n)
 		bands = append(bands, b)
@@ -291,25 +325,25 @@ func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.
 		c := &cs[i]
 		b := newBand(MullerBand{Kind: BandClone, ID: c.ID, Parent: pb, Class: c.Class, Mutation: c.Mutation, Genotype: c.Genotype, Birth: c.BirthTime})
 		addTo(bands[b].Own, own[i])
-		for _, ch := range children[i] {
+		for _, ch := range t.children[i] {
 			if kept[ch] {
 				visit(ch, b)
 			} else {
-				fold(ch, b, children, own, cs, &bands, minor, newBand, &m.Merged)
+				fold(ch, b, t.children, own, cs, &bands, minor, newBand, merged)
 			}
 		}
 	}
 	rootBand := -1
-	if root >= 0 {
-		visit(root, -1)
+	if t.root >= 0 {
+		visit(t.root, -1)
 		rootBand = 0
 	} else {
 		rootBand = newBand(MullerBand{Kind: BandClone, ID: -1, Parent: -1, Class: "sensitive", Mutation: "founders", Birth: math.NaN()})
-		for _, t := range tops {
-			if kept[t] {
-				visit(t, rootBand)
+		for _, top := range t.tops {
+			if kept[top] {
+				visit(top, rootBand)
 			} else {
-				fold(t, rootBand, children, own, cs, &bands, minor, newBand, &m.Merged)
+				fold(top, rootBand, t.children, own, cs, &bands, minor, newBand, merged)
 			}
 		}
 	}
@@ -324,9 +358,7 @@ func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.
 		b := newBand(MullerBand{Kind: BandUnrecorded, ID: -1, Parent: rootBand, Class: class, Mutation: "unrecorded", Birth: math.NaN()})
 		addTo(bands[b].Own, rem[k])
 	}
-	m.Bands = orderBands(bands)
-	m.layout()
-	return m, nil
+	return bands
 }
 
 // fold merges the clade of clone i into band b (see ReconstructMuller).

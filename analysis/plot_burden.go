@@ -150,10 +150,35 @@ func burdenOne(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 		addCellSeries(p, f, xs, ys, lineClass[name], k == 0, name+" cells")
 	}
 	// Baseline, scans, running nadir.
+	baseline, scans := replicateScans(events, opt.Replicate, tr)
+	addRunningThresholds(f, baseline, scans, x1)
+	if len(scans) > 0 {
+		sc, _ := plotter.NewScatter(lgXYs(scans, cellFloor))
+		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		f.AddLegend("scan (measured burden)", sc)
+	}
+	if run.Progressed() {
+		pl := line(lgXYs(plotter.XYs{{X: run.TTP / DaysPerMonth, Y: 1}, {X: run.TTP / DaysPerMonth, Y: yHi * 4}}, cellFloor), dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.4))
+		p.Add(pl)
+		f.AddLegend("progression", pl)
+	}
+	title := "Tumour burden"
+	if opt.Arm != "" {
+		title += ": " + opt.Arm
+	}
+	f.Title, f.Subtitle = title, fmt.Sprintf("replicate %d, %s", opt.Replicate, Outcome(run))
+	return x0, x1, yHi, nil
+}
+
+// replicateScans is a replicate's baseline burden (at detection, else the
+// first trajectory row from t = 0) and its scans' measured burdens, in time
+// order (months).
+func replicateScans(events []dataset.EventRow, replicate int, tr []dataset.TrajRow) (float64, plotter.XYs) {
 	baseline := math.NaN()
 	var scans plotter.XYs
 	for _, e := range events {
-		if e.Replicate != opt.Replicate {
+		if e.Replicate != replicate {
 			continue
 		}
 		switch e.Kind {
@@ -174,6 +199,13 @@ func burdenOne(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 		}
 	}
 	slices.SortStableFunc(scans, func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) })
+	return baseline, scans
+}
+
+// addRunningThresholds draws the PR threshold from the baseline and the PD
+// threshold from the nadir so far, up to x1 months.
+func addRunningThresholds(f *Figure, baseline float64, scans plotter.XYs, x1 float64) {
+	p := f.Plot
 	if baseline > 0 && x1 > 0 {
 		pr := line(lgXYs(plotter.XYs{{X: 0, Y: RECISTPartial * baseline}, {X: x1, Y: RECISTPartial * baseline}}, cellFloor), dashed(color.RGBA{0x2E, 0x7D, 0x32, 0xff}, 1.2))
 		p.Add(pr)
@@ -190,23 +222,6 @@ func burdenOne(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 		p.Add(pdl)
 		f.AddLegend("PD threshold (1.728 x nadir so far)", pdl)
 	}
-	if len(scans) > 0 {
-		sc, _ := plotter.NewScatter(lgXYs(scans, cellFloor))
-		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
-		p.Add(sc)
-		f.AddLegend("scan (measured burden)", sc)
-	}
-	if run.Progressed() {
-		pl := line(lgXYs(plotter.XYs{{X: run.TTP / DaysPerMonth, Y: 1}, {X: run.TTP / DaysPerMonth, Y: yHi * 4}}, cellFloor), dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.4))
-		p.Add(pl)
-		f.AddLegend("progression", pl)
-	}
-	title := "Tumour burden"
-	if opt.Arm != "" {
-		title += ": " + opt.Arm
-	}
-	f.Title, f.Subtitle = title, fmt.Sprintf("replicate %d, %s", opt.Replicate, Outcome(run))
-	return x0, x1, yHi, nil
 }
 
 // commonGrid is the grid on which replicates are compared: during treatment
@@ -257,7 +272,6 @@ func interpSeries(tr []dataset.TrajRow, k int, t float64) float64 {
 }
 
 func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.EventRow, opt BurdenOptions) (x0, x1, yHi float64, err error) {
-	p := f.Plot
 	byRep := map[int][]dataset.TrajRow{}
 	for _, r := range traj {
 		byRep[r.Replicate] = append(byRep[r.Replicate], r)
@@ -275,6 +289,27 @@ func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 	for j, t := range grid {
 		xs[j] = t / DaysPerMonth
 	}
+	x0, x1, yHi = addBurdenQuantiles(f, byRep, grid, xs, need)
+	f.AddLegend("10-90% of replicates", swatch(withAlpha(color.RGBA{0x55, 0x55, 0x55, 0xff}, 0.25)))
+	if math.IsInf(x0, 1) {
+		return 0, 0, 0, fmt.Errorf("too few replicates to summarise")
+	}
+	addBurdenMarks(f, runs, events, x0, x1, yHi)
+	title := "Tumour burden"
+	if opt.Arm != "" {
+		title += ": " + opt.Arm
+	}
+	f.Title, f.Subtitle = title, fmt.Sprintf("median and 10-90%% range of %d replicates (curves end when fewer than %d remain)", n, need)
+	return x0, x1, yHi, nil
+}
+
+// addBurdenQuantiles draws, for each series, the median over replicates
+// on the grid (xs in months) and the 10-90% band, where at least need
+// replicates are followed; it returns the span drawn and the highest 90%
+// quantile (x0 is +Inf when nothing was drawn).
+func addBurdenQuantiles(f *Figure, byRep map[int][]dataset.TrajRow, grid, xs []float64, need int) (x0, x1, yHi float64) {
+	p := f.Plot
+	n := len(byRep)
 	x0, x1 = math.Inf(1), math.Inf(-1)
 	vals := make([]float64, 0, n)
 	for k, name := range burdenSeries {
@@ -315,11 +350,13 @@ func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 		}
 		addCellSeries(p, f, xs, med, col, k == 0, name+" cells, median")
 	}
-	f.AddLegend("10-90% of replicates", swatch(withAlpha(color.RGBA{0x55, 0x55, 0x55, 0xff}, 0.25)))
-	if math.IsInf(x0, 1) {
-		return 0, 0, 0, fmt.Errorf("too few replicates to summarise")
-	}
-	// Thresholds from the median baseline and nadir; scan times.
+	return x0, x1, yHi
+}
+
+// addBurdenMarks draws the RECIST thresholds from the median baseline and
+// nadir, and the scan times, over [x0, x1] months.
+func addBurdenMarks(f *Figure, runs []dataset.RunRow, events []dataset.EventRow, x0, x1, yHi float64) {
+	p := f.Plot
 	var base, nadirs []float64
 	scanAt := map[float64]bool{}
 	for _, e := range events {
@@ -361,12 +398,6 @@ func burdenAll(f *Figure, runs []dataset.RunRow, traj []dataset.TrajRow, events 
 		}
 		f.AddLegend("scan times", line(plotter.XYs{{}, {X: 1}}, sty))
 	}
-	title := "Tumour burden"
-	if opt.Arm != "" {
-		title += ": " + opt.Arm
-	}
-	f.Title, f.Subtitle = title, fmt.Sprintf("median and 10-90%% range of %d replicates (curves end when fewer than %d remain)", n, need)
-	return x0, x1, yHi, nil
 }
 
 // addCellSeries draws a cell-count series on the log-10 axis, broken where

@@ -40,32 +40,9 @@ func PlotKM(arms []ArmData, e Endpoint) (*Figure, error) {
 		}
 		samples[i] = s
 		col := armColors[i%len(armColors)]
-		band := kmBand(km)
-		if band != nil {
-			band.Color = withAlpha(col, 0.18)
-			p.Add(band)
-		}
-		curve := kmCurve(km)
-		curve.LineStyle = solid(col, 1.8)
-		p.Add(curve)
-		if ticks := kmCensored(km); len(ticks) > 0 {
+		if addKMArm(f, km, a.Name, col, &medians) {
 			censored = true
-			sc, _ := plotter.NewScatter(ticks)
-			sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: tickGlyph{}}
-			p.Add(sc)
 		}
-		m, _, _, ok := km.Median()
-		medLabel := "median not reached"
-		if ok {
-			mm := m / DaysPerMonth
-			medians = append(medians, plot3{mm, col})
-			medLabel = fmt.Sprintf("median %.1f mo", mm)
-		}
-		thumbs := []plot.Thumbnailer{curve}
-		if band != nil {
-			thumbs = []plot.Thumbnailer{band, curve}
-		}
-		f.AddLegend(fmt.Sprintf("%s\nn=%d, %d events, %s", a.Name, km.N, km.Events, medLabel), thumbs...)
 		if n := len(km.Steps); n > 0 {
 			tmax = max(tmax, km.Steps[n-1].Time/DaysPerMonth)
 		}
@@ -91,6 +68,47 @@ func PlotKM(arms []ArmData, e Endpoint) (*Figure, error) {
 		}
 	}
 	f.Title, f.Subtitle = "Kaplan-Meier: time to "+e.Event(), sub
+	kmAxes(p, e, tmax)
+	return f, nil
+}
+
+// addKMArm draws one arm's curve, confidence band and censoring ticks in
+// colour col, with its legend entry; the arm's median, if reached, is added
+// to medians. It reports whether the arm has censored times.
+func addKMArm(f *Figure, km KM, name string, col color.RGBA, medians *[]plot3) (censored bool) {
+	p := f.Plot
+	band := kmBand(km)
+	if band != nil {
+		band.Color = withAlpha(col, 0.18)
+		p.Add(band)
+	}
+	curve := kmCurve(km)
+	curve.LineStyle = solid(col, 1.8)
+	p.Add(curve)
+	if ticks := kmCensored(km); len(ticks) > 0 {
+		censored = true
+		sc, _ := plotter.NewScatter(ticks)
+		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: tickGlyph{}}
+		p.Add(sc)
+	}
+	m, _, _, ok := km.Median()
+	medLabel := "median not reached"
+	if ok {
+		mm := m / DaysPerMonth
+		*medians = append(*medians, plot3{mm, col})
+		medLabel = fmt.Sprintf("median %.1f mo", mm)
+	}
+	thumbs := []plot.Thumbnailer{curve}
+	if band != nil {
+		thumbs = []plot.Thumbnailer{band, curve}
+	}
+	f.AddLegend(fmt.Sprintf("%s\nn=%d, %d events, %s", name, km.N, km.Events, medLabel), thumbs...)
+	return censored
+}
+
+// kmAxes labels the axes of a Kaplan-Meier plot up to tmax months and adds
+// the grid.
+func kmAxes(p *plot.Plot, e Endpoint, tmax float64) {
 	p.X.Label.Text = "time since treatment start (months)"
 	p.Y.Label.Text = "proportion " + e.Label()
 	p.X.Min, p.X.Max = 0, math.Max(tmax*1.02, 1)
@@ -109,7 +127,6 @@ func PlotKM(arms []ArmData, e Endpoint) (*Figure, error) {
 	grid.Vertical.Color = color.RGBA{0xE0, 0xE0, 0xE0, 0xff}
 	grid.Horizontal.Color = color.RGBA{0xE0, 0xE0, 0xE0, 0xff}
 	p.Add(grid)
-	return f, nil
 }
 
 type plot3 struct {

@@ -53,72 +53,11 @@ func PlotMuller(m *Muller, opt MullerOptions) (*Figure, error) {
 			return u * math.Log10(m.Total[j])
 		}
 	}
-	shade := map[string]int{}
-	present := map[[2]string]bool{}
-	for i := range m.Bands {
-		b := &m.Bands[i]
-		if b.PeakFreq <= 0 {
-			continue
-		}
-		var col color.RGBA
-		key := [2]string{b.Kind, b.Class}
-		switch {
-		case b.Kind == BandMinor:
-			col = tint(classColor(b.Class, 0), 0.45)
-		case b.Kind == BandUnrecorded:
-			col = tint(classColor(b.Class, 0), 0.7)
-		case b.Parent < 0:
-			col = classColor(b.Class, 0)
-			key[0] = "root"
-		default:
-			k := shade[b.Class]
-			if b.Class == "sensitive" {
-				k++ // the founder has the base shade
-			}
-			col = classColor(b.Class, k)
-			shade[b.Class]++
-		}
-		if b.PeakFreq >= 0.002 {
-			present[key] = true
-		}
-		ring := make(plotter.XYs, 0, 2*len(xs))
-		for j := range xs {
-			ring = append(ring, plotter.XY{X: xs[j], Y: y(j, b.Hi[j])})
-		}
-		for j := len(xs) - 1; j >= 0; j-- {
-			ring = append(ring, plotter.XY{X: xs[j], Y: y(j, b.Lo[j])})
-		}
-		pg, err := plotter.NewPolygon(ring)
-		if err != nil {
-			return nil, err
-		}
-		pg.Color = col
-		pg.LineStyle.Width = 0
-		p.Add(pg)
+	present, err := addMullerBands(p, m, xs, y)
+	if err != nil {
+		return nil, err
 	}
-	// Legend: one entry per kind of band present.
-	legend := []struct {
-		kind, class, text string
-		col               color.RGBA
-	}{
-		{"root", "sensitive", "founder (Y220C), sensitive", classColor("sensitive", 0)},
-		{BandClone, "sensitive", "sensitive subclone", classColor("sensitive", 1)},
-		{"root", "ta-loss", "founder, ta-loss", classColor("ta-loss", 0)},
-		{BandClone, "ta-loss", "ta-loss clone (shades: clones)", classColor("ta-loss", 0)},
-		{"root", "pocket", "founder, pocket", classColor("pocket", 0)},
-		{BandClone, "pocket", "pocket clone (shades: clones)", classColor("pocket", 0)},
-		{BandMinor, "sensitive", "merged small sensitive clones", tint(classColor("sensitive", 0), 0.45)},
-		{BandMinor, "ta-loss", "merged small ta-loss clones", tint(classColor("ta-loss", 0), 0.45)},
-		{BandMinor, "pocket", "merged small pocket clones", tint(classColor("pocket", 0), 0.45)},
-		{BandUnrecorded, "sensitive", "unrecorded sensitive cells", tint(classColor("sensitive", 0), 0.7)},
-		{BandUnrecorded, "ta-loss", "unrecorded ta-loss cells", tint(classColor("ta-loss", 0), 0.7)},
-		{BandUnrecorded, "pocket", "unrecorded pocket cells", tint(classColor("pocket", 0), 0.7)},
-	}
-	for _, e := range legend {
-		if present[[2]string{e.kind, e.class}] {
-			f.AddLegend(e.text, swatch(e.col))
-		}
-	}
+	addMullerLegend(f, present)
 
 	x0, x1 := xs[0], xs[len(xs)-1]
 	if from := opt.FromDays / DaysPerMonth; !math.IsNaN(from) {
@@ -168,6 +107,83 @@ func PlotMuller(m *Muller, opt MullerOptions) (*Figure, error) {
 		p.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"}, {Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}}
 	}
 	return f, nil
+}
+
+// addMullerBands draws each band with a peak above 0 as a polygon between
+// its lower and upper edges (y maps a grid index and a frequency to the
+// plot's y), coloured by kind and class; it returns the (kind, class) pairs
+// present enough to be listed in the legend.
+func addMullerBands(p *plot.Plot, m *Muller, xs []float64, y func(j int, u float64) float64) (map[[2]string]bool, error) {
+	shade := map[string]int{}
+	present := map[[2]string]bool{}
+	for i := range m.Bands {
+		b := &m.Bands[i]
+		if b.PeakFreq <= 0 {
+			continue
+		}
+		var col color.RGBA
+		key := [2]string{b.Kind, b.Class}
+		switch {
+		case b.Kind == BandMinor:
+			col = tint(classColor(b.Class, 0), 0.45)
+		case b.Kind == BandUnrecorded:
+			col = tint(classColor(b.Class, 0), 0.7)
+		case b.Parent < 0:
+			col = classColor(b.Class, 0)
+			key[0] = "root"
+		default:
+			k := shade[b.Class]
+			if b.Class == "sensitive" {
+				k++ // the founder has the base shade
+			}
+			col = classColor(b.Class, k)
+			shade[b.Class]++
+		}
+		if b.PeakFreq >= 0.002 {
+			present[key] = true
+		}
+		ring := make(plotter.XYs, 0, 2*len(xs))
+		for j := range xs {
+			ring = append(ring, plotter.XY{X: xs[j], Y: y(j, b.Hi[j])})
+		}
+		for j := len(xs) - 1; j >= 0; j-- {
+			ring = append(ring, plotter.XY{X: xs[j], Y: y(j, b.Lo[j])})
+		}
+		pg, err := plotter.NewPolygon(ring)
+		if err != nil {
+			return nil, err
+		}
+		pg.Color = col
+		pg.LineStyle.Width = 0
+		p.Add(pg)
+	}
+	return present, nil
+}
+
+// addMullerLegend lists one entry per kind of band present.
+func addMullerLegend(f *Figure, present map[[2]string]bool) {
+	legend := []struct {
+		kind, class, text string
+		col               color.RGBA
+	}{
+		{"root", "sensitive", "founder (Y220C), sensitive", classColor("sensitive", 0)},
+		{BandClone, "sensitive", "sensitive subclone", classColor("sensitive", 1)},
+		{"root", "ta-loss", "founder, ta-loss", classColor("ta-loss", 0)},
+		{BandClone, "ta-loss", "ta-loss clone (shades: clones)", classColor("ta-loss", 0)},
+		{"root", "pocket", "founder, pocket", classColor("pocket", 0)},
+		{BandClone, "pocket", "pocket clone (shades: clones)", classColor("pocket", 0)},
+		{BandMinor, "sensitive", "merged small sensitive clones", tint(classColor("sensitive", 0), 0.45)},
+		{BandMinor, "ta-loss", "merged small ta-loss clones", tint(classColor("ta-loss", 0), 0.45)},
+		{BandMinor, "pocket", "merged small pocket clones", tint(classColor("pocket", 0), 0.45)},
+		{BandUnrecorded, "sensitive", "unrecorded sensitive cells", tint(classColor("sensitive", 0), 0.7)},
+		{BandUnrecorded, "ta-loss", "unrecorded ta-loss cells", tint(classColor("ta-loss", 0), 0.7)},
+		{BandUnrecorded, "pocket", "unrecorded pocket cells", tint(classColor("pocket", 0), 0.7)},
+	}
+	for _, e := range legend {
+		if present[[2]string{e.kind, e.class}] {
+			f.AddLegend(e.text, swatch(e.col))
+		}
+	}
 }
 
 // autoStart is the automatic start of the time axis, in months (see

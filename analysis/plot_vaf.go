@@ -41,7 +41,7 @@ func LoadCtDNA(d *dataset.Dataset) ([]VAFRow, error) {
 		return nil, fmt.Errorf("%s: %w: the dataset has no ctdna table (written by p53evo before dataset schema 2)", d.Dir(), ErrNoCtDNATable)
 	}
 	if tableRows(d.Manifest(), tableCtDNA) == 0 {
-		if sc := looseScenario(d.Manifest()); sc.drawsKnown && !sc.draws {
+		if sc := manifestScenario(d.Manifest()); sc.drawsKnown && !sc.draws {
 			return nil, fmt.Errorf("%s: %w: its scenario takes no blood draws (observe.ctdna.every is 0)", d.Dir(), ErrNoCtDNATable)
 		}
 		return nil, fmt.Errorf("%s: %w: the ctdna table is empty: no draw saw a resistance mutation with alt reads or a true VAF of at least observe.ctdna.record_min_vaf (at the default shedding resistant lineages are too small to show in plasma; raise observe.ctdna.shed or follow up longer)", d.Dir(), ErrNoCtDNATable)
@@ -121,16 +121,15 @@ func vafOne(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0
 	if err != nil {
 		return 0, 0, err
 	}
-	type key struct{ mut, class string }
-	series := map[key][]VAFRow{}
-	peak := map[key]float64{}
+	series := map[vafKey][]VAFRow{}
+	peak := map[vafKey]float64{}
 	x0, x1 = 0, run.EndTime/DaysPerMonth
 	firstCall := math.Inf(1)
 	for _, r := range rows {
 		if r.Replicate != opt.Replicate {
 			continue
 		}
-		k := key{r.Mutation, r.Class}
+		k := vafKey{r.Mutation, r.Class}
 		series[k] = append(series[k], r)
 		peak[k] = max(peak[k], r.TrueVAF)
 		x1 = max(x1, r.Time/DaysPerMonth)
@@ -141,13 +140,46 @@ func vafOne(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0
 	if len(series) == 0 {
 		return 0, 0, fmt.Errorf("replicate %d has no ctDNA rows", opt.Replicate)
 	}
-	keys := make([]key, 0, len(series))
+	keys := make([]vafKey, 0, len(series))
 	for k := range series {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	slices.SortFunc(keys, func(a, b vafKey) int {
 		return cmp.Or(cmp.Compare(peak[b], peak[a]), cmp.Compare(a.mut, b.mut))
 	})
+	called := addVAFSeries(f, keys, series)
+	if len(called) > 0 {
+		sc, _ := plotter.NewScatter(called)
+		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
+		p.Add(sc)
+		f.AddLegend("called at the draw", sc)
+	}
+	if !math.IsInf(firstCall, 1) {
+		l := line(plotter.XYs{{X: firstCall / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: firstCall / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0x00, 0x72, 0xB2, 0xff}, 1.3))
+		p.Add(l)
+		f.AddLegend("first ctDNA call", l)
+	}
+	if run.Progressed() {
+		l := line(plotter.XYs{{X: run.TTP / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: run.TTP / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.3))
+		p.Add(l)
+		f.AddLegend("progression (imaging)", l)
+	}
+	title := "ctDNA"
+	if opt.Arm != "" {
+		title += ": " + opt.Arm
+	}
+	f.Title, f.Subtitle = title, fmt.Sprintf("replicate %d, %s", opt.Replicate, Outcome(run))
+	return x0, x1, nil
+}
+
+// vafKey is a mutation seen in blood draws, with its class.
+type vafKey struct{ mut, class string }
+
+// addVAFSeries draws each mutation's VAF over time (keys in legend order:
+// the first 8 in class shades, the others in grey under one entry) and
+// returns the draws at which a mutation was called.
+func addVAFSeries(f *Figure, keys []vafKey, series map[vafKey][]VAFRow) plotter.XYs {
+	p := f.Plot
 	shade := map[string]int{}
 	var called plotter.XYs
 	for i, k := range keys {
@@ -179,28 +211,7 @@ func vafOne(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0
 			f.AddLegend(fmt.Sprintf("%d other mutations", len(keys)-8), l, pts)
 		}
 	}
-	if len(called) > 0 {
-		sc, _ := plotter.NewScatter(called)
-		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
-		p.Add(sc)
-		f.AddLegend("called at the draw", sc)
-	}
-	if !math.IsInf(firstCall, 1) {
-		l := line(plotter.XYs{{X: firstCall / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: firstCall / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0x00, 0x72, 0xB2, 0xff}, 1.3))
-		p.Add(l)
-		f.AddLegend("first ctDNA call", l)
-	}
-	if run.Progressed() {
-		l := line(plotter.XYs{{X: run.TTP / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: run.TTP / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.3))
-		p.Add(l)
-		f.AddLegend("progression (imaging)", l)
-	}
-	title := "ctDNA"
-	if opt.Arm != "" {
-		title += ": " + opt.Arm
-	}
-	f.Title, f.Subtitle = title, fmt.Sprintf("replicate %d, %s", opt.Replicate, Outcome(run))
-	return x0, x1, nil
+	return called
 }
 
 func vafAll(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0, x1 float64, err error) {

@@ -462,6 +462,29 @@ func countPct(k, n int) string {
 func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "endpoint %s: %s\n", r.Endpoint, r.EndpointDescription)
 	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley); NR not reached, NE not estimable (the curve drops to 0 there)\n\n")
+	if err := r.writeArms(w); err != nil {
+		return err
+	}
+	if r.Comparison != nil {
+		if err := r.Comparison.writeText(w, len(r.Arms)); err != nil {
+			return err
+		}
+	}
+	if r.Trial != nil {
+		fmt.Fprintln(w)
+		if err := r.Trial.WriteText(w); err != nil {
+			return err
+		}
+	}
+	if r.Paired != nil {
+		fmt.Fprintln(w)
+		return r.Paired.WriteText(w)
+	}
+	return nil
+}
+
+// writeArms prints the table of the arms, one column each.
+func (r *Report) writeArms(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(label string, f func(a *ArmReport) string) {
 		cells := []string{label}
@@ -521,36 +544,16 @@ func (r *Report) WriteText(w io.Writer) error {
 	row("  pocket: share, mean cells", func(a *ArmReport) string {
 		return fmt.Sprintf("%s, %.3g", fmtShare(a.Preexisting.Pocket), float64(a.Preexisting.MeanCellsPocket))
 	})
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if err := r.writeComparison(w); err != nil {
-		return err
-	}
-	if r.Trial != nil {
-		fmt.Fprintln(w)
-		if err := r.Trial.WriteText(w); err != nil {
-			return err
-		}
-	}
-	if r.Paired != nil {
-		fmt.Fprintln(w)
-		return r.Paired.WriteText(w)
-	}
-	return nil
+	return tw.Flush()
 }
 
-// writeComparison prints the log-rank test and hazard ratios, if any.
-func (r *Report) writeComparison(w io.Writer) error {
-	c := r.Comparison
-	if c == nil {
-		return nil
-	}
+// writeText prints the log-rank test and the hazard ratios of nArms arms.
+func (c *Comparison) writeText(w io.Writer, nArms int) error {
 	fmt.Fprintln(w)
 	if c.LogRank.Error != "" {
 		fmt.Fprintf(w, "log-rank test: not computed (%s)\n", c.LogRank.Error)
 	} else {
-		fmt.Fprintf(w, "log-rank test (%d arms): chi2 = %.2f, df = %d, p = %s\n", len(r.Arms), float64(c.LogRank.Chi2), c.LogRank.DF, fmtP(c.LogRank.P))
+		fmt.Fprintf(w, "log-rank test (%d arms): chi2 = %.2f, df = %d, p = %s\n", nArms, float64(c.LogRank.Chi2), c.LogRank.DF, fmtP(c.LogRank.P))
 	}
 	fmt.Fprintf(w, "hazard ratio vs %s (HR > 1: the event comes sooner), 95%% CI:\n", c.Reference)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -5,8 +5,10 @@
 // atomically, reads them back, and exports them.
 //
 // It knows the engine's result types and the on-disk formats, and is the
-// only package that does: sweep writes and concatenates table files through
-// it (EncodeTable, Concat, ExportParts). It must not run simulations or
+// only package that does: sweep merges the datasets of a point's units
+// (Merge) and writes its points table (EncodePoints) through it, and
+// analysis reads columns through it (Runs, ScanTrajectories,
+// OptionalFloats) without touching Arrow. It must not run simulations or
 // compute statistics.
 //
 // # Layout

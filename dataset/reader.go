@@ -552,7 +552,15 @@ func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 
 func readTraj(mem memory.Allocator, paths []string, want wantFunc) ([]TrajRow, error) {
 	var rows []TrajRow
-	err := eachBatch(mem, want, paths, func(rec arrow.RecordBatch, idx []int) error {
+	err := scanTraj(mem, paths, want, &rows, func([]TrajRow) error { return nil })
+	return rows, err
+}
+
+// scanTraj calls fn with the rows of every record batch of trajectories
+// files; each batch's rows share one new backing array for Conc. With into
+// set, the rows are appended to *into (fn gets the appended part).
+func scanTraj(mem memory.Allocator, paths []string, want wantFunc, into *[]TrajRow, fn func([]TrajRow) error) error {
+	return eachBatch(mem, want, paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(trajReplicate).(*array.Int32)
 		tm := c(trajTime).(*array.Float64)
@@ -570,8 +578,13 @@ func readTraj(mem memory.Allocator, paths []string, want wantFunc) ([]TrajRow, e
 		if nd > 0 {
 			vals = make([]float64, n*nd)
 		}
-		rows = append(rows, make([]TrajRow, n)...)
-		base := rows[len(rows)-n:]
+		var base []TrajRow
+		if into != nil {
+			*into = append(*into, make([]TrajRow, n)...)
+			base = (*into)[len(*into)-n:]
+		} else {
+			base = make([]TrajRow, n)
+		}
 		for i := range base {
 			base[i] = TrajRow{int(rep.Value(i)), tm.Value(i), tot.Value(i), sen.Value(i), tal.Value(i), poc.Value(i), nil}
 			if nd > 0 {
@@ -582,9 +595,8 @@ func readTraj(mem memory.Allocator, paths []string, want wantFunc) ([]TrajRow, e
 				base[i].Conc = v
 			}
 		}
-		return nil
+		return fn(base)
 	})
-	return rows, err
 }
 
 func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {

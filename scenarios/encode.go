@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/p53evo/p53evo/internal/strictyaml"
 )
 
 // Marshal checks s and prints it fully resolved (every default filled in:
@@ -32,15 +34,15 @@ func marshalValue(s *Scenario) []byte {
 // emitStruct writes a struct's fields in block style at the given indent.
 func emitStruct(b *strings.Builder, v reflect.Value, indent int) {
 	pad := strings.Repeat("  ", indent)
-	for _, f := range fieldsOf(v.Type()) {
-		fv := v.Field(f.index)
-		if f.omit && isEmpty(fv) {
+	for _, f := range strictyaml.Fields(v.Type()) {
+		fv := v.Field(f.Index)
+		if f.OmitEmpty && isEmpty(fv) {
 			continue
 		}
 		for fv.Kind() == reflect.Pointer && !fv.IsNil() && fv.Type() != reflect.TypeFor[*Catalog]() {
 			fv = fv.Elem()
 		}
-		fmt.Fprintf(b, "%s%s:", pad, f.name)
+		fmt.Fprintf(b, "%s%s:", pad, f.Name)
 		switch {
 		case flowable(fv):
 			b.WriteByte(' ')
@@ -86,8 +88,8 @@ func flowable(v reflect.Value) bool {
 	case reflect.Map:
 		return true
 	case reflect.Struct:
-		for _, f := range fieldsOf(v.Type()) {
-			fv := v.Field(f.index)
+		for _, f := range strictyaml.Fields(v.Type()) {
+			fv := v.Field(f.Index)
 			if fv.Kind() == reflect.Pointer && !fv.IsNil() {
 				fv = fv.Elem()
 			}
@@ -133,22 +135,7 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 		}
 		emitFlow(b, v.Elem())
 	case reflect.Struct:
-		b.WriteByte('{')
-		first := true
-		for _, f := range fieldsOf(v.Type()) {
-			fv := v.Field(f.index)
-			if (f.omit || fv.Kind() == reflect.Pointer) && isEmpty(fv) {
-				continue
-			}
-			if !first {
-				b.WriteString(", ")
-			}
-			first = false
-			b.WriteString(f.name)
-			b.WriteString(": ")
-			emitFlow(b, fv)
-		}
-		b.WriteByte('}')
+		emitFlowStruct(b, v)
 	case reflect.Slice:
 		b.WriteByte('[')
 		for i := range v.Len() {
@@ -159,21 +146,7 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 		}
 		b.WriteByte(']')
 	case reflect.Map:
-		keys := make([]string, 0, v.Len())
-		for _, k := range v.MapKeys() {
-			keys = append(keys, k.String())
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(quote(k))
-			b.WriteString(": ")
-			emitFlow(b, v.MapIndex(reflect.ValueOf(k)))
-		}
-		b.WriteByte('}')
+		emitFlowMap(b, v)
 	case reflect.String:
 		b.WriteString(quote(v.String()))
 	case reflect.Float64:
@@ -187,6 +160,46 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 	default:
 		panic("scenarios: cannot print " + v.Type().String())
 	}
+}
+
+// emitFlowStruct prints a struct as a flow mapping, leaving out empty
+// omitempty fields and nil pointers.
+func emitFlowStruct(b *strings.Builder, v reflect.Value) {
+	b.WriteByte('{')
+	first := true
+	for _, f := range strictyaml.Fields(v.Type()) {
+		fv := v.Field(f.Index)
+		if (f.OmitEmpty || fv.Kind() == reflect.Pointer) && isEmpty(fv) {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(f.Name)
+		b.WriteString(": ")
+		emitFlow(b, fv)
+	}
+	b.WriteByte('}')
+}
+
+// emitFlowMap prints a map as a flow mapping with sorted keys.
+func emitFlowMap(b *strings.Builder, v reflect.Value) {
+	keys := make([]string, 0, v.Len())
+	for _, k := range v.MapKeys() {
+		keys = append(keys, k.String())
+	}
+	sort.Strings(keys)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(k))
+		b.WriteString(": ")
+		emitFlow(b, v.MapIndex(reflect.ValueOf(k)))
+	}
+	b.WriteByte('}')
 }
 
 // formatFloat prints the shortest text that reads back exactly: 2000,
@@ -221,7 +234,7 @@ var reserved = map[string]bool{"true": true, "false": true, "yes": true, "no": t
 // quote prints a string plain when that reads back as the same string,
 // otherwise double-quoted with YAML escapes.
 func quote(s string) string {
-	if plainString.MatchString(s) && !reserved[strings.ToLower(s)] && !numberText.MatchString(s) {
+	if plainString.MatchString(s) && !reserved[strings.ToLower(s)] && !strictyaml.LooksNumeric(s) {
 		return s
 	}
 	var b strings.Builder

@@ -55,7 +55,7 @@ type origins struct {
 // check validates s and returns it filled; loc (may be nil) places errors.
 func check(s *Scenario, loc *locator) (*Scenario, error) {
 	if loc == nil {
-		loc = &locator{file: s.File}
+		loc = &locator{File: s.File}
 	}
 	f, o := fill(s)
 	errs := validate(s, f, o, loc)
@@ -73,7 +73,7 @@ func check(s *Scenario, loc *locator) (*Scenario, error) {
 		}
 	}
 	for _, e := range errs {
-		loc.at(e)
+		loc.At(e)
 	}
 	if err := joinErrors(errs); err != nil {
 		return nil, err
@@ -103,8 +103,21 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	def(&f.Growth.Birth, md.Birth)
 	def(&f.Growth.Death, md.Death)
 	def(&f.Mutation.Rate, md.MutationRate)
+	fillCatalog(f, o)
+	def(&f.Alleles.Copies, md.Alleles.Copies)
+	def(&f.Alleles.Dominance, md.Alleles.Dominance)
+	fillDrugs(f, o, md)
+	def(&f.Combination, combinationNames[md.Combination])
+	def(&f.Tolerance, md.Tolerance)
+	fillTreatment(f)
+	fillRun(f)
+	fillPatient(f.Patient)
+	return f, o
+}
 
-	// Catalog: the default or the listed entries, then the extra ones.
+// fillCatalog makes the catalog explicit: the default or the listed
+// entries, then the extra ones, recording where each was written.
+func fillCatalog(f *Scenario, o *origins) {
 	var cat []MutationEntry
 	if c := f.Mutation.Catalog; c == nil || c.Default {
 		for _, m := range model.DefaultCatalog() {
@@ -132,12 +145,11 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	}
 	f.Mutation.Catalog = &Catalog{Entries: cat}
 	f.Mutation.Extra = nil
+}
 
-	def(&f.Alleles.Copies, md.Alleles.Copies)
-	def(&f.Alleles.Dominance, md.Alleles.Dominance)
-
-	// Drugs: the defaults, patched by listed drugs of the same name, then
-	// the added drugs.
+// fillDrugs makes the drugs explicit: the defaults, patched by listed drugs
+// of the same name, then the added drugs, recording where each was written.
+func fillDrugs(f *Scenario, o *origins, md model.Model) {
 	var drugs []Drug
 	for _, d := range md.Drugs {
 		drugs = append(drugs, drugOf(d))
@@ -173,10 +185,10 @@ func fill(s *Scenario) (*Scenario, *origins) {
 		def(&d.PK.Scale, pk.Scale)
 	}
 	f.Drugs = drugs
+}
 
-	def(&f.Combination, combinationNames[md.Combination])
-	def(&f.Tolerance, md.Tolerance)
-
+// fillTreatment fills the treatment's defaults and names its phases.
+func fillTreatment(f *Scenario) {
 	def(&f.Treatment.Exposure, defaultExposure)
 	def(&f.Treatment.Segment, defaultSegment)
 	for i := range f.Treatment.Phases {
@@ -193,7 +205,11 @@ func fill(s *Scenario) (*Scenario, *origins) {
 	if len(f.Treatment.Phases) == 0 {
 		f.Treatment.Phases = nil
 	}
+}
 
+// fillRun fills the stop rules, the observation, the record and the
+// engine's settings.
+func fillRun(f *Scenario) {
 	def(&f.Stop.Horizon, simDefaults.Horizon)
 	def(&f.Stop.FollowUp, simDefaults.FollowUp)
 	def(&f.Stop.Lethal, simDefaults.Lethal)
@@ -229,8 +245,6 @@ func fill(s *Scenario) (*Scenario, *origins) {
 		def(&f.Engine.Lattice.Rule, "push")
 	}
 	def(&f.Observe.Progression, "nadir")
-	fillPatient(f.Patient)
-	return f, o
 }
 
 var combinationNames = map[model.Combination]string{model.Additive: "additive", model.HighestSingle: "highest-single"}

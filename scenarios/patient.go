@@ -126,20 +126,8 @@ func (v *validator) dist(path string, s *DistSpec, lo, hi float64, unit string) 
 		return sim.Fixed(math.NaN())
 	}
 	d.Kind = k
-	have := map[string]bool{"value": s.Value != nil, "mean": s.Mean != nil, "sd": s.SD != nil, "median": s.Median != nil,
-		"cv": s.CV != nil, "sd_log10": s.SDLog10 != nil, "low": s.Low != nil, "high": s.High != nil, "values": len(s.Values) > 0}
 	need := distKeys[k.String()]
-	allowed := map[string]bool{}
-	for _, n := range need {
-		for _, a := range strings.Split(n, " or ") {
-			allowed[a] = true
-		}
-	}
-	for _, key := range []string{"value", "mean", "sd", "median", "cv", "sd_log10", "low", "high", "values"} {
-		if have[key] && !allowed[key] {
-			v.bad(path+"."+key, "not a parameter of the %s law, which takes %s (and min, max to truncate)", k, strings.Join(need, ", "))
-		}
-	}
+	v.distExtraKeys(path, s, k, need)
 	get := func(key string, p *float64) float64 {
 		if p == nil {
 			v.bad(path+"."+key, "missing; the %s law needs %s", k, strings.Join(need, ", "))
@@ -154,22 +142,7 @@ func (v *validator) dist(path string, s *DistSpec, lo, hi float64, unit string) 
 		d.Mean, d.SD = get("mean", s.Mean), get("sd", s.SD)
 	case sim.DistLogNormal:
 		d.Median = get("median", s.Median)
-		switch {
-		case s.CV != nil && s.SDLog10 != nil:
-			v.bad(path+".cv", "give either cv or sd_log10, not both")
-		case s.CV != nil:
-			if !(*s.CV >= 0) || !finite(*s.CV) {
-				v.bad(path+".cv", "must be a coefficient of variation >= 0, got %s", num(*s.CV))
-			}
-			d.Sigma = math.Sqrt(math.Log1p(*s.CV * *s.CV))
-		case s.SDLog10 != nil:
-			if !(*s.SDLog10 >= 0) || !finite(*s.SDLog10) {
-				v.bad(path+".sd_log10", "must be a log10 standard deviation >= 0, got %s", num(*s.SDLog10))
-			}
-			d.Sigma = *s.SDLog10 * math.Ln10
-		default:
-			v.bad(path+".cv", "missing; the lognormal law needs its spread as cv or sd_log10")
-		}
+		d.Sigma = v.logNormalSigma(path, s)
 	case sim.DistUniform, sim.DistLogUniform:
 		d.Lo, d.Hi = get("low", s.Low), get("high", s.High)
 	case sim.DistEmpirical:
@@ -198,6 +171,46 @@ func (v *validator) dist(path string, s *DistSpec, lo, hi float64, unit string) 
 		v.bad(path, "can give values from %s to %s; must lie in [%s, %s] %s (truncate it with min and max)", num(a), num(b), num(lo), num(hi), unit)
 	}
 	return d
+}
+
+// distExtraKeys reports the parameters given that the law k does not take
+// (need lists those it does).
+func (v *validator) distExtraKeys(path string, s *DistSpec, k sim.DistKind, need []string) {
+	have := map[string]bool{"value": s.Value != nil, "mean": s.Mean != nil, "sd": s.SD != nil, "median": s.Median != nil,
+		"cv": s.CV != nil, "sd_log10": s.SDLog10 != nil, "low": s.Low != nil, "high": s.High != nil, "values": len(s.Values) > 0}
+	allowed := map[string]bool{}
+	for _, n := range need {
+		for _, a := range strings.Split(n, " or ") {
+			allowed[a] = true
+		}
+	}
+	for _, key := range []string{"value", "mean", "sd", "median", "cv", "sd_log10", "low", "high", "values"} {
+		if have[key] && !allowed[key] {
+			v.bad(path+"."+key, "not a parameter of the %s law, which takes %s (and min, max to truncate)", k, strings.Join(need, ", "))
+		}
+	}
+}
+
+// logNormalSigma is the natural-log spread of a lognormal law, given as cv
+// or as sd_log10 (0 when neither is valid; reported).
+func (v *validator) logNormalSigma(path string, s *DistSpec) float64 {
+	switch {
+	case s.CV != nil && s.SDLog10 != nil:
+		v.bad(path+".cv", "give either cv or sd_log10, not both")
+	case s.CV != nil:
+		if !(*s.CV >= 0) || !finite(*s.CV) {
+			v.bad(path+".cv", "must be a coefficient of variation >= 0, got %s", num(*s.CV))
+		}
+		return math.Sqrt(math.Log1p(*s.CV * *s.CV))
+	case s.SDLog10 != nil:
+		if !(*s.SDLog10 >= 0) || !finite(*s.SDLog10) {
+			v.bad(path+".sd_log10", "must be a log10 standard deviation >= 0, got %s", num(*s.SDLog10))
+		}
+		return *s.SDLog10 * math.Ln10
+	default:
+		v.bad(path+".cv", "missing; the lognormal law needs its spread as cv or sd_log10")
+	}
+	return 0
 }
 
 // fillPatient makes the patient section's defaults explicit.

@@ -40,7 +40,9 @@ func Policy(s *Scenario) (*sim.Policy, error) {
 
 // resolveFilled builds the configuration and treatment policy of a filled,
 // validated scenario.
-func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
+// resolveModel builds the biology of a filled scenario: growth, catalog
+// (with the requires links as indices) and drugs.
+func resolveModel(f *Scenario) (model.Model, error) {
 	m := model.Model{
 		Birth:        *f.Growth.Birth,
 		Death:        *f.Growth.Death,
@@ -50,13 +52,13 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 	}
 	comb, ok := parseCombination(*f.Combination)
 	if !ok {
-		return sim.Config{}, nil, fmt.Errorf("combination %q", *f.Combination)
+		return m, fmt.Errorf("combination %q", *f.Combination)
 	}
 	m.Combination = comb
 	for _, e := range f.Mutation.Catalog.Entries {
 		c, err := model.ParseMutClass(*e.Class)
 		if err != nil {
-			return sim.Config{}, nil, err
+			return m, err
 		}
 		mu := model.Mutation{Name: e.Name, Class: c, Sites: *e.Sites, BirthDelta: *e.BirthDelta, DeathDelta: *e.DeathDelta}
 		if len(e.EC50Fold) > 0 {
@@ -68,7 +70,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		for _, name := range e.Requires {
 			j := m.MutationIndex(name)
 			if j < 0 {
-				return sim.Config{}, nil, fmt.Errorf("mutation %s requires unknown mutation %q", e.Name, name)
+				return m, fmt.Errorf("mutation %s requires unknown mutation %q", e.Name, name)
 			}
 			m.Catalog[i].Requires = append(m.Catalog[i].Requires, j)
 		}
@@ -76,13 +78,21 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 	for _, d := range f.Drugs {
 		t, err := model.ParseTarget(*d.Target)
 		if err != nil {
-			return sim.Config{}, nil, err
+			return m, err
 		}
 		md := model.Drug{Name: d.Name, Target: t, Emax: *d.Emax, EC50: *d.EC50, Hill: *d.Hill}
 		if d.PocketFold != nil {
 			md.PocketFold = *d.PocketFold
 		}
 		m.Drugs = append(m.Drugs, md)
+	}
+	return m, nil
+}
+
+func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
+	m, err := resolveModel(f)
+	if err != nil {
+		return sim.Config{}, nil, err
 	}
 	cfg := sim.Config{
 		Model:                   m,

@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml/ast"
+	"github.com/p53evo/p53evo/internal/strictyaml"
 )
 
 // Set changes one field of s, as the command line's --set path=value does.
@@ -52,16 +51,16 @@ func SetAll(s *Scenario, as []Assignment) error {
 		return err
 	}
 	var labels []string
-	paths := map[string]tokenPos{}
+	paths := map[string]strictyaml.Pos{}
 	for _, a := range as {
 		if err := set(w, a.Path, a.Value, false); err != nil {
 			return err
 		}
 		labels = append(labels, "--set "+a.Path+"="+a.Value)
-		paths[a.Path] = tokenPos{}
+		paths[a.Path] = strictyaml.Pos{}
 	}
 	label := strings.Join(labels, " ")
-	f, err := check(w, &locator{file: label, pos: paths})
+	f, err := check(w, &locator{File: label, Pos: paths})
 	if err != nil {
 		for _, e := range Errors(err) {
 			e.Line, e.Col, e.Excerpt = 0, 0, ""
@@ -76,9 +75,7 @@ func SetAll(s *Scenario, as []Assignment) error {
 // caller (SetAll), and s must already be filled.
 func set(s *Scenario, path, value string, check bool) error {
 	label := "--set " + path + "=" + value
-	setErr := func(p, format string, a ...any) error {
-		return &Error{File: label, Path: p, Msg: fmt.Sprintf(format, a...)}
-	}
+	setErr := func(p, format string, a ...any) error { return setError(label, p, format, a...) }
 	f := s
 	if check {
 		var err error
@@ -95,8 +92,9 @@ func set(s *Scenario, path, value string, check bool) error {
 	if err != nil {
 		return setErr(path, "%v", err)
 	}
-	d := &decoder{loc: &locator{file: label, src: []byte(value), pos: map[string]tokenPos{}}, anchors: map[string]ast.Node{}, budget: maxNodes}
-	node, err := d.parse([]byte(value))
+	d := newDecoder(label, []byte(value))
+	d.Loc.Pos = map[string]strictyaml.Pos{}
+	node, err := d.Parse()
 	if err != nil {
 		for _, e := range Errors(err) {
 			e.Path = path
@@ -108,68 +106,22 @@ func set(s *Scenario, path, value string, check bool) error {
 	done := ""
 	for i, sg := range segs {
 		last := i == len(segs)-1
-		// Pointers: allocate; the catalog is navigated as its list.
-		for cur.Kind() == reflect.Pointer {
-			if cur.IsNil() {
-				cur.Set(reflect.New(cur.Type().Elem()))
-			}
-			cur = cur.Elem()
-			if cur.Type() == catalogType {
-				cur.FieldByName("Default").SetBool(false)
-				cur = cur.FieldByName("Entries")
-			}
-		}
+		cur = allocate(cur)
 		here := done
 		if here == "" {
 			here = "the scenario"
 		}
+		var err error
 		switch cur.Kind() {
 		case reflect.Struct:
-			if sg.sel {
-				return setErr(path, "%s is a mapping, not a list; allowed keys: %s", here, list(fieldNames(cur.Type())))
+			cur, done, err = setField(cur, sg, done, here, path, label)
+			if err != nil {
+				return err
 			}
-			if cur.Type() == untilType {
-				// A key of an end rule replaces a word (never, progression).
-				cur.FieldByName("Word").SetString("")
-			}
-			fs := fieldsOf(cur.Type())
-			k := slices.IndexFunc(fs, func(f field) bool { return f.name == sg.key })
-			if k < 0 {
-				names := fieldNames(cur.Type())
-				return setErr(joinKey(done, sg.key), "unknown key %q in %s; allowed: %s%s", sg.key, here, list(names), suggest(sg.key, names))
-			}
-			cur = cur.Field(fs[k].index)
-			done = joinKey(done, sg.key)
 		case reflect.Slice:
-			if !sg.sel {
-				return setErr(path, "%s is a list; select an entry with [index]", here)
-			}
-			n := cur.Len()
-			idx := -1
-			if x, err := strconv.Atoi(sg.key); err == nil {
-				if x < 0 || x > n {
-					return setErr(path, "index %d out of range: %s has %d entries (allowed: 0 to %d; %d appends one)", x, here, n, n, n)
-				}
-				idx = x
-			} else {
-				var names []string
-				for j := range n {
-					if nf := cur.Index(j).FieldByName("Name"); nf.IsValid() {
-						names = append(names, nf.String())
-						if nf.String() == sg.key {
-							idx = j
-						}
-					}
-				}
-				if idx < 0 {
-					if names == nil {
-						return setErr(path, "%s is selected by index (0 to %d), not by name", here, n-1)
-					}
-					return setErr(path, "no entry named %q in %s; names: %s%s", sg.key, here, list(names), suggest(sg.key, names))
-				}
-			}
-			if idx == n {
-				cur.Set(reflect.Append(cur, reflect.Zero(cur.Type().Elem())))
+			var idx int
+			if idx, err = setEntry(cur, sg, here, path, label); err != nil {
+				return err
 			}
 			cur = cur.Index(idx)
 			done = joinIndex(done, idx)
@@ -182,42 +134,116 @@ func set(s *Scenario, path, value string, check bool) error {
 			if cur.IsNil() {
 				cur.Set(reflect.MakeMap(cur.Type()))
 			}
-			if isNull(node) {
+			if strictyaml.IsNull(node) {
 				cur.SetMapIndex(reflect.ValueOf(key), reflect.Value{})
 			} else {
 				e := reflect.New(cur.Type().Elem()).Elem()
-				d.value(node, e, done, false)
-				if len(d.errs) == 0 {
+				if d.Decode(node, e, done, false) {
 					cur.SetMapIndex(reflect.ValueOf(key), e)
 				}
 			}
 			return finishSet(s, f, d, label, done, check)
 		default:
-			return setErr(path, "%s is %s; it has no %q", here, strings.TrimPrefix(expectName(cur.Type()), "a "), sg.key)
+			return setErr(path, "%s is %s; it has no %q", here, strings.TrimPrefix(d.ExpectName(cur.Type()), "a "), sg.key)
 		}
 	}
-	d.value(node, cur, done, true)
+	d.Decode(node, cur, done, true)
 	return finishSet(s, f, d, label, done, check)
+}
+
+// allocate follows pointers from cur, allocating nil ones; the catalog is
+// navigated as its list.
+func allocate(cur reflect.Value) reflect.Value {
+	for cur.Kind() == reflect.Pointer {
+		if cur.IsNil() {
+			cur.Set(reflect.New(cur.Type().Elem()))
+		}
+		cur = cur.Elem()
+		if cur.Type() == catalogType {
+			cur.FieldByName("Default").SetBool(false)
+			cur = cur.FieldByName("Entries")
+		}
+	}
+	return cur
+}
+
+// setError is a problem with the --set labelled label.
+func setError(label, path, format string, a ...any) error {
+	return &Error{File: label, Path: path, Msg: fmt.Sprintf(format, a...)}
+}
+
+// setField steps from the struct cur into the field sg names; done is the
+// path so far, here what it names in messages.
+func setField(cur reflect.Value, sg pathSeg, done, here, path, label string) (reflect.Value, string, error) {
+	if sg.sel {
+		return cur, done, setError(label, path, "%s is a mapping, not a list; allowed keys: %s", here, list(fieldNames(cur.Type())))
+	}
+	if cur.Type() == untilType {
+		// A key of an end rule replaces a word (never, progression).
+		cur.FieldByName("Word").SetString("")
+	}
+	k := strictyaml.FieldIndex(cur.Type(), sg.key)
+	if k < 0 {
+		names := fieldNames(cur.Type())
+		return cur, done, setError(label, joinKey(done, sg.key), "unknown key %q in %s; allowed: %s%s", sg.key, here, list(names), suggest(sg.key, names))
+	}
+	return cur.Field(k), joinKey(done, sg.key), nil
+}
+
+// setEntry selects the entry of the list cur that sg names, by index or by
+// name; index len(list) appends a zero entry.
+func setEntry(cur reflect.Value, sg pathSeg, here, path, label string) (int, error) {
+	if !sg.sel {
+		return 0, setError(label, path, "%s is a list; select an entry with [index]", here)
+	}
+	n := cur.Len()
+	idx := -1
+	if x, err := strconv.Atoi(sg.key); err == nil {
+		if x < 0 || x > n {
+			return 0, setError(label, path, "index %d out of range: %s has %d entries (allowed: 0 to %d; %d appends one)", x, here, n, n, n)
+		}
+		idx = x
+	} else {
+		var names []string
+		for j := range n {
+			if nf := cur.Index(j).FieldByName("Name"); nf.IsValid() {
+				names = append(names, nf.String())
+				if nf.String() == sg.key {
+					idx = j
+				}
+			}
+		}
+		if idx < 0 {
+			if names == nil {
+				return 0, setError(label, path, "%s is selected by index (0 to %d), not by name", here, n-1)
+			}
+			return 0, setError(label, path, "no entry named %q in %s; names: %s%s", sg.key, here, list(names), suggest(sg.key, names))
+		}
+	}
+	if idx == n {
+		cur.Set(reflect.Append(cur, reflect.Zero(cur.Type().Elem())))
+	}
+	return idx, nil
 }
 
 // finishSet reports decoding errors, or checks f (unless !full) and stores
 // it in s.
-func finishSet(s, f *Scenario, d *decoder, label, path string, full bool) error {
+func finishSet(s, f *Scenario, d *strictyaml.Decoder, label, path string, full bool) error {
 	relabel := func(err error) error {
 		for _, e := range Errors(err) {
 			e.File, e.Line, e.Col, e.Excerpt = label, 0, 0, ""
 		}
 		return err
 	}
-	if len(d.errs) > 0 {
-		return relabel(joinErrors(d.errs))
+	if errs := d.Errs(); len(errs) > 0 {
+		return relabel(joinErrors(errs))
 	}
 	if !full {
 		*s = *f
 		return nil
 	}
 	// Cross-field problems are reported at the field that was set.
-	if _, err := check(f, &locator{file: label, pos: map[string]tokenPos{path: {}}}); err != nil {
+	if _, err := check(f, &locator{File: label, Pos: map[string]strictyaml.Pos{path: {}}}); err != nil {
 		return relabel(err)
 	}
 	*s = *f
@@ -267,14 +293,14 @@ func Paths() []string {
 			return
 		case t == untilType:
 			out = append(out, prefix)
-			for _, f := range fieldsOf(t) {
-				walk(t.Field(f.index).Type, joinKey(prefix, f.name))
+			for _, f := range strictyaml.Fields(t) {
+				walk(t.Field(f.Index).Type, joinKey(prefix, f.Name))
 			}
 		case t.Kind() == reflect.Pointer:
 			walk(t.Elem(), prefix)
 		case t.Kind() == reflect.Struct:
-			for _, f := range fieldsOf(t) {
-				walk(t.Field(f.index).Type, joinKey(prefix, f.name))
+			for _, f := range strictyaml.Fields(t) {
+				walk(t.Field(f.Index).Type, joinKey(prefix, f.Name))
 			}
 		case t.Kind() == reflect.Slice:
 			walk(t.Elem(), prefix+"[i]")

@@ -76,7 +76,7 @@ func (v *validator) bad(path, format string, a ...any) {
 // pick returns the first of paths written in the file (else the first).
 func (v *validator) pick(paths ...string) string {
 	for _, p := range paths {
-		if v.loc.has(p) {
+		if v.loc.Has(p) {
 			return p
 		}
 	}

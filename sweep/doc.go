@@ -25,9 +25,10 @@
 //	        - {path: alleles.dominance, from: 0, to: 1}
 //	        - {path: tolerance, from: 1e-3, to: 0.5, log: true}
 //
-// Keys are strict like scenario files: an unknown key, a wrong type or an
-// empty range is refused with file:line:col, the key path and what is
-// allowed. Paths are those of scenarios.Set (scenarios.Paths lists them);
+// Sweep files are read by the same strict decoder as scenario files
+// (internal/strictyaml): an unknown key, a wrong type or an empty range is
+// refused with file:line:col, the key path and what is allowed; anchors,
+// aliases and merge keys (<<) are expanded. Paths are those of scenarios.Set (scenarios.Paths lists them);
 // in a flow mapping ({...}) a path with [ ] must be quoted. seed,
 // replicates, name and description belong to the sweep and cannot be set
 // or varied. Every axis value is applied alone to the base (with set) by
@@ -125,7 +126,7 @@
 // shard manifests recorded), concatenates each table's unit files in
 // replicate order into record batches of whole units (at least
 // dataset.DefaultBatchRows rows each), and writes the point's manifest
-// last. The merged table files are byte-identical whether the sweep ran in
+// last (dataset.Merge). The merged table files are byte-identical whether the sweep ran in
 // one process or in any number of shards, since units are (the dataset
 // writer's output depends only on the results) and the batching depends
 // only on the units. Manifests differ in times and hosts.

@@ -8,12 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
@@ -25,7 +20,7 @@ const (
 	PointsName = "points"     // points.arrow or points.parquet: point id -> varied parameters
 	ShardsDir  = "shards"     // one manifest per shard
 	// TablePoints is the table name in points.arrow's schema metadata.
-	TablePoints = "points"
+	TablePoints = dataset.TablePoints
 )
 
 // PointsFile is the points table's file name for a table format.
@@ -218,56 +213,14 @@ func writeAtomic(path string, b []byte) error {
 	return nil
 }
 
-// pointsTable encodes the points table: columns point (id), index, seed,
-// then one column per varied path (float64 when every value is a number,
-// utf8 otherwise), in the sweep's table format and codec; the same plan
-// gives the same bytes.
+// pointsTable encodes the points table (dataset.EncodePoints) in the
+// sweep's table format and codec; the same plan gives the same bytes.
 func (f *planFile) pointsTable() ([]byte, error) {
-	mem := memory.DefaultAllocator
-	meta := func(unit, desc string) arrow.Metadata {
-		return arrow.NewMetadata([]string{dataset.MetaKeyUnit, dataset.MetaKeyDescription}, []string{unit, desc})
-	}
-	fields := []arrow.Field{
-		{Name: "point", Type: arrow.BinaryTypes.String, Metadata: meta("", "point id: directory point=<id> holds its results")},
-		{Name: "index", Type: arrow.PrimitiveTypes.Int32, Metadata: meta("", "position of the point in the sweep's plan")},
-		{Name: "seed", Type: arrow.PrimitiveTypes.Uint64, Metadata: meta("", "seed of the point's scenario")},
-	}
-	numeric := make([]bool, len(f.Columns))
-	for c, name := range f.Columns {
-		numeric[c] = true
-		for _, pt := range f.Points {
-			if _, err := strconv.ParseFloat(pt.Values[c], 64); err != nil {
-				numeric[c] = false
-				break
-			}
-		}
-		typ := arrow.DataType(arrow.BinaryTypes.String)
-		if numeric[c] {
-			typ = arrow.PrimitiveTypes.Float64
-		}
-		fields = append(fields, arrow.Field{Name: name, Type: typ, Metadata: meta("", "scenario field varied by the sweep (as --set "+name+"=VALUE)")})
-	}
-	md := arrow.NewMetadata([]string{dataset.MetaKeySchemaVersion, dataset.MetaKeyTable, "p53evo.sweep"},
-		[]string{strconv.Itoa(dataset.SchemaVersion), TablePoints, f.Name})
-	schema := arrow.NewSchema(fields, &md)
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
+	pts := make([]dataset.Point, len(f.Points))
 	for i, pt := range f.Points {
-		b.Field(0).(*array.StringBuilder).Append(pt.ID)
-		b.Field(1).(*array.Int32Builder).Append(int32(i))
-		b.Field(2).(*array.Uint64Builder).Append(pt.Seed)
-		for c, v := range pt.Values {
-			if numeric[c] {
-				x, _ := strconv.ParseFloat(v, 64)
-				b.Field(3 + c).(*array.Float64Builder).Append(x)
-			} else {
-				b.Field(3 + c).(*array.StringBuilder).Append(v)
-			}
-		}
+		pts[i] = dataset.Point{ID: pt.ID, Seed: pt.Seed, Values: pt.Values}
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return dataset.EncodeTable(rec, f.Tables, f.Compression)
+	return dataset.EncodePoints(f.Name, f.Columns, pts, f.Tables, f.Compression)
 }
 
 // Prepare writes sweep.json and points.arrow into dir if they are missing,

@@ -1,15 +1,9 @@
 package sweep
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,13 +14,8 @@ import (
 	"time"
 
 	"github.com/p53evo/p53evo/dataset"
-	"github.com/p53evo/p53evo/internal/atomicfile"
 	"github.com/p53evo/p53evo/internal/lockfile"
 )
-
-// mergeBatchRows: a merged table gathers whole units into record batches of
-// at least this many rows (the last one may be shorter).
-const mergeBatchRows = dataset.DefaultBatchRows
 
 // MergeOptions configure Merge.
 type MergeOptions struct {
@@ -229,58 +218,8 @@ func mergePoint(dir string, f *planFile, i int, recorded map[string]map[string]s
 			m.End = um.End
 		}
 	}
-	if err := tidyMergeTmp(pdir); err != nil {
-		return false, err
-	}
-	for _, table := range dataset.Tables {
-		var files []string
-		for _, d := range units {
-			files = append(files, d.Files(table)...)
-		}
-		fi, err := mergeTable(pdir, table, files, first.Format, first.Compression)
-		if err != nil {
-			tidyMergeTmp(pdir)
-			return false, fmt.Errorf("point %s: %s: %w", pt.ID, table, err)
-		}
-		m.Files = append(m.Files, fi)
-	}
-	for _, fi := range m.Files {
-		if err := os.Rename(filepath.Join(pdir, mergeTmpName(fi.Path)), filepath.Join(pdir, fi.Path)); err != nil {
-			return false, err
-		}
-	}
-	b, err := json.MarshalIndent(&m, "", "  ")
-	if err != nil {
-		return false, err
-	}
-	if err := atomicfile.SyncDir(pdir); err != nil {
-		return false, err
-	}
-	if err := writeAtomic(filepath.Join(pdir, dataset.ManifestName), append(b, '\n')); err != nil {
-		return false, err
-	}
-	if err := atomicfile.SyncDir(pdir); err != nil {
-		return false, err
-	}
-	// Check what was written before the units go.
-	d, err := dataset.Open(pdir)
-	if err != nil {
-		os.Remove(filepath.Join(pdir, dataset.ManifestName))
-		return false, fmt.Errorf("point %s: merged dataset does not verify: %w", pt.ID, err)
-	}
-	for _, fi := range d.Manifest().Files {
-		var rows int64
-		for _, u := range units {
-			for _, ufi := range u.Manifest().Files {
-				if ufi.Table == fi.Table {
-					rows += ufi.Rows
-				}
-			}
-		}
-		if rows != fi.Rows {
-			os.Remove(filepath.Join(pdir, dataset.ManifestName))
-			return false, fmt.Errorf("point %s: merged %s has %d rows, the units %d", pt.ID, fi.Table, fi.Rows, rows)
-		}
+	if err := dataset.Merge(pdir, units, m); err != nil {
+		return false, fmt.Errorf("point %s: %w", pt.ID, err)
 	}
 	return true, tidy(pdir)
 }
@@ -298,24 +237,6 @@ func tidyTop(dir string) error {
 				if err := os.Remove(filepath.Join(d, n)); err != nil {
 					return err
 				}
-			}
-		}
-	}
-	return nil
-}
-
-func mergeTmpName(file string) string { return "." + file + ".merge.tmp" }
-
-// tidyMergeTmp removes temporary files of an interrupted merge.
-func tidyMergeTmp(pdir string) error {
-	ents, err := os.ReadDir(pdir)
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".merge.tmp") {
-			if err := os.Remove(filepath.Join(pdir, e.Name())); err != nil {
-				return err
 			}
 		}
 	}
@@ -344,47 +265,5 @@ func tidy(pdir string) error {
 			}
 		}
 	}
-	return tidyMergeTmp(pdir)
+	return dataset.RemoveMergeTemps(pdir)
 }
-
-// hashWriter hashes and counts what goes through it.
-type hashWriter struct {
-	w *bufio.Writer
-	h hash.Hash
-	n int64
-}
-
-func (hw *hashWriter) Write(p []byte) (int, error) {
-	n, err := hw.w.Write(p)
-	hw.h.Write(p[:n])
-	hw.n += int64(n)
-	return n, err
-}
-
-// mergeTable concatenates a table's files into pdir/.<table><ext>.merge.tmp,
-// gathering whole files into record batches of at least mergeBatchRows rows
-// (dataset.Concat).
-func mergeTable(pdir, table string, files []string, format dataset.Format, codec dataset.Compression) (dataset.FileInfo, error) {
-	name := table + format.Ext()
-	fi := dataset.FileInfo{Table: table, Path: name}
-	out, err := os.Create(filepath.Join(pdir, mergeTmpName(name)))
-	if err != nil {
-		return fi, err
-	}
-	defer out.Close()
-	hw := &hashWriter{w: bufio.NewWriterSize(out, 1<<20), h: sha256.New()}
-	if fi.Rows, err = dataset.Concat(hw, files, format, codec, mergeBatchRows); err != nil {
-		return fi, err
-	}
-	if err := hw.w.Flush(); err != nil {
-		return fi, err
-	}
-	if err := out.Sync(); err != nil {
-		return fi, err
-	}
-	fi.SHA256 = hex.EncodeToString(hw.h.Sum(nil))
-	fi.Bytes = hw.n
-	return fi, nil
-}
-
-var _ io.Writer = (*hashWriter)(nil)

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/strictyaml"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -180,7 +181,7 @@ func (s *Spec) OpenBase() (*scenarios.Scenario, error) {
 // specErr is a problem with the spec at a known path of it.
 func (s *Spec) specErr(key, path, format string, a ...any) *scenarios.Error {
 	p := s.pos[key]
-	return &scenarios.Error{File: s.File, Line: p.line, Col: p.col, Path: path, Msg: fmt.Sprintf(format, a...)}
+	return &scenarios.Error{File: s.File, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, a...)}
 }
 
 // setMsg is a scenario error as one line.
@@ -224,24 +225,15 @@ func NewPlan(spec *Spec) (*Plan, error) {
 		p.Batch = DefaultBatch
 	}
 	if spec.pos == nil {
-		spec.pos = map[string]position{}
+		spec.pos = map[string]strictyaml.Pos{}
 	}
 	base, err := spec.OpenBase()
 	if err != nil {
 		return nil, fmt.Errorf("%s: base: %w", spec.File, err)
 	}
 	p.BaseName = base.Name
-	var errs []error
-	for _, a := range spec.Set {
-		c, err := apply(base, []Assignment{a})
-		if err != nil {
-			errs = append(errs, spec.specErr("set."+a.Path, "set."+a.Path, "%s", strings.TrimPrefix(err.Error(), a.Path+"="+a.Value+": ")))
-			continue
-		}
-		base = c
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if base, err = spec.applySet(base); err != nil {
+		return nil, err
 	}
 	p.base = base
 	p.Replicates = spec.Replicates
@@ -253,6 +245,7 @@ func NewPlan(spec *Spec) (*Plan, error) {
 	}
 
 	// Axes: their options, each checked on the base alone.
+	var errs []error
 	seen := map[string]string{}
 	for _, a := range spec.Set {
 		seen[a.Path] = "set"
@@ -260,48 +253,10 @@ func NewPlan(spec *Spec) (*Plan, error) {
 	total := 1
 	for i, ax := range spec.Axes {
 		name := fmt.Sprintf("axes[%d]", i)
-		var paths []string
-		var rows [][]string
-		switch {
-		case ax.LHS != nil:
-			if ax.LHS.N < 1 || len(ax.LHS.Ranges) == 0 {
-				errs = append(errs, spec.specErr(name, name, "an lhs block needs n >= 1 and at least one range"))
-				continue
-			}
-			for _, r := range ax.LHS.Ranges {
-				paths = append(paths, r.Path)
-			}
-			seed := spec.Seed
-			if ax.LHS.Seed != nil {
-				seed = *ax.LHS.Seed
-			}
-			rows = ax.LHS.Points(seed)
-		default:
-			paths = []string{ax.Path}
-			var vals []string
-			switch {
-			case ax.Linear != nil:
-				if ax.Linear.N < 1 {
-					errs = append(errs, spec.specErr(name, name+".linear.n", "n = %d: an axis needs at least one value", ax.Linear.N))
-					continue
-				}
-				vals = ax.Linear.Values(false)
-			case ax.Log != nil:
-				if ax.Log.N < 1 || !(ax.Log.From > 0 && ax.Log.To > 0) {
-					errs = append(errs, spec.specErr(name, name+".log", "a log axis needs n >= 1 and from, to above 0"))
-					continue
-				}
-				vals = ax.Log.Values(true)
-			default:
-				vals = ax.Values
-			}
-			if len(vals) == 0 {
-				errs = append(errs, spec.specErr(name, name, "the axis has no values"))
-				continue
-			}
-			for _, v := range vals {
-				rows = append(rows, []string{v})
-			}
+		paths, rows, err := spec.axisRows(ax, name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		for _, path := range paths {
 			if path == "" {
@@ -313,24 +268,7 @@ func NewPlan(spec *Spec) (*Plan, error) {
 			}
 			seen[path] = name
 		}
-		opts := make([][]Assignment, len(rows))
-		for j, row := range rows {
-			for k, v := range row {
-				opts[j] = append(opts[j], Assignment{Path: paths[k], Value: v})
-			}
-			if c, err := apply(base, opts[j]); err != nil {
-				key := name
-				if ax.Values != nil {
-					key = fmt.Sprintf("%s.values[%d]", name, j)
-				}
-				errs = append(errs, spec.specErr(key, name, "%s axis, value %d of %d refused: %s", ax.Kind(), j+1, len(rows), err))
-			} else if _, err := scenarios.Resolve(c); err != nil {
-				errs = append(errs, spec.specErr(name, name, "%s axis, value %d of %d (%s): %s", ax.Kind(), j+1, len(rows), label(opts[j]), setMsg(err)))
-			}
-			if len(errs) > 20 {
-				break
-			}
-		}
+		opts := spec.axisOptions(base, ax, name, paths, rows, &errs)
 		p.Columns = append(p.Columns, paths...)
 		p.options = append(p.options, opts)
 		total *= max(len(opts), 1)
@@ -346,6 +284,89 @@ func NewPlan(spec *Spec) (*Plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// applySet applies the spec's set: block to the base scenario, each
+// assignment checked alone.
+func (spec *Spec) applySet(base *scenarios.Scenario) (*scenarios.Scenario, error) {
+	var errs []error
+	for _, a := range spec.Set {
+		c, err := apply(base, []Assignment{a})
+		if err != nil {
+			errs = append(errs, spec.specErr("set."+a.Path, "set."+a.Path, "%s", strings.TrimPrefix(err.Error(), a.Path+"="+a.Value+": ")))
+			continue
+		}
+		base = c
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return base, nil
+}
+
+// axisRows lists the paths an axis varies and its rows of values (one value
+// per path in each row).
+func (spec *Spec) axisRows(ax Axis, name string) (paths []string, rows [][]string, err error) {
+	if ax.LHS != nil {
+		if ax.LHS.N < 1 || len(ax.LHS.Ranges) == 0 {
+			return nil, nil, spec.specErr(name, name, "an lhs block needs n >= 1 and at least one range")
+		}
+		for _, r := range ax.LHS.Ranges {
+			paths = append(paths, r.Path)
+		}
+		seed := spec.Seed
+		if ax.LHS.Seed != nil {
+			seed = *ax.LHS.Seed
+		}
+		return paths, ax.LHS.Points(seed), nil
+	}
+	var vals []string
+	switch {
+	case ax.Linear != nil:
+		if ax.Linear.N < 1 {
+			return nil, nil, spec.specErr(name, name+".linear.n", "n = %d: an axis needs at least one value", ax.Linear.N)
+		}
+		vals = ax.Linear.Values(false)
+	case ax.Log != nil:
+		if ax.Log.N < 1 || !(ax.Log.From > 0 && ax.Log.To > 0) {
+			return nil, nil, spec.specErr(name, name+".log", "a log axis needs n >= 1 and from, to above 0")
+		}
+		vals = ax.Log.Values(true)
+	default:
+		vals = ax.Values
+	}
+	if len(vals) == 0 {
+		return nil, nil, spec.specErr(name, name, "the axis has no values")
+	}
+	for _, v := range vals {
+		rows = append(rows, []string{v})
+	}
+	return []string{ax.Path}, rows, nil
+}
+
+// axisOptions turns an axis' rows into assignments, applying each to the
+// base alone and resolving the result; problems are added to errs (at
+// most about 20).
+func (spec *Spec) axisOptions(base *scenarios.Scenario, ax Axis, name string, paths []string, rows [][]string, errs *[]error) [][]Assignment {
+	opts := make([][]Assignment, len(rows))
+	for j, row := range rows {
+		for k, v := range row {
+			opts[j] = append(opts[j], Assignment{Path: paths[k], Value: v})
+		}
+		if c, err := apply(base, opts[j]); err != nil {
+			key := name
+			if ax.Values != nil {
+				key = fmt.Sprintf("%s.values[%d]", name, j)
+			}
+			*errs = append(*errs, spec.specErr(key, name, "%s axis, value %d of %d refused: %s", ax.Kind(), j+1, len(rows), err))
+		} else if _, err := scenarios.Resolve(c); err != nil {
+			*errs = append(*errs, spec.specErr(name, name, "%s axis, value %d of %d (%s): %s", ax.Kind(), j+1, len(rows), label(opts[j]), setMsg(err)))
+		}
+		if len(*errs) > 20 {
+			break
+		}
+	}
+	return opts
 }
 
 func label(as []Assignment) string {

@@ -116,80 +116,109 @@ func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) 
 		return rep, err
 	}
 	defer dlk.Unlock()
-	pf := p.file()
-	recorded, err := recordedHashes(dir)
-	if err != nil {
-		return rep, err
+	r := &shardRun{p: p, dir: dir, opt: opt, pf: p.file(), rep: rep, left: map[int]int{}, cache: map[int]*pointEntry{}}
+	if r.recorded, err = recordedHashes(dir); err != nil {
+		return r.rep, err
 	}
-	units := p.Shard(opt.Shard, opt.Shards)
-	rep.Units = len(units)
-	var pending []Unit
-	total, doneReps := 0, 0
-	left := map[int]int{} // point -> pending units
-	for _, u := range units {
-		total += u.Count
-		// Complete units are verified (SHA-256 of every table) before they
-		// are skipped; broken ones are set aside and redone below.
-		if st, _ := inspectUnit(ctx, dir, pf.Points[u.Point], u, recorded, true); st == stateComplete {
-			rep.Skipped++
-			doneReps += u.Count
+	r.units = p.Shard(opt.Shard, opt.Shards)
+	r.rep.Units = len(r.units)
+	r.survey(ctx)
+	host, _ := os.Hostname()
+	sm := ShardManifest{
+		Sweep: p.Name, Shard: opt.Shard, Shards: opt.Shards, State: "running", Units: len(r.units), Done: r.rep.Skipped,
+		Version: opt.Version, Commit: opt.Commit, Host: host, Workers: w, Extra: opt.Extra, Start: start.UTC(), Complete: []UnitRecord{},
+	}
+	if err := writeShardManifest(dir, &sm); err != nil {
+		return r.rep, err
+	}
+	if opt.Progress != nil {
+		opt.Progress(r.doneReps, r.total)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	firstErr := r.work(ctx, cancel, w)
+	err = r.finish(ctx, &sm, start, firstErr)
+	return r.rep, err
+}
+
+// shardRun is one call of Run: the shard's units and what became of them.
+type shardRun struct {
+	p        *Plan
+	dir      string
+	opt      Options
+	pf       planFile
+	recorded map[string]map[string]string
+	units    []Unit      // of the shard
+	pending  []Unit      // to run
+	total    int         // replicates of the shard
+	left     map[int]int // point -> pending units
+
+	mu       sync.Mutex // guards the fields below while workers run
+	rep      Report
+	doneReps int
+	cache    map[int]*pointEntry
+}
+
+// pointEntry is a point's configuration, built once per point and dropped
+// when the shard has no unit of it left.
+type pointEntry struct {
+	once sync.Once
+	cfg  sim.Config
+	yaml []byte
+	s    *scenarios.Scenario
+	err  error
+}
+
+// survey sorts the shard's units into complete ones (verified, SHA-256 of
+// every table, before they are skipped) and pending ones; broken units are
+// pending, set aside and redone by work.
+func (r *shardRun) survey(ctx context.Context) {
+	for _, u := range r.units {
+		r.total += u.Count
+		if st, _ := inspectUnit(ctx, r.dir, r.pf.Points[u.Point], u, r.recorded, true); st == stateComplete {
+			r.rep.Skipped++
+			r.doneReps += u.Count
 			continue
 		}
 		if ctx.Err() != nil {
 			break
 		}
-		pending = append(pending, u)
-		left[u.Point]++
+		r.pending = append(r.pending, u)
+		r.left[u.Point]++
 	}
-	host, _ := os.Hostname()
-	sm := ShardManifest{
-		Sweep: p.Name, Shard: opt.Shard, Shards: opt.Shards, State: "running", Units: len(units), Done: rep.Skipped,
-		Version: opt.Version, Commit: opt.Commit, Host: host, Workers: w, Extra: opt.Extra, Start: start.UTC(), Complete: []UnitRecord{},
-	}
-	if err := writeShardManifest(dir, &sm); err != nil {
-		return rep, err
-	}
-	if opt.Progress != nil {
-		opt.Progress(doneReps, total)
-	}
+}
 
-	// Points' configurations, built once per point and dropped when the
-	// shard has no unit of it left.
-	type entry struct {
-		once sync.Once
-		cfg  sim.Config
-		yaml []byte
-		s    *scenarios.Scenario
-		err  error
+// get returns point pt's configuration, building it on first use.
+func (r *shardRun) get(pt int) *pointEntry {
+	r.mu.Lock()
+	e := r.cache[pt]
+	if e == nil {
+		e = &pointEntry{}
+		r.cache[pt] = e
 	}
-	var mu sync.Mutex
-	cache := map[int]*entry{}
-	get := func(pt int) *entry {
-		mu.Lock()
-		e := cache[pt]
-		if e == nil {
-			e = &entry{}
-			cache[pt] = e
+	r.mu.Unlock()
+	e.once.Do(func() {
+		e.cfg, e.s, e.err = r.p.Config(pt)
+		if e.err == nil {
+			e.yaml, e.err = scenarios.Marshal(e.s)
 		}
-		mu.Unlock()
-		e.once.Do(func() {
-			e.cfg, e.s, e.err = p.Config(pt)
-			if e.err == nil {
-				e.yaml, e.err = scenarios.Marshal(e.s)
-			}
-		})
-		return e
-	}
-	release := func(pt int) {
-		mu.Lock()
-		if left[pt]--; left[pt] == 0 {
-			delete(cache, pt)
-		}
-		mu.Unlock()
-	}
+	})
+	return e
+}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// release counts a unit of point pt done (or given up), dropping the
+// point's configuration after its last one.
+func (r *shardRun) release(pt int) {
+	r.mu.Lock()
+	if r.left[pt]--; r.left[pt] == 0 {
+		delete(r.cache, pt)
+	}
+	r.mu.Unlock()
+}
+
+// work runs the pending units on w workers and returns the first error;
+// it cancels ctx on that error.
+func (r *shardRun) work(ctx context.Context, cancel context.CancelFunc, w int) error {
 	jobs := make(chan Unit)
 	var (
 		wg       sync.WaitGroup
@@ -199,53 +228,17 @@ func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) 
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
-	for range min(w, max(len(pending), 1)) {
+	for range min(w, max(len(r.pending), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for u := range jobs {
-				e := get(u.Point)
-				if e.err != nil {
-					fail(e.err)
-					release(u.Point)
-					continue
-				}
-				ran, err := claimAndRun(ctx, p, dir, u, recorded, func() error {
-					return runUnit(ctx, p, dir, u, e.cfg, e.yaml, e.s.Name, opt)
-				}, func(q string) {
-					mu.Lock()
-					rep.Quarantined = append(rep.Quarantined, q)
-					mu.Unlock()
-				})
-				release(u.Point)
-				if errors.Is(err, lockfile.ErrBusy) {
-					mu.Lock()
-					rep.Busy++
-					mu.Unlock()
-					continue
-				}
-				if err == nil && !ran {
-					continue // another process completed it meanwhile
-				}
-				if err != nil {
-					if ctx.Err() == nil {
-						fail(err)
-					}
-					continue
-				}
-				mu.Lock()
-				rep.Ran++
-				rep.Replicates += u.Count
-				doneReps += u.Count
-				if opt.Progress != nil {
-					opt.Progress(doneReps, total)
-				}
-				mu.Unlock()
+				r.runOne(ctx, u, fail)
 			}
 		}()
 	}
 feed:
-	for _, u := range pending {
+	for _, u := range r.pending {
 		select {
 		case jobs <- u:
 		case <-ctx.Done():
@@ -254,17 +247,65 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	return firstErr
+}
 
+// runOne claims and runs unit u, counting the outcome in the report.
+func (r *shardRun) runOne(ctx context.Context, u Unit, fail func(error)) {
+	e := r.get(u.Point)
+	if e.err != nil {
+		fail(e.err)
+		r.release(u.Point)
+		return
+	}
+	ran, err := claimAndRun(ctx, r.p, r.dir, u, r.recorded, func() error {
+		return runUnit(ctx, r.p, r.dir, u, e.cfg, e.yaml, e.s.Name, r.opt)
+	}, func(q string) {
+		r.mu.Lock()
+		r.rep.Quarantined = append(r.rep.Quarantined, q)
+		r.mu.Unlock()
+	})
+	r.release(u.Point)
+	if errors.Is(err, lockfile.ErrBusy) {
+		r.mu.Lock()
+		r.rep.Busy++
+		r.mu.Unlock()
+		return
+	}
+	if err == nil && !ran {
+		return // another process completed it meanwhile
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			fail(err)
+		}
+		return
+	}
+	r.mu.Lock()
+	r.rep.Ran++
+	r.rep.Replicates += u.Count
+	r.doneReps += u.Count
+	if r.opt.Progress != nil {
+		r.opt.Progress(r.doneReps, r.total)
+	}
+	r.mu.Unlock()
+}
+
+// finish counts the complete units and writes the shard manifest's final
+// state; it returns the run's error.
+func (r *shardRun) finish(ctx context.Context, sm *ShardManifest, start time.Time, firstErr error) error {
 	// What is on disk now, not what this run believes it did: another
 	// process may have completed, or removed, units meanwhile.
+	rep := &r.rep
 	rep.Done = 0
-	for _, u := range units {
-		if unitComplete(dir, pf.Points[u.Point].ID, u) {
+	for _, u := range r.units {
+		if unitComplete(r.dir, r.pf.Points[u.Point].ID, u) {
 			rep.Done++
 		}
 	}
 	rep.Elapsed = time.Since(start)
 	sm.Done, sm.Ran, sm.End = rep.Done, rep.Ran, time.Now().UTC()
+	var err error
 	switch {
 	case firstErr != nil:
 		sm.State, sm.Error = "failed", firstErr.Error()
@@ -279,11 +320,11 @@ feed:
 	default:
 		sm.State = "complete"
 	}
-	sm.Complete = completeRecords(dir, p.file(), units)
-	if werr := writeShardManifest(dir, &sm); werr != nil && err == nil {
+	sm.Complete = completeRecords(r.dir, r.p.file(), r.units)
+	if werr := writeShardManifest(r.dir, sm); werr != nil && err == nil {
 		err = werr
 	}
-	return rep, err
+	return err
 }
 
 // claimAndRun claims unit u (its lock), inspects it again under the claim,

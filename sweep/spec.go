@@ -1,22 +1,18 @@
 package sweep
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/lexer"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
+	"github.com/p53evo/p53evo/internal/strictyaml"
 	"github.com/p53evo/p53evo/scenarios"
 )
 
@@ -26,9 +22,8 @@ const DefaultBatch = 10
 
 // Limits that keep a mistyped sweep file from planning forever.
 const (
-	maxSpecSize = 1 << 20
-	maxPoints   = 1_000_000
-	maxAxisN    = 100_000
+	maxPoints = 1_000_000
+	maxAxisN  = 100_000
 )
 
 // Spec is a sweep file: a base scenario, fixed overrides, and axes whose
@@ -46,7 +41,7 @@ type Spec struct {
 	Set         []Assignment
 	Axes        []Axis
 
-	pos map[string]position // where paths of the spec are written, for messages
+	pos map[string]strictyaml.Pos // where paths of the spec are written, for messages
 }
 
 // Assignment sets one scenario field, as scenarios.Set(s, Path, Value).
@@ -102,9 +97,6 @@ func (a *Axis) Kind() string {
 	return "values"
 }
 
-// position of a node in the sweep file (1-based; 0 unknown).
-type position struct{ line, col int }
-
 // LoadSpec reads and checks a sweep file.
 func LoadSpec(path string) (*Spec, error) {
 	data, err := os.ReadFile(path)
@@ -114,593 +106,328 @@ func LoadSpec(path string) (*Spec, error) {
 	return ParseSpec(path, data)
 }
 
+// The sweep file as written, for the strict YAML decoder: a missing key is
+// a nil pointer. Field order is the order keys are listed in messages.
+type (
+	specFile struct {
+		Name        *string     `yaml:"name"`
+		Description *string     `yaml:"description"`
+		Base        *string     `yaml:"base"`
+		Seed        *uint64     `yaml:"seed"`
+		Replicates  *int        `yaml:"replicates"`
+		Batch       *int        `yaml:"batch"`
+		Set         setBlock    `yaml:"set"`
+		Axes        *[]axisFile `yaml:"axes"`
+	}
+	axisFile struct {
+		Path   *string            `yaml:"path"`
+		Values *[]strictyaml.Flow `yaml:"values"`
+		Linear *rangeFile         `yaml:"linear"`
+		Log    *rangeFile         `yaml:"log"`
+		LHS    *lhsFile           `yaml:"lhs"`
+	}
+	rangeFile struct {
+		From *finite `yaml:"from"`
+		To   *finite `yaml:"to"`
+		N    *int    `yaml:"n"`
+	}
+	lhsFile struct {
+		N      *int            `yaml:"n"`
+		Seed   *uint64         `yaml:"seed"`
+		Ranges *[]lhsRangeFile `yaml:"ranges"`
+	}
+	lhsRangeFile struct {
+		Path *string `yaml:"path"`
+		From *finite `yaml:"from"`
+		To   *finite `yaml:"to"`
+		Log  bool    `yaml:"log"`
+	}
+	// finite is a number other than infinity and NaN.
+	finite float64
+	// setBlock is the set: mapping of scenario paths to values, in the
+	// order written.
+	setBlock []Assignment
+)
+
+var (
+	finiteType   = reflect.TypeFor[finite]()
+	setBlockType = reflect.TypeFor[setBlock]()
+)
+
+// sweepYAML is what the sweep format adds to strict YAML.
+var sweepYAML = &strictyaml.Config{
+	Kind: "a sweep file",
+	Hooks: map[reflect.Type]strictyaml.Hook{
+		finiteType:   decodeFinite,
+		setBlockType: decodeSet,
+	},
+	Names: map[reflect.Type]string{
+		finiteType:   "a finite number",
+		setBlockType: "a mapping of scenario paths to values",
+	},
+	SyntaxHint: func(line string) string {
+		if flowPath.MatchString(line) {
+			return ` (inside { } a path with [ ] must be quoted: {path: "treatment.phases[0].doses.rezatapopt", ...})`
+		}
+		return ""
+	},
+}
+
+// flowPath matches a flow mapping with an unquoted key or path holding [ ].
+var flowPath = regexp.MustCompile(`\{.*path:\s*[^"'\s,}]*\[|[{,]\s*[A-Za-z_.]+\[[^\]]*\][^:]*:`)
+
+// decodeFinite reads a number, refusing .inf and .nan.
+func decodeFinite(d *strictyaml.Decoder, n ast.Node, v reflect.Value, path string) bool {
+	if f, ok := strictyaml.Number(n); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		v.SetFloat(f)
+	} else {
+		d.Fail(n, path, "expected a finite number, got %s", strictyaml.Describe(n))
+	}
+	return true
+}
+
+// decodeSet reads the set: block. Its keys are scenario paths (with dots
+// and brackets), kept as written in the field path of messages.
+func decodeSet(d *strictyaml.Decoder, n ast.Node, v reflect.Value, path string) bool {
+	ps, ok := d.Pairs(n, path)
+	if !ok {
+		d.Fail(n, path, "expected %s, got %s", d.ExpectName(setBlockType), strictyaml.Describe(n))
+		return true
+	}
+	var out setBlock
+	at := map[string]int{}
+	for _, p := range ps {
+		key, ok := d.KeyText(p, path)
+		if !ok {
+			continue
+		}
+		kp := path + "." + key
+		if msg := unsettable(key); msg != "" {
+			d.Fail(p, kp, "%s", msg)
+			continue
+		}
+		var t strictyaml.Flow
+		if !d.Decode(p.Value, reflect.ValueOf(&t).Elem(), kp, false) {
+			continue
+		}
+		d.Loc.Pos[kp] = strictyaml.PosOf(p.Key)
+		if i, ok := at[key]; ok {
+			out[i].Value = string(t) // a key of the mapping overrides a merged one
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, Assignment{Path: key, Value: string(t)})
+	}
+	v.Set(reflect.ValueOf(out))
+	return true
+}
+
 // ParseSpec parses a sweep file; name is the file name used in messages and
 // to find a base scenario file. Unknown keys, wrong types and impossible
 // ranges are refused, every problem as a *scenarios.Error with the position
 // and the key path (several joined with errors.Join). Whether the values
 // suit the scenario is checked by NewPlan.
 func ParseSpec(name string, data []byte) (*Spec, error) {
-	d := &specDecoder{file: name, lines: strings.Split(string(data), "\n")}
-	if len(data) > maxSpecSize {
-		return nil, &scenarios.Error{File: name, Msg: fmt.Sprintf("the file has %d bytes; a sweep file may have at most %d", len(data), maxSpecSize)}
-	}
-	if !utf8.Valid(data) {
-		return nil, &scenarios.Error{File: name, Msg: "the file is not valid UTF-8 text"}
-	}
-	body, err := d.parse(data)
+	d := strictyaml.New(name, data, sweepYAML)
+	body, err := d.Parse()
 	if err != nil {
 		return nil, err
 	}
-	s := &Spec{File: name, Seed: 1, pos: map[string]position{}}
 	if body == nil {
 		return nil, &scenarios.Error{File: name, Msg: "empty sweep file; it needs at least base: and axes:"}
 	}
-	d.spec(body, s)
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
+	var f specFile
+	d.Decode(body, reflect.ValueOf(&f).Elem(), "", false)
+	derrs := d.Errs()
+	c := &specChecker{}
+	s := c.spec(&f)
+	// A field with a decoding problem was left unset: a check about it or
+	// about a field holding it would only repeat that problem.
+	c.errs = slices.DeleteFunc(c.errs, func(e *scenarios.Error) bool {
+		return slices.ContainsFunc(derrs, func(de *scenarios.Error) bool {
+			return de.Path == "" || within(de.Path, e.Path)
+		})
+	})
+	for _, e := range c.errs {
+		d.Loc.At(e)
 	}
+	if err := strictyaml.Combine(derrs, c.errs); err != nil {
+		return nil, err
+	}
+	s.File = name
+	s.pos = d.Loc.Pos
+	delete(s.pos, "") // a problem of the whole spec has no position
 	if s.Name == "" {
 		s.Name = defaultName(name)
 	}
 	return s, nil
 }
 
-type specDecoder struct {
-	file  string
-	lines []string
-	errs  []error
+// within reports whether path is at or under ancestor.
+func within(path, ancestor string) bool {
+	return path == ancestor || strings.HasPrefix(path, ancestor+".") || strings.HasPrefix(path, ancestor+"[")
 }
 
-func (d *specDecoder) parse(data []byte) (body ast.Node, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			body, err = nil, &scenarios.Error{File: d.file, Msg: fmt.Sprintf("cannot parse the YAML (parser failure: %v)", r)}
+// specChecker turns a decoded sweep file into a Spec, checking what the
+// types cannot: required keys, ranges, one form per axis.
+type specChecker struct {
+	errs []*scenarios.Error
+}
+
+func (c *specChecker) fail(path, format string, a ...any) {
+	c.errs = append(c.errs, &scenarios.Error{Path: path, Msg: fmt.Sprintf(format, a...)})
+}
+
+// whole checks that x is within lo and hi.
+func (c *specChecker) whole(x *int, path string, lo, hi int) int {
+	if x == nil {
+		return 0
+	}
+	if *x < lo || *x > hi {
+		c.fail(path, "expected a whole number from %d to %d, got %d", lo, hi, *x)
+		return 0
+	}
+	return *x
+}
+
+func (c *specChecker) spec(f *specFile) *Spec {
+	s := &Spec{Seed: 1, Set: []Assignment(f.Set)}
+	if f.Name != nil {
+		if !validName(*f.Name) {
+			c.fail("name", "%q: a name has 1 to 100 letters, digits, '.', '_' or '-'", *f.Name)
 		}
-	}()
-	f, err := parser.Parse(lexer.Tokenize(string(data)), 0)
-	if err != nil {
-		e := &scenarios.Error{File: d.file, Msg: "YAML syntax: " + err.Error()}
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			e.Msg = "YAML syntax: " + ye.GetMessage()
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				e.Line, e.Col = tk.Position.Line, tk.Position.Column
-				e.Excerpt = d.excerpt(e.Line, e.Col)
-				if e.Line <= len(d.lines) && flowPath.MatchString(d.lines[e.Line-1]) {
-					e.Msg += ` (inside { } a path with [ ] must be quoted: {path: "treatment.phases[0].doses.rezatapopt", ...})`
-				}
-			}
-		}
-		return nil, e
+		s.Name = *f.Name
 	}
-	var docs []ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
-		if _, ok := doc.Body.(*ast.CommentGroupNode); ok {
-			continue
-		}
-		docs = append(docs, doc.Body)
+	if f.Description != nil {
+		s.Description = *f.Description
 	}
-	switch len(docs) {
-	case 0:
-		return nil, nil
-	case 1:
-		return docs[0], nil
-	}
-	return nil, d.errAt(docs[1], "", "a sweep file holds one YAML document; a second one starts here")
-}
-
-func (d *specDecoder) excerpt(line, col int) string {
-	if line < 1 || line > len(d.lines) {
-		return ""
-	}
-	l := strings.TrimRight(d.lines[line-1], "\r")
-	return fmt.Sprintf("%4d | %s\n     | %s^", line, l, strings.Repeat(" ", max(col-1, 0)))
-}
-
-func posOf(n ast.Node) position {
-	if n == nil {
-		return position{}
-	}
-	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 && m.Values[0].Key != nil {
-		return posOf(m.Values[0].Key)
-	}
-	if m, ok := n.(*ast.MappingValueNode); ok && m.Key != nil {
-		return posOf(m.Key)
-	}
-	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
-		return position{}
-	}
-	return position{tk.Position.Line, tk.Position.Column}
-}
-
-func (d *specDecoder) errAt(n ast.Node, path, format string, a ...any) *scenarios.Error {
-	p := posOf(n)
-	e := &scenarios.Error{File: d.file, Line: p.line, Col: p.col, Path: path, Msg: fmt.Sprintf(format, a...)}
-	e.Excerpt = d.excerpt(p.line, p.col)
-	return e
-}
-
-func (d *specDecoder) fail(n ast.Node, path, format string, a ...any) {
-	if len(d.errs) < 20 {
-		d.errs = append(d.errs, d.errAt(n, path, format, a...))
-	}
-}
-
-// resolve looks through anchors and tags; aliases are not supported.
-func (d *specDecoder) resolve(n ast.Node, path string) ast.Node {
-	for range 16 {
-		switch m := n.(type) {
-		case *ast.AnchorNode:
-			n = m.Value
-		case *ast.TagNode:
-			n = m.Value
-		case *ast.AliasNode:
-			d.fail(n, path, "aliases (*name) are not supported in sweep files")
-			return nil
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// mapping calls fn for each key of a mapping, refusing keys not in allowed
-// (nil: any key) and repeated keys.
-func (d *specDecoder) mapping(n ast.Node, path string, allowed []string, fn func(key string, k, v ast.Node)) bool {
-	n = d.resolve(n, path)
-	var pairs []*ast.MappingValueNode
-	switch m := n.(type) {
-	case *ast.MappingNode:
-		pairs = m.Values
-	case *ast.MappingValueNode:
-		pairs = []*ast.MappingValueNode{m}
+	switch {
+	case f.Base == nil:
+		c.fail("base", "missing: name the base scenario (a library name such as %s, or a scenario file)", scenarios.DefaultName)
+	case *f.Base == "":
+		c.fail("base", "empty; name a library scenario or a scenario file")
 	default:
-		if n != nil {
-			d.fail(n, path, "expected a mapping (key: value), got %s", scenarios.DescribeNode(n))
-		}
-		return false
+		s.Base = *f.Base
 	}
-	seen := map[string]bool{}
-	for _, p := range pairs {
-		if p == nil {
-			continue
-		}
-		if p.Key != nil && p.Key.IsMergeKey() {
-			d.fail(p, path, "merge keys (<<) are not supported in sweep files")
-			continue
-		}
-		var k ast.Node = p.Key
-		if mk, ok := k.(*ast.MappingKeyNode); ok {
-			k = mk.Value
-		}
-		k = d.resolve(k, path)
-		var key string
-		switch m := k.(type) {
-		case *ast.StringNode:
-			key = m.Value
-		case ast.ScalarNode:
-			if tk := m.GetToken(); tk != nil {
-				key = tk.Value
-			}
-		}
-		if key == "" {
-			d.fail(p, path, "mapping keys must be plain names")
-			continue
-		}
-		kp := join(path, key)
-		if allowed != nil && !slices.Contains(allowed, key) {
-			where := path
-			if where == "" {
-				where = "the sweep file"
-			}
-			d.fail(p, kp, "unknown key %q in %s (allowed: %s)%s", key, where, strings.Join(allowed, ", "), scenarios.Suggest(key, allowed))
-			continue
-		}
-		if seen[key] {
-			d.fail(p, kp, "key %q given twice", key)
-			continue
-		}
-		seen[key] = true
-		fn(key, p, p.Value)
+	if f.Seed != nil {
+		s.Seed = *f.Seed
 	}
-	return true
+	s.Replicates = c.whole(f.Replicates, "replicates", 1, 1<<30)
+	s.Batch = c.whole(f.Batch, "batch", 1, 1<<30)
+	if f.Axes == nil {
+		c.fail("axes", "missing: list the axes to sweep (axes: [] for the base scenario alone)")
+		return s
+	}
+	for i := range *f.Axes {
+		s.Axes = append(s.Axes, c.axis(&(*f.Axes)[i], strictyaml.JoinIndex("axes", i)))
+	}
+	return s
 }
 
-func (d *specDecoder) sequence(n ast.Node, path string) ([]ast.Node, bool) {
-	n = d.resolve(n, path)
-	s, ok := n.(*ast.SequenceNode)
-	if !ok {
-		if n != nil {
-			d.fail(n, path, "expected a list, got %s", scenarios.DescribeNode(n))
-		}
-		return nil, false
-	}
-	return s.Values, true
-}
-
-// flowPath matches a flow mapping with an unquoted key or path holding [ ].
-var flowPath = regexp.MustCompile(`\{.*path:\s*[^"'\s,}]*\[|[{,]\s*[A-Za-z_.]+\[[^\]]*\][^:]*:`)
-
-func (d *specDecoder) number(n ast.Node, path string) (float64, bool) {
-	n = d.resolve(n, path)
-	if f, ok := scenarios.YAMLNumber(n); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
-		return f, true
-	}
-	if n != nil {
-		d.fail(n, path, "expected a finite number, got %s", scenarios.DescribeNode(n))
-	}
-	return 0, false
-}
-
-func (d *specDecoder) integer(n ast.Node, path string, lo, hi int) (int, bool) {
-	before := len(d.errs)
-	f, ok := d.number(n, path)
-	if !ok {
-		if len(d.errs) > before {
-			d.errs[len(d.errs)-1] = d.errAt(n, path, "expected a whole number from %d to %d, got %s", lo, hi, scenarios.DescribeNode(d.resolve(n, path)))
-		}
-		return 0, false
-	}
-	if f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {
-		d.fail(n, path, "expected a whole number from %d to %d, got %s", lo, hi, strconv.FormatFloat(f, 'g', -1, 64))
-		return 0, false
-	}
-	return int(f), true
-}
-
-func (d *specDecoder) uint(n ast.Node, path string) (uint64, bool) {
-	n = d.resolve(n, path)
-	if m, ok := n.(*ast.IntegerNode); ok {
-		switch x := m.Value.(type) {
-		case int64:
-			if x >= 0 {
-				return uint64(x), true
-			}
-		case uint64:
-			return x, true
-		}
-	}
-	if n != nil {
-		d.fail(n, path, "expected a whole number from 0 to %d, got %s", uint64(math.MaxUint64), scenarios.DescribeNode(n))
-	}
-	return 0, false
-}
-
-func (d *specDecoder) str(n ast.Node, path string) (string, bool) {
-	n = d.resolve(n, path)
-	if m, ok := n.(*ast.StringNode); ok {
-		return m.Value, true
-	}
-	if n != nil {
-		d.fail(n, path, "expected text, got %s", scenarios.DescribeNode(n))
-	}
-	return "", false
-}
-
-func (d *specDecoder) boolean(n ast.Node, path string) (bool, bool) {
-	n = d.resolve(n, path)
-	if m, ok := n.(*ast.BoolNode); ok {
-		return m.Value, true
-	}
-	if n != nil {
-		d.fail(n, path, "expected true or false, got %s", scenarios.DescribeNode(n))
-	}
-	return false, false
-}
-
-// text is a YAML value as one line of YAML: scalars as written, collections
-// in flow style.
-func (d *specDecoder) text(n ast.Node, path string) (string, bool) {
-	n = d.resolve(n, path)
-	switch m := n.(type) {
-	case nil:
-		return "", false
-	case *ast.SequenceNode:
-		parts := make([]string, 0, len(m.Values))
-		for i, v := range m.Values {
-			t, ok := d.text(v, fmt.Sprintf("%s[%d]", path, i))
-			if !ok {
-				return "", false
-			}
-			parts = append(parts, t)
-		}
-		return "[" + strings.Join(parts, ", ") + "]", true
-	case *ast.MappingNode, *ast.MappingValueNode:
-		var parts []string
-		ok := d.mapping(m, path, nil, func(key string, _, v ast.Node) {
-			t, ok := d.text(v, join(path, key))
-			if ok {
-				parts = append(parts, quoteKey(key)+": "+t)
-			}
-		})
-		return "{" + strings.Join(parts, ", ") + "}", ok
-	case *ast.NullNode:
-		return "null", true
-	case *ast.StringNode:
-		if m.Token != nil && (m.Token.Type == token.DoubleQuoteType || m.Token.Type == token.SingleQuoteType) {
-			return strconv.Quote(m.Value), true
-		}
-		return m.Value, true
-	case *ast.LiteralNode:
-		if m.Value != nil {
-			return strconv.Quote(m.Value.Value), true
-		}
-	case ast.ScalarNode:
-		if tk := m.GetToken(); tk != nil {
-			return tk.Value, true
-		}
-	}
-	d.fail(n, path, "unsupported value %s", scenarios.DescribeNode(n))
-	return "", false
-}
-
-func quoteKey(k string) string {
-	if strings.ContainsAny(k, "[]{},:#&*!|>'\"%@`") || k != strings.TrimSpace(k) {
-		return strconv.Quote(k)
-	}
-	return k
-}
-
-var specKeys = []string{"name", "description", "base", "seed", "replicates", "batch", "set", "axes"}
-
-func (d *specDecoder) spec(n ast.Node, s *Spec) {
-	gotBase, gotAxes := false, false
-	ok := d.mapping(n, "", specKeys, func(key string, k, v ast.Node) {
-		switch key {
-		case "name":
-			if x, ok := d.str(v, key); ok {
-				if !validName(x) {
-					d.fail(v, key, "%q: a name has 1 to 100 letters, digits, '.', '_' or '-'", x)
-				}
-				s.Name = x
-			}
-		case "description":
-			s.Description, _ = d.str(v, key)
-		case "base":
-			gotBase = true
-			if x, ok := d.str(v, key); ok && x != "" {
-				s.Base = x
-			} else if ok {
-				d.fail(v, key, "empty; name a library scenario or a scenario file")
-			}
-		case "seed":
-			if x, ok := d.uint(v, key); ok {
-				s.Seed = x
-			}
-		case "replicates":
-			s.Replicates, _ = d.integer(v, key, 1, 1<<30)
-		case "batch":
-			s.Batch, _ = d.integer(v, key, 1, 1<<30)
-		case "set":
-			d.mapping(v, key, nil, func(path string, k, v ast.Node) {
-				p := key + "." + path
-				if !d.settable(k, p, path) {
-					return
-				}
-				if t, ok := d.text(v, p); ok {
-					s.Set = append(s.Set, Assignment{Path: path, Value: t})
-					s.pos["set."+path] = posOf(k)
-				}
-			})
-		case "axes":
-			gotAxes = true
-			items, ok := d.sequence(v, key)
-			if !ok {
-				return
-			}
-			for i, it := range items {
-				d.axis(it, fmt.Sprintf("axes[%d]", i), s)
-			}
-		}
-	})
-	if !ok {
-		return
-	}
-	if !gotBase {
-		d.fail(n, "base", "missing: name the base scenario (a library name such as %s, or a scenario file)", scenarios.DefaultName)
-	}
-	if !gotAxes {
-		d.fail(n, "axes", "missing: list the axes to sweep (axes: [] for the base scenario alone)")
-	}
-}
-
-// settable refuses paths the sweep owns.
-func (d *specDecoder) settable(n ast.Node, where, path string) bool {
+// unsettable says why a path cannot be set per point ("" when it can).
+func unsettable(path string) string {
 	switch path {
 	case "seed", "replicates", "name", "description":
-		d.fail(n, where, "%s is set by the sweep (seed and replicates at the top of the sweep file; the name from the point id), not per point", path)
-		return false
+		return path + " is set by the sweep (seed and replicates at the top of the sweep file; the name from the point id), not per point"
 	}
-	return true
+	return ""
 }
 
-var (
-	axisKeys  = []string{"path", "values", "linear", "log", "lhs"}
-	rangeKeys = []string{"from", "to", "n"}
-	lhsKeys   = []string{"n", "seed", "ranges"}
-	lhsRKeys  = []string{"path", "from", "to", "log"}
-)
-
-func (d *specDecoder) axis(n ast.Node, path string, s *Spec) {
+func (c *specChecker) axis(f *axisFile, path string) Axis {
 	var a Axis
 	var kinds []string
-	var pathNode ast.Node
-	var valueNodes []ast.Node
-	ok := d.mapping(n, path, axisKeys, func(key string, k, v ast.Node) {
-		kp := join(path, key)
-		switch key {
-		case "path":
-			pathNode = k
-			if x, ok := d.str(v, kp); ok && d.settable(v, kp, x) {
-				a.Path = x
-			}
-		case "values":
-			kinds = append(kinds, key)
-			items, ok := d.sequence(v, kp)
-			if !ok {
-				return
-			}
-			if len(items) == 0 {
-				d.fail(v, kp, "empty list: an axis needs at least one value")
-			}
-			for i, it := range items {
-				if t, ok := d.text(it, fmt.Sprintf("%s[%d]", kp, i)); ok {
-					a.Values = append(a.Values, t)
-					valueNodes = append(valueNodes, it)
-				}
-			}
-		case "linear", "log":
-			kinds = append(kinds, key)
-			r := d.rng(v, kp, key == "log")
-			if key == "log" {
-				a.Log = r
-			} else {
-				a.Linear = r
-			}
-		case "lhs":
-			kinds = append(kinds, key)
-			a.LHS = d.lhs(v, kp, s)
+	if f.Values != nil {
+		kinds = append(kinds, "values")
+		if len(*f.Values) == 0 {
+			c.fail(path+".values", "empty list: an axis needs at least one value")
 		}
-	})
-	if !ok {
-		return
+		for _, v := range *f.Values {
+			a.Values = append(a.Values, string(v))
+		}
+	}
+	if f.Linear != nil {
+		kinds = append(kinds, "linear")
+		a.Linear = c.rng(f.Linear, path+".linear", false)
+	}
+	if f.Log != nil {
+		kinds = append(kinds, "log")
+		a.Log = c.rng(f.Log, path+".log", true)
+	}
+	if f.LHS != nil {
+		kinds = append(kinds, "lhs")
+		a.LHS = c.lhs(f.LHS, path+".lhs")
 	}
 	switch {
 	case len(kinds) == 0:
-		d.fail(n, path, "say how the axis varies: values: [...], linear: {from, to, n}, log: {from, to, n} or lhs: {n, ranges}")
-		return
+		c.fail(path, "say how the axis varies: values: [...], linear: {from, to, n}, log: {from, to, n} or lhs: {n, ranges}")
+		return a
 	case len(kinds) > 1:
-		d.fail(n, path, "%s: give only one of values, linear, log and lhs per axis", strings.Join(kinds, " and "))
-		return
+		c.fail(path, "%s: give only one of values, linear, log and lhs per axis", strings.Join(kinds, " and "))
+		return a
 	}
-	if kinds[0] == "lhs" {
-		if pathNode != nil {
-			d.fail(pathNode, join(path, "path"), "an lhs axis names its paths in ranges, not in path")
+	switch {
+	case kinds[0] == "lhs" && f.Path != nil:
+		c.fail(path+".path", "an lhs axis names its paths in ranges, not in path")
+	case kinds[0] != "lhs" && f.Path == nil:
+		c.fail(path+".path", "missing: the scenario field this axis varies, e.g. mutation.rate")
+	case f.Path != nil:
+		if msg := unsettable(*f.Path); msg != "" {
+			c.fail(path+".path", "%s", msg)
 		}
-	} else if pathNode == nil {
-		d.fail(n, join(path, "path"), "missing: the scenario field this axis varies, e.g. mutation.rate")
+		a.Path = *f.Path
 	}
-	i := len(s.Axes)
-	s.pos[fmt.Sprintf("axes[%d]", i)] = posOf(n)
-	for j, v := range valueNodes {
-		s.pos[fmt.Sprintf("axes[%d].values[%d]", i, j)] = posOf(v)
-	}
-	s.Axes = append(s.Axes, a)
+	return a
 }
 
-func (d *specDecoder) rng(n ast.Node, path string, log bool) *Range {
-	r := &Range{}
-	got := map[string]ast.Node{}
-	ok := d.mapping(n, path, rangeKeys, func(key string, k, v ast.Node) {
-		got[key] = k
-		switch key {
-		case "from":
-			r.From, _ = d.number(v, join(path, key))
-		case "to":
-			r.To, _ = d.number(v, join(path, key))
-		case "n":
-			if f, ok := d.number(v, join(path, "n")); ok {
-				if f != math.Trunc(f) || f < 1 || f > maxAxisN {
-					d.fail(v, join(path, "n"), "n = %s: an axis has a whole number of values from 1 to %d", strconv.FormatFloat(f, 'g', -1, 64), maxAxisN)
-					return
-				}
-				r.N = int(f)
-			}
-		}
-	})
-	if !ok {
+func (c *specChecker) rng(f *rangeFile, path string, log bool) *Range {
+	if f.From == nil || f.N == nil || (f.To == nil && *f.N != 1) {
+		c.fail(path, "give from, to and n (to may be left out when n is 1)")
 		return nil
 	}
-	if got["from"] == nil || got["n"] == nil || (got["to"] == nil && r.N != 1) {
-		d.fail(n, path, "give from, to and n (to may be left out when n is 1)")
-		return nil
+	r := &Range{From: float64(*f.From), To: float64(*f.From), N: *f.N}
+	if f.To != nil {
+		r.To = float64(*f.To)
 	}
-	if got["to"] == nil {
-		r.To = r.From
+	if r.N < 1 || r.N > maxAxisN {
+		c.fail(path+".n", "n = %d: an axis has a whole number of values from 1 to %d", r.N, maxAxisN)
+		return r
 	}
 	if r.N > 1 && !(r.From < r.To) {
-		d.fail(n, path, "empty range: from (%g) must be below to (%g) for %d values", r.From, r.To, r.N)
+		c.fail(path, "empty range: from (%g) must be below to (%g) for %d values", r.From, r.To, r.N)
 	}
 	if log && !(r.From > 0 && r.To > 0) {
-		d.fail(n, path, "a log range needs from and to above 0 (from %g, to %g)", r.From, r.To)
+		c.fail(path, "a log range needs from and to above 0 (from %g, to %g)", r.From, r.To)
 	}
 	return r
 }
 
-func (d *specDecoder) lhs(n ast.Node, path string, s *Spec) *LHS {
-	l := &LHS{}
-	gotN, gotRanges := false, false
-	ok := d.mapping(n, path, lhsKeys, func(key string, k, v ast.Node) {
-		kp := join(path, key)
-		switch key {
-		case "n":
-			gotN = true
-			l.N, _ = d.integer(v, kp, 1, maxAxisN)
-		case "seed":
-			if x, ok := d.uint(v, kp); ok {
-				l.Seed = &x
-			}
-		case "ranges":
-			gotRanges = true
-			items, ok := d.sequence(v, kp)
-			if !ok {
-				return
-			}
-			if len(items) == 0 {
-				d.fail(v, kp, "empty list: an lhs block needs at least one range")
-			}
-			for i, it := range items {
-				rp := fmt.Sprintf("%s[%d]", kp, i)
-				var r LHSRange
-				got := map[string]bool{}
-				ok := d.mapping(it, rp, lhsRKeys, func(key string, k, v ast.Node) {
-					got[key] = true
-					switch key {
-					case "path":
-						if x, ok := d.str(v, join(rp, key)); ok && d.settable(v, join(rp, key), x) {
-							r.Path = x
-						}
-					case "from":
-						r.From, _ = d.number(v, join(rp, key))
-					case "to":
-						r.To, _ = d.number(v, join(rp, key))
-					case "log":
-						r.Log, _ = d.boolean(v, join(rp, key))
-					}
-				})
-				if !ok {
-					continue
-				}
-				if !got["path"] || !got["from"] || !got["to"] {
-					d.fail(it, rp, "give path, from and to (and log: true for a log scale)")
-					continue
-				}
-				if !(r.From < r.To) {
-					d.fail(it, rp, "empty range: from (%g) must be below to (%g)", r.From, r.To)
-				}
-				if r.Log && !(r.From > 0) {
-					d.fail(it, rp, "a log range needs from above 0 (from %g)", r.From)
-				}
-				l.Ranges = append(l.Ranges, r)
-			}
-		}
-	})
-	if !ok {
-		return nil
+func (c *specChecker) lhs(f *lhsFile, path string) *LHS {
+	l := &LHS{Seed: f.Seed}
+	if f.N == nil || f.Ranges == nil {
+		c.fail(path, "give n (points) and ranges: [{path, from, to}, ...]")
+		return l
 	}
-	if !gotN || !gotRanges {
-		d.fail(n, path, "give n (points) and ranges: [{path, from, to}, ...]")
+	l.N = c.whole(f.N, path+".n", 1, maxAxisN)
+	if len(*f.Ranges) == 0 {
+		c.fail(path+".ranges", "empty list: an lhs block needs at least one range")
+	}
+	for i, rf := range *f.Ranges {
+		rp := strictyaml.JoinIndex(path+".ranges", i)
+		if rf.Path == nil || rf.From == nil || rf.To == nil {
+			c.fail(rp, "give path, from and to (and log: true for a log scale)")
+			continue
+		}
+		r := LHSRange{Path: *rf.Path, From: float64(*rf.From), To: float64(*rf.To), Log: rf.Log}
+		if msg := unsettable(r.Path); msg != "" {
+			c.fail(rp+".path", "%s", msg)
+		}
+		if !(r.From < r.To) {
+			c.fail(rp, "empty range: from (%g) must be below to (%g)", r.From, r.To)
+		}
+		if r.Log && !(r.From > 0) {
+			c.fail(rp, "a log range needs from above 0 (from %g)", r.From)
+		}
+		l.Ranges = append(l.Ranges, r)
 	}
 	return l
 }

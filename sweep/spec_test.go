@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/p53evo/p53evo/scenarios"
 )
 
 func mustSpec(t testing.TB, text string) *Spec {
@@ -205,7 +207,7 @@ func TestSpecErrors(t *testing.T) {
 		want       []string
 	}{
 		{"unknown top key", "base: untreated\naxes: []\nreplicate: 3\n", []string{"test.yaml:3:1", "replicate", `unknown key "replicate"`, `did you mean "replicates"`}},
-		{"unknown axis key", "base: untreated\naxes:\n  - {path: growth.death, linear: {from: 0.1, to: 0.2, num: 3}}\n", []string{"test.yaml:3:", "axes[0].linear.num", "allowed: from, to, n"}},
+		{"unknown axis key", "base: untreated\naxes:\n  - {path: growth.death, linear: {from: 0.1, to: 0.2, num: 3}}\n", []string{"test.yaml:3:", "axes[0].linear.num", "allowed here: from, to, n"}}, // sweep and scenario files word unknown keys alike
 		{"n < 1", "base: untreated\naxes:\n  - {path: growth.death, linear: {from: 0.1, to: 0.2, n: 0}}\n", []string{"axes[0].linear.n", "n = 0"}},
 		{"empty range", "base: untreated\naxes:\n  - {path: growth.death, linear: {from: 0.2, to: 0.2, n: 3}}\n", []string{"axes[0].linear", "empty range"}},
 		{"log from 0", "base: untreated\naxes:\n  - {path: mutation.rate, log: {from: 0, to: 1e-8, n: 3}}\n", []string{"axes[0].log", "above 0"}},
@@ -279,5 +281,66 @@ func TestBaseRelativeToSpecFile(t *testing.T) {
 	}
 	if p.BaseName != "mine" || p.Replicates != 7 || len(p.Points) != 2 || p.Name != "sweep" {
 		t.Errorf("base %s, %d replicates, %d points, name %s", p.BaseName, p.Replicates, len(p.Points), p.Name)
+	}
+}
+
+// A sweep file nested thousands of [ deep is refused by the depth guard
+// before the YAML parser sees it (the parser's time grows with the square of
+// the nesting).
+func TestSpecDeepNestingRefused(t *testing.T) {
+	deep := "base: untreated\naxes: []\nset: {tolerance: " + strings.Repeat("[", 80000) + strings.Repeat("]", 80000) + "}\n"
+	_, err := ParseSpec("deep.yaml", []byte(deep))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	es := scenarios.Errors(err)
+	if len(es) != 1 || !strings.Contains(es[0].Msg, "nest more than 64 deep") || es[0].Line != 3 {
+		t.Fatalf("want one error on line 3 about nesting, got %v", err)
+	}
+}
+
+// Sweep files take anchors, aliases and merge keys as scenario files do.
+func TestSpecAliasesAndMergeKeys(t *testing.T) {
+	text := `
+base: untreated
+set: &common {detection.size: 1e5}
+axes:
+  - {path: growth.death, values: &deaths [0.12, 0.125]}
+  - &dose {path: tolerance, values: [0, 0.1]}
+  - {<<: *dose, path: alleles.dominance, values: *deaths}
+`
+	spec, err := ParseSpec("alias.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Set) != 1 || spec.Set[0] != (Assignment{Path: "detection.size", Value: "1e5"}) {
+		t.Errorf("set = %v", spec.Set)
+	}
+	if len(spec.Axes) != 3 {
+		t.Fatalf("%d axes", len(spec.Axes))
+	}
+	if a := spec.Axes[2]; a.Path != "alleles.dominance" || !slices.Equal(a.Values, []string{"0.12", "0.125"}) {
+		t.Errorf("merged axis = %+v, want path alleles.dominance and the aliased values", a)
+	}
+	if a := spec.Axes[1]; a.Path != "tolerance" || !slices.Equal(a.Values, []string{"0", "0.1"}) {
+		t.Errorf("anchored axis = %+v", a)
+	}
+	_, err = ParseSpec("alias.yaml", []byte("base: untreated\naxes: [{path: tolerance, values: *none}]\n"))
+	if err == nil || !strings.Contains(err.Error(), "unknown alias *none") {
+		t.Errorf("unknown alias: %v", err)
+	}
+}
+
+// A whole-number field refuses 1.5 rather than truncating it, and every
+// problem of a file is reported at once.
+func TestSpecAllProblemsAtOnce(t *testing.T) {
+	_, err := ParseSpec("t.yaml", []byte("base: untreated\nreplicates: 1.5\nbatch: 0\naxes: [{path: tolerance, linear: {from: .inf, to: 1, n: 2}}]\n"))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range []string{"t.yaml:2:13: replicates: expected a whole number, got 1.5", "batch: expected a whole number from 1 to", "axes[0].linear.from: expected a finite number"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
 	}
 }

@@ -88,40 +88,9 @@ func StatusOf(dir string, opt StatusOptions) (*StatusReport, error) {
 		return nil, err
 	}
 	r := &StatusReport{Dir: dir, Name: f.Name, Points: len(f.Points), Replicates: f.Replicates, Batch: f.Batch, Units: f.Units, Verified: opt.Verify}
-	done := make([]bool, f.Units)
-	per := f.unitsPerPoint()
-	for i, pt := range f.Points {
-		if merged(dir, pt.ID) {
-			r.Merged++
-			ok := true
-			if opt.Verify {
-				if _, err := dataset.Open(PointDir(dir, pt.ID), dataset.WithContext(ctx)); err != nil {
-					r.Broken = append(r.Broken, fmt.Sprintf("merged point %s: %v", pt.ID, err))
-					ok = false
-				}
-			}
-			for b := range per {
-				done[i*per+b] = ok
-			}
-			continue
-		}
-		ents, _ := os.ReadDir(PointDir(dir, pt.ID))
-		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), ".reps-") && strings.HasSuffix(e.Name(), ".tmp") {
-				r.Stale++
-			}
-		}
-		for b := range per {
-			u := f.unit(i*per + b)
-			st, why := inspectUnit(ctx, dir, pt, u, recorded, opt.Verify)
-			done[u.Index] = st == stateComplete
-			if st == stateBroken {
-				r.Broken = append(r.Broken, fmt.Sprintf("unit %d (point %s, replicates %d-%d): %s", u.Index, pt.ID, u.First, u.First+u.Count-1, why))
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	done, err := r.inspect(ctx, dir, f, recorded)
+	if err != nil {
+		return nil, err
 	}
 	qs, _ := filepath.Glob(filepath.Join(dir, QuarantineDir, "point=*", "reps-*"))
 	r.Quarantined = len(qs)
@@ -150,6 +119,48 @@ func StatusOf(dir string, opt StatusOptions) (*StatusReport, error) {
 		r.Shards = append(r.Shards, s)
 	}
 	return r, nil
+}
+
+// inspect finds which units of the plan f are complete (merged points'
+// units count as complete; with r.Verified they are verified first) and
+// counts the stale temporary directories and the broken units in r.
+func (r *StatusReport) inspect(ctx context.Context, dir string, f *planFile, recorded map[string]map[string]string) ([]bool, error) {
+	done := make([]bool, f.Units)
+	per := f.unitsPerPoint()
+	for i, pt := range f.Points {
+		if merged(dir, pt.ID) {
+			r.Merged++
+			ok := true
+			if r.Verified {
+				if _, err := dataset.Open(PointDir(dir, pt.ID), dataset.WithContext(ctx)); err != nil {
+					r.Broken = append(r.Broken, fmt.Sprintf("merged point %s: %v", pt.ID, err))
+					ok = false
+				}
+			}
+			for b := range per {
+				done[i*per+b] = ok
+			}
+			continue
+		}
+		ents, _ := os.ReadDir(PointDir(dir, pt.ID))
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), ".reps-") && strings.HasSuffix(e.Name(), ".tmp") {
+				r.Stale++
+			}
+		}
+		for b := range per {
+			u := f.unit(i*per + b)
+			st, why := inspectUnit(ctx, dir, pt, u, recorded, r.Verified)
+			done[u.Index] = st == stateComplete
+			if st == stateBroken {
+				r.Broken = append(r.Broken, fmt.Sprintf("unit %d (point %s, replicates %d-%d): %s", u.Index, pt.ID, u.First, u.First+u.Count-1, why))
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return done, nil
 }
 
 // Write prints the report for people.

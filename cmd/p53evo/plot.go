@@ -57,77 +57,80 @@ func plotCommand() *cli.Command {
 			&cli.Float64Flag{Name: "from", Usage: "muller, burden: start the time axis at this many months (negative: before treatment)", DefaultText: "muller: shortly before treatment or the first subclone at 1%; burden: the whole record"},
 			endpointFlag(),
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			kind := cmd.String("kind")
-			if !slices.Contains(plotKinds, kind) {
-				return usagef("--kind %q: allowed %s", kind, strings.Join(plotKinds, ", "))
-			}
-			if !cmd.Args().Present() {
-				return usagef("plot needs a dataset DIR (km: one per arm), e.g. 'p53evo plot p53evo-out --kind %s --out %s.png'", kind, kind)
-			}
-			out := cmd.String("out")
-			if out == "" {
-				return usagef("--out FILE is required; its extension picks the format (allowed: .png, .svg, .pdf)")
-			}
-			if _, err := analysis.FormatOf(out); err != nil {
-				return usagef("--out %v", err)
-			}
-			e, err := parseEndpoint(cmd)
-			if err != nil {
-				return err
-			}
-			mf := cmd.Float64("min-freq")
-			if !(mf >= 0 && mf < 1) {
-				return usagef("--min-freq %v: must be in [0, 1)", mf)
-			}
-			rep := -1
-			if cmd.IsSet("replicate") {
-				if rep = int(cmd.Int("replicate")); rep < 0 {
-					return usagef("--replicate %d: must be >= 0", rep)
-				}
-			}
-			from := math.NaN()
-			if cmd.IsSet("from") {
-				m := cmd.Float64("from")
-				if kind != "muller" && kind != "burden" {
-					return usagef("--from applies to --kind muller and burden, not %s", kind)
-				}
-				if !(m >= -maxFromMonths && m <= maxFromMonths) {
-					return usagef("--from %v: must be a number of months from -%d to %d (negative: before treatment)", m, maxFromMonths, maxFromMonths)
-				}
-				from = m * analysis.DaysPerMonth
-			}
-			dirs := cmd.Args().Slice()
-			if kind != "km" && len(dirs) != 1 {
-				return usagef("--kind %s draws one dataset, got %d DIRs (only km compares arms)", kind, len(dirs))
-			}
-			var fig *analysis.Figure
-			switch kind {
-			case "km":
-				arms, err := loadArms(ctx, dirs)
-				if err != nil {
-					return err
-				}
-				fig, err = analysis.PlotKM(arms, e)
-				if errors.Is(err, analysis.ErrNoCtDNA) {
-					return usageError{err}
-				}
-				if err != nil {
-					return err
-				}
-			default:
-				fig, err = plotOne(ctx, kind, dirs[0], rep, mf, from, cmd.Bool("absolute"))
-				if err != nil {
-					return err
-				}
-			}
-			if err := fig.Save(out); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.Root().Writer, "wrote %s\n", out)
-			return nil
-		},
+		Action: plotAction,
 	}
+}
+
+// plotAction checks the flags and draws the plot of the kind asked for.
+func plotAction(ctx context.Context, cmd *cli.Command) error {
+	kind := cmd.String("kind")
+	if !slices.Contains(plotKinds, kind) {
+		return usagef("--kind %q: allowed %s", kind, strings.Join(plotKinds, ", "))
+	}
+	if !cmd.Args().Present() {
+		return usagef("plot needs a dataset DIR (km: one per arm), e.g. 'p53evo plot p53evo-out --kind %s --out %s.png'", kind, kind)
+	}
+	out := cmd.String("out")
+	if out == "" {
+		return usagef("--out FILE is required; its extension picks the format (allowed: .png, .svg, .pdf)")
+	}
+	if _, err := analysis.FormatOf(out); err != nil {
+		return usagef("--out %v", err)
+	}
+	e, err := parseEndpoint(cmd)
+	if err != nil {
+		return err
+	}
+	mf := cmd.Float64("min-freq")
+	if !(mf >= 0 && mf < 1) {
+		return usagef("--min-freq %v: must be in [0, 1)", mf)
+	}
+	rep := -1
+	if cmd.IsSet("replicate") {
+		if rep = int(cmd.Int("replicate")); rep < 0 {
+			return usagef("--replicate %d: must be >= 0", rep)
+		}
+	}
+	from := math.NaN()
+	if cmd.IsSet("from") {
+		m := cmd.Float64("from")
+		if kind != "muller" && kind != "burden" {
+			return usagef("--from applies to --kind muller and burden, not %s", kind)
+		}
+		if !(m >= -maxFromMonths && m <= maxFromMonths) {
+			return usagef("--from %v: must be a number of months from -%d to %d (negative: before treatment)", m, maxFromMonths, maxFromMonths)
+		}
+		from = m * analysis.DaysPerMonth
+	}
+	dirs := cmd.Args().Slice()
+	if kind != "km" && len(dirs) != 1 {
+		return usagef("--kind %s draws one dataset, got %d DIRs (only km compares arms)", kind, len(dirs))
+	}
+	var fig *analysis.Figure
+	switch kind {
+	case "km":
+		arms, err := loadArms(ctx, dirs)
+		if err != nil {
+			return err
+		}
+		fig, err = analysis.PlotKM(arms, e)
+		if errors.Is(err, analysis.ErrNoCtDNA) {
+			return usageError{err}
+		}
+		if err != nil {
+			return err
+		}
+	default:
+		fig, err = plotOne(ctx, kind, dirs[0], rep, mf, from, cmd.Bool("absolute"))
+		if err != nil {
+			return err
+		}
+	}
+	if err := fig.Save(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.Root().Writer, "wrote %s\n", out)
+	return nil
 }
 
 // plotOne draws the single-dataset kinds.

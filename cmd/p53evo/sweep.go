@@ -223,77 +223,80 @@ func sweepRunCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing when the shard completes"},
 			tableFlags()[0], tableFlags()[1],
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			// SIGINT and SIGTERM cancel ctx (realMain); SIGUSR1 is SLURM's
-			// warning before the time limit (#SBATCH --signal=B:USR1@300).
-			// Caught from the start: its default action would kill.
-			ctx, stop := signal.NotifyContext(ctx, syscall.SIGUSR1)
-			defer stop()
-			stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-			out := cmd.String("out")
-			if out == "" {
-				return usagef("sweep run needs --out DIR")
-			}
-			shard, shards, extra, err := parseShard(cmd.String("shard"), os.Getenv)
-			if err != nil {
-				return err
-			}
-			if cmd.String("shard") == "slurm" {
-				if c := os.Getenv("SLURM_CPUS_PER_TASK"); c != "" {
-					n, err := strconv.Atoi(c)
-					if err != nil || n < 1 {
-						return usagef("--shard slurm: SLURM_CPUS_PER_TASK=%q is not a positive whole number", c)
-					}
-					runtime.GOMAXPROCS(n)
-				}
-			}
-			workers := cmd.Int("workers")
-			if workers < 0 {
-				return usagef("--workers %d: must be >= 1 (or 0 for all cores)", workers)
-			}
-			if workers == 0 {
-				workers = runtime.GOMAXPROCS(0)
-			}
-			p, err := loadPlan(cmd, "sweep run")
-			if err != nil {
-				return err
-			}
-			if p.Format, p.Compression, err = tableOptions(cmd); err != nil {
-				return err
-			}
-			if err := p.Prepare(out); err != nil {
-				return usageError{err}
-			}
-			label := p.Name
-			if shards > 1 {
-				label = fmt.Sprintf("%s %d/%d", p.Name, shard, shards)
-			}
-			bar := newProgress(stderr, label)
-			rep, err := sweep.Run(ctx, p, out, sweep.Options{
-				Shard: shard, Shards: shards, Workers: workers, Progress: bar.update,
-				Version: version, Commit: commit, Extra: extra,
-			})
-			bar.finish()
-			for _, q := range rep.Quarantined {
-				fmt.Fprintf(stderr, "p53evo: set aside a broken unit and redid it: %s\n", q)
-			}
-			if errors.Is(err, sweep.ErrBusy) {
-				return failure{fmt.Sprintf("sweep %s, shard %d/%d: %v", p.Name, shard, shards, err)}
-			}
-			if errors.Is(err, sweep.ErrStopped) {
-				fmt.Fprintf(stderr, "stopped: %d of %d units done in this shard; rerun to resume\n", rep.Done, rep.Units)
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("sweep %s, shard %d/%d: %w (%d of %d units done; rerun to resume)", p.Name, shard, shards, err, rep.Done, rep.Units)
-			}
-			if !cmd.Bool("quiet") {
-				fmt.Fprintf(stdout, "sweep %s, shard %d/%d: %d units complete (%d already done, %d run: %d replicates in %s on %s)\n",
-					p.Name, shard, shards, rep.Done, rep.Skipped, rep.Ran, rep.Replicates, rep.Elapsed.Round(10*time.Millisecond), plural(workers, "worker"))
-			}
-			return nil
-		},
+		Action: sweepRunAction,
 	}
+}
+
+// sweepRunAction plans the sweep and runs this shard's units into --out.
+func sweepRunAction(ctx context.Context, cmd *cli.Command) error {
+	// SIGINT and SIGTERM cancel ctx (realMain); SIGUSR1 is SLURM's
+	// warning before the time limit (#SBATCH --signal=B:USR1@300).
+	// Caught from the start: its default action would kill.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGUSR1)
+	defer stop()
+	stdout, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
+	out := cmd.String("out")
+	if out == "" {
+		return usagef("sweep run needs --out DIR")
+	}
+	shard, shards, extra, err := parseShard(cmd.String("shard"), os.Getenv)
+	if err != nil {
+		return err
+	}
+	if cmd.String("shard") == "slurm" {
+		if c := os.Getenv("SLURM_CPUS_PER_TASK"); c != "" {
+			n, err := strconv.Atoi(c)
+			if err != nil || n < 1 {
+				return usagef("--shard slurm: SLURM_CPUS_PER_TASK=%q is not a positive whole number", c)
+			}
+			runtime.GOMAXPROCS(n)
+		}
+	}
+	workers := cmd.Int("workers")
+	if workers < 0 {
+		return usagef("--workers %d: must be >= 1 (or 0 for all cores)", workers)
+	}
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	p, err := loadPlan(cmd, "sweep run")
+	if err != nil {
+		return err
+	}
+	if p.Format, p.Compression, err = tableOptions(cmd); err != nil {
+		return err
+	}
+	if err := p.Prepare(out); err != nil {
+		return usageError{err}
+	}
+	label := p.Name
+	if shards > 1 {
+		label = fmt.Sprintf("%s %d/%d", p.Name, shard, shards)
+	}
+	bar := newProgress(stderr, label)
+	rep, err := sweep.Run(ctx, p, out, sweep.Options{
+		Shard: shard, Shards: shards, Workers: workers, Progress: bar.update,
+		Version: version, Commit: commit, Extra: extra,
+	})
+	bar.finish()
+	for _, q := range rep.Quarantined {
+		fmt.Fprintf(stderr, "p53evo: set aside a broken unit and redid it: %s\n", q)
+	}
+	if errors.Is(err, sweep.ErrBusy) {
+		return failure{fmt.Sprintf("sweep %s, shard %d/%d: %v", p.Name, shard, shards, err)}
+	}
+	if errors.Is(err, sweep.ErrStopped) {
+		fmt.Fprintf(stderr, "stopped: %d of %d units done in this shard; rerun to resume\n", rep.Done, rep.Units)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sweep %s, shard %d/%d: %w (%d of %d units done; rerun to resume)", p.Name, shard, shards, err, rep.Done, rep.Units)
+	}
+	if !cmd.Bool("quiet") {
+		fmt.Fprintf(stdout, "sweep %s, shard %d/%d: %d units complete (%d already done, %d run: %d replicates in %s on %s)\n",
+			p.Name, shard, shards, rep.Done, rep.Skipped, rep.Ran, rep.Replicates, rep.Elapsed.Round(10*time.Millisecond), plural(workers, "worker"))
+	}
+	return nil
 }
 
 func sweepStatusCommand() *cli.Command {

@@ -52,96 +52,113 @@ func validateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "list", Usage: "list the checks and what each simulates, run nothing"},
 			&cli.BoolFlag{Name: "json", Usage: "print JSON lines (one object per row, then {\"passed\":..,\"failed\":..}) instead of the table"},
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Present() {
-				return usagef("validate takes no arguments (got %q); to check scenario files use 'p53evo scenarios validate FILE'", cmd.Args().First())
-			}
-			out, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
-			if cmd.Bool("list") {
-				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "check\tclones\tsimulates")
-				for _, c := range theory.Suite() {
-					mode := "per lineage"
-					if c.Merge {
-						mode = "merged"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, mode, c.What)
-				}
-				return tw.Flush()
-			}
-			only := cmd.String("only")
-			if only != "" && !slices.Contains(checkNames(), only) {
-				return usagef("--only %q: no such check%s (checks: %s)", only, suggest.Hint(only, checkNames()), strings.Join(checkNames(), ", "))
-			}
-			level := theory.Quick
-			if !cmd.Bool("quick") {
-				level = theory.Full
-			}
-			w := cmd.Int("workers")
-			if w < 0 {
-				return usagef("--workers %d: must be >= 1 (or 0 for all cores)", w)
-			}
-			if w == 0 {
-				w = runtime.GOMAXPROCS(0)
-			}
-			var checks []*theory.Check
-			for _, c := range theory.Suite() {
-				if only == "" || c.Name == only {
-					checks = append(checks, c)
-				}
-			}
-			jsonOut := cmd.Bool("json")
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			if !jsonOut {
-				fmt.Fprintln(tw, "check\tquantity\ttheory\tsimulated\tSE\tz\tp\tn\tpass")
-			}
-			// Progress on a terminal: which check runs, how many are done.
-			term := isTerminal(stderr)
-			start := time.Now()
-			failed, ran := 0, 0
-			for i, c := range checks {
-				if err := ctx.Err(); err != nil {
-					return failure{"interrupted"}
-				}
-				if term {
-					fmt.Fprintf(stderr, "\r\033[Kvalidate: check %d of %d: %s (%s elapsed)", i+1, len(checks), c.Name, time.Since(start).Round(time.Second))
-				}
-				for _, r := range c.Run(level, w, cmd.Uint64("seed")) {
-					ran++
-					if !r.Pass {
-						failed++
-					}
-					if jsonOut {
-						if err := writeRowJSON(out, r); err != nil {
-							return err
-						}
-						continue
-					}
-					verdict := "ok"
-					if !r.Pass {
-						verdict = "FAIL"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%.6g\t%s\t%s\t%.3g\t%d\t%s\n", r.Check, r.Quantity, num(r.Theory, "%.6g"), r.Simulated, num(r.SE, "%.3g"), num(r.Z, "%.2f"), r.P, r.N, verdict)
-				}
-				if !jsonOut {
-					tw.Flush()
-				}
-			}
-			if term {
-				fmt.Fprint(stderr, "\r\033[K")
+		Action: validateAction,
+	}
+}
+
+// validateAction runs the theory suite (or lists it).
+func validateAction(ctx context.Context, cmd *cli.Command) error {
+	if cmd.Args().Present() {
+		return usagef("validate takes no arguments (got %q); to check scenario files use 'p53evo scenarios validate FILE'", cmd.Args().First())
+	}
+	out, stderr := cmd.Root().Writer, cmd.Root().ErrWriter
+	if cmd.Bool("list") {
+		return listChecks(out)
+	}
+	only := cmd.String("only")
+	if only != "" && !slices.Contains(checkNames(), only) {
+		return usagef("--only %q: no such check%s (checks: %s)", only, suggest.Hint(only, checkNames()), strings.Join(checkNames(), ", "))
+	}
+	level := theory.Quick
+	if !cmd.Bool("quick") {
+		level = theory.Full
+	}
+	w := cmd.Int("workers")
+	if w < 0 {
+		return usagef("--workers %d: must be >= 1 (or 0 for all cores)", w)
+	}
+	if w == 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	var checks []*theory.Check
+	for _, c := range theory.Suite() {
+		if only == "" || c.Name == only {
+			checks = append(checks, c)
+		}
+	}
+	failed, ran, err := runChecks(ctx, out, stderr, checks, level, w, cmd.Uint64("seed"), cmd.Bool("json"))
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return failure{fmt.Sprintf("%d of %d theory comparisons failed", failed, ran)}
+	}
+	return nil
+}
+
+// listChecks prints the checks of the theory suite and what each simulates.
+func listChecks(out io.Writer) error {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "check\tclones\tsimulates")
+	for _, c := range theory.Suite() {
+		mode := "per lineage"
+		if c.Merge {
+			mode = "merged"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, mode, c.What)
+	}
+	return tw.Flush()
+}
+
+// runChecks runs the checks and prints their rows (a table, or JSON lines
+// when jsonOut) and the summary, with progress on stderr when it is a
+// terminal; it returns the rows that failed and those that ran.
+func runChecks(ctx context.Context, out, stderr io.Writer, checks []*theory.Check, level theory.Level, w int, seed uint64, jsonOut bool) (failed, ran int, err error) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	if !jsonOut {
+		fmt.Fprintln(tw, "check\tquantity\ttheory\tsimulated\tSE\tz\tp\tn\tpass")
+	}
+	// Progress on a terminal: which check runs, how many are done.
+	term := isTerminal(stderr)
+	start := time.Now()
+	for i, c := range checks {
+		if err := ctx.Err(); err != nil {
+			return failed, ran, failure{"interrupted"}
+		}
+		if term {
+			fmt.Fprintf(stderr, "\r\033[Kvalidate: check %d of %d: %s (%s elapsed)", i+1, len(checks), c.Name, time.Since(start).Round(time.Second))
+		}
+		for _, r := range c.Run(level, w, seed) {
+			ran++
+			if !r.Pass {
+				failed++
 			}
 			if jsonOut {
-				b, _ := json.Marshal(map[string]int{"passed": ran - failed, "failed": failed})
-				fmt.Fprintf(out, "%s\n", b)
-			} else {
-				fmt.Fprintf(out, "\n%d passed, %d failed\n", ran-failed, failed)
+				if err := writeRowJSON(out, r); err != nil {
+					return failed, ran, err
+				}
+				continue
 			}
-			if failed > 0 {
-				return failure{fmt.Sprintf("%d of %d theory comparisons failed", failed, ran)}
+			verdict := "ok"
+			if !r.Pass {
+				verdict = "FAIL"
 			}
-			return nil
-		},
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.6g\t%s\t%s\t%.3g\t%d\t%s\n", r.Check, r.Quantity, num(r.Theory, "%.6g"), r.Simulated, num(r.SE, "%.3g"), num(r.Z, "%.2f"), r.P, r.N, verdict)
+		}
+		if !jsonOut {
+			tw.Flush()
+		}
 	}
+	if term {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if jsonOut {
+		b, _ := json.Marshal(map[string]int{"passed": ran - failed, "failed": failed})
+		fmt.Fprintf(out, "%s\n", b)
+	} else {
+		fmt.Fprintf(out, "\n%d passed, %d failed\n", ran-failed, failed)
+	}
+	return failed, ran, nil
 }
 
 // writeRowJSON prints one comparison as a JSON object; NaN (no theory
