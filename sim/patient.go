@@ -743,7 +743,13 @@ func (rp *Replicator) treatPatient(res *Result) error {
 			if baseSum > 0 {
 				pct = 100 * (sum - baseSum) / baseSum
 			}
-			resp := RECIST(sum, baseSum, nadirSum, newLesion, allGone)
+			// progression from the line's baseline sum instead of the
+			// nadir: Config.ProgressionFromBaseline (adaptive therapy)
+			ref := nadirSum
+			if cfg.ProgressionFromBaseline {
+				ref = baseSum
+			}
+			resp := RECIST(sum, baseSum, ref, newLesion, allGone)
 			if lineProgressed && resp == PD {
 				resp = SD // after the progression that ended treatment: follow-up only
 			}
