@@ -18,7 +18,10 @@ import (
 // same patients and no band is widened. With 300 patients the ORR's
 // binomial SE is about 2.8 points: a model off by 10 points (kill median
 // 0.9 x emax gives ORR near 0.55, see TestMiscalibratedFails) cannot pass.
-// Cost: 5 arms x 300 patients, about 20 s on 2 idle cores.
+// Cost: 5 arms x 300 patients, about 20 s on 2 idle cores (114 s measured
+// at a load average of 10 on 2 cores); fewer patients would need bands
+// widened by their sampling error, which would let a model a few points
+// off pass.
 func TestShippedDefaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 5 x 300 virtual patients")

@@ -115,7 +115,7 @@ func DefaultPatient() PatientConfig {
 		MaxTargets:   5,
 		Confirm:      true,
 		Plasma: PlasmaConfig{
-			Every:      28,
+			Every: 28,
 			// ESTIMATE: metastatic cohorts imply 5-15x Avanzini 2020's
 			// early-stage shedding per death; median 8 (log10 SD 0.5) puts
 			// baseline tumour fraction >= 10% in about a third of patients
