@@ -59,8 +59,9 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
 
 # make docs-img [DOCS_N=100]: the README's figures and analyze example, from
-# the default scenario, the reduced-dose arm and, for the ctDNA figure, the
-# default scenario with raised shedding (datasets in $(DOCS_TMP)).
+# the default scenario (virtual patients), the reduced-dose arm and, for the
+# ctDNA figure, the single lesion with raised shedding (datasets in
+# $(DOCS_TMP)).
 DOCS_TMP ?= /tmp/p53evo-docs
 DOCS_N ?= 100
 
@@ -72,9 +73,11 @@ docs-img:
 	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full $(DOCS_TMP)/reduced --kind km --out docs/img/km.png
 	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full --kind muller --out docs/img/muller.png
 	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/full --kind burden --out docs/img/burden.png
-	@# vaf: with the default shedding no lineage is visible in plasma at these
-	@# burdens, so this figure uses 300-fold shedding and a year of follow-up
-	$(DOCS_TMP)/p53evo run -n 20 -o $(DOCS_TMP)/shed --force -q --set observe.ctdna.shed=0.042 --set stop.follow_up=365
+	@# vaf: virtual patients' blood tests read the truncal marker only, and in
+	@# the single lesion no resistance lineage is visible in plasma at the
+	@# default shedding, so this figure uses the single lesion with 300-fold
+	@# shedding and a year of follow-up
+	$(DOCS_TMP)/p53evo run -s rezatapopt-continuous-lesion -n 20 -o $(DOCS_TMP)/shed --force -q --set observe.ctdna.shed=0.042 --set stop.follow_up=365
 	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/shed --kind vaf --replicate 0 --out docs/img/vaf.png
 	cd $(DOCS_TMP) && ./p53evo analyze full reduced > $(CURDIR)/docs/analyze-example.txt
 	@ls -l docs/img docs/analyze-example.txt

@@ -18,6 +18,9 @@ type Arm struct {
 	Replicates                    int
 	Progressed, Cured, Censored   int
 	Median, MedianLow, MedianHigh float64 // time to progression, days; NaN if not reached
+	// Responders counts best overall responses of PR or CR (confirmed for
+	// virtual patients whose imaging confirms responses).
+	Responders int
 	// DrivenBy counts progressions by the most numerous class at progression
 	// (ta-loss, pocket, or sensitive when no resistant class led).
 	DrivenBy map[string]int
@@ -63,6 +66,9 @@ func Summarize(name string, runs []dataset.RunRow) (Arm, error) {
 	var clones []float64
 	classes := []string{"ta-loss", "pocket"}
 	for _, r := range runs {
+		if r.BestResponse == "PR" || r.BestResponse == "CR" {
+			a.Responders++
+		}
 		switch {
 		case r.Progressed():
 			a.Progressed++
@@ -127,6 +133,7 @@ func pct(k, n int) string { return fmt.Sprintf("%d (%.0f%%)", k, 100*float64(k)/
 func (a *Arm) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s: %d replicates\n", a.Name, a.Replicates)
 	fmt.Fprintf(w, "  progressed %s, cured %s, censored %s\n", pct(a.Progressed, a.Replicates), pct(a.Cured, a.Replicates), pct(a.Censored, a.Replicates))
+	fmt.Fprintf(w, "  objective response (best response PR or CR, RECIST 1.1): %s\n", pct(a.Responders, a.Replicates))
 	if math.IsNaN(a.Median) {
 		fmt.Fprintf(w, "  median time to progression: not reached (Kaplan-Meier)\n")
 	} else {

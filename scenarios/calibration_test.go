@@ -10,7 +10,9 @@ import (
 	"github.com/p53evo/p53evo/sim"
 )
 
-// The default scenario is the reference arm, calibrated so that its median
+// The single-lesion reference arm (rezatapopt-continuous-lesion, the
+// default scenario until the default became the virtual trial cohort,
+// which p53evo calibrate checks) is calibrated so that its median
 // time to progression lies in the clinically plausible 6-14 months (the
 // ovarian PYNNACLE cohort: about 1.5 months to respond plus a median 7.6
 // months of response) and most progressions are driven by
@@ -25,9 +27,9 @@ import (
 // 0.03/day net decline) moves it a scan later, to 14.7 months, and fails.
 func TestDefaultCalibration(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs 200 replicates of the default scenario")
+		t.Skip("runs 200 replicates of the single-lesion reference arm")
 	}
-	s := open(t, DefaultName)
+	s := open(t, lesionName)
 	cfg, err := Resolve(s)
 	if err != nil {
 		t.Fatal(err)

@@ -11,9 +11,11 @@
 // Every key is optional; a missing key takes its default. Keys are
 // snake_case; unknown keys, wrong types and out-of-range values are errors.
 // Numbers may be written 1e9, 1e-9, 2000 or 0.14; whole-number fields accept
-// 1e6. The fully resolved default scenario (Marshal's output, abridged):
+// 1e6. The fully resolved single-lesion reference arm (Marshal's output,
+// abridged; the default scenario, rezatapopt-continuous, adds a patient
+// section: every replicate a virtual trial patient, see Patient):
 //
-//	name: rezatapopt-continuous     # default: the file name
+//	name: rezatapopt-continuous-lesion # default: the file name
 //	description: ...
 //	seed: 1
 //	replicates: 200

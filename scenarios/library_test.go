@@ -16,7 +16,7 @@ import (
 // explicit); each file starts with a comment block citing its sources.
 func TestLibrary(t *testing.T) {
 	names := Names()
-	for _, want := range []string{"rezatapopt-continuous", "untreated", "theory-kendall", "theory-resistance", "theory-luria",
+	for _, want := range []string{"rezatapopt-continuous", "rezatapopt-continuous-lesion", "untreated", "theory-kendall", "theory-resistance", "theory-luria",
 		"rezatapopt-intermittent", "rezatapopt-reduced-dose", "rezatapopt-high-pulse", "switch-nextgen-at-progression", "switch-nextgen-at-ctdna",
 		"combo-nextgen", "combo-offaxis", "adaptive", "holiday-rechallenge", "earlier-line"} {
 		if !strings.Contains(strings.Join(names, " "), want) {
@@ -91,19 +91,21 @@ func TestLibraryContents(t *testing.T) {
 		}
 		return cfg
 	}
-	c := resolve("rezatapopt-continuous")
-	if !reflect.DeepEqual(c.Model, model.Default()) || c.Therapy == nil {
-		t.Error("rezatapopt-continuous is not the default model, treated")
+	c := resolve("rezatapopt-continuous-lesion")
+	if !reflect.DeepEqual(c.Model, model.Default()) || c.Therapy == nil || c.Patient != nil {
+		t.Error("rezatapopt-continuous-lesion is not the default model, treated, one lesion")
 	}
 	conc := make([]float64, 3)
 	if next := c.Therapy().Conc(0, conc); conc[0] != 2000 || conc[1] != 0 || conc[2] != 0 || next != inf {
-		t.Errorf("rezatapopt-continuous doses %v until %v", conc, next)
+		t.Errorf("rezatapopt-continuous-lesion doses %v until %v", conc, next)
 	}
-	if s, _ := Open("rezatapopt-continuous"); s.ReplicateCount() != 200 {
-		t.Error("replicates")
+	for _, n := range []string{"rezatapopt-continuous", "rezatapopt-continuous-lesion"} {
+		if s, _ := Open(n); s.ReplicateCount() != 200 {
+			t.Errorf("%s: replicates", n)
+		}
 	}
-	if c := resolve("untreated"); c.Therapy != nil || !reflect.DeepEqual(c.Model, model.Default()) {
-		t.Error("untreated")
+	if c := resolve("untreated"); c.Therapy != nil || c.Patient == nil {
+		t.Error("untreated: virtual patients without a drug")
 	}
 	k := resolve("theory-kendall")
 	if k.Model.Birth != 1 || k.Model.Death != 0.5 || k.Founder != 1 || len(k.Model.Catalog) != 0 || k.Model.MutationRate != 0 || k.Therapy != nil {
@@ -131,7 +133,8 @@ func TestLibraryPolicies(t *testing.T) {
 		phases []sim.PhaseSpec
 		check  func(c sim.Config) bool
 	}{
-		"rezatapopt-continuous": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
+		"rezatapopt-continuous": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},
+		"rezatapopt-continuous-lesion": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
 			// every value written in the file is the default
 			func(c sim.Config) bool { return c.Scan == 56 && c.CTDNA == simDefaults.CTDNA && c.Detect == 1e9 }},
 		"rezatapopt-continuous-lattice": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
@@ -154,7 +157,7 @@ func TestLibraryPolicies(t *testing.T) {
 		"adaptive": {[]ph{
 			{Name: "treat", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
 			{Name: "pause", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
-		}, func(c sim.Config) bool { return c.Scan == 28 }},
+		}, func(c sim.Config) bool { return c.Scan == 28 && c.ProgressionFromBaseline && c.Patient != nil }},
 		"adaptive-lattice": {[]ph{
 			{Name: "treat", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
 			{Name: "pause", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
@@ -167,7 +170,7 @@ func TestLibraryPolicies(t *testing.T) {
 			{Name: "rechallenge", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true},
 		}, nil},
 		"earlier-line": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
-			func(c sim.Config) bool { return c.Detect == 1e8 }},
+			func(c sim.Config) bool { return c.Patient != nil && c.Patient.Burden.Median == 5e9 }},
 		"untreated": {nil, nil},
 		// the virtual trial cohorts: the default patient, Hill 4
 		"trial-rezatapopt-600":  {[]ph{{Name: "rezatapopt", Doses: rez(600), Interval: 1, End: prog, Next: -1, NextSet: true}}, trialCheck},

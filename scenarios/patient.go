@@ -17,8 +17,8 @@ import (
 //	  size_spread: 1                  # SD of ln lesion-size weights
 //	  occult: {dist: fixed, value: 0} # lesions below imaging visibility
 //	  occult_size: {dist: loguniform, low: 1e5, high: 1e7}
-//	  growth: {dist: lognormal, median: 2.2, cv: 0.6, min: 0.2, max: 8}  # x (birth - death), per patient
-//	  kill: {dist: lognormal, median: 0.56, cv: 1, min: 0.01, max: 10}  # x reactivator emax, per patient
+//	  growth: {dist: lognormal, median: 2.2, cv: 0.45, min: 0.2, max: 8}  # x (birth - death), per patient
+//	  kill: {dist: lognormal, median: 0.62, cv: 0.4, min: 0.01, max: 10}  # x reactivator emax, per patient
 //	  lesion_kill: {dist: lognormal, median: 1, cv: 0.5, min: 0.1, max: 10}
 //	  non_dependent: 0                # share of patients whose tumours do not shrink on reactivation
 //	  imaging: {cells_per_cm3: 1e9, visible_mm: 5, min_target_mm: 10, max_targets: 5, confirm: true}

@@ -93,7 +93,7 @@ func TestSetGood(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path+"="+c.value, func(t *testing.T) {
-			s := open(t, "rezatapopt-continuous")
+			s := open(t, lesionName)
 			if err := Set(s, c.path, c.value); err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +185,7 @@ func TestSetBad(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path+"="+c.value, func(t *testing.T) {
-			s := open(t, "rezatapopt-continuous")
+			s := open(t, lesionName)
 			before := clone(s)
 			err := Set(s, c.path, c.value)
 			if err == nil {
@@ -227,7 +227,7 @@ func TestPaths(t *testing.T) {
 	for _, p := range paths {
 		concrete := strings.ReplaceAll(strings.ReplaceAll(p, "[i]", "[0]"), "<drug>", "nextgen")
 		for _, v := range []string{"1", "null"} {
-			s := open(t, "rezatapopt-continuous")
+			s := open(t, lesionName)
 			err := Set(s, concrete, v)
 			if err == nil {
 				continue
@@ -249,7 +249,7 @@ func TestSetAllOrder(t *testing.T) {
 		{{"detection.size", "1e15"}, {"stop.lethal", "1e16"}},
 		{{"stop.lethal", "1e16"}, {"detection.size", "1e15"}},
 	} {
-		s, err := Open(DefaultName)
+		s, err := Open(lesionName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +264,7 @@ func TestSetAllOrder(t *testing.T) {
 	}
 	// A conflict that remains after all sets is reported, naming them, and
 	// leaves the scenario unchanged.
-	s, _ := Open(DefaultName)
+	s, _ := Open(lesionName)
 	err := SetAll(s, []Assignment{{"detection.size", "1e15"}, {"growth.birth", "0.2"}})
 	if err == nil || !strings.Contains(err.Error(), "--set detection.size=1e15 --set growth.birth=0.2") || !strings.Contains(err.Error(), "lethal burden") {
 		t.Errorf("conflict: %v", err)
@@ -293,15 +293,20 @@ func TestPharmacologyBounds(t *testing.T) {
 		{"drugs[rezatapopt].hill", "21", "drugs[0].hill: must be in (0, 20]"},
 	}
 	for _, c := range cases {
-		s, _ := Open(DefaultName)
+		s, _ := Open(lesionName)
 		err := Set(s, c.path, c.value)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s=%s: %v, want %q", c.path, c.value, err, c.want)
 		}
 	}
 	// Within range, a Hill 20 drug at a high dose is accepted and saturates.
-	s, _ := Open(DefaultName)
+	s, _ := Open(lesionName)
 	if err := SetAll(s, []Assignment{{"drugs[rezatapopt].hill", "20"}, {"treatment.phases[0].doses.rezatapopt", "1e6"}}); err != nil {
 		t.Error(err)
 	}
 }
+
+// lesionName is the single-lesion reference arm: the --set tests work on
+// its fields (detection.size, observe.ctdna), which virtual patients do not
+// use.
+const lesionName = "rezatapopt-continuous-lesion"

@@ -80,8 +80,9 @@ type PlasmaConfig struct {
 	LOD        float64 // observed VAF needed for a call
 }
 
-// DefaultPatient is the calibrated default virtual trial patient (see
-// scenarios/calibration_test.go for the targets).
+// DefaultPatient is the calibrated default virtual trial patient: the
+// between-patient spreads and the shedding factor are estimates fitted to
+// the clinic's targets (calibrate/trial-targets.json; p53evo calibrate).
 func DefaultPatient() PatientConfig {
 	return PatientConfig{
 		// Bozic 2013: 1-30 visible lesions, median ~12 (22 patients); a
@@ -92,14 +93,20 @@ func DefaultPatient() PatientConfig {
 		SizeSpread: 1,
 		Occult:     Fixed(0),
 		OccultSize: Dist{Kind: DistLogUniform, Lo: 1e5, Hi: 1e7},
-		// between-patient spread of growth and kill: log-normal (Claret 2009;
-		// Stein 2011). Medians and CVs are ESTIMATES calibrated to the
-		// PYNNACLE targets (scenarios TestTrialCalibration): net growth
-		// median 2.2 x (b - d) = 0.022/day (CV 0.6) sets the median duration of
-		// response; kill median 0.56 x emax with CV 1 sets the ORR and,
-		// with Hill 4 in the trial scenarios, the phase 1 dose response.
-		Growth:       LogNormalCV(2.2, 0.6).Truncate(0.2, 8),
-		Kill:         LogNormalCV(0.56, 1).Truncate(0.01, 10),
+		// between-patient spread of growth and kill: log-normal, as in tumour
+		// growth-inhibition models (Claret 2009; Stein 2011, CVs of 0.5-1).
+		// Every median and CV here is an ESTIMATE calibrated to the trial
+		// targets (p53evo calibrate): net growth median 2.2 x (b - d) =
+		// 0.022/day, CV 0.45, sets the median duration of response; kill
+		// median 0.62 x emax, CV 0.4, sets the ORR and, with Hill 4 in the
+		// trial scenarios, the phase 1 dose response; the per-lesion kill
+		// (CV 0.5) on top gives a lesion's kill a total CV of about 0.66.
+		// With kill CV 1 (and growth CV 0.6) too many patients had kill far
+		// below growth and progressed together at the first scan (29% of
+		// progressions on day 56); CVs of 0.4-0.45 spread progressions over
+		// scans (at most 14% on one).
+		Growth:       LogNormalCV(2.2, 0.45).Truncate(0.2, 8),
+		Kill:         LogNormalCV(0.62, 0.4).Truncate(0.01, 10),
 		LesionKill:   LogNormalCV(1, 0.5).Truncate(0.1, 10),
 		NonDependent: 0,
 		CellsPerCm3:  1e9,
@@ -108,8 +115,12 @@ func DefaultPatient() PatientConfig {
 		MaxTargets:   5,
 		Confirm:      true,
 		Plasma: PlasmaConfig{
-			Every:      28,
-			ShedFactor: LogNormal10(5, 0.5).Truncate(0.1, 200),
+			Every: 28,
+			// ESTIMATE: metastatic cohorts imply 5-15x Avanzini 2020's
+			// early-stage shedding per death; median 8 (log10 SD 0.5) puts
+			// baseline tumour fraction >= 10% in about a third of patients
+			// (Adalsteinsson 2017: 34%).
+			ShedFactor: LogNormal10(8, 0.5).Truncate(0.1, 200),
 			Molecules:  5000,
 			Depth:      5000,
 			MinAlt:     5,
@@ -738,7 +749,13 @@ func (rp *Replicator) treatPatient(res *Result) error {
 			if baseSum > 0 {
 				pct = 100 * (sum - baseSum) / baseSum
 			}
-			resp := RECIST(sum, baseSum, nadirSum, newLesion, allGone)
+			// progression from the line's baseline sum instead of the
+			// nadir: Config.ProgressionFromBaseline (adaptive therapy)
+			ref := nadirSum
+			if cfg.ProgressionFromBaseline {
+				ref = baseSum
+			}
+			resp := RECIST(sum, baseSum, ref, newLesion, allGone)
 			if lineProgressed && resp == PD {
 				resp = SD // after the progression that ended treatment: follow-up only
 			}

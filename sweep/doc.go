@@ -9,7 +9,7 @@
 // # Sweep file
 //
 //	name: dose-response              # default: the file name
-//	base: rezatapopt-continuous      # library name, or scenario file relative to this file
+//	base: rezatapopt-continuous-lesion # library name, or scenario file relative to this file
 //	seed: 1                          # sweep seed (default 1); the base's seed is not used
 //	replicates: 50                   # per point (default: the base scenario's)
 //	batch: 10                        # replicates per work unit (default 10)

@@ -25,7 +25,7 @@ import (
 // unit takes milliseconds. Batch 3 of 8 replicates leaves a short last unit.
 const tinySpec = `
 name: tiny
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 5
 replicates: 8
 batch: 3
@@ -535,7 +535,7 @@ func checkUnits(t *testing.T, p *Plan, dir string) {
 func BenchmarkSweepWorkers(b *testing.B) {
 	// 10 points x 1000 replicates of a tiny scenario: 10^4 replicates.
 	spec := `
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 1
 replicates: 1000
 batch: 50

@@ -32,7 +32,7 @@ func mustPlan(t testing.TB, text string) *Plan {
 }
 
 const exampleSpec = `
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 1
 replicates: 50
 set: {detection.size: 1e8}
@@ -120,7 +120,7 @@ func TestPointIDsStableAndIndependentOfAxisOrder(t *testing.T) {
 	// Reversed axes, the fixed override spelt differently and the dose
 	// path by drug name: the same parameters give the same ids and seeds.
 	reordered := `
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 1
 replicates: 50
 set: {detection.size: 100000000}

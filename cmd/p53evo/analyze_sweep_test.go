@@ -16,7 +16,7 @@ import (
 func TestAnalyzeSweep(t *testing.T) {
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "sw.yaml")
-	os.WriteFile(spec, []byte(`base: rezatapopt-continuous
+	os.WriteFile(spec, []byte(`base: rezatapopt-continuous-lesion
 seed: 1
 replicates: 6
 set: {detection.size: 1e6}

@@ -104,6 +104,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			runCommand(),
 			scenariosCommand(),
 			validateCommand(),
+			calibrateCommand(),
 			exportCommand(),
 			sweepCommand(),
 			analyzeCommand(),

@@ -26,11 +26,11 @@ func run(t *testing.T, ctx context.Context, args ...string) (int, string, string
 
 func TestRunWritesDatasetAndSummary(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, out, errs := run(t, context.Background(), "run", "-n", "6", "-o", dir, "--set", "detection.size=1e7")
+	code, out, errs := run(t, context.Background(), "run", "-n", "6", "-o", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"rezatapopt-continuous: 6 replicates", "median time to progression", "progressions driven by", "resistance present at treatment start", "dataset: " + dir} {
+	for _, want := range []string{"rezatapopt-continuous: 6 replicates", "objective response", "median time to progression", "progressions driven by", "resistance present at treatment start", "dataset: " + dir} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -44,11 +44,11 @@ func TestRunWritesDatasetAndSummary(t *testing.T) {
 		t.Errorf("stderr not empty when it is not a terminal: %q", errs)
 	}
 	// a second run refuses to overwrite, --force replaces
-	code, _, errs = run(t, context.Background(), "run", "-n", "2", "-o", dir, "--set", "detection.size=1e6")
+	code, _, errs = run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "2", "-o", dir, "--set", "detection.size=1e6")
 	if code != exitUsage || !strings.Contains(errs, "--force") && !strings.Contains(errs, "force") {
 		t.Errorf("overwrite: exit %d, stderr %q; want exit 2 mentioning --force", code, errs)
 	}
-	if code, _, errs = run(t, context.Background(), "run", "-n", "2", "-o", dir, "--force", "--set", "detection.size=1e6", "-q"); code != 0 {
+	if code, _, errs = run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "2", "-o", dir, "--force", "--set", "detection.size=1e6", "-q"); code != 0 {
 		t.Errorf("--force: exit %d: %s", code, errs)
 	}
 	// export
@@ -68,7 +68,7 @@ func TestRunWorkersGiveIdenticalTables(t *testing.T) {
 	var hashes []string
 	for _, w := range []string{"1", "2"} {
 		dir := filepath.Join(t.TempDir(), "o")
-		if code, _, errs := run(t, context.Background(), "run", "-n", "4", "-w", w, "-o", dir, "-q", "--set", "detection.size=1e6"); code != 0 {
+		if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "4", "-w", w, "-o", dir, "-q", "--set", "detection.size=1e6"); code != 0 {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		b, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))

@@ -36,7 +36,7 @@ func TestConcurrentRunsOneDirectory(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				codes[k], _, errs[k] = run(t, context.Background(), "run", "-n", "30", "--seed", []string{"1", "2"}[k], "-w", "1", "-o", dir, "-q", "--set", "detection.size=1e5")
+				codes[k], _, errs[k] = run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "30", "--seed", []string{"1", "2"}[k], "-w", "1", "-o", dir, "-q", "--set", "detection.size=1e5")
 			}()
 		}
 		wg.Wait()
@@ -66,13 +66,13 @@ func TestConcurrentRunsOneDirectory(t *testing.T) {
 // used to delete it before simulating anything).
 func TestForceKeepsOldDataset(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	if code, _, errs := run(t, context.Background(), "run", "-n", "3", "-o", dir, "-q", "--set", "detection.size=1e5"); code != 0 {
+	if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "3", "-o", dir, "-q", "--set", "detection.size=1e5"); code != 0 {
 		t.Fatal(errs)
 	}
 	old := manifestOf(dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // interrupted at once: the new dataset never completes
-	code, _, errs := run(t, ctx, "run", "-n", "3", "--seed", "9", "-o", dir, "--force", "-q", "--set", "detection.size=1e5")
+	code, _, errs := run(t, ctx, "run", "-s", "rezatapopt-continuous-lesion", "-n", "3", "--seed", "9", "-o", dir, "--force", "-q", "--set", "detection.size=1e5")
 	if code != exitFailure || !strings.Contains(errs, "interrupted") {
 		t.Errorf("interrupted --force: exit %d, %s", code, errs)
 	}
@@ -87,7 +87,7 @@ func TestForceKeepsOldDataset(t *testing.T) {
 		t.Errorf("left beside the dataset: %v", ents)
 	}
 	// A completed --force replaces it.
-	if code, _, errs := run(t, context.Background(), "run", "-n", "2", "--seed", "9", "-o", dir, "--force", "-q", "--set", "detection.size=1e5"); code != 0 {
+	if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "2", "--seed", "9", "-o", dir, "--force", "-q", "--set", "detection.size=1e5"); code != 0 {
 		t.Fatal(errs)
 	}
 	if m := manifestOf(dir); m == old || !strings.Contains(m, `"seed": 9,`) {
@@ -108,7 +108,7 @@ func TestSignalMidReplicate(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	// One replicate of a few seconds: about 2.6 million lineages.
-	args := []string{"p53evo", "run", "-n", "1", "-w", "1", "-o", dir, "--set", "mutation.rate=1e-7", "--set", "detection.size=3e9", "--set", "stop.lethal=1e13"}
+	args := []string{"p53evo", "run", "-s", "rezatapopt-continuous-lesion", "-n", "1", "-w", "1", "-o", dir, "--set", "mutation.rate=1e-7", "--set", "detection.size=3e9", "--set", "stop.lethal=1e13"}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalMidReplicate$")
 	cmd.Env = append(os.Environ(), "P53EVO_RUN_SIGNAL_ARGS="+strings.Join(args, "\x1f"))
 	var stderr bytes.Buffer
@@ -152,7 +152,7 @@ func TestSetInSubcommands(t *testing.T) {
 		{[]string{"detection.size=1e15", "stop.lethal=1e16"}, "size: 1e15"},
 		{[]string{"stop.lethal=1e16", "detection.size=1e15"}, "size: 1e15"},
 	} {
-		args := []string{"scenarios", "show", "rezatapopt-continuous"}
+		args := []string{"scenarios", "show", "rezatapopt-continuous-lesion"}
 		for _, s := range c.set {
 			args = append(args, "--set", s)
 		}
@@ -162,7 +162,7 @@ func TestSetInSubcommands(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "o")
-	if code, _, errs := run(t, context.Background(), "run", "-n", "1", "-q", "-o", dir, "--set", "detection.size=1e5", "--set", "treatment.phases[0].cycle={on: 21, off: 7}"); code != 0 {
+	if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "1", "-q", "-o", dir, "--set", "detection.size=1e5", "--set", "treatment.phases[0].cycle={on: 21, off: 7}"); code != 0 {
 		t.Errorf("run --set with commas: %s", errs)
 	}
 }
@@ -179,7 +179,7 @@ func TestMixedDirectories(t *testing.T) {
 		t.Fatal(errs)
 	}
 	for _, force := range []bool{false, true} {
-		args := []string{"run", "-n", "1", "-q", "-o", sw, "--set", "detection.size=1e5"}
+		args := []string{"run", "-s", "rezatapopt-continuous-lesion", "-n", "1", "-q", "-o", sw, "--set", "detection.size=1e5"}
 		if force {
 			args = append(args, "--force")
 		}
@@ -192,7 +192,7 @@ func TestMixedDirectories(t *testing.T) {
 		t.Error("a run wrote a manifest into the sweep directory")
 	}
 	rd := filepath.Join(base, "run")
-	if code, _, errs := run(t, context.Background(), "run", "-n", "1", "-q", "-o", rd, "--set", "detection.size=1e5"); code != 0 {
+	if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "1", "-q", "-o", rd, "--set", "detection.size=1e5"); code != 0 {
 		t.Fatal(errs)
 	}
 	code, _, errs := run(t, context.Background(), "sweep", "run", spec, "--out", rd)
@@ -218,7 +218,7 @@ func TestBadValues(t *testing.T) {
 		t.Errorf("--out '': exit %d, %s", code, errs)
 	}
 	dir := filepath.Join(t.TempDir(), "o")
-	if code, _, errs := run(t, context.Background(), "run", "-n", "2", "-q", "-o", dir, "--set", "detection.size=1e5"); code != 0 {
+	if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "2", "-q", "-o", dir, "--set", "detection.size=1e5"); code != 0 {
 		t.Fatal(errs)
 	}
 	for _, from := range []string{"NaN", "1e308", "-Inf"} {

@@ -71,7 +71,7 @@ func TestParseShard(t *testing.T) {
 }
 
 const cliSweep = `
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 replicates: 4
 batch: 2
 set: {detection.size: 1e4}

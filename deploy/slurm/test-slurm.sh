@@ -91,7 +91,7 @@ gone() {
 # ---- 1. a small sweep as a 4-task array, merged by the dependent job ----
 cat >small.yaml <<'EOF'
 name: small
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 11
 replicates: 12
 batch: 3
@@ -123,7 +123,7 @@ done
 # ---- 2. a longer array: USR1, scancel, resubmit ----
 cat >long.yaml <<'EOF'
 name: long
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 12
 replicates: 128
 batch: 8

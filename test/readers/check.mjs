@@ -124,7 +124,7 @@ for (const t of trialTables) {
 // 2. A sweep in Parquet, merged, read with Hive partitioning and joined
 // with its points table, compared with `p53evo export SWEEPDIR`.
 fs.writeFileSync(path.join(work, 'sweep.yaml'), `name: readers
-base: rezatapopt-continuous
+base: rezatapopt-continuous-lesion
 seed: 9
 replicates: 4
 batch: 2
