@@ -86,7 +86,7 @@ func TestAnalyzeTrialAndPaired(t *testing.T) {
 		}
 	}
 	single := filepath.Join(tmp, "single")
-	if code, _, errs := run(t, context.Background(), "run", "-n", "2", "-o", single, "-q", "--set", "detection.size=1e7"); code != 0 {
+	if code, _, errs := run(t, context.Background(), "run", "-s", "rezatapopt-continuous-lesion", "-n", "2", "-o", single, "-q", "--set", "detection.size=1e7"); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, errs)
 	}
 	for _, bad := range [][]string{{"analyze", "--paired", a, c}, {"analyze", "--paired", a}, {"analyze", "--paired", a, single},
