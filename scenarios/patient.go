@@ -22,7 +22,7 @@ import (
 //	  lesion_kill: {dist: lognormal, median: 1, cv: 0.5, min: 0.1, max: 10}
 //	  non_dependent: 0                # share of patients whose tumours do not shrink on reactivation
 //	  imaging: {cells_per_cm3: 1e9, visible_mm: 5, min_target_mm: 10, max_targets: 5, confirm: true}
-//	  plasma: {every: 28, shed_factor: {...}, molecules: 5000, depth: 5000, min_alt: 5, lod: 0.001}
+//	  plasma: {every: 28, shed_factor: {...}, assay: clinical}  # or research; molecules, depth, min_alt, lod override the preset
 type Patient struct {
 	Lesions      *DistSpec     `yaml:"lesions"`
 	Burden       *DistSpec     `yaml:"burden"`
@@ -46,10 +46,14 @@ type PatientImage struct {
 	Confirm     *bool    `yaml:"confirm"`       // responses confirmed at the next scan
 }
 
-// PatientPlasma is the blood test of a patient (truncal Y220C marker).
+// PatientPlasma is the blood test of a patient: the truncal Y220C marker
+// and every resistance SNV. Assay names a preset (sim.PlasmaAssays:
+// clinical, the default, or research) of molecules, depth, min_alt and
+// lod; any of them given explicitly overrides the preset.
 type PatientPlasma struct {
 	Every      *Period   `yaml:"every"`       // days between draws; off: baseline only
 	ShedFactor *DistSpec `yaml:"shed_factor"` // x observe.ctdna.shed, per patient
+	Assay      *string   `yaml:"assay"`       // clinical or research
 	Molecules  *int64    `yaml:"molecules"`   // unique genomes of the assay's cfDNA input
 	Depth      *int64    `yaml:"depth"`       // reads at the locus
 	MinAlt     *int64    `yaml:"min_alt"`     // alt reads for a call
@@ -229,10 +233,15 @@ func fillPatient(p *Patient) {
 	pl := &p.Plasma
 	def(&pl.Every, Period(d.Plasma.Every))
 	defDist(&pl.ShedFactor, d.Plasma.ShedFactor)
-	def(&pl.Molecules, d.Plasma.Molecules)
-	def(&pl.Depth, d.Plasma.Depth)
-	def(&pl.MinAlt, d.Plasma.MinAlt)
-	def(&pl.LOD, d.Plasma.LOD)
+	def(&pl.Assay, "clinical")
+	a, ok := sim.PlasmaAssayNamed(*pl.Assay)
+	if !ok { // reported by validation; the clinical preset fills the rest
+		a, _ = sim.PlasmaAssayNamed("clinical")
+	}
+	def(&pl.Molecules, a.Molecules)
+	def(&pl.Depth, a.Depth)
+	def(&pl.MinAlt, a.MinAlt)
+	def(&pl.LOD, a.LOD)
 }
 
 // validatePatient checks a filled patient section and returns it resolved
@@ -268,6 +277,13 @@ func (v *validator) patient(p *Patient) *sim.PatientConfig {
 		Every:      float64(*pl.Every),
 		ShedFactor: v.dist("patient.plasma.shed_factor", pl.ShedFactor, 0, 1e6, "(a factor on observe.ctdna.shed)"),
 		Molecules:  *pl.Molecules, Depth: *pl.Depth, MinAlt: *pl.MinAlt, LOD: *pl.LOD,
+	}
+	if _, ok := sim.PlasmaAssayNamed(*pl.Assay); !ok {
+		names := []string{}
+		for _, a := range sim.PlasmaAssays() {
+			names = append(names, a.Name)
+		}
+		v.bad("patient.plasma.assay", "unknown assay %q; allowed: %s%s", *pl.Assay, list(names), suggest(*pl.Assay, names))
 	}
 	if e := pc.Plasma.Every; e != 0 {
 		v.positive("patient.plasma.every", e, minInterval, "days between blood draws; off or 0 for baseline only")

@@ -35,6 +35,7 @@ type drawBuffers struct {
 	mark    []bool
 	touched []int64
 	death   []float64
+	w       []float64 // per live clone: its weight in a tally
 }
 
 // snvTally sums, SNV by SNV, the deaths per day of the cells carrying each
@@ -46,7 +47,7 @@ type snvTally struct {
 	slot   []int32 // per SNV (snvOff[entry] + site): its variant's index in vars, -1 if none yet
 	snvOff []int32 // first slot of each catalog entry
 	vars   []variant
-	deaths float64 // deaths per day of all tumour cells tallied
+	total  float64 // the weights of all clones tallied (deaths per day for a draw)
 }
 
 // reset empties the tally for catalog m.
@@ -64,7 +65,7 @@ func (s *snvTally) reset(m *model.Model) {
 		s.slot[s.snvOff[v.mut]+v.site] = -1
 	}
 	s.vars = s.vars[:0]
-	s.deaths = 0
+	s.total = 0
 }
 
 // A variant is one SNV: shared by every lineage carrying it, whichever
@@ -85,13 +86,25 @@ type drawResult struct {
 // tally adds the tumour's cells at concentrations conc to s: every clone's
 // deaths per day go to the SNVs its ancestry carries (each resistance
 // mutation is carried by the clone it founded and all that clone's
-// descendants) and to s.deaths.
+// descendants) and to s.total.
 func (tm *Tumor) tally(conc []float64, s *snvTally) {
 	b := &tm.drawBuf
 	b.death = b.death[:0]
 	for i := range tm.phenos {
 		b.death = append(b.death, tm.phenos[i].p.DeathAt(conc))
 	}
+	b.w = b.w[:0]
+	for i := range tm.clones {
+		c := &tm.clones[i]
+		b.w = append(b.w, b.death[tm.genos[c.geno].pheno]*float64(c.n))
+	}
+	tm.tallyWeights(b.w, s)
+}
+
+// tallyWeights adds weight w[i] of every live clone i to s.total and to
+// every resistance SNV in the clone's ancestry.
+func (tm *Tumor) tallyWeights(ws []float64, s *snvTally) {
+	b := &tm.drawBuf
 	for int64(len(b.acc)) < tm.nextID {
 		b.acc = append(b.acc, 0)
 		b.mark = append(b.mark, false)
@@ -100,7 +113,7 @@ func (tm *Tumor) tally(conc []float64, s *snvTally) {
 	total := 0.0
 	for i := range tm.clones {
 		c := &tm.clones[i]
-		w := b.death[tm.genos[c.geno].pheno] * float64(c.n)
+		w := ws[i]
 		total += w
 		for id := c.id; id >= 0; id = tm.ancParent[id] {
 			if tm.genos[tm.ancGeno[id]].founding == model.Sensitive {
@@ -113,7 +126,7 @@ func (tm *Tumor) tally(conc []float64, s *snvTally) {
 			b.acc[id] += w
 		}
 	}
-	s.deaths += total
+	s.total += total
 	slices.Sort(b.touched)
 	for _, id := range b.touched {
 		g := &tm.genos[tm.ancGeno[id]]
@@ -154,9 +167,9 @@ func (a *assay) tumourFraction(deaths float64) float64 {
 // Binomial(depth, VAF), drawn from r in the tally's order.
 func (s *snvTally) read(m *model.Model, a *assay, t float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
 	var res drawResult
-	tumourGE := a.ge * s.deaths
+	tumourGE := a.ge * s.total
 	den := a.copies*tumourGE + 2*a.normalGE
-	tf := a.tumourFraction(s.deaths)
+	tf := a.tumourFraction(s.total)
 	for _, v := range s.vars {
 		vaf := a.ge * v.w / den
 		alt := r.Binomial(a.depth, min(vaf, 1))

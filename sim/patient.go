@@ -63,8 +63,11 @@ type PatientConfig struct {
 	// Confirm requires a response (PR or CR) to be seen again at the next
 	// scan for it to count as the best overall response (confirmed BOR).
 	Confirm bool
-	// Plasma draws (tumour fraction and the truncal Y220C marker).
+	// Plasma draws (tumour fraction, the truncal Y220C marker and the
+	// resistance SNVs).
 	Plasma PlasmaConfig
+	// Biopsy, if set, takes tissue biopsies (biopsy.go); nil: none.
+	Biopsy *BiopsyConfig
 }
 
 // PlasmaConfig is the blood test of a trial patient: every lesion's dying
@@ -78,6 +81,45 @@ type PlasmaConfig struct {
 	Depth      int64   // sequencing depth (reads at the locus)
 	MinAlt     int64   // alt reads needed for a call
 	LOD        float64 // observed VAF needed for a call
+}
+
+// A PlasmaAssay is a preset of the assay's input and reads
+// (PlasmaConfig.Molecules, Depth, MinAlt, LOD).
+type PlasmaAssay struct {
+	Name      string
+	Molecules int64
+	Depth     int64
+	MinAlt    int64
+	LOD       float64
+}
+
+// PlasmaAssays are the assay presets (patient.plasma.assay):
+//
+//   - clinical: a clinical cfDNA panel on about 15 ng of input, about 5000
+//     unique haploid genomes (3.3 pg each), read at 5000x after
+//     deduplication, 5 alt reads and 0.1% VAF for a call: the default
+//     patient's assay (Bettegowda 2014; Adalsteinsson 2017 for input).
+//   - research: an error-corrected research assay on about 60 ng of input
+//     (20,000 unique genomes), 20,000x after deduplication, 3 alt reads and
+//     0.02% VAF for a call: ESTIMATES in the range reported for
+//     error-suppressed deep sequencing (Newman 2016 Nat Biotechnol
+//     34:547, iDES CAPP-Seq; Phallen 2017 Sci Transl Med 9:eaan2415,
+//     TEC-Seq), not a specific product.
+func PlasmaAssays() []PlasmaAssay {
+	return []PlasmaAssay{
+		{Name: "clinical", Molecules: 5000, Depth: 5000, MinAlt: 5, LOD: 0.001},
+		{Name: "research", Molecules: 20000, Depth: 20000, MinAlt: 3, LOD: 0.0002},
+	}
+}
+
+// PlasmaAssayNamed returns the preset called name.
+func PlasmaAssayNamed(name string) (PlasmaAssay, bool) {
+	for _, a := range PlasmaAssays() {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return PlasmaAssay{}, false
 }
 
 // DefaultPatient is the calibrated default virtual trial patient (see
@@ -110,7 +152,7 @@ func DefaultPatient() PatientConfig {
 		Plasma: PlasmaConfig{
 			Every:      28,
 			ShedFactor: LogNormal10(5, 0.5).Truncate(0.1, 200),
-			Molecules:  5000,
+			Molecules:  5000, // the clinical assay (PlasmaAssays)
 			Depth:      5000,
 			MinAlt:     5,
 			LOD:        0.001,
@@ -167,6 +209,11 @@ func (p *PatientConfig) Validate() error {
 	if !(pl.LOD >= 0 && pl.LOD <= 1) {
 		bad("patient.plasma.lod %v: must be in [0, 1]", pl.LOD)
 	}
+	if p.Biopsy != nil {
+		if err := p.Biopsy.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -219,6 +266,7 @@ type PatientResult struct {
 
 	LesionRows []LesionResult
 	Scans      []ScanRow
+	Biopsies   []BiopsyRow // tissue biopsies: every resistance SNV with sampled carriers
 }
 
 // LesionResult is one lesion of a patient.
@@ -300,6 +348,8 @@ type patientState struct {
 	rec     recorded
 	buf     []float64
 	tally   snvTally // plasma: SNVs summed over the lesions
+	tissue  snvTally // a biopsy's SNVs
+	bioRNG  rng.Stream
 	// distinct resistance SNVs called so far (by name), in plasma and in
 	// tissue, and whether they still count (up to progression)
 	plasmaSNV, tissueSNV calledSet
@@ -507,7 +557,7 @@ func (rp *Replicator) plasma(ps *patientState, shed float64, conc []float64, t f
 		l.tm.tally(conc, &ps.tally)
 	}
 	a := rp.plasmaAssay(shed)
-	tf := a.tumourFraction(ps.tally.deaths)
+	tf := a.tumourFraction(ps.tally.total)
 	d := plasmaDraw{tf: tf, vaf: a.copies * tf / (a.copies*tf + 2*(1-tf))}
 	d.eff = a.depth
 	d.alt = r.Binomial(d.eff, min(1, d.vaf))
@@ -528,7 +578,7 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 		res.Patient = new(PatientResult)
 	}
 	pr := res.Patient
-	*pr = PatientResult{LesionRows: pr.LesionRows[:0], Scans: pr.Scans[:0]}
+	*pr = PatientResult{LesionRows: pr.LesionRows[:0], Scans: pr.Scans[:0], Biopsies: pr.Biopsies[:0]}
 	pr.ResponseTime, pr.DoR = math.NaN(), math.NaN()
 	if rp.pat == nil {
 		rp.pat = &patientState{buf: make([]float64, MaxDrugs)}
@@ -729,6 +779,9 @@ func (rp *Replicator) treatPatient(res *Result) error {
 	clear(ps.buf)
 	d := draw(0, ps.buf[:len(cfg.Model.Drugs)])
 	pr.BaselineTF, pr.BaselineVAF, pr.BaselineDetected = d.tf, d.vaf, d.called
+	// biopsies: their own stream, so they change nothing else
+	ps.bioRNG = rng.Derive(res.Stream, biopsyKey)
+	rp.biopsy(BiopsyBaseline, 0, pr, &ps.bioRNG)
 	end := cfg.Horizon
 	nextGrid, nextScan := cfg.Grid, cfg.Scan
 	nextDraw := math.Inf(1)
@@ -940,6 +993,7 @@ func (rp *Replicator) bestResponse(res *Result, resp Response, t float64, pendRe
 // called stop counting.
 func (rp *Replicator) patientAtProgression(res *Result, called [model.NumClasses]int) {
 	res.CalledAtProgression = called
+	rp.biopsy(BiopsyProgression, res.TTP, res.Patient, &rp.pat.bioRNG)
 	rp.pat.plasmaSNV.open = false
 	rp.pat.tissueSNV.open = false
 	var c [model.NumClasses]int64

@@ -149,11 +149,11 @@ type Tumor struct {
 	shapes  []*shapeInfo
 	// snvChild (SNV keys): the child genotype of (parent, choice, SNV)
 	snvChild map[uint64]int32
-	phenos  []phenoInfo
-	rcs     []rateClass
-	records []CloneRecord
-	counts  [model.NumClasses]int64
-	total   int64
+	phenos   []phenoInfo
+	rcs      []rateClass
+	records  []CloneRecord
+	counts   [model.NumClasses]int64
+	total    int64
 
 	// ancestry of every clone founded, indexed by clone id (ids are dense):
 	// the parent's id and the clone's genotype. Used to find every cell
@@ -186,6 +186,10 @@ type Tumor struct {
 
 	mergeRNG rng.Stream
 	rep      []int32 // live clone index per genotype (merge mode), -1 if none
+	// aggregate's children of one (parent, choice) by free SNV, -1 if not
+	// looked up yet, and the SNVs looked up
+	siteChild   []int32
+	siteTouched []int32
 }
 
 // Options are the engine's numerical knobs.
@@ -782,12 +786,10 @@ func (tm *Tumor) aggregate(p pending) {
 		// the entry's free SNVs share the stream evenly; they act alike, so
 		// one child's rate class serves them all
 		nfree := int(tm.nFree(pg, int32(j)))
-		first := tm.freeSite(pg, int32(j), 0)
 		if tm.opt.entryKeys {
 			nfree = 1 // the entry is one genotype
 		}
-		rc := &tm.rcs[tm.genos[tm.childGeno(p.geno, int32(j), first)].rc]
-		pg = &tm.genos[p.geno] // childGeno may grow the table
+		rc := &tm.rcs[tm.childShape(sh, int32(j)).rc] // the children's rate class
 		if mu < tm.aggregateMin() {
 			for k := r.Poisson(mu); k > 0; k-- {
 				s := bridgeTime(r.Float64(), dt, ratio, lr)
@@ -808,7 +810,7 @@ func (tm *Tumor) aggregate(p pending) {
 		}
 		const panels = 32
 		var m0, m1, m2 float64
-		var surv, betas [panels + 1]float64 // cumulative survivors and beta at each node
+		var surv, invLnBeta [panels + 1]float64 // cumulative survivors and -1/ln beta at each node
 		for i := 0; i <= panels; i++ {
 			s := dt * float64(i) / panels
 			wt := 2.0
@@ -824,7 +826,10 @@ func (tm *Tumor) aggregate(p pending) {
 			m0 += f * (1 - alpha)
 			m1 += f * ex
 			m2 += f * ex2
-			surv[i], betas[i] = m0, beta
+			surv[i] = m0
+			if beta > 0 {
+				invLnBeta[i] = -1 / math.Log(beta)
+			}
 		}
 		if mu/float64(nfree) < tm.aggregateMin() {
 			// many daughters, but too few per SNV for the normal law
@@ -833,25 +838,45 @@ func (tm *Tumor) aggregate(p pending) {
 			// free SNV drawn uniformly, born at a Simpson node drawn by its
 			// weight in m0 and 1 + Geometric(1 - beta) cells as one born
 			// there (the birth-time law discretised at the 33 nodes)
+			// (the geometric as floor(E / -ln beta), E standard
+			// exponential; children cached by SNV for this choice)
+			for len(tm.siteChild) < int(nfree) {
+				tm.siteChild = append(tm.siteChild, -1)
+			}
 			for k := r.Poisson(m0); k > 0; k-- {
 				x := r.Float64() * m0
-				i := 0
-				for i < panels && surv[i] <= x {
-					i++
+				lo, hi := 0, panels // the first node with surv > x
+				for lo < hi {
+					mid := (lo + hi) / 2
+					if surv[mid] <= x {
+						lo = mid + 1
+					} else {
+						hi = mid
+					}
 				}
-				site := tm.freeSite(pg, int32(j), 0)
+				i := lo
+				f := int32(0)
 				if nfree > 1 {
-					hi, _ := bits.Mul64(r.Uint64(), uint64(nfree))
-					site = tm.freeSite(pg, int32(j), int32(hi))
+					h, _ := bits.Mul64(r.Uint64(), uint64(nfree))
+					f = int32(h)
 				}
 				size := int64(1)
-				if betas[i] > 0 {
-					size += r.Geometric(1 - betas[i])
+				if invLnBeta[i] > 0 {
+					size += int64(min(r.Exp()*invLnBeta[i], math.MaxInt64/4))
 				}
-				g := tm.childGeno(p.geno, int32(j), site)
-				pg = &tm.genos[p.geno]
+				g := tm.siteChild[f]
+				if g < 0 {
+					g = tm.childGeno(p.geno, int32(j), tm.freeSite(pg, int32(j), f))
+					pg = &tm.genos[p.geno]
+					tm.siteChild[f] = g
+					tm.siteTouched = append(tm.siteTouched, f)
+				}
 				tm.settle(g, p.parent, p.t+dt*float64(i)/panels, size)
 			}
+			for _, f := range tm.siteTouched {
+				tm.siteChild[f] = -1
+			}
+			tm.siteTouched = tm.siteTouched[:0]
 			continue
 		}
 		m1, m2 = m1/float64(nfree), m2/float64(nfree)
