@@ -269,18 +269,7 @@ func (rp *Replicator) biopsy(when BiopsyTime, t float64, pr *PatientResult, r *r
 		pr.Biopsies = append(pr.Biopsies, BiopsyRow{Lesion: li, Time: t, At: when, Mutation: name, Class: v.class, Cells: cells,
 			Carriers: v.w, TrueVAF: vaf, AltReads: alt, Depth: b.Depth, Called: called})
 	}
-	c2 := &ps.tissueSNV
-	if !c2.open {
-		return
-	}
 	for _, row := range pr.Biopsies[first:] {
-		if !row.Called || row.Class == model.Sensitive || c2.seen[row.Mutation] {
-			continue
-		}
-		if c2.seen == nil {
-			c2.seen = map[string]bool{}
-		}
-		c2.seen[row.Mutation] = true
-		c2.count[row.Class]++
+		ps.tissueSNV.note(row.Mutation, row.Class, row.Called)
 	}
 }

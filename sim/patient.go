@@ -368,22 +368,23 @@ func (c *calledSet) reset() {
 	c.count = [model.NumClasses]int{}
 }
 
-// countCalled adds the called resistance SNVs among rows to set c while it
-// is open.
-func (ps *patientState) countCalled(rows []CTDNARow, c *calledSet) {
-	if !c.open {
+// note counts SNV name of class if it was called, is a resistance SNV, is
+// new and c is open.
+func (c *calledSet) note(name string, class model.Class, called bool) {
+	if !c.open || !called || class == model.Sensitive || c.seen[name] {
 		return
 	}
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	c.seen[name] = true
+	c.count[class]++
+}
+
+// countCalled adds the called resistance SNVs among rows to set c.
+func (ps *patientState) countCalled(rows []CTDNARow, c *calledSet) {
 	for i := range rows {
-		r := &rows[i]
-		if !r.Called || r.Class == model.Sensitive || c.seen[r.Mutation] {
-			continue
-		}
-		if c.seen == nil {
-			c.seen = map[string]bool{}
-		}
-		c.seen[r.Mutation] = true
-		c.count[r.Class]++
+		c.note(rows[i].Mutation, rows[i].Class, rows[i].Called)
 	}
 }
 

@@ -28,6 +28,7 @@ func (h handTumor) add(parent int64, g int32, n int64, site int32) int64 {
 	tm.ancGeno = append(tm.ancGeno, g)
 	tm.ancSite = append(tm.ancSite, site)
 	tm.clones = append(tm.clones, clone{n: n, id: id, parent: parent, geno: g, rec: -1, ext: math.NaN()})
+	tm.total += n
 	return id
 }
 
