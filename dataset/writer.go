@@ -540,7 +540,7 @@ func (w *Writer) Write(r *sim.Result) error {
 		rb, tm := x[ctReplicate].(*array.Int32Builder), x[ctTime].(*array.Float64Builder)
 		mut, cls := x[ctMutation].(*array.StringBuilder), x[ctClass].(*array.StringBuilder)
 		vaf, alt, depth := x[ctTrueVAF].(*array.Float64Builder), x[ctAltReads].(*array.Int64Builder), x[ctDepth].(*array.Int64Builder)
-		called := x[ctCalled].(*array.BooleanBuilder)
+		called, tf := x[ctCalled].(*array.BooleanBuilder), x[ctTumourFraction].(*array.Float64Builder)
 		for i := range r.CTDNA {
 			c := &r.CTDNA[i]
 			rb.Append(rep)
@@ -551,6 +551,7 @@ func (w *Writer) Write(r *sim.Result) error {
 			alt.Append(c.AltReads)
 			depth.Append(c.Depth)
 			called.Append(c.Called)
+			tf.Append(c.TumourFraction)
 		}
 		w.ctdna.pending += n
 	}
