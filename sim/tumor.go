@@ -240,10 +240,11 @@ type Options struct {
 	// entryKeys: genotypes are keyed by catalog entry, not SNV. Always so
 	// with one clone per lineage, where each clone's SNV is kept with its
 	// ancestry (Tumor.ancSite), so genotype tables stay small; and in merge
-	// mode without blood draws (set by NewReplicator), where a merged clone
-	// then pools the SNVs of an entry: nothing reads them apart, each
-	// entry's cells keep their law, and a tumour holds far fewer clones
-	// (about 390 instead of 5,000 for the 1e11 lesion).
+	// mode for single lesions without blood draws (set by NewReplicator),
+	// where a merged clone then pools the SNVs of an entry: nothing reads
+	// them apart, each entry's cells keep their law, and a tumour holds far
+	// fewer clones (about 390 instead of 5,000 for the 1e11 lesion).
+	// Patients' merged lesions are keyed by SNV (their plasma reads SNVs).
 	entryKeys bool
 }
 
