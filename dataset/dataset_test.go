@@ -151,6 +151,19 @@ func wantCTDNA(rs []sim.Result) []CTDNARow {
 	return out
 }
 
+func wantBiopsies(rs []sim.Result) []BiopsyRow {
+	var out []BiopsyRow
+	for _, r := range rs {
+		if r.Patient == nil {
+			continue
+		}
+		for _, b := range r.Patient.Biopsies {
+			out = append(out, BiopsyRow{r.Replicate, b.Lesion, b.Time, b.At.String(), b.Mutation, b.Class.String(), b.Cells, b.Carriers, b.TrueVAF, b.AltReads, b.Depth, b.Called})
+		}
+	}
+	return out
+}
+
 func wantClones(rs []sim.Result) []CloneRow {
 	var out []CloneRow
 	for _, r := range rs {
@@ -247,6 +260,11 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 		t.Fatal(err)
 	}
 	checkRows(t, "ctdna", ct, wantCTDNA(rs))
+	bs, err := d.Biopsies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "biopsies", bs, wantBiopsies(rs))
 	gs, err := d.Genotypes()
 	if err != nil {
 		t.Fatal(err)
@@ -348,7 +366,7 @@ func TestRoundTrip(t *testing.T) {
 	if m.Format != Arrow || m.Compression != Zstd {
 		t.Errorf("format %q compression %q", m.Format, m.Compression)
 	}
-	if len(m.Files) != 6 {
+	if len(m.Files) != len(Tables) {
 		t.Errorf("%d files in manifest", len(m.Files))
 	}
 
@@ -441,6 +459,15 @@ func manyResults(n int) []sim.Result {
 		for k := range i % 3 {
 			r.CTDNA = append(r.CTDNA, sim.CTDNARow{Time: float64(28 * k), Mutation: fmt.Sprintf("m%d#%d", k, i), Class: model.ClassPocket,
 				TrueVAF: float64(i) / 1e5, AltReads: int64(i), Depth: 2000, Called: i%2 == 0})
+		}
+		r.Patient = nil
+		if i%3 > 0 {
+			r.Patient = &sim.PatientResult{}
+			for k := range i % 3 {
+				r.Patient.Biopsies = append(r.Patient.Biopsies, sim.BiopsyRow{Lesion: k, Time: float64(56 * k), At: sim.BiopsyTime(k + 1),
+					Mutation: fmt.Sprintf("b%d#%d", k, i), Class: model.ClassTALoss, Cells: 1e6, Carriers: float64(i), TrueVAF: float64(i) / 1e6,
+					AltReads: int64(k), Depth: 500, Called: k == 1})
+			}
 		}
 		r.Genotypes = nil
 		for k := range i%4 + 1 {
@@ -913,7 +940,7 @@ func TestSchemaMetadata(t *testing.T) {
 				want = "fraction"
 			case fd.Name == "alt_reads" || fd.Name == "depth":
 				want = "reads"
-			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size", "cells"}, fd.Name) ||
+			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size", "cells", "carriers"}, fd.Name) ||
 				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
 				want = "cells"
 			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32:

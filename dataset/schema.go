@@ -35,7 +35,7 @@ const (
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TableBiopsies}
 
 // Schema metadata keys.
 const (
@@ -334,6 +334,8 @@ func Schema(table string) *arrow.Schema {
 		return ctdnaSchema
 	case TableGenotypes:
 		return genoSchema
+	case TableBiopsies:
+		return biopsySchema
 	}
 	return nil
 }
@@ -352,6 +354,8 @@ func tableColumns(table string) []column {
 		return ctdnaColumns[:]
 	case TableGenotypes:
 		return genotypeColumns[:]
+	case TableBiopsies:
+		return biopsyColumns[:]
 	}
 	return nil
 }

@@ -94,6 +94,9 @@ func TestSimulatePatientsWorkers(t *testing.T) {
 	if snvs == 0 {
 		t.Errorf("%d ctdna rows, none for a resistance SNV", len(ct))
 	}
+	if bs, err := d.Biopsies(); err != nil || len(bs) == 0 {
+		t.Errorf("biopsies: %d rows, %v", len(bs), err)
+	}
 	for _, table := range Tables {
 		fa, err := os.ReadFile(filepath.Join(dirs[1], table+".arrow"))
 		if err != nil {

@@ -124,7 +124,8 @@ type Writer struct {
 	done    bool
 
 	runs, traj, clones, events, ctdna, genos *tableWriter
-	tables                                   [6]*tableWriter
+	biopsies                                 *tableWriter
+	tables                                   [7]*tableWriter
 
 	// column builders, cached per table so that Write does not look them up
 	// by name; Write asserts each to its concrete type (a type assertion per
@@ -136,6 +137,7 @@ type Writer struct {
 	eb    [evNumCols]array.Builder
 	xb    [ctNumCols]array.Builder
 	gb    [genoNumCols]array.Builder
+	bb    [bxNumCols]array.Builder
 	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
@@ -291,7 +293,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		}
 		w.locks = append(w.locks, slk)
 	}
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, biopsySchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -310,6 +312,8 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	copy(w.eb[:], w.events.b.Fields())
 	copy(w.xb[:], w.ctdna.b.Fields())
 	copy(w.gb[:], w.genos.b.Fields())
+	w.biopsies = w.tables[6]
+	copy(w.bb[:], w.biopsies.b.Fields())
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
@@ -570,6 +574,7 @@ func (w *Writer) Write(r *sim.Result) error {
 		}
 		w.genos.pending += n
 	}
+	w.writeBiopsies(r)
 	w.written++
 
 	for _, t := range w.tables {
