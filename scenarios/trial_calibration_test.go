@@ -119,7 +119,7 @@ func runCohort(t *testing.T, name string, n int) cohort {
 // patient.kill median 0.8 gives ORR ~0.55).
 func TestTrialCalibration(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs 5 x 300 virtual patients (about a minute on 2 cores)")
+		t.Skip("runs 5 x 300 virtual patients (about 2.5 CPU-minutes)")
 	}
 	data, err := os.ReadFile("testdata/trial-targets.json")
 	if err != nil {
