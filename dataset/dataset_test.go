@@ -48,8 +48,8 @@ func handResults() []sim.Result {
 				{Time: 336, Total: 1.2e9, Sensitive: 1e6, TALoss: 5e8, Pocket: 7e8, Conc: [sim.MaxDrugs]float64{1234.5, 600, 0, 9, 9, 9, 9, 9}},
 			},
 			CTDNA: []sim.CTDNARow{
-				{Time: 28, Mutation: "R175H", Class: model.ClassTALoss, TrueVAF: 1e-4, AltReads: 0, Depth: 2000},
-				{Time: 252, Mutation: "R175H", Class: model.ClassTALoss, TrueVAF: 0.0041, AltReads: 9, Depth: 2000, Called: true},
+				{Time: 28, Mutation: "R175H", Class: model.ClassTALoss, TrueVAF: 1e-4, AltReads: 0, Depth: 2000, TumourFraction: 0.002},
+				{Time: 252, Mutation: "R175H", Class: model.ClassTALoss, TrueVAF: 0.0041, AltReads: 9, Depth: 2000, Called: true, TumourFraction: 0.0125},
 				{Time: 252, Mutation: "dbd-missense#17", Class: model.ClassTALoss, TrueVAF: 0.0007, AltReads: 2, Depth: 1999},
 				{Time: 336, Mutation: "T150I", Class: model.ClassPocket, TrueVAF: 0.25, AltReads: 501, Depth: 2000, Called: true},
 			},
@@ -145,7 +145,20 @@ func wantCTDNA(rs []sim.Result) []CTDNARow {
 	var out []CTDNARow
 	for _, r := range rs {
 		for _, c := range r.CTDNA {
-			out = append(out, CTDNARow{r.Replicate, c.Time, c.Mutation, c.Class.String(), c.TrueVAF, c.AltReads, c.Depth, c.Called})
+			out = append(out, CTDNARow{r.Replicate, c.Time, c.Mutation, c.Class.String(), c.TrueVAF, c.AltReads, c.Depth, c.Called, c.TumourFraction})
+		}
+	}
+	return out
+}
+
+func wantBiopsies(rs []sim.Result) []BiopsyRow {
+	var out []BiopsyRow
+	for _, r := range rs {
+		if r.Patient == nil {
+			continue
+		}
+		for _, b := range r.Patient.Biopsies {
+			out = append(out, BiopsyRow{r.Replicate, b.Lesion, b.Time, b.At.String(), b.Mutation, b.Class.String(), b.Cells, b.Carriers, b.TrueVAF, b.AltReads, b.Depth, b.Called})
 		}
 	}
 	return out
@@ -251,6 +264,11 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 		t.Fatal(err)
 	}
 	checkRows(t, "ctdna", ct, wantCTDNA(rs))
+	bs, err := d.Biopsies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, "biopsies", bs, wantBiopsies(rs))
 	gs, err := d.Genotypes()
 	if err != nil {
 		t.Fatal(err)
@@ -447,13 +465,21 @@ func manyResults(n int) []sim.Result {
 			r.CTDNA = append(r.CTDNA, sim.CTDNARow{Time: float64(28 * k), Mutation: fmt.Sprintf("m%d#%d", k, i), Class: model.ClassPocket,
 				TrueVAF: float64(i) / 1e5, AltReads: int64(i), Depth: 2000, Called: i%2 == 0})
 		}
-		r.Genotypes = nil
-		for k := range i%4 + 1 {
-			r.Genotypes = append(r.Genotypes, sim.GenotypeCount{Genotype: fmt.Sprintf("g%d", k), Class: model.Class(k % 3), Cells: int64(i*k + 1)})
-		}
+		r.Patient = nil
 		if i%2 == 1 { // every other replicate a trial patient (its lesions hold the clone ids)
 			r.Patient = handPatients()[0].Patient
 			r.Patient.BaselineSum = float64(i)
+		}
+		if r.Patient != nil && i%3 > 0 {
+			for k := range i % 3 {
+				r.Patient.Biopsies = append(r.Patient.Biopsies, sim.BiopsyRow{Lesion: k, Time: float64(56 * k), At: sim.BiopsyTime(k + 1),
+					Mutation: fmt.Sprintf("b%d#%d", k, i), Class: model.ClassTALoss, Cells: 1e6, Carriers: float64(i), TrueVAF: float64(i) / 1e6,
+					AltReads: int64(k), Depth: 500, Called: k == 1})
+			}
+		}
+		r.Genotypes = nil
+		for k := range i%4 + 1 {
+			r.Genotypes = append(r.Genotypes, sim.GenotypeCount{Genotype: fmt.Sprintf("g%d", k), Class: model.Class(k % 3), Cells: int64(i*k + 1)})
 		}
 		rs[i] = r
 	}
@@ -918,11 +944,11 @@ func TestSchemaMetadata(t *testing.T) {
 				want = "days"
 			case strings.HasPrefix(fd.Name, "conc_"):
 				want = "mg-eq"
-			case fd.Name == "true_vaf":
+			case fd.Name == "true_vaf" || fd.Name == "tumour_fraction":
 				want = "fraction"
 			case fd.Name == "alt_reads" || fd.Name == "depth":
 				want = "reads"
-			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size", "cells"}, fd.Name) ||
+			case slices.Contains([]string{"total", "sensitive", "ta_loss", "pocket", "nadir", "peak_size", "cells", "carriers"}, fd.Name) ||
 				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
 				want = "cells"
 			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32 ||
@@ -1493,7 +1519,7 @@ func TestCTDNA(t *testing.T) {
 	if err := d.Export(TableCTDNA, FormatCSV, &buf); err != nil {
 		t.Fatal(err)
 	}
-	if buf.String() != "replicate,time,mutation,class,true_vaf,alt_reads,depth,called\n" {
+	if buf.String() != "replicate,time,mutation,class,true_vaf,alt_reads,depth,called,tumour_fraction\n" {
 		t.Errorf("empty ctdna CSV %q", buf.String())
 	}
 	buf.Reset()
@@ -1509,12 +1535,12 @@ func TestCTDNA(t *testing.T) {
 	if err := Export(dir, TableCTDNA, FormatCSV, &buf); err != nil {
 		t.Fatal(err)
 	}
-	want := `replicate,time,mutation,class,true_vaf,alt_reads,depth,called
-0,28,R175H,ta-loss,0.0001,0,2000,false
-0,252,R175H,ta-loss,0.0041,9,2000,true
-0,252,dbd-missense#17,ta-loss,0.0007,2,1999,false
-0,336,T150I,pocket,0.25,501,2000,true
-3,0,Y234C,pocket,0,1,9223372036854775807,false
+	want := `replicate,time,mutation,class,true_vaf,alt_reads,depth,called,tumour_fraction
+0,28,R175H,ta-loss,0.0001,0,2000,false,0.002
+0,252,R175H,ta-loss,0.0041,9,2000,true,0.0125
+0,252,dbd-missense#17,ta-loss,0.0007,2,1999,false,0
+0,336,T150I,pocket,0.25,501,2000,true,0
+3,0,Y234C,pocket,0,1,9223372036854775807,false,0
 `
 	if buf.String() != want {
 		t.Errorf("ctdna CSV:\n%s\nwant\n%s", buf.String(), want)
@@ -1524,7 +1550,7 @@ func TestCTDNA(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 5 || lines[1] != `{"replicate":0,"time":252,"mutation":"R175H","class":"ta-loss","true_vaf":0.0041,"alt_reads":9,"depth":2000,"called":true}` {
+	if len(lines) != 5 || lines[1] != `{"replicate":0,"time":252,"mutation":"R175H","class":"ta-loss","true_vaf":0.0041,"alt_reads":9,"depth":2000,"called":true,"tumour_fraction":0.0125}` {
 		t.Errorf("ctdna JSON:\n%s", buf.String())
 	}
 

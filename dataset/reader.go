@@ -184,6 +184,9 @@ type CTDNARow struct {
 	AltReads  int64
 	Depth     int64
 	Called    bool
+	// TumourFraction is the share of the draw's cell-free genomes shed by
+	// the tumour.
+	TumourFraction float64
 }
 
 // GenotypeRow is one row of the genotypes table: the live cells of one
@@ -674,16 +677,18 @@ func readCTDNA(mem memory.Allocator, paths []string) ([]CTDNARow, error) {
 		alt := c(ctAltReads).(*array.Int64)
 		depth := c(ctDepth).(*array.Int64)
 		called := c(ctCalled).(*array.Boolean)
+		tf := c(ctTumourFraction).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			rows = append(rows, CTDNARow{
-				Replicate: int(rep.Value(i)),
-				Time:      tm.Value(i),
-				Mutation:  in.get(mut.Value(i)),
-				Class:     in.get(cls.Value(i)),
-				TrueVAF:   vaf.Value(i),
-				AltReads:  alt.Value(i),
-				Depth:     depth.Value(i),
-				Called:    called.Value(i),
+				Replicate:      int(rep.Value(i)),
+				Time:           tm.Value(i),
+				Mutation:       in.get(mut.Value(i)),
+				Class:          in.get(cls.Value(i)),
+				TrueVAF:        vaf.Value(i),
+				AltReads:       alt.Value(i),
+				Depth:          depth.Value(i),
+				Called:         called.Value(i),
+				TumourFraction: tf.Value(i),
 			})
 		}
 		return nil

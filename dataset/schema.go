@@ -41,7 +41,7 @@ const (
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans, TableBiopsies}
 
 // Schema metadata keys.
 const (
@@ -256,18 +256,20 @@ const (
 	ctAltReads
 	ctDepth
 	ctCalled
+	ctTumourFraction
 	ctNumCols
 )
 
 var ctdnaColumns = [ctNumCols]column{
 	{"replicate", i32, false, "", repDesc},
 	{"time", f64, false, "days", "time of the blood draw since treatment start"},
-	{"mutation", utf8, false, "", "resistance mutation (catalog name; name#k, the entry's k-th SNV, when the entry stands for several SNVs)"},
-	{"class", utf8, false, "", "resistance class of the mutation: ta-loss or pocket"},
+	{"mutation", utf8, false, "", "resistance mutation (catalog name; name#k, the entry's k-th SNV, when the entry stands for several SNVs); for virtual trial patients every draw's first row is the truncal marker Y220C"},
+	{"class", utf8, false, "", "resistance class of the mutation: ta-loss or pocket (sensitive for the Y220C marker)"},
 	{"true_vaf", f64, false, "fraction", "true variant allele fraction in plasma at the draw"},
 	{"alt_reads", i64, false, "reads", "sequencing reads carrying the mutation"},
 	{"depth", i64, false, "reads", "sequencing depth of the draw"},
 	{"called", bln, false, "", "whether the draw calls the mutation (enough alt reads and observed VAF at or above the limit of detection)"},
+	{"tumour_fraction", f64, false, "fraction", "share of the draw's cell-free genomes shed by the tumour (the same in every row of one draw)"},
 }
 
 const (
@@ -346,6 +348,8 @@ func Schema(table string) *arrow.Schema {
 		return lesionsSchema
 	case TableScans:
 		return scansSchema
+	case TableBiopsies:
+		return biopsySchema
 	}
 	return nil
 }
@@ -370,6 +374,8 @@ func tableColumns(table string) []column {
 		return lesionColumns[:]
 	case TableScans:
 		return scanColumns[:]
+	case TableBiopsies:
+		return biopsyColumns[:]
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -44,5 +45,69 @@ func TestSimulate(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(gone, ManifestName)); err == nil {
 		t.Error("a cancelled run left a manifest")
+	}
+}
+
+// Virtual trial patients (merged lesions keyed by SNV, plasma draws of
+// resistance SNVs, tissue biopsies) write byte-identical tables with 1 and
+// 3 workers.
+func TestSimulatePatientsWorkers(t *testing.T) {
+	m := model.Default()
+	m.Drugs[0].Hill = 4
+	pc := sim.DefaultPatient()
+	pc.Lesions = sim.Fixed(3)
+	pc.Burden = sim.LogNormal10(3e9, 0.3).Truncate(1e9, 1e10)
+	b := sim.DefaultBiopsy()
+	b.Lesion = sim.BiopsyRandom
+	pc.Biopsy = &b
+	cfg := sim.Config{Model: m, Seed: 9, Patient: &pc, Horizon: 400}
+	cfg.Engine.Merge = true
+	cfg.CTDNA.Every = -1
+	cfg.Therapy = func() sim.Therapy { return sim.Constant{C: []float64{2000, 0, 0}} }
+	cfg.Defaults()
+	const n = 6
+	dirs := map[int]string{}
+	for _, w := range []int{1, 3} {
+		dirs[w] = filepath.Join(t.TempDir(), "run")
+		meta := SimMeta(Meta{ScenarioName: "t", Seed: 9, Count: n, Workers: 1}, &cfg, []byte("name: t\n"))
+		if err := Simulate(context.Background(), dirs[w], meta, &cfg, sim.RunOptions{Count: n, Workers: w}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := Open(dirs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := d.CTDNA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snvs := 0
+	for _, r := range ct {
+		if r.Mutation != "Y220C" {
+			snvs++
+		}
+		if !(r.TumourFraction > 0) {
+			t.Fatalf("draw without a tumour fraction: %+v", r)
+		}
+	}
+	if snvs == 0 {
+		t.Errorf("%d ctdna rows, none for a resistance SNV", len(ct))
+	}
+	if bs, err := d.Biopsies(); err != nil || len(bs) == 0 {
+		t.Errorf("biopsies: %d rows, %v", len(bs), err)
+	}
+	for _, table := range Tables {
+		fa, err := os.ReadFile(filepath.Join(dirs[1], table+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb, err := os.ReadFile(filepath.Join(dirs[3], table+".arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fa, fb) {
+			t.Errorf("%s differs between 1 and 3 workers", table)
+		}
 	}
 }

@@ -124,8 +124,8 @@ type Writer struct {
 	done    bool
 
 	runs, traj, clones, events, ctdna, genos *tableWriter
-	patients, lesions, scans                 *tableWriter
-	tables                                   [9]*tableWriter
+	patients, lesions, scans, biopsies       *tableWriter
+	tables                                   [10]*tableWriter
 
 	// column builders, cached per table so that Write does not look them up
 	// by name; Write asserts each to its concrete type (a type assertion per
@@ -140,6 +140,7 @@ type Writer struct {
 	pb    [patNumCols]array.Builder
 	lb    [lesNumCols]array.Builder
 	sb    [scanNumCols]array.Builder
+	bb    [bxNumCols]array.Builder
 	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
@@ -295,7 +296,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		}
 		w.locks = append(w.locks, slk)
 	}
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema, biopsySchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -318,6 +319,8 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	copy(w.pb[:], w.patients.b.Fields())
 	copy(w.lb[:], w.lesions.b.Fields())
 	copy(w.sb[:], w.scans.b.Fields())
+	w.biopsies = w.tables[9]
+	copy(w.bb[:], w.biopsies.b.Fields())
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
@@ -561,7 +564,7 @@ func (w *Writer) Write(r *sim.Result) error {
 		rb, tm := x[ctReplicate].(*array.Int32Builder), x[ctTime].(*array.Float64Builder)
 		mut, cls := x[ctMutation].(*array.StringBuilder), x[ctClass].(*array.StringBuilder)
 		vaf, alt, depth := x[ctTrueVAF].(*array.Float64Builder), x[ctAltReads].(*array.Int64Builder), x[ctDepth].(*array.Int64Builder)
-		called := x[ctCalled].(*array.BooleanBuilder)
+		called, tf := x[ctCalled].(*array.BooleanBuilder), x[ctTumourFraction].(*array.Float64Builder)
 		for i := range r.CTDNA {
 			c := &r.CTDNA[i]
 			rb.Append(rep)
@@ -572,6 +575,7 @@ func (w *Writer) Write(r *sim.Result) error {
 			alt.Append(c.AltReads)
 			depth.Append(c.Depth)
 			called.Append(c.Called)
+			tf.Append(c.TumourFraction)
 		}
 		w.ctdna.pending += n
 	}
@@ -592,6 +596,7 @@ func (w *Writer) Write(r *sim.Result) error {
 	}
 
 	w.writePatient(r)
+	w.writeBiopsies(r)
 	w.written++
 
 	for _, t := range w.tables {

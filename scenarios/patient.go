@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/p53evo/p53evo/sim"
@@ -22,7 +24,11 @@ import (
 //	  lesion_kill: {dist: lognormal, median: 1, cv: 0.5, min: 0.1, max: 10}
 //	  non_dependent: 0                # share of patients whose tumours do not shrink on reactivation
 //	  imaging: {cells_per_cm3: 1e9, visible_mm: 5, min_target_mm: 10, max_targets: 5, confirm: true}
-//	  plasma: {every: 28, shed_factor: {...}, molecules: 5000, depth: 5000, min_alt: 5, lod: 0.001}
+//	  plasma: {every: 28, shed_factor: {...}, assay: clinical}  # or research; molecules, depth, min_alt, lod override the preset
+//	  biopsy: {at: [baseline, progression], lesion: largest-progressing, cells: 1e6, purity: 0.7, depth: 500, min_alt: 5, lod: 0.05}
+//
+// Without a biopsy key no tissue biopsy is taken; biopsy: {} takes the
+// defaults (sim.DefaultBiopsy).
 type Patient struct {
 	Lesions      *DistSpec     `yaml:"lesions"`
 	Burden       *DistSpec     `yaml:"burden"`
@@ -35,6 +41,19 @@ type Patient struct {
 	NonDependent *float64      `yaml:"non_dependent"`
 	Imaging      PatientImage  `yaml:"imaging"`
 	Plasma       PatientPlasma `yaml:"plasma"`
+	Biopsy       *Biopsy       `yaml:"biopsy"`
+}
+
+// Biopsy is a patient's tissue biopsy (sim.BiopsyConfig): when, which
+// lesion, how many tumour cells, their purity, and the sequencing call.
+type Biopsy struct {
+	At     *[]string `yaml:"at"`      // baseline, progression
+	Lesion *string   `yaml:"lesion"`  // largest-progressing, largest or random
+	Cells  *float64  `yaml:"cells"`   // tumour cells sampled
+	Purity *float64  `yaml:"purity"`  // tumour share of the sample's cells
+	Depth  *int64    `yaml:"depth"`   // reads at the locus
+	MinAlt *int64    `yaml:"min_alt"` // alt reads for a call
+	LOD    *float64  `yaml:"lod"`     // observed VAF for a call
 }
 
 // PatientImage is RECIST 1.1 imaging of a patient.
@@ -46,10 +65,14 @@ type PatientImage struct {
 	Confirm     *bool    `yaml:"confirm"`       // responses confirmed at the next scan
 }
 
-// PatientPlasma is the blood test of a patient (truncal Y220C marker).
+// PatientPlasma is the blood test of a patient: the truncal Y220C marker
+// and every resistance SNV. Assay names a preset (sim.PlasmaAssays:
+// clinical, the default, or research) of molecules, depth, min_alt and
+// lod; any of them given explicitly overrides the preset.
 type PatientPlasma struct {
 	Every      *Period   `yaml:"every"`       // days between draws; off: baseline only
 	ShedFactor *DistSpec `yaml:"shed_factor"` // x observe.ctdna.shed, per patient
+	Assay      *string   `yaml:"assay"`       // clinical or research
 	Molecules  *int64    `yaml:"molecules"`   // unique genomes of the assay's cfDNA input
 	Depth      *int64    `yaml:"depth"`       // reads at the locus
 	MinAlt     *int64    `yaml:"min_alt"`     // alt reads for a call
@@ -242,10 +265,31 @@ func fillPatient(p *Patient) {
 	pl := &p.Plasma
 	def(&pl.Every, Period(d.Plasma.Every))
 	defDist(&pl.ShedFactor, d.Plasma.ShedFactor)
-	def(&pl.Molecules, d.Plasma.Molecules)
-	def(&pl.Depth, d.Plasma.Depth)
-	def(&pl.MinAlt, d.Plasma.MinAlt)
-	def(&pl.LOD, d.Plasma.LOD)
+	def(&pl.Assay, "clinical")
+	a, ok := sim.PlasmaAssayNamed(*pl.Assay)
+	if !ok { // reported by validation; the clinical preset fills the rest
+		a, _ = sim.PlasmaAssayNamed("clinical")
+	}
+	def(&pl.Molecules, a.Molecules)
+	def(&pl.Depth, a.Depth)
+	def(&pl.MinAlt, a.MinAlt)
+	def(&pl.LOD, a.LOD)
+	if b := p.Biopsy; b != nil {
+		db := sim.DefaultBiopsy()
+		if b.At == nil {
+			at := []string{}
+			for _, t := range db.At {
+				at = append(at, t.String())
+			}
+			b.At = &at
+		}
+		def(&b.Lesion, db.Lesion.String())
+		def(&b.Cells, db.Cells)
+		def(&b.Purity, db.Purity)
+		def(&b.Depth, db.Depth)
+		def(&b.MinAlt, db.MinAlt)
+		def(&b.LOD, db.LOD)
+	}
 }
 
 // validatePatient checks a filled patient section and returns it resolved
@@ -282,6 +326,13 @@ func (v *validator) patient(p *Patient) *sim.PatientConfig {
 		ShedFactor: v.dist("patient.plasma.shed_factor", pl.ShedFactor, 0, 1e6, "(a factor on observe.ctdna.shed)"),
 		Molecules:  *pl.Molecules, Depth: *pl.Depth, MinAlt: *pl.MinAlt, LOD: *pl.LOD,
 	}
+	if _, ok := sim.PlasmaAssayNamed(*pl.Assay); !ok {
+		names := []string{}
+		for _, a := range sim.PlasmaAssays() {
+			names = append(names, a.Name)
+		}
+		v.bad("patient.plasma.assay", "unknown assay %q; allowed: %s%s", *pl.Assay, list(names), suggest(*pl.Assay, names))
+	}
 	if e := pc.Plasma.Every; e != 0 {
 		v.positive("patient.plasma.every", e, minInterval, "days between blood draws; off or 0 for baseline only")
 	}
@@ -289,8 +340,48 @@ func (v *validator) patient(p *Patient) *sim.PatientConfig {
 	v.intRange("patient.plasma.depth", pc.Plasma.Depth, 1, maxDepth, "reads")
 	v.intRange("patient.plasma.min_alt", pc.Plasma.MinAlt, 1, maxDepth, "alt reads")
 	v.fraction("patient.plasma.lod", pc.Plasma.LOD, "(observed VAF)")
+	pc.Biopsy = v.biopsy(p.Biopsy)
 	if len(v.errs) > n {
 		return nil
 	}
 	return pc
+}
+
+// biopsy checks a filled patient.biopsy and returns it resolved (nil
+// without one).
+func (v *validator) biopsy(b *Biopsy) *sim.BiopsyConfig {
+	if b == nil {
+		return nil
+	}
+	bc := &sim.BiopsyConfig{Cells: *b.Cells, Purity: *b.Purity, Depth: *b.Depth, MinAlt: *b.MinAlt, LOD: *b.LOD}
+	if len(*b.At) == 0 {
+		v.bad("patient.biopsy.at", "empty; list when to biopsy, from: %s", list(sim.BiopsyTimeNames()))
+	}
+	for i, w := range *b.At {
+		p := fmt.Sprintf("patient.biopsy.at[%d]", i)
+		t, ok := sim.ParseBiopsyTime(w)
+		switch {
+		case !ok:
+			v.bad(p, "unknown time %q; allowed: %s%s", w, list(sim.BiopsyTimeNames()), suggest(w, sim.BiopsyTimeNames()))
+		case slices.Contains(bc.At, t):
+			v.bad(p, "%s listed twice", w)
+		default:
+			bc.At = append(bc.At, t)
+		}
+	}
+	if site, ok := sim.ParseBiopsySite(*b.Lesion); ok {
+		bc.Lesion = site
+	} else {
+		v.bad("patient.biopsy.lesion", "unknown lesion choice %q; allowed: %s%s", *b.Lesion, list(sim.BiopsySiteNames()), suggest(*b.Lesion, sim.BiopsySiteNames()))
+	}
+	v.within("patient.biopsy.cells", bc.Cells, 1, 1e12, "tumour cells sampled")
+	if !(bc.Purity > 0 && bc.Purity <= 1) {
+		v.bad("patient.biopsy.purity", "must be in (0, 1] (the tumour share of the sample's cells), got %s", num(bc.Purity))
+	}
+	okDepth := v.intRange("patient.biopsy.depth", bc.Depth, 1, maxDepth, "reads at the locus")
+	if v.intRange("patient.biopsy.min_alt", bc.MinAlt, 1, maxDepth, "alt reads needed for a call") && okDepth && bc.MinAlt > bc.Depth {
+		v.bad(v.pick("patient.biopsy.min_alt", "patient.biopsy.depth"), "min_alt (%d) exceeds depth (%d): no SNV could ever be called", bc.MinAlt, bc.Depth)
+	}
+	v.fraction("patient.biopsy.lod", bc.LOD, "(observed VAF)")
+	return bc
 }

@@ -158,7 +158,10 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	horizon, okH, lattice := v.schedule(f)
 	ctdnaOn := v.liquidBiopsy(f, horizon, okH, lattice)
 	v.pharmacokinetics(f, o)
-	v.treatment(f, ds, horizon, okH, ctdnaOn)
+	// a virtual trial patient's plasma draws (patient.plasma.every) feed
+	// ctDNA end rules too
+	patientDraws := f.Patient != nil && f.Patient.Plasma.Every != nil && *f.Patient.Plasma.Every > 0
+	v.treatment(f, ds, horizon, okH, ctdnaOn || patientDraws)
 	v.patient(f.Patient)
 	return v.errs
 }
@@ -619,7 +622,7 @@ func (v *validator) until(p string, u Until, ctdna bool) {
 			v.bad(p+".ctdna.vaf", "must be in (0, 1] (an observed variant allele fraction), got %s", num(*c.VAF))
 		}
 		if !ctdna {
-			v.bad(v.pick(p+".ctdna", "observe.ctdna.every"), "the phase ends at a ctDNA call, but blood draws are off (observe.ctdna.every); set observe.ctdna.every to the days between draws")
+			v.bad(v.pick(p+".ctdna", "observe.ctdna.every"), "the phase ends at a ctDNA call, but blood draws are off (observe.ctdna.every); set observe.ctdna.every to the days between draws (patient.plasma.every for virtual trial patients)")
 		}
 	case u.BurdenBelow != nil:
 		v.positive(p+".burden_below", *u.BurdenBelow, 0, "a fraction of the baseline burden, checked at scans")

@@ -35,9 +35,37 @@ type drawBuffers struct {
 	mark    []bool
 	touched []int64
 	death   []float64
-	slot    []int32 // per SNV (snvOff[entry] + site): its variant's index in vars, -1 if none yet
-	snvOff  []int32 // first slot of each catalog entry
-	vars    []variant
+	w       []float64 // per live clone: its weight in a tally
+}
+
+// snvTally sums, SNV by SNV, the deaths per day of the cells carrying each
+// resistance SNV, over one tumour (a single lesion) or several (a
+// patient's lesions): an SNV that arose in several lineages, or in several
+// lesions, is one variant. Variants are kept in the order they were first
+// met (lesion by lesion, then by the id of the clone that founded them).
+type snvTally struct {
+	slot   []int32 // per SNV (snvOff[entry] + site): its variant's index in vars, -1 if none yet
+	snvOff []int32 // first slot of each catalog entry
+	vars   []variant
+	total  float64 // the weights of all clones tallied (deaths per day for a draw)
+}
+
+// reset empties the tally for catalog m.
+func (s *snvTally) reset(m *model.Model) {
+	if len(s.snvOff) != len(m.Catalog) {
+		s.snvOff, s.slot = s.snvOff[:0], s.slot[:0]
+		for i := range m.Catalog {
+			s.snvOff = append(s.snvOff, int32(len(s.slot)))
+			for range m.SNVs(i) {
+				s.slot = append(s.slot, -1)
+			}
+		}
+	}
+	for _, v := range s.vars {
+		s.slot[s.snvOff[v.mut]+v.site] = -1
+	}
+	s.vars = s.vars[:0]
+	s.total = 0
 }
 
 // A variant is one SNV: shared by every lineage carrying it, whichever
@@ -53,6 +81,121 @@ type variant struct {
 type drawResult struct {
 	calledVAF [model.NumClasses]float64 // largest observed VAF of a called mutation
 	called    [model.NumClasses]int     // distinct called mutations
+}
+
+// tally adds the tumour's cells at concentrations conc to s: every clone's
+// deaths per day go to the SNVs its ancestry carries (each resistance
+// mutation is carried by the clone it founded and all that clone's
+// descendants) and to s.total.
+func (tm *Tumor) tally(conc []float64, s *snvTally) {
+	b := &tm.drawBuf
+	b.death = b.death[:0]
+	for i := range tm.phenos {
+		b.death = append(b.death, tm.phenos[i].p.DeathAt(conc))
+	}
+	b.w = b.w[:0]
+	for i := range tm.clones {
+		c := &tm.clones[i]
+		b.w = append(b.w, b.death[tm.genos[c.geno].pheno]*float64(c.n))
+	}
+	tm.tallyWeights(b.w, s)
+}
+
+// tallyWeights adds weight w[i] of every live clone i to s.total and to
+// every resistance SNV in the clone's ancestry.
+func (tm *Tumor) tallyWeights(ws []float64, s *snvTally) {
+	b := &tm.drawBuf
+	for int64(len(b.acc)) < tm.nextID {
+		b.acc = append(b.acc, 0)
+		b.mark = append(b.mark, false)
+	}
+	b.touched = b.touched[:0]
+	total := 0.0
+	for i := range tm.clones {
+		c := &tm.clones[i]
+		w := ws[i]
+		total += w
+		for id := c.id; id >= 0; id = tm.ancParent[id] {
+			if tm.genos[tm.ancGeno[id]].founding == model.Sensitive {
+				continue
+			}
+			if !b.mark[id] {
+				b.mark[id] = true
+				b.touched = append(b.touched, id)
+			}
+			b.acc[id] += w
+		}
+	}
+	s.total += total
+	slices.Sort(b.touched)
+	for _, id := range b.touched {
+		g := &tm.genos[tm.ancGeno[id]]
+		site := tm.ancSite[id]
+		k := len(s.vars)
+		if sl := &s.slot[s.snvOff[g.newest]+site]; *sl >= 0 {
+			k = int(*sl)
+		} else {
+			*sl = int32(k)
+			s.vars = append(s.vars, variant{mut: int(g.newest), site: site, class: g.founding})
+		}
+		s.vars[k].w += b.acc[id]
+		b.acc[id], b.mark[id] = 0, false
+	}
+}
+
+// assay is how a draw is sequenced: plasma genome equivalents per death per
+// day (ge: shed x mean plasma lifetime), the copies of TP53 per tumour
+// genome, normal cell-free DNA, depth, and the call (MinAlt reads and an
+// observed VAF of at least LOD), rows kept from RecordMinVAF.
+type assay struct {
+	ge, copies, normalGE float64
+	depth, minAlt        int64
+	lod, recordMinVAF    float64
+}
+
+// tumourFraction is the share of cell-free genomes that come from the
+// tumour when its cells die at deaths per day.
+func (a *assay) tumourFraction(deaths float64) float64 {
+	t := a.ge * deaths
+	return t / (t + a.normalGE)
+}
+
+// read sequences the tallied variants at time t, appending a row per
+// variant that shows alt reads (or whose true VAF is at least
+// RecordMinVAF): VAF = T_m / (Copies x T + 2 NormalGE), with T_m the
+// plasma genomes from carriers and T from all tumour cells; alt reads are
+// Binomial(depth, VAF), drawn from r in the tally's order.
+func (s *snvTally) read(m *model.Model, a *assay, t float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
+	var res drawResult
+	tumourGE := a.ge * s.total
+	den := a.copies*tumourGE + 2*a.normalGE
+	tf := a.tumourFraction(s.total)
+	for _, v := range s.vars {
+		vaf := a.ge * v.w / den
+		alt := r.Binomial(a.depth, min(vaf, 1))
+		obs := float64(alt) / float64(a.depth)
+		called := alt >= a.minAlt && obs >= a.lod
+		if called {
+			res.called[v.class]++
+			res.calledVAF[v.class] = max(res.calledVAF[v.class], obs)
+		}
+		if alt > 0 || vaf >= a.recordMinVAF {
+			mu := &m.Catalog[v.mut]
+			name := mu.Name
+			if m.SNVs(v.mut) > 1 {
+				name = mu.Name + "#" + strconv.Itoa(int(v.site)+1)
+			}
+			out = append(out, CTDNARow{Time: t, Mutation: name, Class: v.class, TrueVAF: vaf, AltReads: alt, Depth: a.depth, Called: called, TumourFraction: tf})
+		}
+	}
+	return out, res
+}
+
+// singleAssay is the assay of a single lesion's draws (Config.CTDNA).
+func singleAssay(cfg *CTDNAConfig, m *model.Model) assay {
+	tau := cfg.HalfLife / (60 * 24) / math.Ln2 // mean plasma lifetime, days
+	return assay{ge: cfg.Shed * tau, copies: float64(m.Alleles.Copies), normalGE: cfg.NormalGE,
+		depth: cfg.Depth, minAlt: cfg.MinAlt, lod: cfg.LOD, recordMinVAF: cfg.RecordMinVAF}
 }
 
 // Draw takes a blood sample at the tumour's clock, under concentrations
@@ -73,79 +216,9 @@ type drawResult struct {
 // variant named after the entry, and an entry standing for several SNVs
 // has one variant per SNV, named "entry#k" (k = 1 .. SNVs).
 func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
-	var res drawResult
-	b := &tm.drawBuf
-	if len(b.snvOff) == 0 {
-		for i := range tm.m.Catalog {
-			b.snvOff = append(b.snvOff, int32(len(b.slot)))
-			for range tm.m.SNVs(i) {
-				b.slot = append(b.slot, -1)
-			}
-		}
-	}
-	for i := range b.slot {
-		b.slot[i] = -1
-	}
-	b.death = b.death[:0]
-	for i := range tm.phenos {
-		b.death = append(b.death, tm.phenos[i].p.DeathAt(conc))
-	}
-	for int64(len(b.acc)) < tm.nextID {
-		b.acc = append(b.acc, 0)
-		b.mark = append(b.mark, false)
-	}
-	b.touched = b.touched[:0]
-	total := 0.0
-	for i := range tm.clones {
-		c := &tm.clones[i]
-		w := b.death[tm.genos[c.geno].pheno] * float64(c.n)
-		total += w
-		for id := c.id; id >= 0; id = tm.ancParent[id] {
-			if tm.genos[tm.ancGeno[id]].founding == model.Sensitive {
-				continue
-			}
-			if !b.mark[id] {
-				b.mark[id] = true
-				b.touched = append(b.touched, id)
-			}
-			b.acc[id] += w
-		}
-	}
-	slices.Sort(b.touched)
-	b.vars = b.vars[:0]
-	for _, id := range b.touched {
-		g := &tm.genos[tm.ancGeno[id]]
-		site := tm.ancSite[id]
-		k := len(b.vars)
-		if sl := &b.slot[b.snvOff[g.newest]+site]; *sl >= 0 {
-			k = int(*sl)
-		} else {
-			*sl = int32(k)
-			b.vars = append(b.vars, variant{mut: g.newest, site: site, class: g.founding})
-		}
-		b.vars[k].w += b.acc[id]
-		b.acc[id], b.mark[id] = 0, false
-	}
-	tau := cfg.HalfLife / (60 * 24) / math.Ln2 // mean plasma lifetime, days
-	tumourGE := cfg.Shed * tau * total
-	den := float64(tm.m.Alleles.Copies)*tumourGE + 2*cfg.NormalGE
-	for _, v := range b.vars {
-		vaf := cfg.Shed * tau * v.w / den
-		alt := r.Binomial(cfg.Depth, min(vaf, 1))
-		obs := float64(alt) / float64(cfg.Depth)
-		called := alt >= cfg.MinAlt && obs >= cfg.LOD
-		if called {
-			res.called[v.class]++
-			res.calledVAF[v.class] = max(res.calledVAF[v.class], obs)
-		}
-		if alt > 0 || vaf >= cfg.RecordMinVAF {
-			mu := &tm.m.Catalog[v.mut]
-			name := mu.Name
-			if tm.m.SNVs(v.mut) > 1 {
-				name = mu.Name + "#" + strconv.Itoa(int(v.site)+1)
-			}
-			out = append(out, CTDNARow{Time: tm.t, Mutation: name, Class: v.class, TrueVAF: vaf, AltReads: alt, Depth: cfg.Depth, Called: called})
-		}
-	}
-	return out, res
+	s := &tm.snvs
+	s.reset(tm.m)
+	tm.tally(conc, s)
+	a := singleAssay(cfg, tm.m)
+	return s.read(tm.m, &a, tm.t, r, out)
 }

@@ -70,13 +70,28 @@
 // mutant daughter draws its entry by weight and then which of the entry's
 // SNVs not yet carried on that copy, uniformly. With Options.Merge, which
 // keeps one clone per genotype, genotypes are keyed by SNV
-// (model.Hit.Site), so a merged clone is one true variant. With one clone
-// per lineage, genotypes stay keyed by entry (small tables, no allocation
-// once a worker has met them) and each clone's SNV is kept with its
-// ancestry. Blood draws read one variant per SNV in either mode. Merged
-// runs without blood draws key genotypes by entry too (nothing reads SNVs
+// (model.Hit.Site), so a merged clone is one true variant. SNV genotypes
+// are cheap: those of one shape (the same entries on the same copies,
+// whichever SNVs) share the shape's tables (phenotype, rate class,
+// mutation choices, child shapes) and hold only their hits, about 150
+// bytes each, their children in one map; the clone cap counts a shape as
+// GenotypeWeight clones and an SNV genotype as one. With one clone per
+// lineage, genotypes stay keyed by entry (small tables, no allocation once
+// a worker has met them) and each clone's SNV is kept with its ancestry.
+// Blood draws read one variant per SNV in either mode, summed over
+// lineages and, for a virtual trial patient, over lesions. Merged single
+// lesions without blood draws key genotypes by entry (nothing reads SNVs
 // apart there, and SNV keys multiply merged clones about 13-fold at 1e11
-// cells).
+// cells); a patient's merged lesions are always keyed by SNV, since every
+// patient's plasma is drawn at least at baseline.
+//
+// Merged, a parent's stream of mutant daughters of one entry is settled
+// daughter by daughter while fewer than AggregateMin are expected, by a
+// normal sum per SNV once each SNV expects AggregateMin, and in between
+// (SNV keys, many daughters spread over many SNVs) by its survivors: they
+// are Poisson with the thinned mean, each on a uniformly drawn free SNV,
+// born at one of the 33 Simpson nodes by its weight, with the geometric
+// size of a lineage born there.
 //
 // # Reproducibility
 //

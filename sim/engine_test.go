@@ -185,13 +185,23 @@ func TestSeedsDiffer(t *testing.T) {
 // reachable genotype has been met, a step allocates nothing, serial or
 // sharded. (Meeting a new genotype is the one cold path that allocates: it
 // builds the genotype's mutation table once per worker.) The catalog here is
-// closed, two single-site entries, so the warm-up meets every genotype.
+// closed, two single-site entries, so the warm-up meets every genotype. Merged
+// (one clone per genotype, genotypes keyed by SNV) with entries of several
+// SNVs, the replay meets the same genotypes as the warm-up and allocates
+// nothing either.
 func TestAdvanceAllocatesNothing(t *testing.T) {
-	for _, shards := range []int{1, 2} {
+	for _, run := range []struct {
+		shards int
+		merge  bool
+	}{{1, false}, {2, false}, {1, true}} {
+		shards := run.shards
 		m := model.Default()
 		m.MutationRate = 1e-6
 		m.Catalog = []model.Mutation{{Name: "R248W", Class: model.TALoss, Sites: 1}, {Name: "V147D", Class: model.Pocket, Sites: 1}}
-		tm := sim.NewTumor(&m, sim.Options{ExactBelow: sim.DefaultExactBelow, RecordAt: 100, Shards: shards, ShardMin: 1})
+		if run.merge {
+			m.Catalog[0].Sites, m.Catalog[1].Sites = 40, 7
+		}
+		tm := sim.NewTumor(&m, sim.Options{ExactBelow: sim.DefaultExactBelow, RecordAt: 100, Shards: shards, ShardMin: 1, Merge: run.merge})
 		var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}} // boxed once, as in Replicator
 		// AllocsPerRun calls the function once before measuring: that call
 		// grows the buffers; the measured replay of the same seed, with
@@ -223,7 +233,7 @@ func TestAdvanceAllocatesNothing(t *testing.T) {
 			limit = 5
 		}
 		if allocs > limit {
-			t.Errorf("shards=%d: %.0f allocations in a replay of 50 steps", shards, allocs)
+			t.Errorf("shards=%d merge=%v: %.0f allocations in a replay of 50 steps", shards, run.merge, allocs)
 		}
 	}
 }

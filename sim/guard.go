@@ -16,10 +16,14 @@ var ErrTooManyClones = errors.New("too many live clones")
 // cap takes about a second (the bound on how long a cancellation waits).
 const DefaultMaxClones = 2_000_000
 
-// GenotypeWeight: a replicate also stops when the genotypes its worker holds
-// exceed Config.MaxClones / GenotypeWeight, since a genotype's tables take
-// about 4 kB, the memory of 20 clones. Genotypes matter at high mutation
-// rates, where most new lineages carry a genotype of their own.
+// GenotypeWeight: a replicate also stops when its worker's genotype tables
+// weigh more than Config.MaxClones clones, counting GenotypeWeight clones a
+// shape (a genotype keyed by catalog entry, whose tables of phenotype,
+// mutation choices and child shapes take about 4 kB, the memory of 20
+// clones) and one clone a genotype (with SNV keys the SNV genotypes of a
+// shape share its tables and hold only their hits, about 150 bytes).
+// Genotypes matter at high mutation rates, where most new lineages carry a
+// genotype of their own, and with SNV keys in large merged tumours.
 const GenotypeWeight = 20
 
 // CloneLimitError says where a replicate hit Config.MaxClones.
@@ -27,16 +31,17 @@ type CloneLimitError struct {
 	Replicate int
 	Day       float64 // tumour time since founding, or since treatment start once treated
 	Clones    int     // live clones
-	Genotypes int     // genotypes held
+	Genotypes int     // genotypes held (one clone's worth each)
+	Shapes    int     // shapes held (GenotypeWeight clones' worth each)
 	Total     int64   // cells
 	Limit     int
 }
 
 func (e *CloneLimitError) Error() string {
-	return fmt.Sprintf("replicate %d: %d live clones and %d genotypes (%d clones' worth each) at %s (%.3g cells) exceed engine.max_clones %d: "+
+	return fmt.Sprintf("replicate %d: %d live clones, or %d genotypes (one clone's worth each) and %d genotype shapes (%d clones' worth each), at %s (%.3g cells) exceed engine.max_clones %d: "+
 		"one clone per lineage costs memory and time in proportion; set engine.merge: true (one clone per genotype), or lower mutation.rate or detection.size, "+
 		"or raise engine.max_clones (0: no limit) if the memory is there (about 200 bytes a clone)",
-		e.Replicate, e.Clones, e.Genotypes, GenotypeWeight, dayText(e.Day), float64(e.Total), e.Limit)
+		e.Replicate, e.Clones, e.Genotypes, e.Shapes, GenotypeWeight, dayText(e.Day), float64(e.Total), e.Limit)
 }
 
 func (e *CloneLimitError) Unwrap() error { return ErrTooManyClones }
@@ -79,8 +84,8 @@ func (rp *Replicator) check(rep int) error {
 	if g.step != nil {
 		g.step(rep, rp.tm.Time(), n)
 	}
-	if m := rp.cfg.MaxClones; m > 0 && max(n, GenotypeWeight*len(rp.tm.genos)) > m {
-		return &CloneLimitError{Replicate: rep, Day: rp.tm.Time(), Clones: n, Genotypes: len(rp.tm.genos), Total: rp.tm.Total(), Limit: m}
+	if m := rp.cfg.MaxClones; m > 0 && max(n, rp.tm.genotypeCost()) > m {
+		return &CloneLimitError{Replicate: rep, Day: rp.tm.Time(), Clones: n, Genotypes: len(rp.tm.genos), Shapes: len(rp.tm.shapes), Total: rp.tm.Total(), Limit: m}
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func TestMaxClones(t *testing.T) {
 	if !errors.As(err, &ce) || !errors.Is(err, sim.ErrTooManyClones) {
 		t.Fatalf("Run: %v, want a CloneLimitError", err)
 	}
-	if max(ce.Clones, sim.GenotypeWeight*ce.Genotypes) <= 20000 || ce.Limit != 20000 {
+	if max(ce.Clones, sim.GenotypeWeight*ce.Shapes+ce.Genotypes) <= 20000 || ce.Limit != 20000 {
 		t.Errorf("error %+v", ce)
 	}
 	for _, w := range []string{"engine.max_clones 20000", "engine.merge: true"} {

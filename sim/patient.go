@@ -63,8 +63,11 @@ type PatientConfig struct {
 	// Confirm requires a response (PR or CR) to be seen again at the next
 	// scan for it to count as the best overall response (confirmed BOR).
 	Confirm bool
-	// Plasma draws (tumour fraction and the truncal Y220C marker).
+	// Plasma draws (tumour fraction, the truncal Y220C marker and the
+	// resistance SNVs).
 	Plasma PlasmaConfig
+	// Biopsy, if set, takes tissue biopsies (biopsy.go); nil: none.
+	Biopsy *BiopsyConfig
 }
 
 // PlasmaConfig is the blood test of a trial patient: every lesion's dying
@@ -78,6 +81,45 @@ type PlasmaConfig struct {
 	Depth      int64   // sequencing depth (reads at the locus)
 	MinAlt     int64   // alt reads needed for a call
 	LOD        float64 // observed VAF needed for a call
+}
+
+// A PlasmaAssay is a preset of the assay's input and reads
+// (PlasmaConfig.Molecules, Depth, MinAlt, LOD).
+type PlasmaAssay struct {
+	Name      string
+	Molecules int64
+	Depth     int64
+	MinAlt    int64
+	LOD       float64
+}
+
+// PlasmaAssays are the assay presets (patient.plasma.assay):
+//
+//   - clinical: a clinical cfDNA panel on about 15 ng of input, about 5000
+//     unique haploid genomes (3.3 pg each), read at 5000x after
+//     deduplication, 5 alt reads and 0.1% VAF for a call: the default
+//     patient's assay (Bettegowda 2014; Adalsteinsson 2017 for input).
+//   - research: an error-corrected research assay on about 60 ng of input
+//     (20,000 unique genomes), 20,000x after deduplication, 3 alt reads and
+//     0.02% VAF for a call: ESTIMATES in the range reported for
+//     error-suppressed deep sequencing (Newman 2016 Nat Biotechnol
+//     34:547, iDES CAPP-Seq; Phallen 2017 Sci Transl Med 9:eaan2415,
+//     TEC-Seq), not a specific product.
+func PlasmaAssays() []PlasmaAssay {
+	return []PlasmaAssay{
+		{Name: "clinical", Molecules: 5000, Depth: 5000, MinAlt: 5, LOD: 0.001},
+		{Name: "research", Molecules: 20000, Depth: 20000, MinAlt: 3, LOD: 0.0002},
+	}
+}
+
+// PlasmaAssayNamed returns the preset called name.
+func PlasmaAssayNamed(name string) (PlasmaAssay, bool) {
+	for _, a := range PlasmaAssays() {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return PlasmaAssay{}, false
 }
 
 // DefaultPatient is the calibrated default virtual trial patient: the
@@ -121,7 +163,7 @@ func DefaultPatient() PatientConfig {
 			// baseline tumour fraction >= 10% in about a third of patients
 			// (Adalsteinsson 2017: 34%).
 			ShedFactor: LogNormal10(8, 0.5).Truncate(0.1, 200),
-			Molecules:  5000,
+			Molecules:  5000, // the clinical assay (PlasmaAssays)
 			Depth:      5000,
 			MinAlt:     5,
 			LOD:        0.001,
@@ -178,6 +220,11 @@ func (p *PatientConfig) Validate() error {
 	if !(pl.LOD >= 0 && pl.LOD <= 1) {
 		bad("patient.plasma.lod %v: must be in [0, 1]", pl.LOD)
 	}
+	if p.Biopsy != nil {
+		if err := p.Biopsy.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -222,8 +269,15 @@ type PatientResult struct {
 	BaselineVAF      float64 // true VAF of Y220C (the truncal marker)
 	BaselineDetected bool    // the assay calls Y220C at baseline
 
+	// distinct resistance SNVs called up to the first progression (all
+	// follow-up without one), by class: in plasma draws and in tissue
+	// biopsies (an SNV called in several draws, lesions or biopsies counts
+	// once)
+	PlasmaSNVs, TissueSNVs [model.NumClasses]int
+
 	LesionRows []LesionResult
 	Scans      []ScanRow
+	Biopsies   []BiopsyRow // tissue biopsies: every resistance SNV with sampled carriers
 }
 
 // LesionResult is one lesion of a patient.
@@ -309,6 +363,45 @@ type patientState struct {
 	lesions []*lesion
 	rec     recorded
 	buf     []float64
+	tally   snvTally // plasma: SNVs summed over the lesions
+	tissue  snvTally // a biopsy's SNVs
+	bioRNG  rng.Stream
+	// distinct resistance SNVs called so far (by name), in plasma and in
+	// tissue, and whether they still count (up to progression)
+	plasmaSNV, tissueSNV calledSet
+}
+
+// calledSet is the distinct resistance SNVs called in a patient, by class.
+type calledSet struct {
+	open  bool // still counting (before the first progression)
+	seen  map[string]bool
+	count [model.NumClasses]int
+}
+
+func (c *calledSet) reset() {
+	c.open = true
+	clear(c.seen)
+	c.count = [model.NumClasses]int{}
+}
+
+// note counts SNV name of class if it was called, is a resistance SNV, is
+// new and c is open.
+func (c *calledSet) note(name string, class model.Class, called bool) {
+	if !c.open || !called || class == model.Sensitive || c.seen[name] {
+		return
+	}
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	c.seen[name] = true
+	c.count[class]++
+}
+
+// countCalled adds the called resistance SNVs among rows to set c.
+func (ps *patientState) countCalled(rows []CTDNARow, c *calledSet) {
+	for i := range rows {
+		c.note(rows[i].Mutation, rows[i].Class, rows[i].Called)
+	}
 }
 
 func (ps *patientState) close() {
@@ -382,8 +475,10 @@ func lesionModel(base *model.Model, growth, kill float64) model.Model {
 	return m
 }
 
-// checkLesion is Replicator.check for a patient's lesion.
-func (rp *Replicator) checkLesion(rep int, tm *Tumor, clones int) error {
+// checkLesion is Replicator.check for a patient's lesion (or, during
+// treatment, for all of them: clones and genotype tables summed over the
+// lesions, since each lesion holds its own).
+func (rp *Replicator) checkLesion(rep int, tm *Tumor, clones, genos, shapes int) error {
 	g := &rp.guard
 	if g.done != nil {
 		select {
@@ -395,8 +490,8 @@ func (rp *Replicator) checkLesion(rep int, tm *Tumor, clones int) error {
 	if g.step != nil {
 		g.step(rep, tm.Time(), clones)
 	}
-	if m := rp.cfg.MaxClones; m > 0 && max(clones, GenotypeWeight*len(tm.genos)) > m {
-		return &CloneLimitError{Replicate: rep, Day: tm.Time(), Clones: clones, Genotypes: len(tm.genos), Total: tm.Total(), Limit: m}
+	if m := rp.cfg.MaxClones; m > 0 && max(clones, GenotypeWeight*shapes+genos) > m {
+		return &CloneLimitError{Replicate: rep, Day: tm.Time(), Clones: clones, Genotypes: genos, Shapes: shapes, Total: tm.Total(), Limit: m}
 	}
 	return nil
 }
@@ -414,7 +509,7 @@ func (rp *Replicator) growLesion(rep, li int, l *lesion, lr *LesionResult) error
 		tm.Reset(s.Uint64(), cfg.Founder, 0)
 		lr.Attempts = attempt
 		for tm.Total() > 0 && float64(tm.Total()) < l.size {
-			if err := rp.checkLesion(rep, tm, tm.Clones()); err != nil {
+			if err := rp.checkLesion(rep, tm, tm.Clones(), len(tm.genos), len(tm.shapes)); err != nil {
 				return err
 			}
 			step := cfg.Step
@@ -443,38 +538,52 @@ func tumorRates(tm *Tumor) (r, bd float64) {
 	return r, bd
 }
 
-// plasmaDraw is one blood test of a patient.
+// plasmaDraw is one blood test of a patient: the truncal Y220C marker.
 type plasmaDraw struct {
 	tf, vaf  float64
 	alt, eff int64
 	called   bool
 }
 
-// plasma sequences the truncal Y220C marker at time t: every lesion's
-// dying cells shed Shed x ShedFactor genome equivalents, which stay
-// HalfLife/ln 2 on average (Avanzini et al. 2020); the tumour fraction is
-// T / (T + NormalGE) and Y220C's VAF is Copies T / (Copies T + 2 NormalGE)
-// (every tumour cell carries it). The assay reads min(Depth, Molecules)
-// unique genomes; alt reads are binomial in the VAF.
-func (rp *Replicator) plasma(ps *patientState, shed float64, conc []float64, r *rng.Stream) plasmaDraw {
+// plasmaAssay is the assay of a patient's draws: shedding scaled by the
+// patient's factor, min(Depth, Molecules) reads of unique genomes.
+func (rp *Replicator) plasmaAssay(shed float64) assay {
 	cfg := rp.cfg
 	pc := &cfg.Patient.Plasma
-	deaths := 0.0
-	for _, l := range ps.lesions {
-		tm := l.tm
-		for i := range tm.clones {
-			c := &tm.clones[i]
-			deaths += tm.phenos[tm.genos[c.geno].pheno].p.DeathAt(conc) * float64(c.n)
-		}
-	}
+	a := singleAssay(&cfg.CTDNA, &cfg.Model)
 	tau := cfg.CTDNA.HalfLife / (60 * 24) / math.Ln2
-	t := cfg.CTDNA.Shed * shed * tau * deaths
-	cp := float64(cfg.Model.Alleles.Copies)
-	d := plasmaDraw{tf: t / (t + cfg.CTDNA.NormalGE), vaf: cp * t / (cp*t + 2*cfg.CTDNA.NormalGE)}
-	d.eff = min(pc.Depth, pc.Molecules)
+	a.ge = cfg.CTDNA.Shed * shed * tau
+	a.depth, a.minAlt, a.lod = min(pc.Depth, pc.Molecules), pc.MinAlt, pc.LOD
+	return a
+}
+
+// plasma sequences a patient's blood at time t: every lesion's dying cells
+// shed Shed x ShedFactor genome equivalents, which stay HalfLife/ln 2 on
+// average (Avanzini et al. 2020); the tumour fraction is
+// TF = T / (T + NormalGE). First the truncal Y220C marker, which every
+// tumour cell carries on each of its c copies: VAF = c TF / (c TF + 2 (1 -
+// TF)) = c T / (c T + 2 NormalGE); then every resistance SNV, its carriers
+// summed over the lesions (Tumor.draw's formula), in the order the lesions
+// first meet them. The assay reads min(Depth, Molecules) unique genomes;
+// alt reads are binomial in the VAF. Rows go to out, the marker's always.
+func (rp *Replicator) plasma(ps *patientState, shed float64, conc []float64, t float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, plasmaDraw, drawResult) {
+	cfg := rp.cfg
+	pc := &cfg.Patient.Plasma
+	ps.tally.reset(&cfg.Model)
+	for _, l := range ps.lesions {
+		l.tm.tally(conc, &ps.tally)
+	}
+	a := rp.plasmaAssay(shed)
+	tf := a.tumourFraction(ps.tally.total)
+	d := plasmaDraw{tf: tf, vaf: a.copies * tf / (a.copies*tf + 2*(1-tf))}
+	d.eff = a.depth
 	d.alt = r.Binomial(d.eff, min(1, d.vaf))
 	d.called = d.alt >= pc.MinAlt && float64(d.alt) >= pc.LOD*float64(d.eff)
-	return d
+	out = append(out, CTDNARow{Time: t, Mutation: "Y220C", Class: model.Sensitive, TrueVAF: d.vaf, AltReads: d.alt, Depth: d.eff, Called: d.called, TumourFraction: tf})
+	first := len(out)
+	out, res := ps.tally.read(&cfg.Model, &a, t, r, out)
+	ps.countCalled(out[first:], &ps.plasmaSNV)
+	return out, d, res
 }
 
 // runPatient simulates replicate rep as a virtual trial patient.
@@ -486,7 +595,7 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 		res.Patient = new(PatientResult)
 	}
 	pr := res.Patient
-	*pr = PatientResult{LesionRows: pr.LesionRows[:0], Scans: pr.Scans[:0]}
+	*pr = PatientResult{LesionRows: pr.LesionRows[:0], Scans: pr.Scans[:0], Biopsies: pr.Biopsies[:0]}
 	pr.ResponseTime, pr.DoR = math.NaN(), math.NaN()
 	if rp.pat == nil {
 		rp.pat = &patientState{buf: make([]float64, MaxDrugs)}
@@ -500,11 +609,10 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 	for i, s := range sizes {
 		l := &lesion{size: s, occult: i >= nvis}
 		l.m = lesionModel(&cfg.Model, pr.GrowthMult, pr.KillMult*lkill[i])
-		// a patient's plasma reads the truncal marker, not resistance SNVs:
-		// merged lesions keep one clone per catalog entry
-		opt := cfg.Engine
-		opt.entryKeys = opt.Merge
-		l.tm = NewTumor(&l.m, opt)
+		// every patient has blood drawn (at baseline at least), which reads
+		// resistance SNVs: merged lesions keep one clone per SNV genotype
+		// (NewTumor keys genotypes by entry only with one clone per lineage)
+		l.tm = NewTumor(&l.m, cfg.Engine)
 		ps.lesions = append(ps.lesions, l)
 		lr := LesionResult{Lesion: i, Occult: l.occult, KillMult: lkill[i], Visible: math.NaN(), NadirTime: 0, Progressed: math.NaN()}
 		if err := rp.growLesion(rep, i, l, &lr); err != nil {
@@ -665,12 +773,33 @@ func (rp *Replicator) treatPatient(res *Result) error {
 	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d lesions=%d targets=%d sum_mm=%.1f", n0, pr.Lesions, pr.Targets, baseSum)})
 	logPhase("start", 0)
 	res.Trajectory = rp.patientPoint(res.Trajectory[:0], 0)
-	// baseline plasma
+	ps.plasmaSNV.reset()
+	ps.tissueSNV.reset()
+	var lastCalled [model.NumClasses]int
+	// draw reads the patient's blood at t under conc, and lets the therapy
+	// see the calls
+	draw := func(t float64, conc []float64) plasmaDraw {
+		var d plasmaDraw
+		var dr drawResult
+		res.CTDNA, d, dr = rp.plasma(ps, pr.ShedFactor, conc, t, &obsRNG, res.CTDNA)
+		lastCalled = dr.called
+		if math.IsNaN(res.FirstCTDNACall) && dr.called[model.ClassTALoss]+dr.called[model.ClassPocket] > 0 {
+			res.FirstCTDNACall = t
+			res.Events = append(res.Events, Event{Time: t, Kind: "ctdna-call", Detail: fmt.Sprintf("ta-loss=%d pocket=%d", dr.called[model.ClassTALoss], dr.called[model.ClassPocket])})
+		}
+		_, vis := total()
+		if th.Observe(Observation{Kind: ObserveDraw, Time: t, Total: vis, Baseline: baseCells, Nadir: nadirCells, CalledVAF: dr.calledVAF}) {
+			logPhase("ctdna", t)
+		}
+		return d
+	}
 	// baseline plasma: drawn before the first dose (untreated death rates)
 	clear(ps.buf)
-	d := rp.plasma(ps, pr.ShedFactor, ps.buf[:len(cfg.Model.Drugs)], &obsRNG)
+	d := draw(0, ps.buf[:len(cfg.Model.Drugs)])
 	pr.BaselineTF, pr.BaselineVAF, pr.BaselineDetected = d.tf, d.vaf, d.called
-	res.CTDNA = append(res.CTDNA, CTDNARow{Time: 0, Mutation: "Y220C", Class: model.Sensitive, TrueVAF: d.vaf, AltReads: d.alt, Depth: d.eff, Called: d.called})
+	// biopsies: their own stream, so they change nothing else
+	ps.bioRNG = rng.Derive(res.Stream, biopsyKey)
+	rp.biopsy(BiopsyBaseline, 0, pr, &ps.bioRNG)
 	end := cfg.Horizon
 	nextGrid, nextScan := cfg.Grid, cfg.Scan
 	nextDraw := math.Inf(1)
@@ -701,7 +830,7 @@ func (rp *Replicator) treatPatient(res *Result) error {
 			break
 		}
 		if float64(n) >= cfg.Lethal {
-			res.lethal(t, n, func() { rp.patientAtProgression(res) })
+			res.lethal(t, n, func() { rp.patientAtProgression(res, lastCalled) })
 			break
 		}
 		if t >= end {
@@ -717,8 +846,7 @@ func (rp *Replicator) treatPatient(res *Result) error {
 		logPhase("schedule", t)
 		if t >= nextDraw {
 			nextDraw += pc.Plasma.Every
-			d := rp.plasma(ps, pr.ShedFactor, rp.concAt(t), &obsRNG)
-			res.CTDNA = append(res.CTDNA, CTDNARow{Time: t, Mutation: "Y220C", Class: model.Sensitive, TrueVAF: d.vaf, AltReads: d.alt, Depth: d.eff, Called: d.called})
+			draw(t, rp.concAt(t))
 		}
 		if t >= nextScan && stopping {
 			nextScan += cfg.Scan
@@ -776,7 +904,7 @@ func (rp *Replicator) treatPatient(res *Result) error {
 					res.Nadir, res.NadirTime = nadirCells, 0
 					pr.NadirSum = nadirSum
 					pr.NewLesion = newLesion
-					rp.patientAtProgression(res)
+					rp.patientAtProgression(res, lastCalled)
 				}
 			} else {
 				if sum < nadirSum {
@@ -830,6 +958,10 @@ func (rp *Replicator) treatPatient(res *Result) error {
 	if !math.IsNaN(res.TTP) && !math.IsNaN(pr.ResponseTime) {
 		pr.DoR = res.TTP - pr.ResponseTime
 	}
+	if !math.IsNaN(res.TTP) && !math.IsNaN(res.FirstCTDNACall) {
+		res.CTDNALead = res.TTP - res.FirstCTDNACall
+	}
+	pr.PlasmaSNVs, pr.TissueSNVs = ps.plasmaSNV.count, ps.tissueSNV.count
 	return nil
 }
 
@@ -881,8 +1013,14 @@ func (rp *Replicator) bestResponse(res *Result, resp Response, t float64, pendRe
 	*pendResp, *pendTime = ResponseNone, math.NaN()
 }
 
-// patientAtProgression records the composition at the first progression.
-func (rp *Replicator) patientAtProgression(res *Result) {
+// patientAtProgression records the composition at the first progression,
+// and the calls of the last blood draw at or before it; distinct SNVs
+// called stop counting.
+func (rp *Replicator) patientAtProgression(res *Result, called [model.NumClasses]int) {
+	res.CalledAtProgression = called
+	rp.biopsy(BiopsyProgression, res.TTP, res.Patient, &rp.pat.bioRNG)
+	rp.pat.plasmaSNV.open = false
+	rp.pat.tissueSNV.open = false
 	var c [model.NumClasses]int64
 	clones := 0
 	for _, l := range rp.pat.lesions {
@@ -905,18 +1043,20 @@ func (rp *Replicator) patientAtProgression(res *Result) {
 // checkPatient is called between steps: cancellation, progress and the
 // clone cap over all lesions.
 func (rp *Replicator) checkPatient(rep int) error {
-	clones := 0
+	clones, genos, shapes := 0, 0, 0
 	var big *Tumor
 	for _, l := range rp.pat.lesions {
 		clones += l.tm.Clones()
-		if big == nil || len(l.tm.genos) > len(big.genos) {
+		genos += len(l.tm.genos)
+		shapes += len(l.tm.shapes)
+		if big == nil || l.tm.Total() > big.Total() {
 			big = l.tm
 		}
 	}
 	if big == nil {
 		return nil
 	}
-	return rp.checkLesion(rep, big, clones)
+	return rp.checkLesion(rep, big, clones, genos, shapes)
 }
 
 // RECIST is the response of one scan under RECIST 1.1 (Eisenhauer et al.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/p53evo/p53evo/model"
@@ -257,5 +258,68 @@ func TestLesionsIndependent(t *testing.T) {
 	}
 	if same > 0 {
 		t.Errorf("%d patients with two lesions identical to the cell", same)
+	}
+}
+
+// A patient's plasma reads resistance SNVs: with a research assay at a high
+// mutation rate, some patients have a resistance SNV called before
+// progression, the first call fills FirstCTDNACall and its lead, the
+// distinct SNVs called are counted, and a phase that ends at a ctDNA call
+// switches on the patient's draws (logged with why=ctdna).
+func TestPatientCTDNACalls(t *testing.T) {
+	pc := sim.DefaultPatient()
+	pc.Lesions = sim.Fixed(2)
+	pc.Burden = sim.Fixed(3e10)
+	a, _ := sim.PlasmaAssayNamed("research")
+	pc.Plasma.Molecules, pc.Plasma.Depth, pc.Plasma.MinAlt, pc.Plasma.LOD = a.Molecules, a.Depth, a.MinAlt, a.LOD
+	cfg := trialConfig(2000, 3, pc)
+	cfg.Model.MutationRate *= 10
+	p := &sim.Policy{Phases: []sim.PhaseSpec{
+		{Name: "first", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndCTDNA, Class: model.ClassTALoss, VAF: 1e-9}},
+		{Name: "second", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndProgression}},
+	}}
+	if err := p.Validate(len(cfg.Model.Drugs)); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Therapy = func() sim.Therapy { return p.Clone() }
+	calls, switched, counted := 0, 0, 0
+	err := sim.Run(context.Background(), &cfg, sim.RunOptions{Count: 6, Workers: 1}, sim.SinkFunc(func(r *sim.Result) error {
+		first := math.NaN()
+		for _, c := range r.CTDNA {
+			if c.Called && c.Class != model.Sensitive && math.IsNaN(first) {
+				first = c.Time
+			}
+		}
+		if !(math.IsNaN(first) && math.IsNaN(r.FirstCTDNACall) || first == r.FirstCTDNACall) {
+			t.Errorf("patient %d: first called row at %v, FirstCTDNACall %v", r.Replicate, first, r.FirstCTDNACall)
+		}
+		if math.IsNaN(first) {
+			return nil
+		}
+		calls++
+		if !math.IsNaN(r.TTP) && r.CTDNALead != r.TTP-first {
+			t.Errorf("patient %d: lead %v, want %v", r.Replicate, r.CTDNALead, r.TTP-first)
+		}
+		if r.Patient.PlasmaSNVs[model.ClassTALoss]+r.Patient.PlasmaSNVs[model.ClassPocket] > 0 {
+			counted++
+		}
+		for _, e := range r.Events {
+			if e.Kind == "phase" && strings.Contains(e.Detail, "phase=second why=ctdna") && e.Time == first {
+				switched++
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 {
+		t.Fatal("no patient had a resistance SNV called in plasma")
+	}
+	if counted == 0 {
+		t.Error("no distinct SNV counted in plasma")
+	}
+	if switched == 0 {
+		t.Errorf("%d patients with a ta-loss or pocket call, none switched phase at it", calls)
 	}
 }

@@ -143,7 +143,7 @@ func TestDrawVAF(t *testing.T) {
 	tm.Reset(1, 1e9, 0)
 	// found R248W (a one-site entry) and, under it, a nonsense sub-clone
 	choice := func(g int32, name string) int32 {
-		for i, h := range tm.genos[g].hits {
+		for i, h := range tm.genos[g].sh.hits {
 			if m.Catalog[h.Mut].Name == name {
 				return int32(i)
 			}

@@ -228,6 +228,9 @@ type CTDNARow struct {
 	AltReads int64
 	Depth    int64
 	Called   bool // AltReads >= MinAlt and AltReads/Depth >= LOD
+	// TumourFraction is the share of the draw's cell-free genomes that came
+	// from the tumour (the same for every row of one draw).
+	TumourFraction float64
 }
 
 // CTDNAConfig describes the liquid biopsy: cell deaths shed tumour DNA into

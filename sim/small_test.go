@@ -249,8 +249,8 @@ func TestMergeKeys(t *testing.T) {
 	}
 }
 
-// The genotype table survives a reset while small (no allocation once a
-// worker has met its genotypes) and restarts from the founder's past
+// The genotype tables survive a reset while small (no allocation once a
+// worker has met its genotypes) and restart from the founder's past
 // genoKeep, with the founder's children forgotten.
 func TestGenotypeTableBounded(t *testing.T) {
 	m := model.Default()
@@ -258,16 +258,16 @@ func TestGenotypeTableBounded(t *testing.T) {
 	tm.Reset(1, 1, 0)
 	// first-order genotypes, each with a child per choice
 	for j := int32(0); len(tm.genos) <= genoKeep; j++ {
-		for site := range tm.genos[0].snvs[j] {
+		for site := range tm.genos[0].sh.snvs[j] {
 			g := tm.childGeno(0, j, site)
-			for k := range int32(len(tm.genos[g].cum)) {
+			for k := range int32(len(tm.genos[g].sh.cum)) {
 				tm.childGeno(g, k, 0)
 			}
 		}
 	}
 	tm.Reset(2, 1, 0)
-	if len(tm.genos) != 1 || slices.ContainsFunc(tm.genos[0].child, func(c int32) bool { return c >= 0 }) {
-		t.Fatalf("after a reset past %d genotypes: %d genotypes, founder's children %v", genoKeep, len(tm.genos), tm.genos[0].child[:8])
+	if len(tm.genos) != 1 || len(tm.shapes) != 1 || len(tm.snvChild) != 0 || slices.ContainsFunc(tm.shapes[0].child, func(c int32) bool { return c >= 0 }) {
+		t.Fatalf("after a reset past %d genotypes: %d genotypes, %d shapes, %d SNV children, founder's child shapes %v", genoKeep, len(tm.genos), len(tm.shapes), len(tm.snvChild), tm.shapes[0].child[:8])
 	}
 	if c := tm.childGeno(0, 0, 0); c != 1 || len(tm.genos[c].g.Hits) != 1 {
 		t.Errorf("first child after the restart: id %d, hits %v", c, tm.genos[c].g.Hits)
@@ -276,6 +276,58 @@ func TestGenotypeTableBounded(t *testing.T) {
 	tm.Reset(3, 1, 0)
 	if len(tm.genos) != n {
 		t.Errorf("a small table was not kept: %d genotypes, had %d", len(tm.genos), n)
+	}
+}
+
+// SNV genotypes of one shape share its tables: the SNVs of an entry give
+// as many genotypes as SNVs but one shape, the same phenotype and choices,
+// and a genotype costs the guard one clone, a shape GenotypeWeight.
+func TestSNVGenotypesShareShape(t *testing.T) {
+	m := model.Default()
+	tm := NewTumor(&m, Options{ExactBelow: 1, Merge: true}) // SNV keys
+	tm.Reset(1, 1, 0)
+	j := int32(-1)
+	for k, n := range tm.genos[0].sh.snvs {
+		if n >= 10 {
+			j = int32(k)
+			break
+		}
+	}
+	if j < 0 {
+		t.Fatal("no entry of 10 or more SNVs in the default catalog")
+	}
+	n := tm.genos[0].sh.snvs[j]
+	var first *shapeInfo
+	for site := range n {
+		g := &tm.genos[tm.childGeno(0, j, site)]
+		if first == nil {
+			first = g.sh
+		}
+		if g.sh != first || g.site != site || g.g.Hits[0].Site != int(site) {
+			t.Fatalf("SNV %d: shape %p (first %p), site %d, hits %v", site, g.sh, first, g.site, g.g.Hits)
+		}
+	}
+	if len(tm.genos) != 1+int(n) || len(tm.shapes) != 2 {
+		t.Errorf("%d SNVs of one entry: %d genotypes and %d shapes, want %d and 2", n, len(tm.genos), len(tm.shapes), 1+n)
+	}
+	if c := tm.genotypeCost(); c != 2*GenotypeWeight+1+int(n) {
+		t.Errorf("genotype cost %d, want %d", c, 2*GenotypeWeight+1+int(n))
+	}
+	// a second hit of the same entry on the same copy takes a free SNV:
+	// from the genotype carrying SNV 3, the free SNVs are 0-2 and 4..n-1
+	g3 := tm.childGeno(0, j, 3)
+	gi := &tm.genos[g3]
+	if !gi.sh.carried[j] || tm.nFree(gi, j) != n-1 {
+		t.Fatalf("carried %v, free %d, want true and %d", gi.sh.carried[j], tm.nFree(gi, j), n-1)
+	}
+	for i := range n - 1 {
+		want := i
+		if i >= 3 {
+			want = i + 1
+		}
+		if s := tm.freeSite(gi, j, i); s != want {
+			t.Errorf("free SNV %d: %d, want %d", i, s, want)
+		}
 	}
 }
 
@@ -291,8 +343,8 @@ func TestLineageSites(t *testing.T) {
 	tm.found(0, g1, 0, 5, 1) // a clone carrying A#2
 	c := &tm.clones[1]
 	g := &tm.genos[g1]
-	if len(g.cum) != 1 || !g.carried[0] {
-		t.Fatalf("genotype A: choices %v, carried %v", g.hits, g.carried)
+	if len(g.sh.cum) != 1 || !g.sh.carried[0] {
+		t.Fatalf("genotype A: choices %v, carried %v", g.sh.hits, g.sh.carried)
 	}
 	for range 200 {
 		if d := tm.daughter(c, g, 1); d.site != 0 {

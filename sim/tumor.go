@@ -40,33 +40,58 @@ type pending struct {
 	n0, n1 int64
 }
 
-// genoInfo is what the engine keeps per genotype.
+// shapeInfo is what genotypes of one shape share: a shape is a genotype
+// keyed by catalog entry (every Hit.Site 0), and every SNV genotype of that
+// shape (the same entries on the same copies, whichever of their SNVs) has
+// the same phenotype, mutation probability and mutation choices, since the
+// SNVs of an entry act alike. With entry keys a shape is one genotype; with
+// SNV keys it stands behind many, each of which holds only its own hits.
+type shapeInfo struct {
+	g     model.Genotype // Site 0 in every hit
+	label string         // e.g. "R248W" or "Y220C" for the founder
+	mut   string         // name of the newest mutation
+	class model.Class
+	pheno int32
+	rc    int32     // rate class: (phenotype, mutation probability)
+	u     float64   // probability that a division yields a mutant daughter
+	cum   []float64 // cumulative weights of choices
+	hits  []model.Hit
+	// per choice: the SNVs of its entry (snvs), the first of its SNVs in
+	// the numbering of all choices' SNVs (snvOff), whether the shape
+	// carries the entry on that copy (carried) and the child shape (child,
+	// -1 until first needed)
+	snvs    []int32
+	snvOff  []uint32
+	carried []bool
+	child   []int32
+	// geno (entry keys): the genotype of this shape, -1 until first needed
+	geno int32
+}
+
+// genoInfo is what the engine keeps per genotype: its shape's shared tables
+// and its own hits (with their SNVs). About 64 bytes plus 24 a hit, and a
+// map entry in Tumor.snvChild (about 30 bytes), so SNV keys stay cheap.
 type genoInfo struct {
-	g     model.Genotype
-	label string // e.g. "R248W" or "Y220C" for the founder
-	mut   string // name of the newest mutation
+	sh *shapeInfo
+	g  model.Genotype
 	// newest is the catalog index of the newest mutation (-1 for the
 	// founder genotype) and founding its resistance class (Sensitive for
 	// the founder and passengers): what a clone of this genotype adds to
 	// its parent, as the liquid biopsy sees it.
-	newest   int
+	newest   int32
 	site     int32 // SNV of the newest mutation within its entry
 	founding model.Class
 	class    model.Class
 	pheno    int32
-	rc       int32     // rate class: (phenotype, mutation probability)
-	u        float64   // probability that a division yields a mutant daughter
-	cum      []float64 // cumulative weights of choices
-	hits     []model.Hit
-	// per choice: the SNVs of its entry (snvs), those still free on its
-	// copy when the genotype already carries some of them (free, nil when
-	// all are; SNV keys only), whether the genotype carries the entry on
-	// that copy (carried), and where its children start in child
-	snvs     []int32
-	free     [][]int32
-	carried  []bool
-	childOff []int32
-	child    []int32 // child genotype per (choice, SNV), -1 until first needed
+	rc       int32
+	u        float64
+}
+
+// childKey names an SNV genotype's child: the parent genotype in the high
+// 32 bits, the child's SNV in the parent shape's numbering of its choices'
+// SNVs (shapeInfo.snvOff) in the low ones.
+func childKey(parent int32, sh *shapeInfo, choice, site int32) uint64 {
+	return uint64(parent)<<32 | uint64(sh.snvOff[choice]+uint32(site))
 }
 
 // rateClass groups genotypes that share birth/death rates and mutation
@@ -121,11 +146,14 @@ type Tumor struct {
 	pend    []pending
 	pendNew []pending
 	genos   []genoInfo
-	phenos  []phenoInfo
-	rcs     []rateClass
-	records []CloneRecord
-	counts  [model.NumClasses]int64
-	total   int64
+	shapes  []*shapeInfo
+	// snvChild (SNV keys): the child genotype of (parent, choice, SNV)
+	snvChild map[uint64]int32
+	phenos   []phenoInfo
+	rcs      []rateClass
+	records  []CloneRecord
+	counts   [model.NumClasses]int64
+	total    int64
 
 	// ancestry of every clone founded, indexed by clone id (ids are dense):
 	// the parent's id and the clone's genotype. Used to find every cell
@@ -134,6 +162,7 @@ type Tumor struct {
 	ancGeno   []int32
 	ancSite   []int32 // SNV of the clone's founding mutation within its entry
 	drawBuf   drawBuffers
+	snvs      snvTally // a single lesion's blood draws
 
 	// segments of the current step: segment k is [segT[k], segT[k+1]).
 	segT    []float64
@@ -157,6 +186,10 @@ type Tumor struct {
 
 	mergeRNG rng.Stream
 	rep      []int32 // live clone index per genotype (merge mode), -1 if none
+	// aggregate's children of one (parent, choice) by free SNV, -1 if not
+	// looked up yet, and the SNVs looked up
+	siteChild   []int32
+	siteTouched []int32
 }
 
 // Options are the engine's numerical knobs.
@@ -207,15 +240,17 @@ type Options struct {
 	// entryKeys: genotypes are keyed by catalog entry, not SNV. Always so
 	// with one clone per lineage, where each clone's SNV is kept with its
 	// ancestry (Tumor.ancSite), so genotype tables stay small; and in merge
-	// mode without blood draws (set by NewReplicator), where a merged clone
-	// then pools the SNVs of an entry: nothing reads them apart, each
-	// entry's cells keep their law, and a tumour holds far fewer clones
-	// (about 390 instead of 5,000 for the 1e11 lesion).
+	// mode for single lesions without blood draws (set by NewReplicator),
+	// where a merged clone then pools the SNVs of an entry: nothing reads
+	// them apart, each entry's cells keep their law, and a tumour holds far
+	// fewer clones (about 390 instead of 5,000 for the 1e11 lesion).
+	// Patients' merged lesions are keyed by SNV (their plasma reads SNVs).
 	entryKeys bool
 }
 
-// genoKeep is the number of genotypes past which Reset empties the
-// genotype table (memory: about 5 kB a genotype with the default catalog).
+// genoKeep is the number of genotypes (or shapes) past which Reset empties
+// the genotype tables (memory: a shape's tables take about 4 kB with the
+// default catalog, an SNV genotype about 150 bytes).
 const genoKeep = 4096
 
 // Defaults of the bridge options (Options.BridgeAbove, BridgeMinCells).
@@ -271,18 +306,22 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	tm.ancGeno = tm.ancGeno[:0]
 	tm.ancSite = tm.ancSite[:0]
 	if len(tm.genos) == 0 {
-		tm.addGeno(model.Genotype{}, "Y220C")
+		sh := tm.addShape(model.Genotype{}, "Y220C")
+		sh.geno = tm.newGeno(sh, model.Genotype{})
 	}
-	if len(tm.genos) > genoKeep {
+	if len(tm.genos) > genoKeep || len(tm.shapes) > genoKeep {
 		// genotypes are kept across replicates so that a worker stops
 		// allocating once it has met them; with SNV keys the genotypes of
-		// double mutants rarely repeat, so past genoKeep the table restarts
+		// double mutants rarely repeat, so past genoKeep the tables restart
 		// from the founder's (no clone refers to any at a reset)
 		clear(tm.genos[1:])
 		tm.genos = tm.genos[:1]
-		for i := range tm.genos[0].child {
-			tm.genos[0].child[i] = -1
+		clear(tm.shapes[1:])
+		tm.shapes = tm.shapes[:1]
+		for i := range tm.shapes[0].child {
+			tm.shapes[0].child[i] = -1
 		}
+		clear(tm.snvChild)
 	}
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
@@ -318,7 +357,7 @@ func (tm *Tumor) Born() int64 { return tm.nextID }
 func (tm *Tumor) CountGenotype(label string) int64 {
 	n := int64(0)
 	for i := range tm.clones {
-		if tm.genos[tm.clones[i].geno].label == label {
+		if tm.genos[tm.clones[i].geno].sh.label == label {
 			n += tm.clones[i].n
 		}
 	}
@@ -337,7 +376,7 @@ type GenotypeCount struct {
 // tumour. (The order is the labels' because a worker's genotype cache
 // outlives its replicates.)
 func (tm *Tumor) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
-	return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].label, tm.genos[g].class },
+	return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].sh.label, tm.genos[g].class },
 		len(tm.clones), func(i int) (int32, int64) { return tm.clones[i].geno, tm.clones[i].n })
 }
 
@@ -371,7 +410,7 @@ func (tm *Tumor) CountSNV(mut, site int) int64 {
 	n := int64(0)
 	for i := range tm.clones {
 		for a := tm.clones[i].id; a >= 0; a = tm.ancParent[a] {
-			if g := &tm.genos[tm.ancGeno[a]]; g.newest == mut && tm.ancSite[a] == int32(site) {
+			if g := &tm.genos[tm.ancGeno[a]]; int(g.newest) == mut && tm.ancSite[a] == int32(site) {
 				n += tm.clones[i].n
 				break
 			}
@@ -409,7 +448,9 @@ func (tm *Tumor) Shift(dt float64) {
 	}
 }
 
-func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
+// addShape adds the shape of entry-keyed genotype g, whose newest
+// mutation is named mut: its phenotype, rate class and mutation choices.
+func (tm *Tumor) addShape(g model.Genotype, mut string) *shapeInfo {
 	m := tm.m
 	ph := m.Phenotype(g)
 	pi := int32(-1)
@@ -424,79 +465,131 @@ func (tm *Tumor) addGeno(g model.Genotype, mut string) int32 {
 		tm.phenos = append(tm.phenos, phenoInfo{p: ph})
 		tm.fillDeath(&tm.phenos[pi])
 	}
-	gi := genoInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, newest: -1}
-	if k := len(g.Hits); k > 0 {
-		gi.newest = g.Hits[k-1].Mut
-		gi.site = int32(g.Hits[k-1].Site)
-		gi.founding = m.Class(model.Genotype{Hits: g.Hits[k-1:]})
-	}
+	sh := &shapeInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, geno: -1}
 	tm.choices = m.Choices(g, tm.choices[:0])
 	sum := 0.0
+	off := uint32(0)
 	for _, c := range tm.choices {
 		sum += c.Weight
-		gi.cum = append(gi.cum, sum)
-		gi.hits = append(gi.hits, c.Hit)
-		n := m.SNVs(c.Hit.Mut)
-		gi.snvs = append(gi.snvs, int32(n))
-		gi.childOff = append(gi.childOff, int32(len(gi.child)))
-		keys := n // children: one per SNV, or one per entry
-		if tm.opt.entryKeys {
-			keys = 1
-		}
-		for range keys {
-			gi.child = append(gi.child, -1)
-		}
-		gi.carried = append(gi.carried, slices.ContainsFunc(g.Hits, func(h model.Hit) bool { return h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy }))
-		// SNVs of this entry the genotype already carries on this copy
-		var free []int32
-		for _, h := range g.Hits {
-			if h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy && free == nil && !tm.opt.entryKeys {
-				free = make([]int32, 0, n)
-				for site := range n {
-					if !slices.ContainsFunc(g.Hits, func(x model.Hit) bool { return x.Mut == h.Mut && x.Copy == h.Copy && x.Site == site }) {
-						free = append(free, int32(site))
-					}
-				}
-			}
-		}
-		gi.free = append(gi.free, free)
+		sh.cum = append(sh.cum, sum)
+		sh.hits = append(sh.hits, c.Hit)
+		sh.snvOff = append(sh.snvOff, off)
+		sh.snvs = append(sh.snvs, int32(m.SNVs(c.Hit.Mut)))
+		off += uint32(m.SNVs(c.Hit.Mut))
+		sh.child = append(sh.child, -1)
+		sh.carried = append(sh.carried, slices.ContainsFunc(g.Hits, func(h model.Hit) bool { return h.Mut == c.Hit.Mut && h.Copy == c.Hit.Copy }))
 	}
-	gi.u = m.MutationRate * sum
-	if gi.u >= 1 {
-		gi.u = 1
+	sh.u = m.MutationRate * sum
+	if sh.u >= 1 {
+		sh.u = 1
 	}
-	gi.rc = -1
+	sh.rc = -1
 	for i := range tm.rcs {
-		if tm.rcs[i].pheno == pi && tm.rcs[i].u == gi.u {
-			gi.rc = int32(i)
+		if tm.rcs[i].pheno == pi && tm.rcs[i].u == sh.u {
+			sh.rc = int32(i)
 		}
 	}
-	if gi.rc < 0 {
-		gi.rc = int32(len(tm.rcs))
-		tm.rcs = append(tm.rcs, rateClass{pheno: pi, u: gi.u})
+	if sh.rc < 0 {
+		sh.rc = int32(len(tm.rcs))
+		tm.rcs = append(tm.rcs, rateClass{pheno: pi, u: sh.u})
+	}
+	tm.shapes = append(tm.shapes, sh)
+	return sh
+}
+
+// newGeno adds genotype g (with its SNVs) of shape sh.
+func (tm *Tumor) newGeno(sh *shapeInfo, g model.Genotype) int32 {
+	gi := genoInfo{sh: sh, g: g, newest: -1, class: sh.class, pheno: sh.pheno, rc: sh.rc, u: sh.u}
+	if k := len(g.Hits); k > 0 {
+		gi.newest = int32(g.Hits[k-1].Mut)
+		gi.site = int32(g.Hits[k-1].Site)
+		gi.founding = tm.m.Class(model.Genotype{Hits: g.Hits[k-1:]})
 	}
 	tm.genos = append(tm.genos, gi)
 	return int32(len(tm.genos) - 1)
 }
 
+// childShape is the shape a mutation choice of shape sh leads to, created
+// the first time.
+func (tm *Tumor) childShape(sh *shapeInfo, choice int32) *shapeInfo {
+	if c := sh.child[choice]; c >= 0 {
+		return tm.shapes[c]
+	}
+	h := sh.hits[choice]
+	c := tm.addShape(sh.g.With(h), tm.m.Catalog[h.Mut].Name)
+	sh.child[choice] = int32(len(tm.shapes) - 1)
+	return c
+}
+
 // childGeno returns the genotype that SNV site of a mutation choice leads
-// to (with entry keys, the same for every SNV), creating it the first time. Called only from the serial part of a
-// step.
+// to (with entry keys, the same for every SNV), creating it the first time.
+// Called only from the serial part of a step.
 func (tm *Tumor) childGeno(parent int32, choice, site int32) int32 {
 	p := &tm.genos[parent]
 	if tm.opt.entryKeys {
-		site = 0
+		sh := tm.childShape(p.sh, choice)
+		if sh.geno < 0 {
+			sh.geno = tm.newGeno(sh, sh.g)
+		}
+		return sh.geno
 	}
-	k := p.childOff[choice] + site
-	if c := p.child[k]; c >= 0 {
+	k := childKey(parent, p.sh, choice, site)
+	if c, ok := tm.snvChild[k]; ok {
 		return c
 	}
-	h := p.hits[choice]
+	sh := tm.childShape(p.sh, choice)
+	h := p.sh.hits[choice]
 	h.Site = int(site)
-	g := p.g.With(h)
-	id := tm.addGeno(g, tm.m.Catalog[h.Mut].Name)
-	tm.genos[parent].child[k] = id
+	id := tm.newGeno(sh, tm.genos[parent].g.With(h))
+	if tm.snvChild == nil {
+		tm.snvChild = make(map[uint64]int32)
+	}
+	tm.snvChild[k] = id
 	return id
+}
+
+// genotypeCost is what the genotype tables weigh against Config.MaxClones:
+// GenotypeWeight clones a shape (its tables), one clone a genotype (with
+// SNV keys a genotype holds only its hits, about the memory of a clone).
+func (tm *Tumor) genotypeCost() int { return GenotypeWeight*len(tm.shapes) + len(tm.genos) }
+
+// nFree is the number of SNVs of choice j that genotype g does not carry
+// on the choice's copy (all of them with entry keys).
+func (tm *Tumor) nFree(g *genoInfo, j int32) int32 {
+	n := g.sh.snvs[j]
+	if tm.opt.entryKeys || !g.sh.carried[j] {
+		return n
+	}
+	h := g.sh.hits[j]
+	for _, x := range g.g.Hits {
+		if x.Mut == h.Mut && x.Copy == h.Copy {
+			n--
+		}
+	}
+	return n
+}
+
+// freeSite is the i-th (from 0, in increasing order) SNV of choice j that
+// g does not carry on the choice's copy: the least fixed point s of
+// s = i + #(carried SNVs <= s), reached by iterating from i.
+func (tm *Tumor) freeSite(g *genoInfo, j, i int32) int32 {
+	if tm.opt.entryKeys || !g.sh.carried[j] {
+		return i
+	}
+	h := g.sh.hits[j]
+	s := i
+	for {
+		k := i
+		for _, x := range g.g.Hits {
+			if x.Mut == h.Mut && x.Copy == h.Copy && int32(x.Site) <= s {
+				k++
+			}
+		}
+		if k == s {
+			return s
+		}
+		s = k
+	}
 }
 
 // expm1x is (e^x - 1)/x, continuous at 0.
@@ -676,6 +769,7 @@ func (tm *Tumor) aggregate(p pending) {
 	r := &tm.mergeRNG
 	pg := &tm.genos[p.geno]
 	birth := tm.phenos[pg.pheno].p.Birth
+	sh := pg.sh
 	dt := p.e - p.t
 	ratio := float64(p.n1) / float64(p.n0)
 	lr := math.Log(ratio)
@@ -685,26 +779,22 @@ func (tm *Tumor) aggregate(p pending) {
 		integral = float64(p.n1-p.n0) * dt / lr
 	}
 	prev := 0.0
-	for j := range pg.cum {
-		w := pg.cum[j] - prev
-		prev = pg.cum[j]
+	for j := range sh.cum {
+		w := sh.cum[j] - prev
+		prev = sh.cum[j]
 		rate := tm.m.MutationRate * w * birth // per cell per day
 		mu := rate * integral
 		// the entry's free SNVs share the stream evenly; they act alike, so
 		// one child's rate class serves them all
-		nfree := int(pg.snvs[j])
-		first := int32(0)
+		nfree := int(tm.nFree(pg, int32(j)))
 		if tm.opt.entryKeys {
 			nfree = 1 // the entry is one genotype
-		} else if f := pg.free[j]; f != nil {
-			nfree, first = len(f), f[0]
 		}
-		rc := &tm.rcs[tm.genos[tm.childGeno(p.geno, int32(j), first)].rc]
-		pg = &tm.genos[p.geno] // childGeno may grow the table
-		if mu/float64(nfree) < tm.aggregateMin() {
+		rc := &tm.rcs[tm.childShape(sh, int32(j)).rc] // the children's rate class
+		if mu < tm.aggregateMin() {
 			for k := r.Poisson(mu); k > 0; k-- {
 				s := bridgeTime(r.Float64(), dt, ratio, lr)
-				site := pickSite(pg, int32(j), r)
+				site := tm.pickSite(pg, int32(j), r)
 				alpha, beta := tm.kendall(rc, p.t+s, p.b)
 				if r.Float64() < alpha {
 					continue
@@ -720,7 +810,8 @@ func (tm *Tumor) aggregate(p pending) {
 			continue
 		}
 		const panels = 32
-		var m1, m2 float64
+		var m0, m1, m2 float64
+		var surv, invLnBeta [panels + 1]float64 // cumulative survivors and -1/ln beta at each node
 		for i := 0; i <= panels; i++ {
 			s := dt * float64(i) / panels
 			wt := 2.0
@@ -733,15 +824,65 @@ func (tm *Tumor) aggregate(p pending) {
 			ex := (1 - alpha) / (1 - beta)
 			ex2 := ex * (1 + beta) / (1 - beta)
 			f := wt * dt / (3 * panels) * rate * path(s)
+			m0 += f * (1 - alpha)
 			m1 += f * ex
 			m2 += f * ex2
+			surv[i] = m0
+			if beta > 0 {
+				invLnBeta[i] = -1 / math.Log(beta)
+			}
+		}
+		if mu/float64(nfree) < tm.aggregateMin() {
+			// many daughters, but too few per SNV for the normal law
+			// (SNV keys): the survivors at b are Poisson with mean
+			// m0 = integral lambda_j (1 - alpha) (thinning), each on a
+			// free SNV drawn uniformly, born at a Simpson node drawn by its
+			// weight in m0 and 1 + Geometric(1 - beta) cells as one born
+			// there (the birth-time law discretised at the 33 nodes)
+			// (the geometric as floor(E / -ln beta), E standard
+			// exponential; children cached by SNV for this choice)
+			for len(tm.siteChild) < int(nfree) {
+				tm.siteChild = append(tm.siteChild, -1)
+			}
+			for k := r.Poisson(m0); k > 0; k-- {
+				x := r.Float64() * m0
+				lo, hi := 0, panels // the first node with surv > x
+				for lo < hi {
+					mid := (lo + hi) / 2
+					if surv[mid] <= x {
+						lo = mid + 1
+					} else {
+						hi = mid
+					}
+				}
+				i := lo
+				f := int32(0)
+				if nfree > 1 {
+					h, _ := bits.Mul64(r.Uint64(), uint64(nfree))
+					f = int32(h)
+				}
+				size := int64(1)
+				if invLnBeta[i] > 0 {
+					size += int64(min(r.Exp()*invLnBeta[i], math.MaxInt64/4))
+				}
+				g := tm.siteChild[f]
+				if g < 0 {
+					g = tm.childGeno(p.geno, int32(j), tm.freeSite(pg, int32(j), f))
+					pg = &tm.genos[p.geno]
+					tm.siteChild[f] = g
+					tm.siteTouched = append(tm.siteTouched, f)
+				}
+				tm.settle(g, p.parent, p.t+dt*float64(i)/panels, size)
+			}
+			for _, f := range tm.siteTouched {
+				tm.siteChild[f] = -1
+			}
+			tm.siteTouched = tm.siteTouched[:0]
+			continue
 		}
 		m1, m2 = m1/float64(nfree), m2/float64(nfree)
 		for i := range nfree {
-			site := int32(i)
-			if f := pg.free[j]; f != nil && !tm.opt.entryKeys {
-				site = f[i]
-			}
+			site := tm.freeSite(pg, int32(j), int32(i))
 			size := int64(math.Round(m1 + math.Sqrt(m2)*r.Normal()))
 			g := tm.childGeno(p.geno, int32(j), site)
 			pg = &tm.genos[p.geno]
@@ -916,7 +1057,7 @@ func (tm *Tumor) checkRecord(c *clone) {
 		g := &tm.genos[c.geno]
 		c.rec = int32(len(tm.records))
 		tm.records = append(tm.records, CloneRecord{
-			ID: c.id, Parent: c.parent, Mutation: g.mut, Genotype: g.label, Class: g.class,
+			ID: c.id, Parent: c.parent, Mutation: g.sh.mut, Genotype: g.sh.label, Class: g.class,
 			Born: c.born, Peak: c.n, PeakTime: tm.t, Extinct: math.NaN(),
 		})
 		return
@@ -1220,27 +1361,30 @@ func bridgeTime(x, dt, ratio, lr float64) float64 {
 // choice (catalog entry and copy) by its weight, then the SNV uniformly
 // among the entry's SNVs not yet carried on that copy.
 func (tm *Tumor) pick(g *genoInfo, r *rng.Stream) (choice, site int32) {
-	x := r.Float64() * g.cum[len(g.cum)-1]
-	j, _ := slices.BinarySearch(g.cum, x)
-	if j >= len(g.cum) {
-		j = len(g.cum) - 1
+	cum := g.sh.cum
+	x := r.Float64() * cum[len(cum)-1]
+	j, _ := slices.BinarySearch(cum, x)
+	if j >= len(cum) {
+		j = len(cum) - 1
 	}
-	for j+1 < len(g.cum) && g.cum[j] <= x {
+	for j+1 < len(cum) && cum[j] <= x {
 		j++
 	}
-	return int32(j), pickSite(g, int32(j), r)
+	return int32(j), tm.pickSite(g, int32(j), r)
 }
 
-// pickSite draws the SNV of choice j uniformly among those still free.
-func pickSite(g *genoInfo, j int32, r *rng.Stream) int32 {
-	if f := g.free[j]; f != nil {
-		if len(f) <= 1 {
-			return f[0]
+// pickSite draws the SNV of choice j uniformly among those still free (with
+// entry keys, among all of the entry's: daughter then draws a lineage's).
+func (tm *Tumor) pickSite(g *genoInfo, j int32, r *rng.Stream) int32 {
+	if !tm.opt.entryKeys && g.sh.carried[j] {
+		nf := tm.nFree(g, j)
+		if nf <= 1 {
+			return tm.freeSite(g, j, 0)
 		}
-		hi, _ := bits.Mul64(r.Uint64(), uint64(len(f)))
-		return f[hi]
+		hi, _ := bits.Mul64(r.Uint64(), uint64(nf))
+		return tm.freeSite(g, j, int32(hi))
 	}
-	n := g.snvs[j]
+	n := g.sh.snvs[j]
 	if n <= 1 {
 		return 0
 	}
@@ -1252,7 +1396,7 @@ func pickSite(g *genoInfo, j int32, r *rng.Stream) int32 {
 // mutation drawn from the clone's stream.
 func (tm *Tumor) daughter(c *clone, g *genoInfo, t float64) pending {
 	j, site := tm.pick(g, &c.rng)
-	if tm.opt.entryKeys && g.carried[j] {
+	if tm.opt.entryKeys && g.sh.carried[j] {
 		site = tm.lineageSite(c.id, g, j, &c.rng)
 	}
 	return pending{parent: c.id, t: t, geno: c.geno, choice: j, site: site}
@@ -1264,8 +1408,8 @@ func (tm *Tumor) daughter(c *clone, g *genoInfo, t float64) pending {
 // are of order u^2). It reads the ancestry, which grows only in the serial
 // part of a step.
 func (tm *Tumor) lineageSite(id int64, g *genoInfo, j int32, r *rng.Stream) int32 {
-	h := g.hits[j]
-	n := uint64(g.snvs[j])
+	h := g.sh.hits[j]
+	n := uint64(g.sh.snvs[j])
 	for {
 		hi, _ := bits.Mul64(r.Uint64(), n)
 		site, taken := int32(hi), false
