@@ -952,7 +952,8 @@ func TestSchemaMetadata(t *testing.T) {
 				strings.HasPrefix(fd.Name, "start_") || strings.HasPrefix(fd.Name, "final_"):
 				want = "cells"
 			case fd.Name == "attempts" || fd.Name == "clones_born" || strings.HasSuffix(fd.Name, "_at_progression") && fd.Type.ID() == arrow.INT32 ||
-				slices.Contains([]string{"lesions", "occult_lesions", "target_lesions", "redraws"}, fd.Name):
+				slices.Contains([]string{"lesions", "occult_lesions", "target_lesions", "redraws"}, fd.Name),
+				strings.HasPrefix(fd.Name, "plasma_snvs_"), strings.HasPrefix(fd.Name, "tissue_snvs_"):
 				want = "count"
 			case strings.HasSuffix(fd.Name, "_mm"):
 				want = "mm"

@@ -44,6 +44,10 @@ const (
 	patBaselineCalled
 	patFirstCTDNACall
 	patCTDNALead
+	patPlasmaTALoss
+	patPlasmaPocket
+	patTissueTALoss
+	patTissuePocket
 	patNumCols
 )
 
@@ -73,6 +77,10 @@ var patientColumns = [patNumCols]column{
 	{"baseline_y220c_called", bln, false, "", "whether the baseline draw calls Y220C"},
 	{"first_ctdna_call", f64, true, "days", "time of the first ctDNA draw calling a resistance mutation, as runs.first_ctdna_call; null if none"},
 	{"ctdna_lead", f64, true, "days", "lead of the first ctDNA call over imaging progression, progression_time - first_ctdna_call; null unless both exist"},
+	{"plasma_snvs_ta_loss", i32, false, "count", "distinct ta-loss SNVs called in plasma up to the first progression (all follow-up without one); an SNV called in several draws counts once"},
+	{"plasma_snvs_pocket", i32, false, "count", "distinct pocket-disrupting SNVs called in plasma up to the first progression, as plasma_snvs_ta_loss"},
+	{"tissue_snvs_ta_loss", i32, false, "count", "distinct ta-loss SNVs called by the patient's tissue biopsies up to the first progression (the progression biopsy included); an SNV called in several biopsies counts once"},
+	{"tissue_snvs_pocket", i32, false, "count", "distinct pocket-disrupting SNVs called by tissue biopsies up to the first progression, as tissue_snvs_ta_loss"},
 }
 
 // Column indices of the lesions table.
@@ -225,6 +233,10 @@ func (w *Writer) writePatient(r *sim.Result) {
 	b[patBaselineCalled].(*array.BooleanBuilder).Append(p.BaselineDetected)
 	appendNullable(b[patFirstCTDNACall].(*array.Float64Builder), r.FirstCTDNACall)
 	appendNullable(b[patCTDNALead].(*array.Float64Builder), r.CTDNALead)
+	b[patPlasmaTALoss].(*array.Int32Builder).Append(int32(p.PlasmaSNVs[model.ClassTALoss]))
+	b[patPlasmaPocket].(*array.Int32Builder).Append(int32(p.PlasmaSNVs[model.ClassPocket]))
+	b[patTissueTALoss].(*array.Int32Builder).Append(int32(p.TissueSNVs[model.ClassTALoss]))
+	b[patTissuePocket].(*array.Int32Builder).Append(int32(p.TissueSNVs[model.ClassPocket]))
 	w.patients.pending++
 
 	if n := len(p.LesionRows); n > 0 {
@@ -300,6 +312,9 @@ type PatientRow struct {
 	BaselineY220CCalled                   bool
 	FirstCTDNACall                        float64
 	CTDNALead                             float64
+	// distinct resistance SNVs called up to the first progression, by class
+	PlasmaSNVsTALoss, PlasmaSNVsPocket int
+	TissueSNVsTALoss, TissueSNVsPocket int
 }
 
 // Progressed reports whether the patient progressed.
@@ -404,6 +419,10 @@ func readPatients(mem memory.Allocator, paths []string) ([]PatientRow, error) {
 				BaselineY220CCalled:    bools(patBaselineCalled).Value(i),
 				FirstCTDNACall:         nullableF64(f64s(patFirstCTDNACall), i),
 				CTDNALead:              nullableF64(f64s(patCTDNALead), i),
+				PlasmaSNVsTALoss:       int(i32s(patPlasmaTALoss).Value(i)),
+				PlasmaSNVsPocket:       int(i32s(patPlasmaPocket).Value(i)),
+				TissueSNVsTALoss:       int(i32s(patTissueTALoss).Value(i)),
+				TissueSNVsPocket:       int(i32s(patTissuePocket).Value(i)),
 			})
 		}
 		return nil

@@ -37,6 +37,7 @@ func handPatients() []sim.Result {
 				Lesions: 2, Occult: 1, Burden: 2.5e9, GrowthMult: 1.75, KillMult: 0.625, ShedFactor: 4.5, Redraws: 3,
 				Targets: 1, BaselineSum: 41.25, NadirSum: 22.5, BestPct: -45.5, ResponseTime: 56, DoR: 168, NewLesion: true,
 				BaselineTF: 0.0125, BaselineVAF: 0.00625, BaselineDetected: true,
+				PlasmaSNVs: [3]int{0, 3, 1}, TissueSNVs: [3]int{0, 2, 5},
 				LesionRows: []sim.LesionResult{
 					{Lesion: 0, KillMult: 1.5, Attempts: 2, GrowthDays: 3001.5, Start: [3]int64{2e9, 3000, 400}, StartDiameter: 41.25, Target: true,
 						Nadir: 3e8, NadirTime: 112, NadirMM: 22.5, Final: [3]int64{5000, 6e6, 7e4}, Visible: nan, ClonesBorn: 20, Progressed: 280},
@@ -100,6 +101,8 @@ func wantPatients(rs []sim.Result) []PatientRow {
 			ResponseTime: p.ResponseTime, ProgressionTime: r.TTP, NewLesionAtProgression: p.NewLesion && !math.IsNaN(r.TTP),
 			DurationOfResponse: p.DoR, EndTime: r.EndTime, BaselineTumourFraction: p.BaselineTF, BaselineY220CVAF: p.BaselineVAF,
 			BaselineY220CCalled: p.BaselineDetected, FirstCTDNACall: r.FirstCTDNACall, CTDNALead: r.CTDNALead,
+			PlasmaSNVsTALoss: p.PlasmaSNVs[model.ClassTALoss], PlasmaSNVsPocket: p.PlasmaSNVs[model.ClassPocket],
+			TissueSNVsTALoss: p.TissueSNVs[model.ClassTALoss], TissueSNVsPocket: p.TissueSNVs[model.ClassPocket],
 		})
 	}
 	return out
@@ -190,6 +193,10 @@ var byName = map[string]map[string]func(r *sim.Result, i int) any{
 		"baseline_y220c_called":     func(r *sim.Result, _ int) any { return r.Patient.BaselineDetected },
 		"first_ctdna_call":          func(r *sim.Result, _ int) any { return r.FirstCTDNACall },
 		"ctdna_lead":                func(r *sim.Result, _ int) any { return r.CTDNALead },
+		"plasma_snvs_ta_loss":       func(r *sim.Result, _ int) any { return int32(r.Patient.PlasmaSNVs[model.ClassTALoss]) },
+		"plasma_snvs_pocket":        func(r *sim.Result, _ int) any { return int32(r.Patient.PlasmaSNVs[model.ClassPocket]) },
+		"tissue_snvs_ta_loss":       func(r *sim.Result, _ int) any { return int32(r.Patient.TissueSNVs[model.ClassTALoss]) },
+		"tissue_snvs_pocket":        func(r *sim.Result, _ int) any { return int32(r.Patient.TissueSNVs[model.ClassPocket]) },
 	},
 	TableLesions: {
 		"replicate":            func(r *sim.Result, _ int) any { return int32(r.Replicate) },
