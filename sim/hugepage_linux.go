@@ -13,7 +13,7 @@ import (
 // The advice is a hint; if refused, the grid works the same.
 func makeGrid(n int) []int32 {
 	const huge = 2 << 20
-	if n*4 < 4*huge {
+	if n*4 < 2*huge {
 		return make([]int32, n)
 	}
 	// over-allocate so that a whole number of huge pages lies inside

@@ -190,7 +190,6 @@ type Lattice struct {
 	bound   float64 // R >= birth + death of every live phenotype
 
 	empty [26]int32
-	touch int32 // a sink for prefetch's load
 
 	// Events counts candidate events (thinning included) since Reset.
 	Events int64
@@ -624,24 +623,7 @@ func (lt *Lattice) events(end float64, stopAt int64) bool {
 		case x < ph.birth+ph.death:
 			lt.remove(int(i))
 		}
-		lt.prefetch()
 	}
-}
-
-// prefetch loads the cell that the next event will most likely draw, so
-// that its cache miss overlaps the work in between: a copy of the stream
-// draws what the next event's clock and index will draw (unless its clock
-// passes the end of the interval, the draws are the same). The stream
-// itself is untouched, so results do not depend on it.
-func (lt *Lattice) prefetch() {
-	n := len(lt.sites)
-	if n == 0 {
-		return
-	}
-	peek := lt.r
-	peek.Exp()
-	i, _ := bits.Mul64(peek.Uint64(), uint64(n))
-	lt.touch += lt.grid[lt.sites[i]]
 }
 
 // divide lets the cell of clone c at site p divide (u: its genotype's
