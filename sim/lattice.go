@@ -31,8 +31,8 @@ import (
 // phenotype appears.
 //
 // Placement. A dividing cell puts its daughter on a uniformly chosen empty
-// neighbour site (von Neumann: 4 in 2D, 6 in 3D; Moore: 8 or 26). If every
-// neighbour is occupied:
+// neighbour site (von Neumann: 4 in 2D, 6 in 3D; Moore: 8 or 26; hex: 6, 2D
+// only). If every neighbour is occupied:
 //   - RuleWait: the division does not happen (the cell stays, nothing
 //     changes): growth is boundary-driven, as in the Eden model.
 //   - RulePush: a direction is chosen uniformly among the neighbourhood's;
@@ -43,8 +43,16 @@ import (
 //     direction); it lets interior cells divide at full rate, so growth is
 //     exponential.
 //
-// Death frees the site. The grid is dense (one int32 per site) and doubles
-// its side, recentred, when a cell comes within two sites of its edge.
+// Death frees the site. The grid is dense (one int32 per site: the clone
+// id of its cell) and doubles its side, recentred, when a cell comes within
+// two sites of its edge; the cells are listed by site, and a cell is drawn
+// as a uniformly chosen entry of that list.
+//
+// The hexagonal lattice (LatticeConfig.Hex) uses axial coordinates on the
+// square grid: site (x, y) has the six neighbours (x+-1, y), (x, y+-1),
+// (x+1, y-1) and (x-1, y+1), and sits in the plane at (x + y/2,
+// y sqrt(3)/2). A push along one of the six directions moves cells along a
+// straight line of the hexagonal lattice.
 //
 // Limits of this slice: no blood draws (ctDNA), no virtual trial patients,
 // no merge mode, no demes, no spatial outputs (snapshots, biopsies, plots),
@@ -71,12 +79,15 @@ func (r LatticeRule) String() string {
 type LatticeConfig struct {
 	Dim   int  // 2 or 3
 	Moore bool // Moore neighbourhood (8 in 2D, 26 in 3D); false: von Neumann (4, 6)
+	Hex   bool // hexagonal neighbourhood (6 neighbours, axial coordinates), 2D only
 	Rule  LatticeRule
 }
 
 // Neighbours is the number of neighbour sites of a site.
 func (lc *LatticeConfig) Neighbours() int {
 	switch {
+	case lc.Hex:
+		return 6
 	case lc.Dim == 2 && lc.Moore:
 		return 8
 	case lc.Dim == 2:
@@ -88,14 +99,21 @@ func (lc *LatticeConfig) Neighbours() int {
 	}
 }
 
-// LatticeMaxCells bounds a lattice replicate's cells (memory: about 12
-// bytes a cell plus the grid); beyond it the replicate stops with an error.
+// LatticeMaxCells bounds a lattice replicate's cells (memory: 4 bytes a
+// cell for the list of occupied sites plus 4 bytes a grid site, the grid's
+// side a power of two); beyond it the replicate stops with an error.
 const LatticeMaxCells = 200_000_000
 
 // Validate reports an impossible lattice setting.
 func (lc *LatticeConfig) Validate() error {
 	if lc.Dim != 2 && lc.Dim != 3 {
 		return fmt.Errorf("lattice dimension %d: must be 2 or 3", lc.Dim)
+	}
+	if lc.Hex && lc.Dim != 2 {
+		return fmt.Errorf("lattice neighbourhood hex: a 2D neighbourhood, not for dimension %d (use von Neumann or Moore in 3D)", lc.Dim)
+	}
+	if lc.Hex && lc.Moore {
+		return errors.New("lattice neighbourhood: hex and Moore both set; choose one")
 	}
 	if lc.Rule != RuleWait && lc.Rule != RulePush {
 		return fmt.Errorf("lattice rule %d: must be wait or push", lc.Rule)
@@ -237,7 +255,9 @@ func NewLattice(m *model.Model, lc LatticeConfig, recordAt int64) *Lattice {
 		for dy := -r; dy <= r; dy++ {
 			for dx := -r; dx <= r; dx++ {
 				k := abs(dx) + abs(dy) + abs(dz)
-				if k == 0 || (!lc.Moore && k > 1) {
+				// hex: von Neumann plus the (+1, -1) and (-1, +1) diagonal
+				hex := lc.Hex && dz == 0 && dx == -dy
+				if k == 0 || (!lc.Moore && k > 1 && !hex) {
 					continue
 				}
 				lt.dirs = append(lt.dirs, [3]int{dx, dy, dz})

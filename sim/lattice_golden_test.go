@@ -40,8 +40,11 @@ func latticeDigest(lt *sim.Lattice) string {
 // latticeKey names a lattice setting, e.g. "2D von-neumann push".
 func latticeKey(lc sim.LatticeConfig) string {
 	nb := "von-neumann"
-	if lc.Moore {
+	switch {
+	case lc.Moore:
 		nb = "moore"
+	case lc.Hex:
+		nb = "hex"
 	}
 	return fmt.Sprintf("%dD %s %s", lc.Dim, nb, lc.Rule)
 }
@@ -52,6 +55,8 @@ var latticeGoldenCases = []sim.LatticeConfig{
 	{Dim: 2, Rule: sim.RuleWait},
 	{Dim: 2, Moore: true, Rule: sim.RulePush},
 	{Dim: 2, Moore: true, Rule: sim.RuleWait},
+	{Dim: 2, Hex: true, Rule: sim.RulePush},
+	{Dim: 2, Hex: true, Rule: sim.RuleWait},
 	{Dim: 3, Rule: sim.RulePush},
 	{Dim: 3, Moore: true, Rule: sim.RuleWait},
 }

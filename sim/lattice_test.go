@@ -1,8 +1,11 @@
 package sim_test
 
 import (
+	"fmt"
 	"math"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +33,8 @@ func TestLatticeInvariants(t *testing.T) {
 	for _, lc := range []sim.LatticeConfig{
 		{Dim: 2, Rule: sim.RulePush},
 		{Dim: 2, Moore: true, Rule: sim.RuleWait},
+		{Dim: 2, Hex: true, Rule: sim.RulePush},
+		{Dim: 2, Hex: true, Rule: sim.RuleWait},
 		{Dim: 3, Rule: sim.RulePush},
 		{Dim: 3, Moore: true, Rule: sim.RuleWait},
 	} {
@@ -72,6 +77,66 @@ func TestLatticeInvariants(t *testing.T) {
 			if res.Events[len(res.Events)-1].Kind != "end" || len(res.Trajectory) < 2 {
 				t.Errorf("%+v replicate %d: events %v, %d trajectory points", lc, rep, res.Events, len(res.Trajectory))
 			}
+		}
+	}
+}
+
+// TestLatticeHexNeighbours: the hexagonal lattice has six neighbours, in
+// axial coordinates (+-1, 0), (0, +-1), (+1, -1) and (-1, +1): seven founders
+// placed breadth-first fill exactly the centre and those six sites, and not
+// the other two diagonals. Daughters and pushed lines move only along the six
+// directions, so a lesion grown without death from one cell is connected
+// through hex contacts alone: a search from one cell over the six
+// neighbours reaches all 20,000 (a step along the other diagonal, (1, 1),
+// would leave cells with no hex contact). Hex is refused in 3D and together
+// with Moore.
+func TestLatticeHexNeighbours(t *testing.T) {
+	m := pureBirth()
+	lc := sim.LatticeConfig{Dim: 2, Hex: true, Rule: sim.RulePush}
+	if n := lc.Neighbours(); n != 6 {
+		t.Errorf("hex: %d neighbours, want 6", n)
+	}
+	lt := sim.NewLattice(&m, lc, 0)
+	lt.Reset(1, 7, 0)
+	want := map[[2]int]bool{{0, 0}: true, {1, 0}: true, {-1, 0}: true, {0, 1}: true, {0, -1}: true, {1, -1}: true, {-1, 1}: true}
+	for x := -2; x <= 2; x++ {
+		for y := -2; y <= 2; y++ {
+			if got := lt.CellAt(x, y, 0) >= 0; got != want[[2]int{x, y}] {
+				t.Errorf("hex founders: site (%d, %d) occupied %v, want %v", x, y, got, want[[2]int{x, y}])
+			}
+		}
+	}
+	hexDirs := [][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, -1}, {-1, 1}}
+	lt.Reset(2, 1, 0)
+	lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 20_000)
+	if err := lt.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// a component search over hex contacts reaches every cell
+	seen := map[[2]int]bool{{0, 0}: true}
+	queue := [][2]int{{0, 0}}
+	if lt.CellAt(0, 0, 0) < 0 {
+		x, y, _, _ := lt.Cell(0)
+		seen = map[[2]int]bool{{x, y}: true}
+		queue = [][2]int{{x, y}}
+	}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, d := range hexDirs {
+			q := [2]int{p[0] + d[0], p[1] + d[1]}
+			if !seen[q] && lt.CellAt(q[0], q[1], 0) >= 0 {
+				seen[q] = true
+				queue = append(queue, q)
+			}
+		}
+	}
+	if int64(len(seen)) != lt.Total() {
+		t.Errorf("hex push lesion: %d of %d cells connected through hex neighbours", len(seen), lt.Total())
+	}
+	for _, bad := range []sim.LatticeConfig{{Dim: 3, Hex: true}, {Dim: 2, Hex: true, Moore: true}} {
+		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "hex") {
+			t.Errorf("%+v: error %v, want a refusal naming hex", bad, err)
 		}
 	}
 }
@@ -257,7 +322,7 @@ func TestLatticeInteriorCloneStaysSmall(t *testing.T) {
 func TestLatticeEventsAllocateNothing(t *testing.T) {
 	m := model.Default()
 	m.MutationRate = 1e-5
-	for _, lc := range []sim.LatticeConfig{{Dim: 2, Rule: sim.RulePush}, {Dim: 3, Moore: true, Rule: sim.RuleWait}} {
+	for _, lc := range []sim.LatticeConfig{{Dim: 2, Rule: sim.RulePush}, {Dim: 2, Hex: true, Rule: sim.RulePush}, {Dim: 3, Moore: true, Rule: sim.RuleWait}} {
 		lt := sim.NewLattice(&m, lc, 10)
 		var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}}
 		seed := uint64(0)
@@ -370,5 +435,37 @@ func TestLatticePushWellMixedLimit(t *testing.T) {
 	}
 	if math.Abs(z) > 3 || rw+rl == 0 {
 		t.Errorf("resistance at detection: %d vs %d of %d (z %.2f)", rw, rl, n, z)
+	}
+}
+
+// BenchmarkLattice3D grows one cell to 1e6 cells on a 3D von Neumann
+// lattice under the push rule at the default rates and mutation rate
+// (founders that die out are replaced and their events counted), and reports
+// the wall time per tumour and per candidate event. push-1e7 grows to 1e7
+// cells (about 2.7e8 events, a 512^3 grid of 512 MB); it runs only with
+// P53EVO_BENCH_LARGE=1.
+func BenchmarkLattice3D(b *testing.B) {
+	for _, n := range []int64{1_000_000, 10_000_000} {
+		name := fmt.Sprintf("push-1e%d", int(math.Log10(float64(n))))
+		b.Run(name, func(b *testing.B) {
+			if n > 1_000_000 && os.Getenv("P53EVO_BENCH_LARGE") != "1" {
+				b.Skip("set P53EVO_BENCH_LARGE=1 to grow 1e7 cells")
+			}
+			m := model.Default()
+			lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 3, Rule: sim.RulePush}, 100)
+			var events int64
+			var elapsed time.Duration
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				for attempt := uint64(0); lt.Total() < n; attempt++ {
+					lt.Reset(uint64(i)<<20|attempt, 1, 0)
+					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
+					events += lt.Events
+				}
+				elapsed += time.Since(start)
+			}
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+		})
 	}
 }
