@@ -350,8 +350,9 @@ func TestLatticeEventsAllocateNothing(t *testing.T) {
 // BenchmarkLattice2D grows one cell to 1e6 cells on a 2D lattice (push rule,
 // von Neumann, default rates b = 0.14, d = 0.13 per day, default mutation
 // rate; founders that die out are replaced and their events counted) and
-// reports the wall time per tumour and per candidate event; wait: the wait
-// rule to 1e5 cells at b = 1, d = 0.3.
+// reports the wall time per tumour and per candidate event, and the
+// process's CPU time per tumour (steadier than wall time on a shared
+// machine); wait: the wait rule to 1e5 cells at b = 1, d = 0.3.
 func BenchmarkLattice2D(b *testing.B) {
 	for _, rule := range []sim.LatticeRule{sim.RulePush, sim.RuleWait} {
 		b.Run(rule.String(), func(b *testing.B) {
@@ -364,9 +365,9 @@ func BenchmarkLattice2D(b *testing.B) {
 			}
 			lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: rule}, 100)
 			var events int64
-			var elapsed time.Duration
+			var elapsed, cpu time.Duration
 			for i := 0; b.Loop(); i++ {
-				start := time.Now()
+				start, cpu0 := time.Now(), cpuTime()
 				for attempt := uint64(0); lt.Total() < n; attempt++ {
 					// most founders die out (d/b = 0.93): retry, as a replicate does
 					lt.Reset(uint64(i)<<20|attempt, 1, 0)
@@ -374,8 +375,10 @@ func BenchmarkLattice2D(b *testing.B) {
 					events += lt.Events
 				}
 				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
 			}
 			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(events)/float64(b.N), "events/op")
 		})
 	}
@@ -441,7 +444,8 @@ func TestLatticePushWellMixedLimit(t *testing.T) {
 // BenchmarkLattice3D grows one cell to 1e6 cells on a 3D von Neumann
 // lattice under the push rule at the default rates and mutation rate
 // (founders that die out are replaced and their events counted), and reports
-// the wall time per tumour and per candidate event. push-1e7 grows to 1e7
+// the wall time per tumour and per candidate event and the CPU time per
+// tumour. push-1e7 grows to 1e7
 // cells (about 2.7e8 events, a 512^3 grid of 512 MB); it runs only with
 // P53EVO_BENCH_LARGE=1.
 func BenchmarkLattice3D(b *testing.B) {
@@ -454,17 +458,19 @@ func BenchmarkLattice3D(b *testing.B) {
 			m := model.Default()
 			lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 3, Rule: sim.RulePush}, 100)
 			var events int64
-			var elapsed time.Duration
+			var elapsed, cpu time.Duration
 			for i := 0; b.Loop(); i++ {
-				start := time.Now()
+				start, cpu0 := time.Now(), cpuTime()
 				for attempt := uint64(0); lt.Total() < n; attempt++ {
 					lt.Reset(uint64(i)<<20|attempt, 1, 0)
 					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
 					events += lt.Events
 				}
 				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
 			}
 			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(events)/float64(b.N), "events/op")
 		})
 	}
