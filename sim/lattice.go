@@ -226,8 +226,8 @@ const latMargin = 2
 // and comparing an axis's bits compares its coordinate.
 var latTile = [2][3]uint{{4, 4, 0}, {4, 3, 3}}
 
-// latMinLg is the log2 of the smallest grid side (one tile on every axis in
-// 3D's longest tile edge).
+// latMinLg is the log2 of the smallest grid side, 16 sites: a tile's
+// longest edge, so that every axis holds at least one whole tile.
 const latMinLg = 4
 
 // latWalk describes steps along one direction inside a tile: the add to
