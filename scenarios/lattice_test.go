@@ -37,6 +37,14 @@ func TestLatticeScenario(t *testing.T) {
 	if cfg2, err := Resolve(s2); err != nil || *cfg2.Lattice != *cfg.Lattice {
 		t.Errorf("reloaded: %+v, %v", cfg2.Lattice, err)
 	}
+	// hex reaches the engine
+	s, err = Load("x.yaml", []byte(base+"engine: {space: lattice, lattice: {neighbourhood: hex}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := Resolve(s); err != nil || *cfg.Lattice != (sim.LatticeConfig{Dim: 2, Hex: true, Rule: sim.RulePush}) {
+		t.Errorf("hex: lattice %+v, %v", cfg.Lattice, err)
+	}
 	// the default stays well mixed
 	s, _ = Load("x.yaml", []byte(base))
 	if cfg, err := Resolve(s); err != nil || cfg.Lattice != nil {
@@ -47,7 +55,8 @@ func TestLatticeScenario(t *testing.T) {
 		{"engine: {space: latice}\n", `engine.space: unknown space "latice"; allowed: none (well mixed), lattice`},
 		{"engine: {lattice: {dim: 2}}\n", "engine.lattice: set, but engine.space is none"},
 		{"engine: {space: lattice, lattice: {dim: 4}}\n", "engine.lattice.dim: must be 2 or 3, got 4"},
-		{"engine: {space: lattice, lattice: {neighbourhood: hex}}\n", `engine.lattice.neighbourhood: unknown neighbourhood "hex"; allowed: von-neumann (4 neighbours in 2D, 6 in 3D), moore (8 in 2D, 26 in 3D)`},
+		{"engine: {space: lattice, lattice: {neighbourhood: hexagonal}}\n", `engine.lattice.neighbourhood: unknown neighbourhood "hexagonal"; allowed: von-neumann (4 neighbours in 2D, 6 in 3D), moore (8 in 2D, 26 in 3D), hex (6 neighbours, 2D only)`},
+		{"engine: {space: lattice, lattice: {dim: 3, neighbourhood: hex}}\n", "engine.lattice.neighbourhood: hex is a 2D neighbourhood; with dim: 3 use von-neumann"},
 		{"engine: {space: lattice, lattice: {rule: shove}}\n", `engine.lattice.rule: unknown rule "shove"; allowed: push`},
 		{"engine: {space: lattice, merge: true}\n", "engine.merge: engine.merge does not apply"},
 		{"detection: {size: 1e9}\nengine: {space: lattice}\n", "detection.size: at most 1e+08 cells with engine.space: lattice"},

@@ -121,7 +121,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		Seed: *f.Seed,
 	}
 	if l := f.Engine.Lattice; *f.Engine.Space == "lattice" {
-		cfg.Lattice = &sim.LatticeConfig{Dim: *l.Dim, Moore: *l.Neighbourhood == "moore", Rule: sim.RulePush}
+		cfg.Lattice = &sim.LatticeConfig{Dim: *l.Dim, Moore: *l.Neighbourhood == "moore", Hex: *l.Neighbourhood == "hex", Rule: sim.RulePush}
 		if *l.Rule == "wait" {
 			cfg.Lattice.Rule = sim.RuleWait
 		}

@@ -297,7 +297,8 @@ type Engine struct {
 type Lattice struct {
 	Dim *int `yaml:"dim"` // 2 or 3 (default 2)
 	// Neighbourhood: von-neumann (4 neighbours in 2D, 6 in 3D; the
-	// default) or moore (8, 26).
+	// default), moore (8, 26) or hex (6 neighbours on a hexagonal lattice
+	// in axial coordinates; 2D only).
 	Neighbourhood *string `yaml:"neighbourhood"`
 	// Rule: what a dividing cell with no empty neighbour does: push (push
 	// a line of cells outward along a random direction; the default) or

@@ -681,7 +681,7 @@ func requiresCycle(reqs map[string][]string) []string {
 
 var (
 	spaceNames         = []string{"none", "lattice"}
-	neighbourhoodNames = []string{"von-neumann", "moore"}
+	neighbourhoodNames = []string{"von-neumann", "moore", "hex"}
 	ruleNames          = []string{"push", "wait"}
 )
 
@@ -707,7 +707,10 @@ func (v *validator) space(f *Scenario) bool {
 		ok = false
 	}
 	if n := *l.Neighbourhood; !slices.Contains(neighbourhoodNames, n) {
-		v.bad("engine.lattice.neighbourhood", "unknown neighbourhood %q; allowed: von-neumann (4 neighbours in 2D, 6 in 3D), moore (8 in 2D, 26 in 3D)%s", n, suggest(n, neighbourhoodNames))
+		v.bad("engine.lattice.neighbourhood", "unknown neighbourhood %q; allowed: von-neumann (4 neighbours in 2D, 6 in 3D), moore (8 in 2D, 26 in 3D), hex (6 neighbours, 2D only)%s", n, suggest(n, neighbourhoodNames))
+		ok = false
+	} else if n == "hex" && *l.Dim == 3 {
+		v.bad("engine.lattice.neighbourhood", "hex is a 2D neighbourhood; with dim: 3 use von-neumann (6 neighbours) or moore (26), or set dim: 2")
 		ok = false
 	}
 	if r := *l.Rule; !slices.Contains(ruleNames, r) {

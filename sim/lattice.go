@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -30,8 +31,8 @@ import (
 // phenotype appears.
 //
 // Placement. A dividing cell puts its daughter on a uniformly chosen empty
-// neighbour site (von Neumann: 4 in 2D, 6 in 3D; Moore: 8 or 26). If every
-// neighbour is occupied:
+// neighbour site (von Neumann: 4 in 2D, 6 in 3D; Moore: 8 or 26; hex: 6, 2D
+// only). If every neighbour is occupied:
 //   - RuleWait: the division does not happen (the cell stays, nothing
 //     changes): growth is boundary-driven, as in the Eden model.
 //   - RulePush: a direction is chosen uniformly among the neighbourhood's;
@@ -42,8 +43,16 @@ import (
 //     direction); it lets interior cells divide at full rate, so growth is
 //     exponential.
 //
-// Death frees the site. The grid is dense (one int32 per site) and doubles
-// its side, recentred, when a cell comes within two sites of its edge.
+// Death frees the site. The grid is dense (one int32 per site: the clone
+// id of its cell) and doubles its side, recentred, when a cell comes within
+// two sites of its edge; the cells are listed by site, and a cell is drawn
+// as a uniformly chosen entry of that list.
+//
+// The hexagonal lattice (LatticeConfig.Hex) uses axial coordinates on the
+// square grid: site (x, y) has the six neighbours (x+-1, y), (x, y+-1),
+// (x+1, y-1) and (x-1, y+1), and sits in the plane at (x + y/2,
+// y sqrt(3)/2). A push along one of the six directions moves cells along a
+// straight line of the hexagonal lattice.
 //
 // Limits of this slice: no blood draws (ctDNA), no virtual trial patients,
 // no merge mode, no demes, no spatial outputs (snapshots, biopsies, plots),
@@ -70,12 +79,15 @@ func (r LatticeRule) String() string {
 type LatticeConfig struct {
 	Dim   int  // 2 or 3
 	Moore bool // Moore neighbourhood (8 in 2D, 26 in 3D); false: von Neumann (4, 6)
+	Hex   bool // hexagonal neighbourhood (6 neighbours, axial coordinates), 2D only
 	Rule  LatticeRule
 }
 
 // Neighbours is the number of neighbour sites of a site.
 func (lc *LatticeConfig) Neighbours() int {
 	switch {
+	case lc.Hex:
+		return 6
 	case lc.Dim == 2 && lc.Moore:
 		return 8
 	case lc.Dim == 2:
@@ -87,14 +99,21 @@ func (lc *LatticeConfig) Neighbours() int {
 	}
 }
 
-// LatticeMaxCells bounds a lattice replicate's cells (memory: about 12
-// bytes a cell plus the grid); beyond it the replicate stops with an error.
+// LatticeMaxCells bounds a lattice replicate's cells (memory: 4 bytes a
+// cell for the list of occupied sites plus 4 bytes a grid site, the grid's
+// side a power of two); beyond it the replicate stops with an error.
 const LatticeMaxCells = 200_000_000
 
 // Validate reports an impossible lattice setting.
 func (lc *LatticeConfig) Validate() error {
 	if lc.Dim != 2 && lc.Dim != 3 {
 		return fmt.Errorf("lattice dimension %d: must be 2 or 3", lc.Dim)
+	}
+	if lc.Hex && lc.Dim != 2 {
+		return fmt.Errorf("lattice neighbourhood hex: a 2D neighbourhood, not for dimension %d (use von Neumann or Moore in 3D)", lc.Dim)
+	}
+	if lc.Hex && lc.Moore {
+		return errors.New("lattice neighbourhood: hex and Moore both set; choose one")
 	}
 	if lc.Rule != RuleWait && lc.Rule != RulePush {
 		return fmt.Errorf("lattice rule %d: must be wait or push", lc.Rule)
@@ -124,11 +143,6 @@ func (c *Config) validateLattice() error {
 		errs = append(errs, fmt.Errorf("lattice mode: detection size %g: at most %g cells", c.Detect, float64(LatticeMaxCells/2)))
 	}
 	return errors.Join(errs...)
-}
-
-type latCell struct {
-	pos   int32 // linear site index
-	clone int32
 }
 
 type latClone struct {
@@ -170,12 +184,18 @@ type Lattice struct {
 	t       float64
 	lastExt float64
 
-	cells []latCell
-	grid  []int32 // cell index + 1; 0: empty
-	side  int
-	dirs  [][3]int
-	off   []int32
-	mark  bool // a cell came within the margin: grow the grid after the event
+	sites  []int32   // the occupied sites; a cell is drawn by its index here
+	grid   []int32   // clone id + 1 of the cell at each site; 0: empty
+	lg     uint      // the grid's side is 1 << lg sites on every axis
+	side   int       // 1 << lg
+	mask   [3]uint32 // the bits of a site index that hold each axis's coordinate
+	dirs   [][3]int
+	step   [][3]uint32 // per direction, the per-axis increments in site-index bits
+	lo, hi [3]uint32   // per axis, the margin's bounds in site-index bits
+	tsh    [3]uint     // per axis, the shift of its within-tile bits
+	twm    [3]uint32   // per axis, the largest within-tile coordinate
+	walk   []latWalk   // per direction, steps inside a tile
+	mark   bool        // a cell came within the margin: grow the grid after the event
 
 	clones  []latClone
 	live    int
@@ -195,6 +215,32 @@ type Lattice struct {
 
 const latMargin = 2
 
+// The grid's layout. A site's index packs its coordinates in tiles of 16 x
+// 16 sites (2D) or 16 x 8 x 8 (3D): from the lowest bit up, the coordinate
+// within the tile on each axis (x, then y, then z), then the tile's
+// coordinate on each axis. A line of cells along any axis then stays within
+// one tile (1 KB in 2D, one 4 KB page in 3D) for 8 to 16 sites, where a
+// row-major grid steps to another page at every site along y or z. Because
+// each axis owns fixed bits of the index, a step along an axis is a masked
+// add on those bits ("dilated" arithmetic: set the other bits, add, mask),
+// and comparing an axis's bits compares its coordinate.
+var latTile = [2][3]uint{{4, 4, 0}, {4, 3, 3}}
+
+// latMinLg is the log2 of the smallest grid side, 16 sites: a tile's
+// longest edge, so that every axis holds at least one whole tile.
+const latMinLg = 4
+
+// latWalk describes steps along one direction inside a tile: the add to
+// the site index, and per axis how to turn the within-tile coordinate c
+// into the steps left in the tile: c ^ flip (flip = the largest coordinate
+// when the direction goes up the axis, 0 when it goes down), or any large
+// number (skip) when the direction does not move along the axis.
+type latWalk struct {
+	lin  uint32
+	flip [3]uint32
+	skip [3]uint32
+}
+
 // NewLattice returns an empty lattice for model m.
 func NewLattice(m *model.Model, lc LatticeConfig, recordAt int64) *Lattice {
 	if recordAt <= 0 {
@@ -209,14 +255,16 @@ func NewLattice(m *model.Model, lc LatticeConfig, recordAt int64) *Lattice {
 		for dy := -r; dy <= r; dy++ {
 			for dx := -r; dx <= r; dx++ {
 				k := abs(dx) + abs(dy) + abs(dz)
-				if k == 0 || (!lc.Moore && k > 1) {
+				// hex: von Neumann plus the (+1, -1) and (-1, +1) diagonal
+				hex := lc.Hex && dz == 0 && dx == -dy
+				if k == 0 || (!lc.Moore && k > 1 && !hex) {
 					continue
 				}
 				lt.dirs = append(lt.dirs, [3]int{dx, dy, dz})
 			}
 		}
 	}
-	lt.setSide(16)
+	lt.setSide(latMinLg)
 	return lt
 }
 
@@ -227,74 +275,137 @@ func abs(x int) int {
 	return x
 }
 
-// setSide makes an empty grid of the given side and the neighbour offsets.
-func (lt *Lattice) setSide(side int) {
-	lt.side = side
-	n := side * side
-	if lt.cfg.Dim == 3 {
-		n *= side
+// dilate spreads coordinate v over the bits of axis a of a grid of side
+// 1 << lg: its low bits into the axis's within-tile field, the rest into the
+// axis's tile field.
+func (lt *Lattice) dilate(a int, v uint32) uint32 {
+	tile := &latTile[lt.cfg.Dim-2]
+	lo := uint(0)
+	for b := range a {
+		lo += tile[b]
 	}
-	if n > math.MaxInt32 {
+	hi := uint(0)
+	for b := range 3 {
+		hi += tile[b]
+	}
+	for b := range a {
+		hi += lt.lg - tile[b]
+	}
+	w := tile[a]
+	return (v&(1<<w-1))<<lo | (v>>w)<<hi
+}
+
+// setSide makes an empty grid of side 1 << lg, its masks and steps.
+func (lt *Lattice) setSide(lg uint) {
+	dim := uint(lt.cfg.Dim)
+	if lg*dim > 31 {
 		panic("lattice: grid too large")
 	}
-	lt.grid = make([]int32, n)
-	lt.off = lt.off[:0]
+	lt.lg = lg
+	lt.side = 1 << lg
+	lt.grid = makeGrid(1 << (lg * dim))
+	lt.mask = [3]uint32{}
+	for a := range lt.cfg.Dim {
+		lt.mask[a] = lt.dilate(a, uint32(lt.side-1))
+		lt.lo[a] = lt.dilate(a, latMargin)
+		lt.hi[a] = lt.dilate(a, uint32(lt.side-1-latMargin))
+	}
+	tile := &latTile[lt.cfg.Dim-2]
+	lt.tsh, lt.twm = [3]uint{}, [3]uint32{}
+	for a, w := uint(0), uint(0); a < 3; a++ {
+		lt.tsh[a], lt.twm[a] = w, 1<<tile[a]-1
+		w += tile[a]
+	}
+	lt.step, lt.walk = lt.step[:0], lt.walk[:0]
 	for _, d := range lt.dirs {
-		lt.off = append(lt.off, int32(d[0]+side*d[1]+side*side*d[2]))
+		var st [3]uint32
+		w := latWalk{skip: [3]uint32{0xff, 0xff, 0xff}}
+		for a := range lt.cfg.Dim {
+			switch d[a] {
+			case 1:
+				st[a] = 1 << bits.TrailingZeros32(lt.mask[a])
+				w.lin += 1 << lt.tsh[a]
+				w.flip[a], w.skip[a] = lt.twm[a], 0
+			case -1:
+				st[a] = lt.mask[a] // -1 in the axis's bits
+				w.lin -= 1 << lt.tsh[a]
+				w.skip[a] = 0
+			}
+		}
+		lt.step = append(lt.step, st)
+		lt.walk = append(lt.walk, w)
 	}
 }
 
-func (lt *Lattice) coords(p int32) (x, y, z int) {
-	s := uint32(lt.side)
+// next is the neighbour of site p in direction j.
+func (lt *Lattice) next(p int32, j int) int32 {
+	st := &lt.step[j]
+	m := &lt.mask
 	u := uint32(p)
-	x = int(u % s)
-	u /= s
-	if lt.cfg.Dim == 2 {
-		return x, int(u), 0
+	return int32(((u|^m[0])+st[0])&m[0] | ((u|^m[1])+st[1])&m[1] | ((u|^m[2])+st[2])&m[2])
+}
+
+// coords are the coordinates of site p.
+func (lt *Lattice) coords(p int32) (x, y, z int) {
+	var c [3]int
+	u := uint32(p)
+	for a := range lt.cfg.Dim {
+		m := lt.mask[a]
+		v, k := 0, 0
+		for b := range 32 {
+			if m&(1<<b) != 0 {
+				v |= int(u>>b&1) << k
+				k++
+			}
+		}
+		c[a] = v
 	}
-	return x, int(u % s), int(u / s)
+	return c[0], c[1], c[2]
 }
 
 func (lt *Lattice) site(x, y, z int) int32 {
-	return int32(x + lt.side*(y+lt.side*z))
+	s := lt.dilate(0, uint32(x)) | lt.dilate(1, uint32(y))
+	if lt.cfg.Dim == 3 {
+		s |= lt.dilate(2, uint32(z))
+	}
+	return int32(s)
 }
 
 func (lt *Lattice) center() int32 {
 	h := lt.side / 2
-	if lt.cfg.Dim == 2 {
-		return lt.site(h, h, 0)
-	}
 	return lt.site(h, h, h)
 }
 
 // near reports whether site p is within the margin of the grid's edge.
 func (lt *Lattice) near(p int32) bool {
-	x, y, z := lt.coords(p)
-	hi := lt.side - 1 - latMargin
-	if x < latMargin || x > hi || y < latMargin || y > hi {
-		return true
+	u := uint32(p)
+	for a := range lt.cfg.Dim {
+		if v := u & lt.mask[a]; v < lt.lo[a] || v > lt.hi[a] {
+			return true
+		}
 	}
-	return lt.cfg.Dim == 3 && (z < latMargin || z > hi)
+	return false
 }
 
 // grow doubles the grid's side, keeping the cells centred.
 func (lt *Lattice) grow() {
-	old := lt.side
+	old := lt.grid
+	sh := lt.side / 2
 	type xyz struct{ x, y, z int }
-	sh := old / 2
-	pos := make([]xyz, len(lt.cells))
-	for i, c := range lt.cells {
-		x, y, z := lt.coords(c.pos)
+	pos := make([]xyz, len(lt.sites))
+	for i, p := range lt.sites {
+		x, y, z := lt.coords(p)
 		pos[i] = xyz{x + sh, y + sh, z}
 		if lt.cfg.Dim == 3 {
 			pos[i].z += sh
 		}
 	}
-	lt.setSide(2 * old)
+	oldSites := lt.sites
+	lt.setSide(lt.lg + 1)
 	for i, p := range pos {
 		s := lt.site(p.x, p.y, p.z)
-		lt.cells[i].pos = s
-		lt.grid[s] = int32(i + 1)
+		lt.grid[s] = old[oldSites[i]]
+		lt.sites[i] = s
 	}
 	lt.mark = false
 }
@@ -306,10 +417,10 @@ func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	lt.r = rng.Derive(seed, 1<<61)
 	lt.t = t
 	lt.lastExt = math.Inf(-1)
-	for _, c := range lt.cells {
-		lt.grid[c.pos] = 0
+	for _, p := range lt.sites {
+		lt.grid[p] = 0
 	}
-	lt.cells = lt.cells[:0]
+	lt.sites = lt.sites[:0]
 	lt.clones = lt.clones[:0]
 	lt.records = lt.records[:0]
 	lt.counts = [model.NumClasses]int64{}
@@ -327,12 +438,12 @@ func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	lt.clones = append(lt.clones, latClone{parent: -1, born: t, ext: math.NaN(), geno: 0, rec: -1})
 	lt.live = 1
 	// founders: breadth-first from the centre
-	lt.place(lt.center(), 0)
-	for k := 0; int64(len(lt.cells)) < n; k++ {
-		p := lt.cells[k].pos
-		for _, o := range lt.off {
-			if int64(len(lt.cells)) < n && lt.grid[p+o] == 0 {
-				lt.place(p+o, 0)
+	lt.add(lt.center(), 0)
+	for k := 0; int64(len(lt.sites)) < n; k++ {
+		p := lt.sites[k]
+		for j := range lt.step {
+			if q := lt.next(p, j); int64(len(lt.sites)) < n && lt.grid[q] == 0 {
+				lt.add(q, 0)
 			}
 		}
 		if lt.mark {
@@ -341,13 +452,18 @@ func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	}
 }
 
-// place puts a new cell of clone c on the empty site p.
-func (lt *Lattice) place(p int32, c int32) {
-	lt.cells = append(lt.cells, latCell{pos: p, clone: c})
-	lt.grid[p] = int32(len(lt.cells))
+// add puts a new cell of clone c on the empty site p.
+func (lt *Lattice) add(p int32, c int32) {
+	lt.sites = append(lt.sites, p)
 	if lt.near(p) {
 		lt.mark = true
 	}
+	lt.grid[p] = c + 1
+	lt.join(c)
+}
+
+// join counts a new cell of clone c.
+func (lt *Lattice) join(c int32) {
 	cl := &lt.clones[c]
 	cl.n++
 	g := &lt.genos[cl.geno]
@@ -366,17 +482,20 @@ func (lt *Lattice) place(p int32, c int32) {
 	}
 }
 
-// remove takes cell i off the lattice.
+// remove takes the cell at sites[i] off the lattice.
 func (lt *Lattice) remove(i int) {
-	c := lt.cells[i]
-	lt.grid[c.pos] = 0
-	last := len(lt.cells) - 1
-	if i != last {
-		lt.cells[i] = lt.cells[last]
-		lt.grid[lt.cells[i].pos] = int32(i + 1)
-	}
-	lt.cells = lt.cells[:last]
-	cl := &lt.clones[c.clone]
+	p := lt.sites[i]
+	c := lt.grid[p] - 1
+	lt.grid[p] = 0
+	last := len(lt.sites) - 1
+	lt.sites[i] = lt.sites[last]
+	lt.sites = lt.sites[:last]
+	lt.leave(c)
+}
+
+// leave counts the loss of a cell of clone c.
+func (lt *Lattice) leave(c int32) {
+	cl := &lt.clones[c]
 	cl.n--
 	g := &lt.genos[cl.geno]
 	lt.counts[g.class]--
@@ -475,7 +594,7 @@ func (lt *Lattice) AdvanceUntil(t1 float64, e Exposure, stopAt int64) bool {
 // event that brings the cells to stopAt (> 0) and reports it.
 func (lt *Lattice) run(t1 float64, e Exposure, stopAt int64) bool {
 	for lt.t < t1 {
-		if len(lt.cells) == 0 {
+		if len(lt.sites) == 0 {
 			lt.t = t1
 			return false
 		}
@@ -493,7 +612,7 @@ func (lt *Lattice) run(t1 float64, e Exposure, stopAt int64) bool {
 func (lt *Lattice) events(end float64, stopAt int64) bool {
 	r := &lt.r
 	for {
-		n := len(lt.cells)
+		n := len(lt.sites)
 		if n == 0 {
 			lt.t = end
 			return false
@@ -506,18 +625,19 @@ func (lt *Lattice) events(end float64, stopAt int64) bool {
 		lt.t = t
 		lt.Events++
 		i, _ := bits.Mul64(r.Uint64(), uint64(n))
-		c := lt.cells[i]
-		cl := &lt.clones[c.clone]
+		p := lt.sites[i]
+		c := lt.grid[p] - 1
+		cl := &lt.clones[c]
 		g := &lt.genos[cl.geno]
 		ph := &lt.phenos[g.pheno]
 		x := r.Float64() * lt.bound
 		switch {
 		case x < ph.birth:
-			lt.divide(int(i), g.u)
+			lt.divide(p, c, g.u)
 			if lt.mark {
 				lt.grow()
 			}
-			if stopAt > 0 && int64(len(lt.cells)) >= stopAt {
+			if stopAt > 0 && int64(len(lt.sites)) >= stopAt {
 				return true
 			}
 		case x < ph.birth+ph.death:
@@ -526,13 +646,13 @@ func (lt *Lattice) events(end float64, stopAt int64) bool {
 	}
 }
 
-// divide lets cell i divide (u: its genotype's mutation probability).
-func (lt *Lattice) divide(i int, u float64) {
+// divide lets the cell of clone c at site p divide (u: its genotype's
+// mutation probability).
+func (lt *Lattice) divide(p, c int32, u float64) {
 	r := &lt.r
-	p := lt.cells[i].pos
 	k := 0
-	for _, o := range lt.off {
-		if q := p + o; lt.grid[q] == 0 {
+	for j := range lt.step {
+		if q := lt.next(p, j); lt.grid[q] == 0 {
 			lt.empty[k] = q
 			k++
 		}
@@ -542,33 +662,66 @@ func (lt *Lattice) divide(i int, u float64) {
 	case k > 0:
 		j, _ := bits.Mul64(r.Uint64(), uint64(k))
 		q = lt.empty[j]
+		lt.sites = append(lt.sites, q)
+		if lt.near(q) {
+			lt.mark = true
+		}
 	case lt.cfg.Rule == RuleWait:
 		return
 	default:
-		j, _ := bits.Mul64(r.Uint64(), uint64(len(lt.off)))
-		o := lt.off[j]
-		q = p + o
-		s := q + o
-		for lt.grid[s] != 0 {
-			s += o
-		}
-		if lt.near(s) {
+		// push: shift the line of cells from the neighbour q outward by one
+		// site, in one pass, up to the first empty site, which becomes
+		// occupied; q is left for the daughter. The occupied sites are the
+		// old ones plus that far site, so the site list only grows by it.
+		j, _ := bits.Mul64(r.Uint64(), uint64(len(lt.step)))
+		q = lt.next(p, int(j))
+		s := uint32(lt.push(q, int(j)))
+		lt.sites = append(lt.sites, int32(s))
+		if lt.near(int32(s)) {
 			lt.mark = true
 		}
-		for s != q {
-			prev := s - o
-			idx := lt.grid[prev]
-			lt.grid[s] = idx
-			lt.cells[idx-1].pos = s
-			s = prev
-		}
-		lt.grid[q] = 0
 	}
-	c := lt.cells[i].clone
 	if u > 0 && r.Float64() < u {
 		c = lt.mutant(c)
 	}
-	lt.place(q, c)
+	lt.grid[q] = c + 1
+	lt.join(c)
+}
+
+// push shifts the line of cells that starts at site q one site along
+// direction j, up to the first empty site, and returns that site, now
+// occupied; q keeps its cell (the caller overwrites it). Inside a tile a
+// step is a plain add to the index; only a step out of a tile needs the
+// per-axis arithmetic.
+func (lt *Lattice) push(q int32, j int) int32 {
+	grid := lt.grid
+	st, m := lt.step[j], lt.mask
+	tw := &lt.walk[j]
+	sh, wm := lt.tsh, lt.twm
+	v := grid[q]
+	s := uint32(q)
+	for {
+		// the steps that stay in s's tile, then the one that leaves it
+		k := min((s>>sh[0]&wm[0])^tw.flip[0]|tw.skip[0],
+			(s>>sh[1]&wm[1])^tw.flip[1]|tw.skip[1],
+			(s>>sh[2]&wm[2])^tw.flip[2]|tw.skip[2])
+		for ; k > 0; k-- {
+			s += tw.lin
+			w := grid[s]
+			grid[s] = v
+			if w == 0 {
+				return int32(s)
+			}
+			v = w
+		}
+		s = ((s|^m[0])+st[0])&m[0] | ((s|^m[1])+st[1])&m[1] | ((s|^m[2])+st[2])&m[2]
+		w := grid[s]
+		grid[s] = v
+		if w == 0 {
+			return int32(s)
+		}
+		v = w
+	}
 }
 
 // Time is the clock (days).
@@ -579,7 +732,7 @@ func (lt *Lattice) Time() float64 { return lt.t }
 func (lt *Lattice) LastExtinction() float64 { return lt.lastExt }
 
 // Total is the number of cells.
-func (lt *Lattice) Total() int64 { return int64(len(lt.cells)) }
+func (lt *Lattice) Total() int64 { return int64(len(lt.sites)) }
 
 // Counts are the cells of each class.
 func (lt *Lattice) Counts() [model.NumClasses]int64 { return lt.counts }
@@ -640,39 +793,36 @@ func (lt *Lattice) CellAt(x, y, z int) int32 {
 	if x < 0 || y < 0 || z < 0 || x >= lt.side || y >= lt.side || z >= lt.side {
 		return -1
 	}
-	i := lt.grid[lt.site(x, y, z)]
-	if i == 0 {
-		return -1
-	}
-	return lt.cells[i-1].clone
+	return lt.grid[lt.site(x, y, z)] - 1
 }
 
 // Cell returns the position (relative to the grid's centre) and clone id
 // of cell i, 0 <= i < Total().
 func (lt *Lattice) Cell(i int) (x, y, z int, clone int32) {
-	x, y, z = lt.coords(lt.cells[i].pos)
+	p := lt.sites[i]
+	x, y, z = lt.coords(p)
 	h := lt.side / 2
 	x, y = x-h, y-h
 	if lt.cfg.Dim == 3 {
 		z -= h
 	}
-	return x, y, z, lt.cells[i].clone
+	return x, y, z, lt.grid[p] - 1
 }
 
 // Plant makes the cell at coordinates relative to the centre the founder of
 // a new clone carrying one more mutation, hit, born now; it returns the new
 // clone's id (for tests and tools: a mutant born at a chosen site).
 func (lt *Lattice) Plant(x, y, z int, hit model.Hit) (int32, error) {
-	if lt.CellAt(x, y, z) < 0 {
+	old := lt.CellAt(x, y, z)
+	if old < 0 {
 		return -1, fmt.Errorf("no cell at (%d, %d, %d)", x, y, z)
 	}
 	h := lt.side / 2
 	if lt.cfg.Dim == 3 {
 		z += h
 	}
-	i := int(lt.grid[lt.site(x+h, y+h, z)] - 1)
-	c := lt.cells[i]
-	parent := &lt.genos[lt.clones[c.clone].geno]
+	p := lt.site(x+h, y+h, z)
+	parent := &lt.genos[lt.clones[old].geno]
 	g := parent.g.With(hit)
 	gi := int32(-1)
 	for k := range lt.genos {
@@ -683,13 +833,14 @@ func (lt *Lattice) Plant(x, y, z int, hit model.Hit) (int32, error) {
 	if gi < 0 {
 		gi = lt.addGeno(g, lt.m.Catalog[hit.Mut].Name)
 	}
-	lt.remove(i)
+	// the planted cell leaves and re-enters at the end of the cell list
+	lt.remove(slices.Index(lt.sites, p))
 	id := int32(len(lt.clones))
-	lt.clones = append(lt.clones, latClone{parent: int64(c.clone), born: lt.t, ext: math.NaN(), geno: gi, rec: -1})
+	lt.clones = append(lt.clones, latClone{parent: int64(old), born: lt.t, ext: math.NaN(), geno: gi, rec: -1})
 	lt.live++
 	ph := &lt.phenos[lt.genos[gi].pheno]
 	lt.bound = max(lt.bound, ph.birth+ph.death)
-	lt.place(c.pos, id)
+	lt.add(p, id)
 	return id, nil
 }
 
@@ -702,33 +853,39 @@ func (lt *Lattice) CloneClass(id int32) model.Class {
 }
 
 // Check verifies the lattice's invariants: the grid's occupied sites are
-// exactly the cells, each once; every cell's clone is live; clone, class and
-// phenotype counts add up to the cells. For tests.
+// exactly the listed sites, each listed once; every cell's clone is live;
+// clone, class and phenotype counts add up to the cells. For tests.
 func (lt *Lattice) Check() error {
 	occ := 0
-	for s, v := range lt.grid {
-		if v == 0 {
-			continue
-		}
-		occ++
-		if int(v) > len(lt.cells) || lt.cells[v-1].pos != int32(s) {
-			return fmt.Errorf("site %d holds cell %d, which is elsewhere", s, v-1)
+	for _, v := range lt.grid {
+		if v != 0 {
+			occ++
 		}
 	}
-	if occ != len(lt.cells) {
-		return fmt.Errorf("%d occupied sites, %d cells", occ, len(lt.cells))
+	if occ != len(lt.sites) {
+		return fmt.Errorf("%d occupied sites, %d cells", occ, len(lt.sites))
 	}
+	seen := make(map[int32]bool, len(lt.sites))
 	per := make([]int64, len(lt.clones))
-	for i, c := range lt.cells {
-		if lt.grid[c.pos] != int32(i+1) {
-			return fmt.Errorf("cell %d at site %d, which holds %d", i, c.pos, lt.grid[c.pos]-1)
+	for i, p := range lt.sites {
+		if seen[p] {
+			return fmt.Errorf("site %d listed twice (cell %d)", p, i)
 		}
-		if lt.clones[c.clone].n <= 0 {
-			return fmt.Errorf("cell %d belongs to clone %d, which is not live", i, c.clone)
+		seen[p] = true
+		c := lt.grid[p] - 1
+		if c < 0 {
+			return fmt.Errorf("cell %d at site %d, which is empty", i, p)
 		}
-		per[c.clone]++
+		if int(c) >= len(lt.clones) || lt.clones[c].n <= 0 {
+			return fmt.Errorf("cell %d belongs to clone %d, which is not live", i, c)
+		}
+		if lt.near(p) {
+			return fmt.Errorf("cell %d at site %d, within %d sites of the grid's edge", i, p, latMargin)
+		}
+		per[c]++
 	}
 	var cls [model.NumClasses]int64
+	pheno := make([]int64, len(lt.phenos))
 	live := 0
 	for id, cl := range lt.clones {
 		if per[id] != cl.n {
@@ -738,12 +895,18 @@ func (lt *Lattice) Check() error {
 			live++
 		}
 		cls[lt.genos[cl.geno].class] += cl.n
+		pheno[lt.genos[cl.geno].pheno] += cl.n
 	}
 	if live != lt.live {
 		return fmt.Errorf("%d live clones, count %d", live, lt.live)
 	}
 	if cls != lt.counts {
 		return fmt.Errorf("class counts %v, kept %v", cls, lt.counts)
+	}
+	for i := range lt.phenos {
+		if pheno[i] != lt.phenos[i].n {
+			return fmt.Errorf("phenotype %d: %d cells, count %d", i, pheno[i], lt.phenos[i].n)
+		}
 	}
 	return nil
 }
