@@ -362,6 +362,7 @@ var (
 	periodType   = reflect.TypeFor[Period]()
 	phaseRefType = reflect.TypeFor[PhaseRef]()
 	phaseType    = reflect.TypeFor[Phase]()
+	momentType   = reflect.TypeFor[Moment]()
 )
 
 // Words and keys of an end rule (Until).
@@ -710,6 +711,17 @@ func number(n ast.Node) (float64, bool) {
 func (d *decoder) scalar(n ast.Node, tag string, v reflect.Value, path string) {
 	t := v.Type()
 	switch t {
+	case momentType:
+		if f, ok := number(n); ok {
+			v.SetString(strconv.FormatFloat(f, 'g', -1, 64))
+			return
+		}
+		if m, ok := n.(*ast.StringNode); ok {
+			v.SetString(m.Value)
+			return
+		}
+		d.fail(n, path, "expected %s, got %s", expectName(t), describe(n))
+		return
 	case periodType:
 		if m, ok := n.(*ast.StringNode); ok && m.Value == "off" {
 			v.SetFloat(0)
@@ -827,6 +839,8 @@ func expectName(t reflect.Type) string {
 		return "a number of days, or off"
 	case phaseRefType:
 		return "a phase index, a phase name, or stop"
+	case momentType:
+		return "a moment (" + list(momentWords) + ") or a number of days since treatment start"
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

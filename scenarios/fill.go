@@ -229,6 +229,7 @@ func fill(s *Scenario) (*Scenario, *origins) {
 		def(&f.Engine.Lattice.Rule, "push")
 	}
 	def(&f.Observe.Progression, "nadir")
+	fillSpatial(&f.Observe)
 	fillPatient(f.Patient)
 	return f, o
 }

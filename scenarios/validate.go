@@ -157,6 +157,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.clinic(f, sz)
 	horizon, okH, lattice := v.schedule(f)
 	ctdnaOn := v.liquidBiopsy(f, horizon, okH, lattice)
+	v.spatial(f, lattice)
 	v.pharmacokinetics(f, o)
 	v.treatment(f, ds, horizon, okH, ctdnaOn)
 	v.patient(f.Patient)
