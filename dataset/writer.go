@@ -125,7 +125,8 @@ type Writer struct {
 
 	runs, traj, clones, events, ctdna, genos *tableWriter
 	patients, lesions, scans                 *tableWriter
-	tables                                   [9]*tableWriter
+	snaps, regions                           *tableWriter
+	tables                                   [11]*tableWriter
 
 	// column builders, cached per table so that Write does not look them up
 	// by name; Write asserts each to its concrete type (a type assertion per
@@ -140,6 +141,8 @@ type Writer struct {
 	pb    [patNumCols]array.Builder
 	lb    [lesNumCols]array.Builder
 	sb    [scanNumCols]array.Builder
+	snb   [snapNumCols]array.Builder
+	rgb   [regNumCols]array.Builder
 	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
@@ -295,7 +298,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 		}
 		w.locks = append(w.locks, slk)
 	}
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema, snapshotsSchema, regionsSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -306,6 +309,7 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	}
 	w.runs, w.traj, w.clones, w.events, w.ctdna, w.genos = w.tables[0], w.tables[1], w.tables[2], w.tables[3], w.tables[4], w.tables[5]
 	w.patients, w.lesions, w.scans = w.tables[6], w.tables[7], w.tables[8]
+	w.snaps, w.regions = w.tables[9], w.tables[10]
 	copy(w.rb[:], w.runs.b.Fields())
 	copy(w.tb[:], w.traj.b.Fields())
 	for _, b := range w.traj.b.Fields()[trajNumCols:] {
@@ -318,6 +322,8 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	copy(w.pb[:], w.patients.b.Fields())
 	copy(w.lb[:], w.lesions.b.Fields())
 	copy(w.sb[:], w.scans.b.Fields())
+	copy(w.snb[:], w.snaps.b.Fields())
+	copy(w.rgb[:], w.regions.b.Fields())
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
@@ -410,6 +416,9 @@ func check(r *sim.Result) error {
 				return fmt.Errorf("replicate %d: clone %d belongs to none of the patient's %d lesions", r.Replicate, r.Clones[i].ID, len(p.LesionRows))
 			}
 		}
+	}
+	if err := checkSpatial(r); err != nil {
+		return err
 	}
 	return checkPatient(r)
 }
@@ -592,6 +601,7 @@ func (w *Writer) Write(r *sim.Result) error {
 	}
 
 	w.writePatient(r)
+	w.writeSpatial(r)
 	w.written++
 
 	for _, t := range w.tables {
