@@ -30,7 +30,8 @@ type Snapshot struct {
 type Regions struct {
 	At []Moment `yaml:"at"` // required
 	// K punches under rule spread (default 5): one at the lesion's centre,
-	// the others evenly around it at half the lesion's radius.
+	// the others evenly around it at half the lesion's radius (the largest
+	// distance of a cell from the centroid).
 	K *int `yaml:"k,omitempty"`
 	// Radius of a punch, sites (default 5).
 	Radius *float64 `yaml:"radius"`

@@ -92,8 +92,9 @@ type RegionConfig struct {
 	Positions [][3]float64
 	// K punches by the spread rule: the first at the lesion's centre (the
 	// centroid of its cells), the others evenly around it on the circle of
-	// half the lesion's radius (the radius of a disc, or ball in 3D, of as
-	// many sites as cells), in the plane of the centre.
+	// half the lesion's radius (the largest distance of a cell from the
+	// centroid, so that a lesion broken into foci is spanned by its
+	// footprint), in the plane of the centre.
 	K int
 }
 
@@ -381,8 +382,8 @@ func (o *spatialObs) genoSlots(g int32) []int32 {
 	return o.slots[g]
 }
 
-// Lesion returns the centroid of the lattice's cells and the lesion's
-// radius: that of a disc (2D) or ball (3D) of as many sites as cells.
+// lesion returns the centroid of the lattice's cells and the lesion's
+// radius: the largest distance of a cell from the centroid.
 func (o *spatialObs) lesion() (c [3]float64, radius float64) {
 	lt := o.lt
 	var sx, sy, sz float64
@@ -393,10 +394,12 @@ func (o *spatialObs) lesion() (c [3]float64, radius float64) {
 	})
 	n := float64(lt.Total())
 	c = [3]float64{sx / n, sy / n, sz / n}
-	if lt.cfg.Dim == 2 {
-		return c, math.Sqrt(n / math.Pi)
-	}
-	return c, math.Cbrt(3 * n / (4 * math.Pi))
+	r2 := 0.0
+	lt.eachCell(func(x, y, z int, _ int32) {
+		dx, dy, dz := float64(x)-c[0], float64(y)-c[1], float64(z)-c[2]
+		r2 = max(r2, dx*dx+dy*dy+dz*dz)
+	})
+	return c, math.Sqrt(r2)
 }
 
 // punches are the punches' centres of the current biopsy.

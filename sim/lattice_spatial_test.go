@@ -170,7 +170,7 @@ func regionsAt(res *sim.Result, moment string) map[string][]sim.RegionRow {
 // tumour's counts exactly; punches that do not overlap never count a cell
 // twice (their pool is their sum) and hold exactly the snapshot's cells
 // within their radius; the spread rule puts punches at half the lesion's
-// radius around its centroid.
+// radius (its farthest cell) around its centroid.
 func TestRegionsCounts(t *testing.T) {
 	cfg := latticeConfig(5, sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}, 3000)
 	cfg.Model.MutationRate = 1e-4
@@ -245,7 +245,10 @@ func TestRegionsCounts(t *testing.T) {
 		}
 		n := float64(len(res[i].Snapshots))
 		cx, cy = cx/n, cy/n
-		half := math.Sqrt(n/math.Pi) / 2
+		half := 0.0
+		for _, s := range res[i].Snapshots {
+			half = max(half, math.Hypot(float64(s.X)-cx, float64(s.Y)-cy)/2)
+		}
 		for p := range 7 {
 			r := sr[fmt.Sprint(p)][0]
 			d := math.Hypot(r.X-cx, r.Y-cy)
