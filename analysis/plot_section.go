@@ -25,7 +25,8 @@ import (
 // A section plot draws snapshots of a lattice tumour (the snapshots table)
 // as rasters: one pixel block per lattice site, coloured by the cell's
 // class (or its clone, in shades of its class, as in the Muller plot),
-// white where the site is empty. A 3D snapshot shows its middle z slice.
+// white where the site is empty. A 3D snapshot shows one z slice: the plane
+// holding the most cells (the middle one of a ball-shaped lesion).
 // Several snapshots of one replicate are drawn side by side on the same
 // grid of sites, so that the lesion's growth and shrinkage read directly.
 
@@ -165,13 +166,17 @@ func DrawSection(title string, panels []SectionPanel, by string, scale int) (*Se
 	}
 	s := &Section{title: title, panels: panels, by: by, xmin: math.MaxInt, ymin: math.MaxInt, xmax: math.MinInt, ymax: math.MinInt}
 	for _, p := range panels {
-		zlo, zhi := math.MaxInt, math.MinInt
+		// the slice holding the most cells (the middle one of a ball; the
+		// lowest z of a tie)
+		per := map[int]int{}
 		for _, c := range p.Cells {
-			zlo, zhi = min(zlo, c.Z), max(zhi, c.Z)
+			per[c.Z]++
 		}
-		z := 0
-		if len(p.Cells) > 0 {
-			z = int(math.Floor(float64(zlo+zhi) / 2))
+		z, most := 0, 0
+		for k, n := range per {
+			if n > most || n == most && k < z {
+				z, most = k, n
+			}
 		}
 		s.slice = append(s.slice, z)
 		for _, c := range p.Cells {

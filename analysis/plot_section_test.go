@@ -18,7 +18,7 @@ func snap(rep int, moment string, t float64, x, y, z int, clone int64, class str
 
 // TestSectionColours: a rendered section has each class's colour at the
 // sites of its cells, white at empty sites, the same sites at the same
-// places in every panel, the middle z slice of a 3D snapshot, and
+// places in every panel, the fullest z slice of a 3D snapshot, and
 // different shades for two clones of one class with --by clone; the PNG
 // written decodes to the same pixels.
 func TestSectionColours(t *testing.T) {
@@ -83,9 +83,10 @@ func TestSectionColours(t *testing.T) {
 	if a == b || (a != classColor("ta-loss", 0) && !isShade(a, "ta-loss")) || !isShade(b, "ta-loss") || s.At(0, 0, 0) != classColor("sensitive", 0) {
 		t.Errorf("by clone: clones 3 and 5 drawn %v and %v, founder %v", a, b, s.At(0, 0, 0))
 	}
-	// 3D: the middle slice
+	// 3D: the slice holding the most cells
 	three := []dataset.SnapshotRow{
-		snap(0, "end", 9, 0, 0, -2, 1, "ta-loss", 3), snap(0, "end", 9, 0, 0, 0, 2, "pocket", 3), snap(0, "end", 9, 1, 0, 2, 1, "ta-loss", 3),
+		snap(0, "end", 9, 0, 0, -2, 1, "ta-loss", 4), snap(0, "end", 9, 0, 0, 0, 2, "pocket", 4), snap(0, "end", 9, 1, 1, 0, 2, "pocket", 4),
+		snap(0, "end", 9, 1, 0, 2, 1, "ta-loss", 4),
 	}
 	p3, _ := SectionPanels(three, 0, []string{"end"})
 	s, err = DrawSection("3d", p3, SectionByClass, 4)
@@ -93,7 +94,7 @@ func TestSectionColours(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.At(0, 0, 0) != classColor("pocket", 0) || s.slice[0] != 0 {
-		t.Errorf("3D: slice %d, site (0, 0) %v; want the z = 0 pocket cell", s.slice[0], s.At(0, 0, 0))
+		t.Errorf("3D: slice %d, site (0, 0) %v; want the z = 0 plane (two cells) and its pocket cell", s.slice[0], s.At(0, 0, 0))
 	}
 	// SVG: the pocket cell as a rectangle of its colour
 	var sv bytes.Buffer

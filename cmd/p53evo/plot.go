@@ -41,9 +41,10 @@ func plotCommand() *cli.Command {
 			"   spider  virtual trial patients: the % change of the sum of target diameters at every\n" +
 			"           scan up to progression, one line per patient.\n" +
 			"   section lattice tumours (engine.space: lattice with observe.snapshot): the lattice of one\n" +
-			"           replicate (the middle z slice in 3D) coloured by class (--by clone: shades of the\n" +
-			"           class per clone), one panel per snapshot side by side on the same sites (--time\n" +
-			"           picks them, e.g. treatment_start,progression); .png or .svg.\n" +
+			"           replicate (in 3D the z slice holding the most cells) coloured by class\n" +
+			"           (--by clone: shades of the class per clone), one panel per snapshot side by side\n" +
+			"           on the same sites (--time picks them, e.g. treatment_start,progression); without\n" +
+			"           --replicate the first with a progression snapshot; .png or .svg.\n" +
 			"Treatment phases are shaded. muller shows, without --replicate, the first replicate that\n" +
 			"progressed.\n\n" +
 			"Examples:\n   p53evo plot full-dose reduced-dose --kind km --out km.png\n" +
