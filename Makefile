@@ -79,6 +79,9 @@ docs-img:
 	@# shedding and a year of follow-up
 	$(DOCS_TMP)/p53evo run -s rezatapopt-continuous-lesion -n 20 -o $(DOCS_TMP)/shed --force -q --set observe.ctdna.shed=0.042 --set stop.follow_up=365
 	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/shed --kind vaf --replicate 0 --out docs/img/vaf.png
+	@# section: a small lattice tumour with a raised mutation rate, so that it carries resistance
+	$(DOCS_TMP)/p53evo run -s rezatapopt-continuous-lattice -n 4 --seed 3 -o $(DOCS_TMP)/lattice --force -q --set detection.size=2e4 --set mutation.rate=1e-7 --set 'observe.snapshot={at: [treatment_start, 90, progression]}'
+	$(DOCS_TMP)/p53evo plot $(DOCS_TMP)/lattice --kind section --replicate 0 --out docs/img/section.png
 	cd $(DOCS_TMP) && ./p53evo analyze full reduced > $(CURDIR)/docs/analyze-example.txt
 	@ls -l docs/img docs/analyze-example.txt
 

@@ -275,6 +275,7 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 	}
 	checkRows(t, "genotypes", gs, wantGenotypes(rs))
 	checkPatientTables(t, d, rs)
+	checkSpatialTables(t, d, rs)
 }
 
 var testMeta = Meta{
@@ -362,7 +363,7 @@ func TestRoundTrip(t *testing.T) {
 	if m.Start.IsZero() || m.End.Before(m.Start) {
 		t.Errorf("start %v end %v", m.Start, m.End)
 	}
-	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5, TableGenotypes: 4, TablePatients: 0, TableLesions: 0, TableScans: 0}
+	rows := map[string]int64{TableRuns: 4, TableTrajectories: 6, TableClones: 4, TableEvents: 7, TableCTDNA: 5, TableGenotypes: 4, TablePatients: 0, TableLesions: 0, TableScans: 0, TableSnapshots: 0, TableRegions: 0}
 	for _, f := range m.Files {
 		if f.Path != f.Table+".arrow" || f.Rows != rows[f.Table] || len(f.SHA256) != 64 {
 			t.Errorf("file %+v", f)
@@ -466,6 +467,7 @@ func manyResults(n int) []sim.Result {
 				TrueVAF: float64(i) / 1e5, AltReads: int64(i), Depth: 2000, Called: i%2 == 0})
 		}
 		r.Patient = nil
+		r.Snapshots, r.Regions = spatialRows(i)
 		if i%2 == 1 { // every other replicate a trial patient (its lesions hold the clone ids)
 			r.Patient = handPatients()[0].Patient
 			r.Patient.BaselineSum = float64(i)
@@ -964,6 +966,12 @@ func TestSchemaMetadata(t *testing.T) {
 			case fd.Name == "duration_of_response":
 				want = "days"
 			case fd.Name == "baseline_tumour_fraction" || fd.Name == "baseline_y220c_vaf":
+				want = "fraction"
+			case slices.Contains([]string{"x", "y", "z", "radius"}, fd.Name):
+				want = "sites"
+			case fd.Name == "carriers" || fd.Name == "tumour_cells":
+				want = "cells"
+			case fd.Name == "fraction" || fd.Name == "vaf":
 				want = "fraction"
 			}
 			if u != want {

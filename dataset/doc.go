@@ -25,8 +25,11 @@
 //	patients.arrow       one row per virtual trial patient: draws, baseline, RECIST summary
 //	lesions.arrow        one row per lesion of a patient
 //	scans.arrow          one row per RECIST reading of a patient
+//	snapshots.arrow      cells of a lattice tumour (position, clone, class) at chosen moments
+//	regions.arrow        multi-region biopsies of a lattice tumour: cells and variant carriers per punch
 //
-// The last three are empty for single-tumour replicates; for a patient the
+// Patients, lesions and scans are empty for single-tumour replicates,
+// snapshots and regions for well-mixed ones; for a patient the
 // clones table names each clone's lesion and the genotypes table sums the
 // lesions.
 // (.parquet instead of .arrow with WithFormat(Parquet).)
@@ -55,7 +58,7 @@
 // Times are in days with t = 0 at the start of
 // treatment (the growth phase is negative). Every column carries "unit"
 // ("days", "cells", "count", "mg-eq", "fraction", "reads", "mm",
-// "percent" or "") and
+// "percent", "sites" or "") and
 // "description" in its field metadata; each schema carries
 // "p53evo.schema_version" and "p53evo.table". Column "replicate" joins the
 // tables. Null means "did not happen" (no progression, clone still alive,

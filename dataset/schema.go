@@ -24,7 +24,10 @@ import (
 //
 // Version 4 added the tables of virtual trial patients (patients, lesions,
 // scans) and the clones column lesion.
-const SchemaVersion = 4
+//
+// Version 5 added the tables of spatial observations of lattice tumours
+// (snapshots, regions).
+const SchemaVersion = 5
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
 // sweeps, in several files listed by the manifest).
@@ -38,10 +41,12 @@ const (
 	TablePatients     = "patients"
 	TableLesions      = "lesions"
 	TableScans        = "scans"
+	TableSnapshots    = "snapshots"
+	TableRegions      = "regions"
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans, TableBiopsies}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans, TableBiopsies, TableSnapshots, TableRegions}
 
 // Schema metadata keys.
 const (
@@ -350,6 +355,10 @@ func Schema(table string) *arrow.Schema {
 		return scansSchema
 	case TableBiopsies:
 		return biopsySchema
+	case TableSnapshots:
+		return snapshotsSchema
+	case TableRegions:
+		return regionsSchema
 	}
 	return nil
 }
@@ -376,6 +385,10 @@ func tableColumns(table string) []column {
 		return scanColumns[:]
 	case TableBiopsies:
 		return biopsyColumns[:]
+	case TableSnapshots:
+		return snapshotColumns[:]
+	case TableRegions:
+		return regionColumns[:]
 	}
 	return nil
 }

@@ -82,6 +82,7 @@ var (
 	periodType   = reflect.TypeFor[Period]()
 	phaseRefType = reflect.TypeFor[PhaseRef]()
 	phaseType    = reflect.TypeFor[Phase]()
+	momentType   = reflect.TypeFor[Moment]()
 )
 
 // scenarioYAML is what the scenario format adds to strict YAML: the types
@@ -93,12 +94,14 @@ var scenarioYAML = &strictyaml.Config{
 		untilType:    decodeUntil,
 		periodType:   decodePeriod,
 		phaseRefType: decodePhaseRef,
+		momentType:   decodeMoment,
 	},
 	Names: map[reflect.Type]string{
 		catalogType:  `"default" or a list of mutation entries`,
 		untilType:    "an end rule (" + untilForms + ")",
 		periodType:   "a number of days, or off",
 		phaseRefType: "a phase index, a phase name, or stop",
+		momentType:   "a moment (" + strictyaml.List(momentWords) + ") or a number of days since treatment start",
 	},
 	KeyHint: keyHint,
 }
@@ -195,5 +198,20 @@ func decodePhaseRef(d *strictyaml.Decoder, n ast.Node, v reflect.Value, path str
 		return true
 	}
 	d.Fail(n, path, "expected %s, got %s", d.ExpectName(phaseRefType), strictyaml.Describe(n))
+	return true
+}
+
+// decodeMoment reads a named moment as text and a number of days as its
+// shortest decimal form (validation checks which).
+func decodeMoment(d *strictyaml.Decoder, n ast.Node, v reflect.Value, path string) bool {
+	if f, ok := strictyaml.Number(n); ok {
+		v.SetString(strconv.FormatFloat(f, 'g', -1, 64))
+		return true
+	}
+	if m, ok := n.(*ast.StringNode); ok {
+		v.SetString(m.Value)
+		return true
+	}
+	d.Fail(n, path, "expected %s, got %s", d.ExpectName(momentType), strictyaml.Describe(n))
 	return true
 }

@@ -117,6 +117,9 @@ func emitFlow(b *strings.Builder, v reflect.Value) {
 	case t == phaseRefType && index.MatchString(v.String()):
 		b.WriteString(v.String()) // an index
 		return
+	case t == momentType && strictyaml.LooksNumeric(v.String()):
+		b.WriteString(v.String()) // days
+		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer:

@@ -245,6 +245,7 @@ func fillRun(f *Scenario) {
 		def(&f.Engine.Lattice.Rule, "push")
 	}
 	def(&f.Observe.Progression, "nadir")
+	fillSpatial(&f.Observe)
 }
 
 var combinationNames = map[model.Combination]string{model.Additive: "additive", model.HighestSingle: "highest-single"}

@@ -126,6 +126,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 			cfg.Lattice.Rule = sim.RuleWait
 		}
 	}
+	cfg.Spatial = resolveSpatial(&f.Observe)
 	ct := f.Observe.CTDNA
 	cfg.CTDNA = sim.CTDNAConfig{
 		Every:        float64(*ct.Every),

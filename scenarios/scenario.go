@@ -245,6 +245,10 @@ type Observe struct {
 	// response, after which the tumour's reappearance is progression.
 	Visible *float64     `yaml:"visible"`
 	CTDNA   CTDNAObserve `yaml:"ctdna"`
+	// Snapshot and Regions observe a spatial tumour (engine.space:
+	// lattice; see spatial.go). Missing: not taken.
+	Snapshot *Snapshot `yaml:"snapshot,omitempty"`
+	Regions  *Regions  `yaml:"regions,omitempty"`
 }
 
 // CTDNAObserve is the liquid biopsy (see sim.CTDNAConfig; defaults from

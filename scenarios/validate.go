@@ -157,6 +157,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.clinic(f, sz)
 	horizon, okH, lattice := v.schedule(f)
 	ctdnaOn := v.liquidBiopsy(f, horizon, okH, lattice)
+	v.spatial(f, lattice)
 	v.pharmacokinetics(f, o)
 	// a virtual trial patient's plasma draws (patient.plasma.every) feed
 	// ctDNA end rules too

@@ -55,10 +55,10 @@ import (
 // straight line of the hexagonal lattice.
 //
 // Limits of this slice: no blood draws (ctDNA), no virtual trial patients,
-// no merge mode, no demes, no spatial outputs (snapshots, biopsies, plots),
-// and no parallelism inside a replicate (replicates still run in parallel
-// and are bit-identical whatever the worker count: each replicate has a
-// single stream derived from its seed).
+// no merge mode, no demes, and no parallelism inside a replicate
+// (replicates still run in parallel and are bit-identical whatever the
+// worker count: each replicate has a single stream derived from its seed).
+// Snapshots and multi-region biopsies: lattice_spatial.go.
 
 // LatticeRule is what a dividing cell does when no neighbour site is empty.
 type LatticeRule uint8

@@ -25,6 +25,9 @@ func (rp *Replicator) runLattice(rep int, res *Result) error {
 	}
 	lt.Shift(-lt.Time())
 	res.AtStart = lt.Counts()
+	if rp.spat != nil {
+		rp.spat.start(res)
+	}
 	if cfg.StopAtDetection {
 		res.Trajectory = appendPoint(res.Trajectory, lt)
 	} else {
@@ -34,6 +37,9 @@ func (rp *Replicator) runLattice(rep int, res *Result) error {
 		if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != lt.Time() {
 			res.Trajectory = rp.point(res.Trajectory)
 		}
+	}
+	if rp.spat != nil {
+		rp.spat.at(MomentEnd)
 	}
 	res.EndTime = lt.Time()
 	res.Final = lt.Counts()

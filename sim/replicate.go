@@ -57,6 +57,9 @@ type Config struct {
 	// Lattice, if set, makes every replicate a spatial agent-based model
 	// (lattice.go): one cell per lattice site; nil: well mixed.
 	Lattice *LatticeConfig
+	// Spatial, if set, takes snapshots and multi-region biopsies of a
+	// lattice replicate (lattice_spatial.go); it needs Lattice.
+	Spatial *SpatialConfig
 
 	// Patient, if set, makes every replicate a virtual trial patient with
 	// several lesions (patient.go); nil: one lesion grown to Detect.
@@ -168,6 +171,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateLattice(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateSpatial(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Patient != nil {
@@ -303,6 +309,11 @@ type Result struct {
 	// Genotypes are the live cells of each genotype at the end (at
 	// detection with StopAtDetection), genotypes without cells left out.
 	Genotypes []GenotypeCount
+
+	// Snapshots and Regions are the spatial observations of a lattice
+	// replicate (Config.Spatial), in the order they were taken.
+	Snapshots []SnapshotCell
+	Regions   []RegionRow
 }
 
 // lethal ends the replicate at the lethal burden n at t: the first
@@ -344,7 +355,8 @@ func (r *Result) atHorizon() {
 }
 
 func (r *Result) reset(rep int) {
-	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0], Patient: r.Patient, Genotypes: r.Genotypes[:0]}
+	*r = Result{Replicate: rep, Trajectory: r.Trajectory[:0], Clones: r.Clones[:0], Events: r.Events[:0], CTDNA: r.CTDNA[:0], Patient: r.Patient, Genotypes: r.Genotypes[:0],
+		Snapshots: r.Snapshots[:0], Regions: r.Regions[:0]}
 	r.TTP, r.ResistantMajority, r.FirstResistantBirth, r.NadirTime = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	r.FinalProgression, r.FirstCTDNACall, r.CTDNALead = math.NaN(), math.NaN(), math.NaN()
 	r.CalledAtProgression = [model.NumClasses]int{-1, -1, -1}
@@ -363,8 +375,9 @@ type Replicator struct {
 	pat     *patientState
 	// cur is the tumour the treatment phase works on: tm, or lat in the
 	// lattice mode
-	cur body
-	lat *Lattice
+	cur  body
+	lat  *Lattice
+	spat *spatialObs // Config.Spatial's observations; nil without
 }
 
 // body is what the treatment phase (treat) needs of a tumour: the
@@ -388,6 +401,10 @@ func NewReplicator(cfg *Config) *Replicator {
 	if cfg.Lattice != nil {
 		rp.lat = NewLattice(&cfg.Model, *cfg.Lattice, cfg.Engine.RecordAt)
 		rp.cur = rp.lat
+		if cfg.Spatial != nil {
+			rp.spat = newSpatialObs(cfg, rp.lat)
+			rp.cur = observedLattice{rp.lat, rp.spat}
+		}
 	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
@@ -470,6 +487,9 @@ func (rp *Replicator) atProgression(res *Result, called [model.NumClasses]int) {
 	}
 	res.DominantAtProgression = best
 	res.ResistantClonesAtProgression = tm.ResistantClones()
+	if rp.spat != nil {
+		rp.spat.at(MomentProgression)
+	}
 }
 
 func appendPoint(tr []TrajPoint, tm body) []TrajPoint {

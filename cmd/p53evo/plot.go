@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-var plotKinds = []string{"km", "muller", "burden", "vaf", "waterfall", "spider"}
+var plotKinds = []string{"km", "muller", "burden", "vaf", "waterfall", "spider", "section"}
 
 func plotCommand() *cli.Command {
 	return &cli.Command{
@@ -40,6 +40,11 @@ func plotCommand() *cli.Command {
 			"           response, with the -30% and +20% lines.\n" +
 			"   spider  virtual trial patients: the % change of the sum of target diameters at every\n" +
 			"           scan up to progression, one line per patient.\n" +
+			"   section lattice tumours (engine.space: lattice with observe.snapshot): the lattice of one\n" +
+			"           replicate (in 3D the z slice holding the most cells) coloured by class\n" +
+			"           (--by clone: shades of the class per clone), one panel per snapshot side by side\n" +
+			"           on the same sites (--time picks them, e.g. treatment_start,progression); without\n" +
+			"           --replicate the first with a progression snapshot; .png or .svg.\n" +
 			"Treatment phases are shaded. muller shows, without --replicate, the first replicate that\n" +
 			"progressed.\n\n" +
 			"Examples:\n   p53evo plot full-dose reduced-dose --kind km --out km.png\n" +
@@ -47,7 +52,8 @@ func plotCommand() *cli.Command {
 			"   p53evo plot p53evo-out --kind muller --absolute --min-freq 0.001 --out muller-abs.pdf\n" +
 			"   p53evo plot p53evo-out --kind burden --out burden.png\n" +
 			"   p53evo plot p53evo-out --kind km --endpoint first-resistant --out first.png\n" +
-			"   p53evo plot trial-out --kind waterfall --out waterfall.png",
+			"   p53evo plot trial-out --kind waterfall --out waterfall.png\n" +
+			"   p53evo plot lattice-out --kind section --time treatment_start,progression --out section.png",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Aliases: []string{"k"}, Value: "km", Usage: "plot kind: " + strings.Join(plotKinds, ", ")},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output FILE; its extension (.png, .svg, .pdf) picks the format", Sources: cli.EnvVars("P53EVO_PLOT_OUT")},
@@ -56,6 +62,9 @@ func plotCommand() *cli.Command {
 			&cli.Float64Flag{Name: "min-freq", Value: 0.01, Usage: "muller: merge clades whose frequency stays below this into their parent"},
 			&cli.Float64Flag{Name: "from", Usage: "muller, burden: start the time axis at this many months (negative: before treatment)", DefaultText: "muller: shortly before treatment or the first subclone at 1%; burden: the whole record"},
 			endpointFlag(),
+			&cli.StringFlag{Name: "time", Usage: "section: the snapshots to draw, comma-separated: treatment_start, progression, end or day numbers", DefaultText: "every snapshot of the replicate"},
+			&cli.StringFlag{Name: "by", Value: analysis.SectionByClass, Usage: "section: colour cells by class or clone"},
+			&cli.IntFlag{Name: "scale", Usage: "section: pixels per lattice site", DefaultText: "as large as fits, 1 to 8"},
 		},
 		Action: plotAction,
 	}
@@ -76,6 +85,14 @@ func plotAction(ctx context.Context, cmd *cli.Command) error {
 	}
 	if _, err := analysis.FormatOf(out); err != nil {
 		return usagef("--out %v", err)
+	}
+	if kind == "section" {
+		return plotSection(ctx, cmd, out)
+	}
+	for _, f := range []string{"time", "by", "scale"} {
+		if cmd.IsSet(f) {
+			return usagef("--%s applies to --kind section, not %s", f, kind)
+		}
 	}
 	e, err := parseEndpoint(cmd)
 	if err != nil {

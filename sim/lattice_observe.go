@@ -1,0 +1,38 @@
+package sim
+
+import "github.com/p53evo/p53evo/model"
+
+// eachCell calls fn for every cell of the lattice with its position
+// relative to the founder's site (the grid's centre; z = 0 in 2D) and its
+// clone id, in raster order: x fastest, then y, then z. It is the one
+// place the spatial observations (lattice_spatial.go) read the lattice's
+// cell storage, so a change of storage changes only this function; the
+// order is part of the contract (subsampling and the tables depend on it,
+// not on how cells are stored).
+func (lt *Lattice) eachCell(fn func(x, y, z int, clone int32)) {
+	h := lt.side / 2
+	nz, zh := 1, 0
+	if lt.cfg.Dim == 3 {
+		nz, zh = lt.side, h
+	}
+	// the grid is stored in tiles; walk it by coordinates to keep raster order
+	for z := range nz {
+		for y := range lt.side {
+			for x := range lt.side {
+				if v := lt.grid[lt.site(x, y, z)]; v != 0 {
+					fn(x-h, y-h, z-zh, v-1)
+				}
+			}
+		}
+	}
+}
+
+// cloneGeno is the genotype index of clone id (an index into lt.genos).
+func (lt *Lattice) cloneGeno(id int32) int32 { return lt.clones[id].geno }
+
+// genoHits are the secondary mutations of genotype g (an index into
+// lt.genos).
+func (lt *Lattice) genoHits(g int32) []model.Hit { return lt.genos[g].g.Hits }
+
+// genoClass is the resistance class of genotype g.
+func (lt *Lattice) genoClass(g int32) model.Class { return lt.genos[g].class }

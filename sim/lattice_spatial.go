@@ -1,0 +1,500 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim/rng"
+)
+
+// # What a modeler sees of a spatial tumour
+//
+// Config.Spatial asks a lattice replicate for two observations, each at
+// chosen moments of treatment (SpatialTimes: treatment start, the first
+// progression, the end of the replicate, and days since treatment start):
+//
+//   - A snapshot lists cells with their position, clone and class. Above
+//     SnapshotConfig.MaxCells cells it is a uniform subsample of exactly
+//     MaxCells cells, drawn by selection sampling over the cells in raster
+//     order with a stream of the replicate's own (derived from its seed and
+//     the snapshot's rank), so it depends on nothing but the replicate.
+//   - A multi-region biopsy takes punches: balls (discs in 2D) of a radius
+//     in sites, placed by the spread rule or at given positions. For each
+//     punch, for the pool of all punches (a cell in two punches counted
+//     once) and for the whole tumour, it counts the cells and, for every
+//     variant present in the tumour, the cells carrying it: the truncal
+//     Y220C, then each secondary mutation's SNV.
+//
+// Moments that are days split the engine's step at that day (the lattice
+// is advanced to the day, observed, then advanced on): a replicate observed
+// at day numbers draws other random numbers than one that is not, with the
+// same law (waiting times are memoryless). The other moments do not change
+// the simulation. Observations are taken only while the replicate runs: a
+// day after its end, or a progression that never came, gives no rows; an
+// empty tumour gives no region rows.
+
+// Moments at which spatial observations are taken (the moment column of
+// the snapshots and regions tables).
+const (
+	MomentTreatmentStart = "treatment_start"
+	MomentProgression    = "progression"
+	MomentEnd            = "end"
+	MomentDay            = "day"
+)
+
+// SpatialTimes are the moments of one kind of spatial observation.
+type SpatialTimes struct {
+	TreatmentStart, Progression, End bool
+	// Days since treatment start, >= 0, strictly increasing.
+	Days []float64
+}
+
+// Any reports whether some moment is set.
+func (st *SpatialTimes) Any() bool {
+	return st.TreatmentStart || st.Progression || st.End || len(st.Days) > 0
+}
+
+func (st *SpatialTimes) at(moment string) bool {
+	switch moment {
+	case MomentTreatmentStart:
+		return st.TreatmentStart
+	case MomentProgression:
+		return st.Progression
+	case MomentEnd:
+		return st.End
+	}
+	return false
+}
+
+// SnapshotConfig asks for snapshots of a lattice replicate's cells.
+type SnapshotConfig struct {
+	At SpatialTimes
+	// MaxCells bounds the rows of one snapshot: above it, a uniform
+	// subsample of exactly MaxCells cells (default DefaultSnapshotCells).
+	MaxCells int64
+}
+
+// DefaultSnapshotCells is SnapshotConfig.MaxCells's default.
+const DefaultSnapshotCells = 200_000
+
+// RegionConfig asks for multi-region biopsies (punches).
+type RegionConfig struct {
+	At SpatialTimes
+	// Radius of every punch, in sites: a punch holds the cells within this
+	// Euclidean distance of its centre.
+	Radius float64
+	// Positions are the punches' centres relative to the founder's site
+	// (the coordinates of the snapshots table; z = 0 in 2D). Nil: the spread
+	// rule places K punches.
+	Positions [][3]float64
+	// K punches by the spread rule: the first at the lesion's centre (the
+	// centroid of its cells), the others evenly around it on the circle of
+	// half the lesion's radius (the largest distance of a cell from the
+	// centroid, so that a lesion broken into foci is spanned by its
+	// footprint), in the plane of the centre.
+	K int
+}
+
+// SpatialConfig says what is read off a lattice replicate (Config.Spatial).
+type SpatialConfig struct {
+	Snapshot SnapshotConfig
+	Regions  RegionConfig
+}
+
+// MaxPunches bounds the punches of one biopsy.
+const MaxPunches = 1000
+
+func (st *SpatialTimes) validate(what string) error {
+	var errs []error
+	for i, d := range st.Days {
+		if !(d >= 0) || math.IsInf(d, 0) {
+			errs = append(errs, fmt.Errorf("%s: day %v: must be a finite number of days >= 0 (since treatment start)", what, d))
+		} else if i > 0 && !(d > st.Days[i-1]) {
+			errs = append(errs, fmt.Errorf("%s: days must increase, got %v after %v", what, d, st.Days[i-1]))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate reports an impossible setting.
+func (sc *SpatialConfig) Validate() error {
+	var errs []error
+	if err := sc.Snapshot.At.validate("snapshot"); err != nil {
+		errs = append(errs, err)
+	}
+	if sc.Snapshot.At.Any() && sc.Snapshot.MaxCells < 1 {
+		errs = append(errs, fmt.Errorf("snapshot: max cells %d: must be at least 1", sc.Snapshot.MaxCells))
+	}
+	rc := &sc.Regions
+	if err := rc.At.validate("regions"); err != nil {
+		errs = append(errs, err)
+	}
+	if rc.At.Any() {
+		if !(rc.Radius > 0) || math.IsInf(rc.Radius, 0) {
+			errs = append(errs, fmt.Errorf("regions: radius %v: must be a positive number of sites", rc.Radius))
+		}
+		n := rc.K
+		if rc.Positions != nil {
+			n = len(rc.Positions)
+		}
+		if n < 1 || n > MaxPunches {
+			errs = append(errs, fmt.Errorf("regions: %d punches: must be 1 to %d", n, MaxPunches))
+		}
+		for _, p := range rc.Positions {
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					errs = append(errs, fmt.Errorf("regions: position %v: coordinates must be finite", p))
+					break
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateSpatial is Config.Validate's part for spatial observations.
+func (c *Config) validateSpatial() error {
+	if c.Spatial == nil {
+		return nil
+	}
+	if c.Lattice == nil {
+		return errors.New("spatial observations (snapshots, regions) need the lattice mode: the well-mixed engine has no positions")
+	}
+	return c.Spatial.Validate()
+}
+
+// SnapshotCell is one cell of a snapshot.
+type SnapshotCell struct {
+	Moment  string // MomentTreatmentStart, ...
+	Time    float64
+	X, Y, Z int32 // relative to the founder's site; Z = 0 in 2D
+	Clone   int64
+	Class   model.Class
+	// TumourCells is the tumour's cells at the snapshot (the rows are a
+	// subsample of them when there are more than SnapshotConfig.MaxCells).
+	TumourCells int64
+}
+
+// Samples of a multi-region biopsy (RegionRow.Sample).
+const (
+	SamplePunch  = "punch"
+	SamplePooled = "pooled"
+	SampleWhole  = "whole"
+)
+
+// RegionRow is one variant in one sample of a multi-region biopsy.
+type RegionRow struct {
+	Moment string
+	Time   float64
+	Sample string // SamplePunch, SamplePooled or SampleWhole
+	Punch  int    // punch number from 0; -1 for the pool and the whole tumour
+	// Centre and radius of a punch, in sites; NaN for the pool and the
+	// whole tumour.
+	X, Y, Z, Radius float64
+	Cells           int64 // cells in the sample
+	// Variant: "Y220C" (truncal, MutClass 0) or a catalog entry's name
+	// ("name#k" for the k-th SNV of an entry standing for several).
+	Variant  string
+	MutClass model.MutClass // 0 for Y220C
+	Carriers int64          // cells of the sample carrying the variant
+	Fraction float64        // Carriers / Cells; NaN when the sample is empty
+	// VAF is the variant allele fraction a pure sample reads: every tumour
+	// cell holds Alleles.Copies TP53 copies, all carrying Y220C, and a
+	// carrier of a secondary mutation carries it on one copy, so
+	// Fraction / Copies (with the default LOH, copies 1, the cellular
+	// fraction; with copies 2, a heterozygous SNV at half of it); Y220C reads
+	// at Fraction.
+	VAF float64
+}
+
+// spatialObs takes a worker's spatial observations; it persists across
+// replicates (its caches only grow).
+type spatialObs struct {
+	cfg *SpatialConfig
+	m   *model.Model
+	lt  *Lattice
+	res *Result
+
+	snapDay, regDay int
+	ranks           uint64 // snapshots taken in this replicate: the rank keys the subsample's stream
+	lastExt         float64
+
+	snvOff  []int32  // first variant slot of each catalog entry (slot 0: Y220C)
+	names   []string // variant name by slot
+	classes []model.MutClass
+	slots   [][]int32 // variant slots of each genotype, cached
+	counts  []int64
+	cells   []int64
+	ctr     [][3]float64
+}
+
+func newSpatialObs(cfg *Config, lt *Lattice) *spatialObs {
+	o := &spatialObs{cfg: cfg.Spatial, m: &cfg.Model, lt: lt}
+	o.names = append(o.names, "Y220C")
+	o.classes = append(o.classes, 0)
+	for i, mu := range cfg.Model.Catalog {
+		o.snvOff = append(o.snvOff, int32(len(o.names)))
+		k := cfg.Model.SNVs(i)
+		for s := range k {
+			name := mu.Name
+			if k > 1 {
+				name += "#" + strconv.Itoa(s+1)
+			}
+			o.names = append(o.names, name)
+			o.classes = append(o.classes, mu.Class)
+		}
+	}
+	return o
+}
+
+// observedLattice is the lattice as the treatment phase sees it when
+// spatial observations are asked for: it stops at observation days.
+type observedLattice struct {
+	*Lattice
+	o *spatialObs
+}
+
+// nextDay is the next observation day and whether there is one.
+func (o *spatialObs) nextDay() (float64, bool) {
+	d, ok := math.Inf(1), false
+	if s := o.cfg.Snapshot.At.Days; o.snapDay < len(s) {
+		d, ok = s[o.snapDay], true
+	}
+	if r := o.cfg.Regions.At.Days; o.regDay < len(r) {
+		d, ok = min(d, r[o.regDay]), true
+	}
+	return d, ok
+}
+
+// takeDay observes the days equal to d.
+func (o *spatialObs) takeDay(d float64) {
+	if s := o.cfg.Snapshot.At.Days; o.snapDay < len(s) && s[o.snapDay] == d {
+		o.snapshot(MomentDay)
+		o.snapDay++
+	}
+	if r := o.cfg.Regions.At.Days; o.regDay < len(r) && r[o.regDay] == d {
+		o.regions(MomentDay)
+		o.regDay++
+	}
+}
+
+// Advance moves the lattice to t1, stopping at observation days on the way.
+func (ol observedLattice) Advance(t1 float64, e Exposure) {
+	o, lt := ol.o, ol.Lattice
+	le := math.Inf(-1)
+	for {
+		d, ok := o.nextDay()
+		if !ok || d > t1 {
+			break
+		}
+		if d > lt.Time() {
+			lt.Advance(d, e)
+			le = max(le, lt.LastExtinction())
+		}
+		o.takeDay(d)
+	}
+	if t1 > lt.Time() {
+		lt.Advance(t1, e)
+		le = max(le, lt.LastExtinction())
+	}
+	o.lastExt = le
+}
+
+// LastExtinction is the time the last clone to die out in the latest
+// Advance did, over its pieces.
+func (ol observedLattice) LastExtinction() float64 { return ol.o.lastExt }
+
+// start begins a replicate's observations at treatment start (the lattice's
+// clock at 0).
+func (o *spatialObs) start(res *Result) {
+	o.res = res
+	o.snapDay, o.regDay, o.ranks = 0, 0, 0
+	o.lastExt = math.Inf(-1)
+	o.at(MomentTreatmentStart)
+	for {
+		d, ok := o.nextDay()
+		if !ok || d > o.lt.Time() {
+			break
+		}
+		o.takeDay(d)
+	}
+}
+
+// at takes the observations asked for at a named moment.
+func (o *spatialObs) at(moment string) {
+	if o.cfg.Snapshot.At.at(moment) {
+		o.snapshot(moment)
+	}
+	if o.cfg.Regions.At.at(moment) {
+		o.regions(moment)
+	}
+}
+
+// snapshotKey keys the streams of snapshot subsamples (plus the rank).
+const snapshotKey = 1 << 60
+
+// snapshot lists the lattice's cells, or a uniform subsample of MaxCells
+// of them (Knuth's selection sampling, algorithm S: in raster order, a
+// cell is kept with probability (cells still wanted) / (cells not yet
+// seen), which keeps exactly MaxCells, every subset equally likely).
+func (o *spatialObs) snapshot(moment string) {
+	lt, res := o.lt, o.res
+	n := lt.Total()
+	k := min(n, o.cfg.Snapshot.MaxCells)
+	r := rng.Derive(res.Stream, snapshotKey+o.ranks)
+	o.ranks++
+	t := lt.Time()
+	var seen, took int64
+	lt.eachCell(func(x, y, z int, c int32) {
+		keep := k == n || (took < k && float64(n-seen)*r.Float64() < float64(k-took))
+		seen++
+		if !keep {
+			return
+		}
+		took++
+		res.Snapshots = append(res.Snapshots, SnapshotCell{Moment: moment, Time: t, X: int32(x), Y: int32(y), Z: int32(z),
+			Clone: int64(c), Class: lt.genoClass(lt.cloneGeno(c)), TumourCells: n})
+	})
+}
+
+// genoSlots are the variant slots genotype g carries, Y220C first.
+func (o *spatialObs) genoSlots(g int32) []int32 {
+	for int(g) >= len(o.slots) {
+		o.slots = append(o.slots, nil)
+	}
+	if o.slots[g] == nil {
+		s := []int32{0}
+		for _, h := range o.lt.genoHits(g) {
+			v := o.snvOff[h.Mut] + int32(h.Site)
+			dup := false
+			for _, w := range s {
+				dup = dup || w == v
+			}
+			if !dup { // the same SNV on two copies: one variant
+				s = append(s, v)
+			}
+		}
+		o.slots[g] = s
+	}
+	return o.slots[g]
+}
+
+// lesion returns the centroid of the lattice's cells and the lesion's
+// radius: the largest distance of a cell from the centroid.
+func (o *spatialObs) lesion() (c [3]float64, radius float64) {
+	lt := o.lt
+	var sx, sy, sz float64
+	lt.eachCell(func(x, y, z int, _ int32) {
+		sx += float64(x)
+		sy += float64(y)
+		sz += float64(z)
+	})
+	n := float64(lt.Total())
+	c = [3]float64{sx / n, sy / n, sz / n}
+	r2 := 0.0
+	lt.eachCell(func(x, y, z int, _ int32) {
+		dx, dy, dz := float64(x)-c[0], float64(y)-c[1], float64(z)-c[2]
+		r2 = max(r2, dx*dx+dy*dy+dz*dz)
+	})
+	return c, math.Sqrt(r2)
+}
+
+// punches are the punches' centres of the current biopsy.
+func (o *spatialObs) punches() [][3]float64 {
+	rc := &o.cfg.Regions
+	o.ctr = o.ctr[:0]
+	if rc.Positions != nil {
+		return append(o.ctr, rc.Positions...)
+	}
+	c, radius := o.lesion()
+	o.ctr = append(o.ctr, c)
+	for j := 1; j < rc.K; j++ {
+		a := 2 * math.Pi * float64(j-1) / float64(rc.K-1)
+		o.ctr = append(o.ctr, [3]float64{c[0] + radius/2*math.Cos(a), c[1] + radius/2*math.Sin(a), c[2]})
+	}
+	return o.ctr
+}
+
+// regions takes a multi-region biopsy: rows for every punch, the pool of
+// punches and the whole tumour, one per variant present in the tumour.
+func (o *spatialObs) regions(moment string) {
+	lt, res := o.lt, o.res
+	if lt.Total() == 0 {
+		return
+	}
+	ctr := o.punches()
+	rad := o.cfg.Regions.Radius
+	r2 := rad * rad
+	np := len(ctr)
+	ns := np + 2 // punches, pooled, whole
+	nv := len(o.names)
+	o.counts = resize(o.counts, ns*nv)
+	o.cells = resize(o.cells, ns)
+	counts, cells := o.counts, o.cells
+	pool, whole := np, np+1
+	add := func(s int, slots []int32) {
+		cells[s]++
+		row := counts[s*nv : (s+1)*nv]
+		for _, v := range slots {
+			row[v]++
+		}
+	}
+	lt.eachCell(func(x, y, z int, c int32) {
+		slots := o.genoSlots(lt.cloneGeno(c))
+		in := false
+		for p := range ctr {
+			dx, dy, dz := float64(x)-ctr[p][0], float64(y)-ctr[p][1], float64(z)-ctr[p][2]
+			if dx*dx+dy*dy+dz*dz <= r2 {
+				add(p, slots)
+				in = true
+			}
+		}
+		if in {
+			add(pool, slots)
+		}
+		add(whole, slots)
+	})
+	t := lt.Time()
+	copies := float64(o.m.Alleles.Copies)
+	nan := math.NaN()
+	for s := range ns {
+		for v := range nv {
+			if counts[whole*nv+v] == 0 {
+				continue
+			}
+			row := RegionRow{Moment: moment, Time: t, Sample: SamplePunch, Punch: s, Radius: rad,
+				Cells: cells[s], Variant: o.names[v], MutClass: o.classes[v], Carriers: counts[s*nv+v]}
+			if s < np {
+				row.X, row.Y, row.Z = ctr[s][0], ctr[s][1], ctr[s][2]
+			} else {
+				row.Sample, row.Punch = SamplePooled, -1
+				if s == whole {
+					row.Sample = SampleWhole
+				}
+				row.X, row.Y, row.Z, row.Radius = nan, nan, nan, nan
+			}
+			row.Fraction, row.VAF = nan, nan
+			if row.Cells > 0 {
+				row.Fraction = float64(row.Carriers) / float64(row.Cells)
+				row.VAF = row.Fraction
+				if v > 0 {
+					row.VAF /= copies
+				}
+			}
+			res.Regions = append(res.Regions, row)
+		}
+	}
+}
+
+// resize returns s with n zeroed elements, reusing its storage.
+func resize(s []int64, n int) []int64 {
+	if cap(s) < n {
+		return make([]int64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
