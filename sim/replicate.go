@@ -58,6 +58,10 @@ type Config struct {
 	// (lattice.go): one cell per lattice site; nil: well mixed.
 	Lattice *LatticeConfig
 
+	// Demes, if set, makes every replicate a tumour of well-mixed demes on
+	// a lattice (demes.go); nil: well mixed.
+	Demes *DemesConfig
+
 	// Patient, if set, makes every replicate a virtual trial patient with
 	// several lesions (patient.go); nil: one lesion grown to Detect.
 	Patient *PatientConfig
@@ -92,6 +96,9 @@ func (c *Config) Defaults() {
 		c.MaxClones = DefaultMaxClones
 	}
 	c.CTDNA.Defaults()
+	if c.Demes != nil {
+		c.Demes.Defaults()
+	}
 	if c.Engine.ExactBelow == 0 {
 		c.Engine.ExactBelow = DefaultExactBelow
 	}
@@ -168,6 +175,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateLattice(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateDemes(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Patient != nil {
@@ -362,6 +372,7 @@ type Replicator struct {
 	// lattice mode
 	cur body
 	lat *Lattice
+	dem *Demes
 }
 
 // body is what the treatment phase (treat) needs of a tumour: the
@@ -386,6 +397,10 @@ func NewReplicator(cfg *Config) *Replicator {
 		rp.lat = NewLattice(&cfg.Model, *cfg.Lattice, cfg.Engine.RecordAt)
 		rp.cur = rp.lat
 	}
+	if cfg.Demes != nil {
+		rp.dem = NewDemes(&cfg.Model, *cfg.Demes, cfg.Engine)
+		rp.cur = rp.dem
+	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {
@@ -395,7 +410,12 @@ func NewReplicator(cfg *Config) *Replicator {
 }
 
 // Close releases the worker's goroutines.
-func (rp *Replicator) Close() { rp.tm.Close() }
+func (rp *Replicator) Close() {
+	rp.tm.Close()
+	if rp.dem != nil {
+		rp.dem.Close()
+	}
+}
 
 // Tumor exposes the worker's tumour (for tests and tools).
 func (rp *Replicator) Tumor() *Tumor { return rp.tm }
@@ -415,6 +435,9 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	}
 	if rp.lat != nil {
 		return rp.runLattice(rep, res)
+	}
+	if rp.dem != nil {
+		return rp.runDemes(rep, res)
 	}
 	res.reset(rep)
 	res.Patient = nil
