@@ -179,12 +179,14 @@ type dentry struct {
 
 // deme is a well-mixed pocket of cells at one site.
 type deme struct {
-	pos  int32
-	n    int64
-	ent  []dentry // sorted by clone id
-	r    rng.Stream
-	pend []pending // mutant daughters of the current step
+	pos int32
+	n   int64
+	ent []dentry // sorted by clone id
+	r   rng.Stream
 }
+
+// demeRange says that daughters lo..hi of a shard's buffer are deme i's.
+type demeRange struct{ i, lo, hi int32 }
 
 // dclone is a clone tumour-wide (indexed by id).
 type dclone struct {
@@ -232,6 +234,13 @@ type Demes struct {
 	moves []demeMove
 	empty [6]int32
 
+	// mutant daughters of the current step, per shard (one serially), and
+	// which demes they belong to; gen, gen2: daughters of newborns
+	spend [][]pending
+	sidx  [][]demeRange
+	gen   []pending
+	gen2  []pending
+
 	pool *demePool
 
 	// Updates counts deme steps (one deme advanced over one step) since Reset.
@@ -257,6 +266,8 @@ func NewDemes(m *model.Model, dc DemesConfig, opt Options) *Demes {
 	if opt.Shards > 1 {
 		dm.pool = newDemePool(opt.Shards)
 	}
+	dm.spend = make([][]pending, max(opt.Shards, 1))
+	dm.sidx = make([][]demeRange, max(opt.Shards, 1))
 	dm.setSide(16)
 	return dm
 }
@@ -337,7 +348,7 @@ func (dm *Demes) newDeme(p int32) int32 {
 	if i < cap(dm.demes) {
 		dm.demes = dm.demes[:i+1] // keep the recycled deme's buffers
 		d := &dm.demes[i]
-		d.ent, d.pend = d.ent[:0], d.pend[:0]
+		d.ent = d.ent[:0]
 	} else {
 		dm.demes = append(dm.demes, deme{})
 	}
@@ -368,9 +379,9 @@ func (dm *Demes) Reset(seed uint64, n int64, t float64) {
 	dm.counts = [model.NumClasses]int64{}
 	dm.total = 0
 	dm.Updates = 0
-	if dm.side > 64 {
-		dm.setSide(16)
-	}
+	dm.born = dm.born[:0]
+	// the grid keeps its size: positions are relative to its centre and
+	// no draw depends on the size, so results do not either
 	if n <= 0 {
 		return
 	}
@@ -426,18 +437,17 @@ func (dm *Demes) begin(t1 float64, e Exposure) {
 }
 
 // advanceDeme moves every clone of deme d over the current step [dm.t, b]
-// with the deme's stream; daughters go to d.pend. It writes only d, so
-// demes can be advanced concurrently.
-func (dm *Demes) advanceDeme(d *deme, b float64) {
+// with the deme's stream, appending its mutant daughters to out. It writes
+// only d and out, so demes can be advanced concurrently.
+func (dm *Demes) advanceDeme(d *deme, b float64, out []pending) []pending {
 	tm := dm.tm
 	a := dm.t
-	d.pend = d.pend[:0]
 	var c clone
 	c.rng = d.r
 	for i := range d.ent {
 		e := &d.ent[i]
 		c.n, c.id, c.geno, c.ext = e.n, e.id, dm.clones[e.id].geno, math.NaN()
-		d.pend = tm.advanceClone(&c, a, b, d.pend)
+		out = tm.advanceClone(&c, a, b, out)
 		e.n = c.n
 		if c.n < 0 {
 			e.ext = tm.extinction(&c)
@@ -447,30 +457,44 @@ func (dm *Demes) advanceDeme(d *deme, b float64) {
 		}
 	}
 	d.r = c.rng
+	return out
 }
 
-// settleDeme founds deme d's pending daughters in (parent, time) order, as
-// new clones of the deme, and advances them to b, generation after
-// generation. Serial.
-func (dm *Demes) settleDeme(d *deme, b float64) {
+// advanceRun advances demes lo..hi-1 into shard k's buffers.
+func (dm *Demes) advanceRun(k, lo, hi int, b float64) {
+	out, idx := dm.spend[k][:0], dm.sidx[k][:0]
+	for i := lo; i < hi; i++ {
+		n := len(out)
+		out = dm.advanceDeme(&dm.demes[i], b, out)
+		if len(out) > n {
+			idx = append(idx, demeRange{int32(i), int32(n), int32(len(out))})
+		}
+	}
+	dm.spend[k], dm.sidx[k] = out, idx
+}
+
+// settleDeme founds deme d's mutant daughters pend in (parent, time)
+// order, as new clones of the deme, and advances them to b, generation
+// after generation. Serial.
+func (dm *Demes) settleDeme(d *deme, b float64, pend []pending) {
 	tm := dm.tm
 	var c clone
-	for len(d.pend) > 0 {
-		tm.sortPending(d.pend)
+	for len(pend) > 0 {
+		tm.sortPending(pend)
 		first := len(d.ent)
-		for _, p := range d.pend {
+		for _, p := range pend {
 			g := tm.childGeno(p.geno, p.choice, p.site)
 			id := dm.found(p.parent, g, p.t)
 			tm.ancSite[id] = p.site
 			d.ent = append(d.ent, dentry{id: id, n: 1, ext: math.NaN()})
 		}
-		d.pend = d.pend[:0]
+		next := dm.gen2[:0]
 		c.rng = d.r
 		for i := first; i < len(d.ent); i++ {
 			e := &d.ent[i]
 			cl := &dm.clones[e.id]
 			c.n, c.id, c.geno, c.ext = 1, e.id, cl.geno, math.NaN()
-			d.pend = tm.advanceClone(&c, cl.born, b, d.pend)
+			next = tm.advanceClone(&c, cl.born, b, next)
 			e.n = c.n
 			if c.n < 0 {
 				e.ext = tm.extinction(&c)
@@ -480,23 +504,26 @@ func (dm *Demes) settleDeme(d *deme, b float64) {
 			}
 		}
 		d.r = c.rng
+		dm.gen = append(dm.gen[:0], next...)
+		dm.gen2 = next[:0]
+		pend = dm.gen
 	}
 }
 
 // pass advances every deme over [dm.t, b] (concurrently when a pool is
 // set), then settles their daughters in deme order.
 func (dm *Demes) pass(b float64) {
+	shards := 1
 	if dm.pool != nil && len(dm.demes) >= demeShardMin {
 		dm.pool.run(dm, b)
+		shards = len(dm.spend)
 	} else {
-		for i := range dm.demes {
-			dm.advanceDeme(&dm.demes[i], b)
-		}
+		dm.advanceRun(0, 0, len(dm.demes), b)
 	}
 	dm.Updates += int64(len(dm.demes))
-	for i := range dm.demes {
-		if d := &dm.demes[i]; len(d.pend) > 0 {
-			dm.settleDeme(d, b)
+	for k := 0; k < shards; k++ {
+		for _, r := range dm.sidx[k] {
+			dm.settleDeme(&dm.demes[r.i], b, dm.spend[k][r.lo:r.hi])
 		}
 	}
 }
@@ -998,26 +1025,24 @@ func (dm *Demes) Check() error {
 // contiguous run of demes; the goroutines live as long as the Demes, so a
 // step starts none and allocates nothing.
 type demePool struct {
-	work []chan [2]int
+	work []chan [3]int
 	wg   sync.WaitGroup
 	dm   *Demes
 	b    float64
 }
 
 func newDemePool(n int) *demePool {
-	p := &demePool{work: make([]chan [2]int, n)}
+	p := &demePool{work: make([]chan [3]int, n)}
 	for i := range p.work {
-		p.work[i] = make(chan [2]int)
+		p.work[i] = make(chan [3]int)
 		go p.loop(p.work[i])
 	}
 	return p
 }
 
-func (p *demePool) loop(ch chan [2]int) {
+func (p *demePool) loop(ch chan [3]int) {
 	for r := range ch {
-		for i := r[0]; i < r[1]; i++ {
-			p.dm.advanceDeme(&p.dm.demes[i], p.b)
-		}
+		p.dm.advanceRun(r[0], r[1], r[2], p.b)
 		p.wg.Done()
 	}
 }
@@ -1027,7 +1052,7 @@ func (p *demePool) run(dm *Demes, b float64) {
 	n, k := len(dm.demes), len(p.work)
 	p.wg.Add(k)
 	for i, ch := range p.work {
-		ch <- [2]int{i * n / k, (i + 1) * n / k}
+		ch <- [3]int{i, i * n / k, (i + 1) * n / k}
 	}
 	p.wg.Wait()
 }
