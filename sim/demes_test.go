@@ -170,7 +170,8 @@ func TestDemesReplayAllocatesNothing(t *testing.T) {
 // that makes resistance common, stop at detection at 1e5 cells): the totals
 // and the resistant cells agree by two-sample Kolmogorov-Smirnov tests (D
 // below the 1% critical value 1.63 sqrt(2/400)). The same tests must reject
-// a deme run at twice the mutation rate.
+// a deme run at twice the mutation rate. Fission with pushing into demes of
+// 100 cells must keep the law as well (splits move cells, never slow them).
 func TestDemesWellMixedLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1200 replicates")
@@ -207,6 +208,15 @@ func TestDemesWellMixedLimit(t *testing.T) {
 	}
 	if pRes <= crit {
 		t.Errorf("twice the mutation rate not detected: KS D resistant %.3f <= %.3f", pRes, crit)
+	}
+	// Fission with pushing never slows a cell: splitting a deme only
+	// relabels where cells are, so 1,000 demes of 100 cells at detection
+	// must keep the well-mixed law too.
+	fC, fR := run(&sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeFission}, 1e-7)
+	fCells, fRes := ks2(wmC, fC), ks2(wmR, fR)
+	t.Logf("fission, K = 100: KS D cells %.3f, resistant cells %.3f; median resistant %g", fCells, fRes, median(fR))
+	if fCells > crit || fRes > crit {
+		t.Errorf("fission with pushing at K = 100 differs from the well-mixed engine: KS D cells %.3f, resistant %.3f > %.3f", fCells, fRes, crit)
 	}
 }
 
