@@ -3,6 +3,7 @@ package sim_test
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/p53evo/p53evo/model"
@@ -310,5 +311,37 @@ func TestDemesBoundaryGrowth(t *testing.T) {
 	t.Logf("fission with pushing: log N = %.3f t (R^2 %.5f) to day %.1f, %d demes", slope, r2, dm.Time(), dm.Demes())
 	if math.Abs(slope-1) > 0.05 || r2 < 0.995 {
 		t.Errorf("fission with pushing: log N against t has slope %.3f (R^2 %.5f), want 1 (exponential at b = 1)", slope, r2)
+	}
+}
+
+// TestDemesValidate: the engine refuses deme settings it cannot run, and
+// what the deme mode does not support, naming the setting and why.
+func TestDemesValidate(t *testing.T) {
+	for _, c := range []struct {
+		edit func(c *sim.Config)
+		want string
+	}{
+		{func(c *sim.Config) { c.Demes.Dim = 1 }, "demes dimension 1: must be 2 or 3"},
+		{func(c *sim.Config) { c.Demes.K = 1.5 }, "deme carrying capacity 1.5: must be a whole number of cells from 2 to 1e15"},
+		{func(c *sim.Config) { c.Demes.Migration = 0.1 }, "deme migration 0.1: applies only to invasion dispersal"},
+		{func(c *sim.Config) { c.Demes.Dispersal = sim.DemeInvasion }, "deme migration 0: invasion needs a positive rate per day"},
+		{func(c *sim.Config) { c.Demes.Dispersal = 7 }, "deme dispersal 7: must be fission or invasion"},
+		{func(c *sim.Config) { c.Demes.Step = -1 }, "deme step -1: must be a positive number of days"},
+		{func(c *sim.Config) { c.CTDNA.Every = 28 }, "deme mode: blood draws (ctDNA) are not available"},
+		{func(c *sim.Config) { c.Patient = &sim.PatientConfig{} }, "deme mode: virtual trial patients are not available"},
+		{func(c *sim.Config) { c.Engine.Merge = true }, "deme mode: merged clones do not apply"},
+		{func(c *sim.Config) { c.Lattice = &sim.LatticeConfig{Dim: 2} }, "deme mode: a lattice of cells and demes cannot both be set"},
+		{func(c *sim.Config) { c.Demes.K = 2; c.Detect = 1e8; c.Lethal = 1e9 }, "deme mode: detection size 1e+08 over carrying capacity 2 is 5e+07 demes: at most 5000000"},
+	} {
+		cfg := demesConfig(1, sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeFission, Step: 0.25}, 1e4)
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("valid config refused: %v", err)
+		}
+		dc := *cfg.Demes
+		cfg.Demes = &dc
+		c.edit(&cfg)
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
 	}
 }
