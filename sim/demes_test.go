@@ -255,7 +255,8 @@ func median(x []float64) float64 {
 // R^2 > 0.995, and log N against log(t - t0) (t0 the cell radius line's
 // intercept with 0) has slope 2 +- 0.15. Fission with pushing, in
 // contrast, grows exponentially at the cells' rate: log N against t is a
-// line of slope 1 +- 0.05.
+// line of slope 1 +- 0.05. In 3D (fission waiting, K = 20, to 20,000 demes)
+// the cell radius is linear and N ~ t^(3 +- 0.2).
 func TestDemesBoundaryGrowth(t *testing.T) {
 	m := pureBirth()
 	for _, dc := range []sim.DemesConfig{
@@ -295,6 +296,35 @@ func TestDemesBoundaryGrowth(t *testing.T) {
 		}
 		if math.Abs(slope-2) > 0.15 {
 			t.Errorf("%v: N ~ t^%.3f, want t^2", dc.Dispersal, slope)
+		}
+	}
+	// 3D, fission waiting at K = 20: the radius (3 demes / 4 pi)^(1/3)
+	// grows linearly and the cells as t^3
+	{
+		dm := sim.NewDemes(&m, sim.DemesConfig{Dim: 3, K: 20, Dispersal: sim.DemeFission, Wait: true}, sim.Options{})
+		dm.Reset(5, 1, 0)
+		var ts, cs, ns []float64
+		for dm.Demes() < 20_000 {
+			dm.Advance(dm.Time()+1, sim.NoDrug{})
+			if dm.Demes() >= 500 {
+				ts = append(ts, dm.Time())
+				cs = append(cs, math.Cbrt(3*float64(dm.Total())/(4*math.Pi*20)))
+				ns = append(ns, float64(dm.Total()))
+			}
+		}
+		a, v, r2 := fitLine(ts, cs)
+		t0 := -a / v
+		var lx, ly []float64
+		for i := range ts {
+			if ts[i]-t0 > 0 {
+				lx = append(lx, math.Log(ts[i]-t0))
+				ly = append(ly, math.Log(ns[i]))
+			}
+		}
+		_, slope, _ := fitLine(lx, ly)
+		t.Logf("3D fission (wait): cell radius = %.3f t %+.2f (R^2 %.5f) to day %.0f, %d demes; N ~ (t - %.1f)^%.3f", v, a, r2, dm.Time(), dm.Demes(), t0, slope)
+		if r2 < 0.995 || math.Abs(slope-3) > 0.2 {
+			t.Errorf("3D fission (wait): cell radius R^2 %.5f, N ~ t^%.3f, want a line and t^3", r2, slope)
 		}
 	}
 	dm := sim.NewDemes(&m, sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeFission}, sim.Options{})
