@@ -52,7 +52,7 @@ func TestDefaultIsTrialCohort(t *testing.T) {
 // earlier-line's burden is a tenth (median and truncation limits),
 // adaptive scans every 28 days and measures progression from baseline.
 // Every library scenario is classified: a therapy arm, a trial arm, the
-// single-lesion reference, or a single-lesion theory or lattice check.
+// single-lesion reference, or a single-lesion theory, lattice or deme check.
 func TestArmsShareThePatients(t *testing.T) {
 	ref, err := Resolve(open(t, DefaultName))
 	if err != nil {
@@ -61,7 +61,7 @@ func TestArmsShareThePatients(t *testing.T) {
 	for _, n := range Names() {
 		switch {
 		case slices.Contains(therapyArms, n), strings.HasPrefix(n, "trial-"), n == DefaultName:
-		case strings.HasPrefix(n, "theory-"), strings.HasSuffix(n, "-lattice"), n == "rezatapopt-continuous-lesion":
+		case strings.HasPrefix(n, "theory-"), strings.HasSuffix(n, "-lattice"), strings.HasSuffix(n, "-demes"), n == "rezatapopt-continuous-lesion":
 			if cfg, err := Resolve(open(t, n)); err != nil || cfg.Patient != nil {
 				t.Errorf("%s: should stay a single lesion (%v)", n, err)
 			}

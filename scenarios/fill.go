@@ -244,6 +244,19 @@ func fillRun(f *Scenario) {
 		def(&f.Engine.Lattice.Neighbourhood, "von-neumann")
 		def(&f.Engine.Lattice.Rule, "push")
 	}
+	if *f.Engine.Space == "demes" {
+		if f.Engine.Demes == nil {
+			f.Engine.Demes = &Demes{}
+		}
+		d := f.Engine.Demes
+		def(&d.Dim, 2)
+		def(&d.K, sim.DefaultDemeK)
+		def(&d.Dispersal, "fission")
+		def(&d.Step, sim.DefaultDemeStep)
+		if *d.Dispersal == "fission" {
+			def(&d.Push, true)
+		}
+	}
 	def(&f.Observe.Progression, "nadir")
 	fillSpatial(&f.Observe)
 }

@@ -18,7 +18,7 @@ func TestLibrary(t *testing.T) {
 	names := Names()
 	for _, want := range []string{"rezatapopt-continuous", "rezatapopt-continuous-lesion", "untreated", "theory-kendall", "theory-resistance", "theory-luria",
 		"rezatapopt-intermittent", "rezatapopt-reduced-dose", "rezatapopt-high-pulse", "switch-nextgen-at-progression", "switch-nextgen-at-ctdna",
-		"combo-nextgen", "combo-offaxis", "adaptive", "holiday-rechallenge", "earlier-line"} {
+		"combo-nextgen", "combo-offaxis", "adaptive", "holiday-rechallenge", "earlier-line", "rezatapopt-continuous-demes"} {
 		if !strings.Contains(strings.Join(names, " "), want) {
 			t.Errorf("library lacks %s", want)
 		}
@@ -140,6 +140,11 @@ func TestLibraryPolicies(t *testing.T) {
 		"rezatapopt-continuous-lattice": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
 			func(c sim.Config) bool {
 				return c.Detect == 1e5 && c.CTDNA.Every < 0 && c.Lattice != nil && *c.Lattice == sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}
+			}},
+		"rezatapopt-continuous-demes": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}},
+			func(c sim.Config) bool {
+				return c.Detect == 1e8 && c.Lethal == 1e10 && c.CTDNA.Every < 0 && c.Lattice == nil && c.Demes != nil &&
+					*c.Demes == sim.DemesConfig{Dim: 2, K: 1e4, Dispersal: sim.DemeFission, Step: 0.25}
 			}},
 		"rezatapopt-intermittent": {[]ph{{Name: "rezatapopt-21on-7off", Doses: rez(2000), Interval: 1, On: 21, Off: 7, End: prog, Next: -1, NextSet: true}}, nil},
 		"rezatapopt-reduced-dose": {[]ph{{Name: "rezatapopt-1150", Doses: rez(1150), Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},

@@ -127,6 +127,15 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		}
 	}
 	cfg.Spatial = resolveSpatial(&f.Observe)
+	if d := f.Engine.Demes; *f.Engine.Space == "demes" {
+		cfg.Demes = &sim.DemesConfig{Dim: *d.Dim, K: *d.K, Step: *d.Step}
+		if *d.Dispersal == "invasion" {
+			cfg.Demes.Dispersal = sim.DemeInvasion
+			cfg.Demes.Migration = *d.Migration
+		} else {
+			cfg.Demes.Wait = !*d.Push
+		}
+	}
 	ct := f.Observe.CTDNA
 	cfg.CTDNA = sim.CTDNAConfig{
 		Every:        float64(*ct.Every),

@@ -295,6 +295,27 @@ type Engine struct {
 	Space *string `yaml:"space"`
 	// Lattice sets up engine.space: lattice (filled in only then).
 	Lattice *Lattice `yaml:"lattice,omitempty"`
+	// Demes sets up engine.space: demes (filled in only then).
+	Demes *Demes `yaml:"demes,omitempty"`
+}
+
+// Demes describes engine.space: demes: well-mixed demes of at most k cells
+// on the sites of a 2D or 3D lattice (see sim.Demes).
+type Demes struct {
+	Dim *int     `yaml:"dim"` // 2 or 3 (default 2)
+	K   *float64 `yaml:"k"`   // carrying capacity, cells per deme (default 1e4)
+	// Dispersal: fission (a deme reaching k splits into a neighbour site;
+	// the default) or invasion (births stop at k, cells migrate into
+	// neighbours with room).
+	Dispersal *string `yaml:"dispersal"`
+	// Migration (invasion only): rate at which a cell moves, per day.
+	Migration *float64 `yaml:"migration"`
+	// Push (fission only): a full deme with no empty neighbour pushes a
+	// line of demes outward (true, the default) or waits at k (false:
+	// boundary-driven growth).
+	Push *bool `yaml:"push"`
+	// Step: days between the demes' synchronisations (default 0.25).
+	Step *float64 `yaml:"step"`
 }
 
 // Lattice describes the lattice of engine.space: lattice.

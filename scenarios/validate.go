@@ -467,7 +467,7 @@ func (v *validator) liquidBiopsy(f *Scenario, horizon float64, okH, lattice bool
 	v.positive("observe.ctdna.half_life_min", *ct.HalfLifeMin, 0, "minutes")
 	v.positive("observe.ctdna.normal_ge", *ct.NormalGE, 0, "genome equivalents of normal cell-free DNA")
 	if ctdnaOn && lattice {
-		v.bad(v.pick("observe.ctdna.every", "engine.space"), "engine.space: lattice does not take blood draws yet; set observe.ctdna.every: off")
+		v.bad(v.pick("observe.ctdna.every", "engine.space"), "engine.space: %s does not take blood draws yet; set observe.ctdna.every: off", *f.Engine.Space)
 	}
 
 	return ctdnaOn
@@ -681,7 +681,8 @@ func requiresCycle(reqs map[string][]string) []string {
 }
 
 var (
-	spaceNames         = []string{"none", "lattice"}
+	spaceNames         = []string{"none", "lattice", "demes"}
+	dispersalNames     = []string{"fission", "invasion"}
 	neighbourhoodNames = []string{"von-neumann", "moore", "hex"}
 	ruleNames          = []string{"push", "wait"}
 )
@@ -692,14 +693,20 @@ func (v *validator) space(f *Scenario) bool {
 	e := &f.Engine
 	sp := *e.Space
 	if !slices.Contains(spaceNames, sp) {
-		v.bad("engine.space", "unknown space %q; allowed: none (well mixed), lattice (one cell per lattice site)%s", sp, suggest(sp, spaceNames))
+		v.bad("engine.space", "unknown space %q; allowed: none (well mixed), lattice (one cell per lattice site), demes (well-mixed demes of at most engine.demes.k cells on a lattice)%s", sp, suggest(sp, spaceNames))
 		return false
 	}
-	if sp == "none" {
-		if e.Lattice != nil {
-			v.bad("engine.lattice", "set, but engine.space is none; set engine.space: lattice, or remove engine.lattice")
-		}
+	if sp != "lattice" && e.Lattice != nil {
+		v.bad("engine.lattice", "set, but engine.space is %s; set engine.space: lattice, or remove engine.lattice", sp)
+	}
+	if sp != "demes" && e.Demes != nil {
+		v.bad("engine.demes", "set, but engine.space is %s; set engine.space: demes, or remove engine.demes", sp)
+	}
+	switch sp {
+	case "none":
 		return false
+	case "demes":
+		return v.demes(f)
 	}
 	ok := true
 	l := e.Lattice
@@ -728,6 +735,60 @@ func (v *validator) space(f *Scenario) bool {
 	}
 	if s := *f.Detection.Size; s > sim.LatticeMaxCells/2 {
 		v.bad(v.pick("detection.size", "engine.space"), "at most %s cells with engine.space: lattice (one agent per cell), got %s", num(sim.LatticeMaxCells/2), num(s))
+		ok = false
+	}
+	return ok
+}
+
+// demes checks engine.space: demes and engine.demes and says whether the
+// scenario is a valid deme tumour.
+func (v *validator) demes(f *Scenario) bool {
+	e := &f.Engine
+	d := e.Demes
+	ok := true
+	if x := *d.Dim; x != 2 && x != 3 {
+		v.bad("engine.demes.dim", "must be 2 or 3, got %d", x)
+		ok = false
+	}
+	if k := *d.K; !(k >= 2 && k <= 1e15) || k != math.Trunc(k) {
+		v.bad("engine.demes.k", "must be a whole number of cells from 2 to 1e15 (the carrying capacity of a deme), got %s", num(k))
+		ok = false
+	}
+	switch disp := *d.Dispersal; disp {
+	case "fission":
+		if d.Migration != nil {
+			v.bad("engine.demes.migration", "applies only to dispersal: invasion (fission moves whole demes); remove it or set engine.demes.dispersal: invasion")
+			ok = false
+		}
+	case "invasion":
+		if d.Migration == nil {
+			v.bad("engine.demes.migration", "required with dispersal: invasion: the rate at which a cell moves to a neighbour deme, per day")
+			ok = false
+		} else if m := *d.Migration; !(m > 0) || !finite(m) {
+			v.bad("engine.demes.migration", "must be a positive rate per day, got %s", num(m))
+			ok = false
+		}
+		if d.Push != nil {
+			v.bad("engine.demes.push", "applies only to dispersal: fission; remove it")
+			ok = false
+		}
+	default:
+		v.bad("engine.demes.dispersal", "unknown dispersal %q; allowed: fission (a deme reaching k splits into a neighbour site), invasion (births stop at k, cells migrate into neighbours with room)%s", disp, suggest(disp, dispersalNames))
+		ok = false
+	}
+	if !v.positive("engine.demes.step", *d.Step, minInterval, "days") {
+		ok = false
+	}
+	if f.Patient != nil {
+		v.bad(v.pick("patient", "engine.space"), "engine.space: demes does not take virtual trial patients (a patient's lesions are well mixed); remove patient or set engine.space: none")
+		ok = false
+	}
+	if *e.Merge {
+		v.bad(v.pick("engine.merge", "engine.space"), "engine.merge does not apply to engine.space: demes (a merged clone pools a genotype tumour-wide, while demes keep each clone's cells per deme); set engine.merge: false")
+		ok = false
+	}
+	if k, s := *d.K, *f.Detection.Size; k >= 2 && s/k > sim.DemesMaxDemes/4 {
+		v.bad(v.pick("detection.size", "engine.demes.k"), "detection.size / engine.demes.k = %s demes at detection; at most %d allowed (raise engine.demes.k)", num(math.Ceil(s/k)), sim.DemesMaxDemes/4)
 		ok = false
 	}
 	return ok

@@ -72,6 +72,9 @@ func (rp *Replicator) check(rep int) error {
 	if rp.lat != nil {
 		return rp.checkLattice(rep)
 	}
+	if rp.dem != nil {
+		return rp.checkDemes(rep)
+	}
 	g := &rp.guard
 	if g.done != nil {
 		select {

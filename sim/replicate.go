@@ -61,6 +61,10 @@ type Config struct {
 	// lattice replicate (lattice_spatial.go); it needs Lattice.
 	Spatial *SpatialConfig
 
+	// Demes, if set, makes every replicate a tumour of well-mixed demes on
+	// a lattice (demes.go); nil: well mixed.
+	Demes *DemesConfig
+
 	// Patient, if set, makes every replicate a virtual trial patient with
 	// several lesions (patient.go); nil: one lesion grown to Detect.
 	Patient *PatientConfig
@@ -95,6 +99,9 @@ func (c *Config) Defaults() {
 		c.MaxClones = DefaultMaxClones
 	}
 	c.CTDNA.Defaults()
+	if c.Demes != nil {
+		c.Demes.Defaults()
+	}
 	if c.Engine.ExactBelow == 0 {
 		c.Engine.ExactBelow = DefaultExactBelow
 	}
@@ -174,6 +181,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.validateSpatial(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateDemes(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Patient != nil {
@@ -378,6 +388,7 @@ type Replicator struct {
 	cur  body
 	lat  *Lattice
 	spat *spatialObs // Config.Spatial's observations; nil without
+	dem  *Demes
 }
 
 // body is what the treatment phase (treat) needs of a tumour: the
@@ -406,6 +417,10 @@ func NewReplicator(cfg *Config) *Replicator {
 			rp.cur = observedLattice{rp.lat, rp.spat}
 		}
 	}
+	if cfg.Demes != nil {
+		rp.dem = NewDemes(&cfg.Model, *cfg.Demes, cfg.Engine)
+		rp.cur = rp.dem
+	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
 	} else {
@@ -415,7 +430,12 @@ func NewReplicator(cfg *Config) *Replicator {
 }
 
 // Close releases the worker's goroutines.
-func (rp *Replicator) Close() { rp.tm.Close() }
+func (rp *Replicator) Close() {
+	rp.tm.Close()
+	if rp.dem != nil {
+		rp.dem.Close()
+	}
+}
 
 // Tumor exposes the worker's tumour (for tests and tools).
 func (rp *Replicator) Tumor() *Tumor { return rp.tm }
@@ -435,6 +455,9 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 	}
 	if rp.lat != nil {
 		return rp.runLattice(rep, res)
+	}
+	if rp.dem != nil {
+		return rp.runDemes(rep, res)
 	}
 	res.reset(rep)
 	res.Patient = nil
