@@ -77,7 +77,7 @@ const tables = ['runs', 'trajectories', 'clones', 'events', 'ctdna', 'genotypes'
 const trialTables = ['patients', 'lesions', 'scans', 'clones', 'genotypes'];
 // Settings that give rows in every table within seconds: a small tumour,
 // a high mutation rate, ctDNA shed at 300x so draws see mutations.
-const small = ['-n', '12', '--seed', '3', '-q', '--set', 'detection.size=1e6', '--set', 'mutation.rate=1e-7',
+const small = ['-s', 'rezatapopt-continuous-lesion', '-n', '12', '--seed', '3', '-q', '--set', 'detection.size=1e6', '--set', 'mutation.rate=1e-7',
   '--set', 'observe.ctdna.shed=0.042', '--set', 'observe.ctdna.record_min_vaf=0'];
 
 // 1. DuckDB reads a run in Parquet (zstd and lz4).
