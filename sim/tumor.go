@@ -149,6 +149,9 @@ type Tumor struct {
 	shapes  []*shapeInfo
 	// snvChild (SNV keys): the child genotype of (parent, choice, SNV)
 	snvChild map[uint64]int32
+	// hitSlab holds the hits of SNV genotypes (withHit), emptied with the
+	// genotype tables
+	hitSlab []model.Hit
 	phenos   []phenoInfo
 	rcs      []rateClass
 	records  []CloneRecord
@@ -313,15 +316,23 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 		// genotypes are kept across replicates so that a worker stops
 		// allocating once it has met them; with SNV keys the genotypes of
 		// double mutants rarely repeat, so past genoKeep the tables restart
-		// from the founder's (no clone refers to any at a reset)
+		// from the founder's (no clone refers to any at a reset). Shapes
+		// are few and dear to build (mutation choices, labels): they are
+		// kept unless they too pass genoKeep, and lose only their genotype.
 		clear(tm.genos[1:])
 		tm.genos = tm.genos[:1]
-		clear(tm.shapes[1:])
-		tm.shapes = tm.shapes[:1]
-		for i := range tm.shapes[0].child {
-			tm.shapes[0].child[i] = -1
+		if len(tm.shapes) > genoKeep {
+			clear(tm.shapes[1:])
+			tm.shapes = tm.shapes[:1]
+			for i := range tm.shapes[0].child {
+				tm.shapes[0].child[i] = -1
+			}
+		}
+		for _, sh := range tm.shapes[1:] {
+			sh.geno = -1
 		}
 		clear(tm.snvChild)
+		tm.hitSlab = tm.hitSlab[:0] // no genotype left refers to it
 	}
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
@@ -509,6 +520,22 @@ func (tm *Tumor) newGeno(sh *shapeInfo, g model.Genotype) int32 {
 	return int32(len(tm.genos) - 1)
 }
 
+// hitSlabSize is the number of hits in one block of Tumor.hitSlab.
+const hitSlabSize = 4096
+
+// withHit is g.With(h), its hits carved from the tumour's slab of hits
+// rather than allocated one genotype at a time (SNV genotypes are many).
+func (tm *Tumor) withHit(g model.Genotype, h model.Hit) model.Genotype {
+	k := len(g.Hits) + 1
+	if cap(tm.hitSlab)-len(tm.hitSlab) < k {
+		// a new block; genotypes keep the old one alive while they use it
+		tm.hitSlab = make([]model.Hit, 0, max(hitSlabSize, k))
+	}
+	off := len(tm.hitSlab)
+	tm.hitSlab = append(append(tm.hitSlab, g.Hits...), h)
+	return model.Genotype{Hits: tm.hitSlab[off : off+k : off+k]}
+}
+
 // childShape is the shape a mutation choice of shape sh leads to, created
 // the first time.
 func (tm *Tumor) childShape(sh *shapeInfo, choice int32) *shapeInfo {
@@ -540,7 +567,7 @@ func (tm *Tumor) childGeno(parent int32, choice, site int32) int32 {
 	sh := tm.childShape(p.sh, choice)
 	h := p.sh.hits[choice]
 	h.Site = int(site)
-	id := tm.newGeno(sh, tm.genos[parent].g.With(h))
+	id := tm.newGeno(sh, tm.withHit(tm.genos[parent].g, h))
 	if tm.snvChild == nil {
 		tm.snvChild = make(map[uint64]int32)
 	}
