@@ -152,11 +152,11 @@ type Tumor struct {
 	// hitSlab holds the hits of SNV genotypes (withHit), emptied with the
 	// genotype tables
 	hitSlab []model.Hit
-	phenos   []phenoInfo
-	rcs      []rateClass
-	records  []CloneRecord
-	counts   [model.NumClasses]int64
-	total    int64
+	phenos  []phenoInfo
+	rcs     []rateClass
+	records []CloneRecord
+	counts  [model.NumClasses]int64
+	total   int64
 
 	// ancestry of every clone founded, indexed by clone id (ids are dense):
 	// the parent's id and the clone's genotype. Used to find every cell
