@@ -871,18 +871,22 @@ func (tm *Tumor) aggregate(p pending) {
 			for len(tm.siteChild) < int(nfree) {
 				tm.siteChild = append(tm.siteChild, -1)
 			}
+			// the first node with surv > x (or the last) is found from a
+			// guide table (Chen and Asau 1974): guide[c] is the first node
+			// with surv > c m0 / panels, where the search for x starts
+			var guide [panels]uint8
+			for c, i := 0, 0; c < panels; c++ {
+				for i < panels && surv[i] <= float64(c)*m0/panels {
+					i++
+				}
+				guide[c] = uint8(i)
+			}
 			for k := r.Poisson(m0); k > 0; k-- {
 				x := r.Float64() * m0
-				lo, hi := 0, panels // the first node with surv > x
-				for lo < hi {
-					mid := (lo + hi) / 2
-					if surv[mid] <= x {
-						lo = mid + 1
-					} else {
-						hi = mid
-					}
+				i := int(guide[min(int(x*(panels/m0)), panels-1)])
+				for i < panels && surv[i] <= x {
+					i++
 				}
-				i := lo
 				f := int32(0)
 				if nfree > 1 {
 					h, _ := bits.Mul64(r.Uint64(), uint64(nfree))
