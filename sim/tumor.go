@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -280,18 +281,115 @@ func NewTumor(m *model.Model, opt Options) *Tumor {
 		opt.entryKeys = true // a lineage's SNV is kept with its ancestry
 	}
 	tm := &Tumor{m: m, opt: opt, conc: make([]float64, len(m.Drugs))}
+	if b := spareBuffers.get(); b != nil {
+		b.give(tm)
+	}
 	if opt.Shards > 1 {
 		tm.shards = newShardPool(opt.Shards)
 	}
 	return tm
 }
 
-// Close stops the tumour's shard goroutines, if any.
+// Close stops the tumour's shard goroutines, if any, and hands its
+// buffers to the next tumour made (a patient's lesions each have a tumour,
+// closed when the patient is done, so a worker running patients stops
+// allocating once its buffers have grown). The tumour must not be used
+// afterwards.
 func (tm *Tumor) Close() {
 	if tm.shards != nil {
 		tm.shards.close()
 		tm.shards = nil
 	}
+	if tm.genos != nil {
+		b := new(tumorBuffers)
+		b.take(tm)
+		spareBuffers.put(b)
+	}
+}
+
+// tumorBuffers are the growable buffers of a closed tumour, emptied, kept
+// for the next one (spareBuffers). What they held cannot change a result: each
+// is truncated, or (drawBuf, siteChild) kept in its neutral state by its
+// users, and snvChild is only looked up.
+type tumorBuffers struct {
+	clones           []clone
+	pend, pendNew    []pending
+	genos            []genoInfo
+	snvChild         map[uint64]int32
+	hitSlab          []model.Hit
+	records          []CloneRecord
+	ancParent        []int64
+	ancGeno, ancSite []int32
+	rep, siteChild   []int32
+	drawBuf          drawBuffers
+	radixA, radixB   []radixItem
+	radixP           []pending
+	segT, segConc    []float64
+	segBuf           []segRates
+	mapBuf, sufBuf   []mob
+	siteTouched      []int32
+}
+
+// spareBuffers holds the buffers of closed tumours, up to maxSpare of
+// them (no more than the tumours that were alive together, so it never
+// holds more memory than was in use). A list rather than a sync.Pool, which
+// empties at every other collection, and a patient collects several times.
+var spareBuffers bufferList
+
+const maxSpare = 32
+
+type bufferList struct {
+	mu   sync.Mutex
+	list []*tumorBuffers
+}
+
+func (l *bufferList) get() *tumorBuffers {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.list)
+	if n == 0 {
+		return nil
+	}
+	b := l.list[n-1]
+	l.list[n-1] = nil
+	l.list = l.list[:n-1]
+	return b
+}
+
+func (l *bufferList) put(b *tumorBuffers) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.list) < maxSpare {
+		l.list = append(l.list, b)
+	}
+}
+
+// take moves tm's buffers into b, emptied, and leaves tm without them.
+func (b *tumorBuffers) take(tm *Tumor) {
+	clear(tm.genos[:cap(tm.genos)]) // drop the shapes' tables
+	clear(tm.records[:cap(tm.records)])
+	clear(tm.snvChild)
+	*b = tumorBuffers{
+		clones: tm.clones[:0], pend: tm.pend[:0], pendNew: tm.pendNew[:0],
+		genos: tm.genos[:0], snvChild: tm.snvChild, hitSlab: tm.hitSlab[:0],
+		records: tm.records[:0], ancParent: tm.ancParent[:0], ancGeno: tm.ancGeno[:0],
+		ancSite: tm.ancSite[:0], rep: tm.rep[:0], siteChild: tm.siteChild,
+		drawBuf: tm.drawBuf, radixA: tm.radixA[:0], radixB: tm.radixB[:0], radixP: tm.radixP[:0],
+		segT: tm.segT[:0], segConc: tm.segConc[:0], segBuf: tm.segBuf[:0],
+		mapBuf: tm.mapBuf[:0], sufBuf: tm.sufBuf[:0], siteTouched: tm.siteTouched[:0],
+	}
+	tm.clones, tm.pend, tm.pendNew, tm.genos, tm.snvChild, tm.hitSlab = nil, nil, nil, nil, nil, nil
+	tm.records, tm.ancParent, tm.ancGeno, tm.ancSite, tm.rep, tm.siteChild = nil, nil, nil, nil, nil, nil
+	tm.drawBuf, tm.radixA, tm.radixB, tm.radixP = drawBuffers{}, nil, nil, nil
+	tm.segT, tm.segConc, tm.segBuf, tm.mapBuf, tm.sufBuf, tm.siteTouched = nil, nil, nil, nil, nil, nil
+}
+
+// give hands b's buffers to a new tumour tm.
+func (b *tumorBuffers) give(tm *Tumor) {
+	tm.clones, tm.pend, tm.pendNew, tm.genos, tm.snvChild, tm.hitSlab = b.clones, b.pend, b.pendNew, b.genos, b.snvChild, b.hitSlab
+	tm.records, tm.ancParent, tm.ancGeno, tm.ancSite, tm.rep, tm.siteChild = b.records, b.ancParent, b.ancGeno, b.ancSite, b.rep, b.siteChild
+	tm.drawBuf, tm.radixA, tm.radixB, tm.radixP = b.drawBuf, b.radixA, b.radixB, b.radixP
+	tm.segT, tm.segConc, tm.segBuf, tm.mapBuf, tm.sufBuf, tm.siteTouched = b.segT, b.segConc, b.segBuf, b.mapBuf, b.sufBuf, b.siteTouched
 }
 
 // Reset empties the tumour and seeds it with n founder cells of the
@@ -478,6 +576,9 @@ func (tm *Tumor) addShape(g model.Genotype, mut string) *shapeInfo {
 	}
 	sh := &shapeInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, geno: -1}
 	tm.choices = m.Choices(g, tm.choices[:0])
+	nc := len(tm.choices)
+	sh.cum, sh.hits, sh.child = make([]float64, 0, nc), make([]model.Hit, 0, nc), make([]int32, 0, nc)
+	sh.snvOff, sh.snvs, sh.carried = make([]uint32, 0, nc), make([]int32, 0, nc), make([]bool, 0, nc)
 	sum := 0.0
 	off := uint32(0)
 	for _, c := range tm.choices {
