@@ -401,7 +401,9 @@ func TestClosedBuffersReused(t *testing.T) {
 		t.Fatalf("no buffers taken over: clones cap %d, genotypes cap %d", cap(again.clones), cap(again.genos))
 	}
 	gotG, gotR, gotB := run(again)
-	if !slices.Equal(gotG, wantG) || !slices.EqualFunc(gotR, wantR, func(a, b CloneRecord) bool { return a == b || a.ID == b.ID && a.Peak == b.Peak && a.Extinct != a.Extinct && b.Extinct != b.Extinct }) || gotB != wantB {
+	if !slices.Equal(gotG, wantG) || !slices.EqualFunc(gotR, wantR, func(a, b CloneRecord) bool {
+		return a == b || a.ID == b.ID && a.Peak == b.Peak && a.Extinct != a.Extinct && b.Extinct != b.Extinct
+	}) || gotB != wantB {
 		t.Errorf("reused buffers: %d genotypes, %d records, %d born; afresh %d, %d, %d", len(gotG), len(gotR), gotB, len(wantG), len(wantR), wantB)
 	}
 	again.Close()
