@@ -408,3 +408,39 @@ func TestClosedBuffersReused(t *testing.T) {
 	}
 	again.Close()
 }
+
+// With SNV keys the genotype counts of a replicate (several genotypes per
+// label) come in the same order whatever the worker ran before it, though
+// the genotype tables it keeps across replicates number them differently.
+func TestGenotypeCountsOrderSNVKeys(t *testing.T) {
+	m := model.Default()
+	m.MutationRate = 1e-7
+	cfg := Config{Model: m, Detect: 1e6, Seed: 5, StopAtDetection: true}
+	cfg.Engine.Merge = true // with blood draws: SNV keys
+	cfg.Defaults()
+	var after, alone Result
+	rp := NewReplicator(&cfg)
+	defer rp.Close()
+	for rep := range 3 {
+		if err := rp.Run(rep, &after); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rp2 := NewReplicator(&cfg)
+	defer rp2.Close()
+	if err := rp2.Run(2, &alone); err != nil {
+		t.Fatal(err)
+	}
+	dup := 0
+	for i := 1; i < len(alone.Genotypes); i++ {
+		if alone.Genotypes[i].Genotype == alone.Genotypes[i-1].Genotype {
+			dup++
+		}
+	}
+	if dup < 10 {
+		t.Fatalf("only %d repeated labels among %d genotypes: the test needs more", dup, len(alone.Genotypes))
+	}
+	if !slices.Equal(after.Genotypes, alone.Genotypes) {
+		t.Errorf("genotype counts depend on the replicates run before: %d rows after others, %d alone", len(after.Genotypes), len(alone.Genotypes))
+	}
+}

@@ -484,9 +484,51 @@ type GenotypeCount struct {
 // any, sorted by label, and returns the extended slice. It only reads the
 // tumour. (The order is the labels' because a worker's genotype cache
 // outlives its replicates.)
+//
+// With SNV keys several genotypes share a label (their SNVs differ): those
+// come in the order of their hits' SNVs, whatever order the genotype
+// tables met them in.
 func (tm *Tumor) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
-	return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].sh.label, tm.genos[g].class },
-		len(tm.clones), func(i int) (int32, int64) { return tm.clones[i].geno, tm.clones[i].n })
+	if tm.opt.entryKeys {
+		return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].sh.label, tm.genos[g].class },
+			len(tm.clones), func(i int) (int32, int64) { return tm.clones[i].geno, tm.clones[i].n })
+	}
+	cells := make([]int64, len(tm.genos))
+	var gs []int32
+	for i := range tm.clones {
+		if c := &tm.clones[i]; c.n > 0 {
+			if cells[c.geno] == 0 {
+				gs = append(gs, c.geno)
+			}
+			cells[c.geno] += c.n
+		}
+	}
+	slices.SortFunc(gs, func(a, b int32) int {
+		if c := strings.Compare(tm.genos[a].sh.label, tm.genos[b].sh.label); c != 0 {
+			return c
+		}
+		return compareHits(tm.genos[a].g.Hits, tm.genos[b].g.Hits)
+	})
+	for _, g := range gs {
+		dst = append(dst, GenotypeCount{Genotype: tm.genos[g].sh.label, Class: tm.genos[g].class, Cells: cells[g]})
+	}
+	return dst
+}
+
+// compareHits orders hit lists by entry, copy and SNV, hit by hit.
+func compareHits(a, b []model.Hit) int {
+	for k := range min(len(a), len(b)) {
+		if x, y := a[k], b[k]; x != y {
+			if x.Mut != y.Mut {
+				return x.Mut - y.Mut
+			}
+			if x.Copy != y.Copy {
+				return x.Copy - y.Copy
+			}
+			return x.Site - y.Site
+		}
+	}
+	return len(a) - len(b)
 }
 
 // countGenotypes appends to dst one GenotypeCount per genotype (of ngeno,
@@ -1047,17 +1089,19 @@ func (tm *Tumor) mergePending(t1 float64) {
 			tm.aggregate(p)
 			continue
 		}
-		g := tm.childGeno(p.geno, p.choice, p.site)
-		for len(tm.rep) < len(tm.genos) {
-			tm.rep = append(tm.rep, -1)
-		}
-		alpha, beta := tm.kendall(&tm.rcs[tm.genos[g].rc], p.t, t1)
+		// the daughter's fate first (its rate class is its shape's), so
+		// that a genotype is looked up or made only for survivors
+		alpha, beta := tm.kendall(&tm.rcs[tm.childShape(tm.genos[p.geno].sh, p.choice).rc], p.t, t1)
 		if r.Float64() < alpha {
 			continue
 		}
 		size := int64(1)
 		if beta > 0 {
 			size += r.Geometric(1 - beta)
+		}
+		g := tm.childGeno(p.geno, p.choice, p.site)
+		for len(tm.rep) < len(tm.genos) {
+			tm.rep = append(tm.rep, -1)
 		}
 		if k := tm.rep[g]; k >= 0 {
 			c := &tm.clones[k]
