@@ -782,6 +782,9 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 	ph := &tm.phenos[rc.pheno]
 	lam := ph.p.Birth * (1 - rc.u)
 	rho, A := 0.0, 0.0
+	// em1 is e^rho - 1 when it is known from the one segment's x (most
+	// steps have one segment): fewer exponentials, the same bits
+	em1, known := 0.0, false
 	for k := 0; k+1 < len(tm.segT); k++ {
 		lo, hi := max(tm.segT[k], a), min(tm.segT[k+1], b)
 		if hi <= lo {
@@ -792,14 +795,28 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 		if rho > 700 {
 			return 1, 0
 		}
-		A += lam * math.Exp(rho) * dt * expm1x(x)
+		var e float64 // expm1x(x)
+		if math.Abs(x) < 1e-5 {
+			e, known = 1+x/2+x*x/6, false
+		} else {
+			em := math.Expm1(x)
+			e, em1, known = em/x, em, rho == 0
+		}
+		if rho == 0 {
+			A += lam * dt * e // e^0 = 1
+		} else {
+			A += lam * math.Exp(rho) * dt * e
+		}
 		rho += x
 	}
 	if rho > 700 {
 		return 1, 0
 	}
+	if !known {
+		em1 = math.Expm1(rho)
+	}
 	w := math.Exp(rho) + A
-	alpha = (math.Expm1(rho) + A) / w
+	alpha = (em1 + A) / w
 	beta = A / w
 	alpha = min(max(alpha, 0), 1)
 	beta = min(max(beta, 0), 1)
