@@ -762,14 +762,6 @@ func (tm *Tumor) freeSite(g *genoInfo, j, i int32) int32 {
 	}
 }
 
-// expm1x is (e^x - 1)/x, continuous at 0.
-func expm1x(x float64) float64 {
-	if math.Abs(x) < 1e-5 {
-		return 1 + x/2 + x*x/6
-	}
-	return math.Expm1(x) / x
-}
-
 // kendall returns the parameters of the linear birth-death process of a
 // rate class over [a, b] within the current step (Kendall 1948): a lineage
 // started by one cell at a is extinct at b with probability alpha, and
@@ -795,7 +787,7 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 		if rho > 700 {
 			return 1, 0
 		}
-		var e float64 // expm1x(x)
+		var e float64 // (e^x - 1)/x, continuous at 0
 		if math.Abs(x) < 1e-5 {
 			e, known = 1+x/2+x*x/6, false
 		} else {
