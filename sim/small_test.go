@@ -400,6 +400,15 @@ func TestClosedBuffersReused(t *testing.T) {
 	if cap(again.clones) == 0 || cap(again.genos) == 0 {
 		t.Fatalf("no buffers taken over: clones cap %d, genotypes cap %d", cap(again.clones), cap(again.genos))
 	}
+	// a tumour that founded more than spareMaxLen clones keeps its buffers
+	// to itself (they go to the collector)
+	big := NewTumor(&m, opt)
+	big.Reset(1, 1, 0)
+	big.ancParent = make([]int64, 0, spareMaxLen+1)
+	big.Close()
+	if b := spareBuffers.get(); b != nil {
+		t.Fatalf("the buffers of a tumour of %d clone ids were kept", cap(b.ancParent))
+	}
 	gotG, gotR, gotB := run(again)
 	if !slices.Equal(gotG, wantG) || !slices.EqualFunc(gotR, wantR, func(a, b CloneRecord) bool {
 		return a == b || a.ID == b.ID && a.Peak == b.Peak && a.Extinct != a.Extinct && b.Extinct != b.Extinct

@@ -300,7 +300,7 @@ func (tm *Tumor) Close() {
 		tm.shards.close()
 		tm.shards = nil
 	}
-	if tm.genos != nil {
+	if tm.genos != nil && cap(tm.ancParent) <= spareMaxLen && cap(tm.clones) <= spareMaxLen {
 		b := new(tumorBuffers)
 		b.take(tm)
 		spareBuffers.put(b)
@@ -337,6 +337,10 @@ type tumorBuffers struct {
 var spareBuffers bufferList
 
 const maxSpare = 32
+
+// spareMaxLen: the buffers of a tumour that founded or held more clones
+// than this (tens of megabytes) are left to the collector, not kept.
+const spareMaxLen = 1 << 20
 
 type bufferList struct {
 	mu   sync.Mutex
