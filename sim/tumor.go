@@ -133,7 +133,9 @@ type CloneRecord struct {
 // Tumor is the state of one replicate's tumour: its live clones, the
 // genotypes seen so far and the records of clones that grew large. Advance
 // moves it forward in time. A Tumor is reused across replicates (Reset) so
-// that a worker allocates only while its buffers grow.
+// that a worker allocates only while its buffers grow, and a closed Tumor
+// hands its buffers to the next one made (Close), as a patient's lesions,
+// each with its own Tumor, are made and closed patient after patient.
 type Tumor struct {
 	m   *model.Model
 	opt Options
