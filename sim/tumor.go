@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -132,7 +133,9 @@ type CloneRecord struct {
 // Tumor is the state of one replicate's tumour: its live clones, the
 // genotypes seen so far and the records of clones that grew large. Advance
 // moves it forward in time. A Tumor is reused across replicates (Reset) so
-// that a worker allocates only while its buffers grow.
+// that a worker allocates only while its buffers grow, and a closed Tumor
+// hands its buffers to the next one made (Close), as a patient's lesions,
+// each with its own Tumor, are made and closed patient after patient.
 type Tumor struct {
 	m   *model.Model
 	opt Options
@@ -149,11 +152,14 @@ type Tumor struct {
 	shapes  []*shapeInfo
 	// snvChild (SNV keys): the child genotype of (parent, choice, SNV)
 	snvChild map[uint64]int32
-	phenos   []phenoInfo
-	rcs      []rateClass
-	records  []CloneRecord
-	counts   [model.NumClasses]int64
-	total    int64
+	// hitSlab holds the hits of SNV genotypes (withHit), emptied with the
+	// genotype tables
+	hitSlab []model.Hit
+	phenos  []phenoInfo
+	rcs     []rateClass
+	records []CloneRecord
+	counts  [model.NumClasses]int64
+	total   int64
 
 	// ancestry of every clone founded, indexed by clone id (ids are dense):
 	// the parent's id and the clone's genotype. Used to find every cell
@@ -277,18 +283,119 @@ func NewTumor(m *model.Model, opt Options) *Tumor {
 		opt.entryKeys = true // a lineage's SNV is kept with its ancestry
 	}
 	tm := &Tumor{m: m, opt: opt, conc: make([]float64, len(m.Drugs))}
+	if b := spareBuffers.get(); b != nil {
+		b.give(tm)
+	}
 	if opt.Shards > 1 {
 		tm.shards = newShardPool(opt.Shards)
 	}
 	return tm
 }
 
-// Close stops the tumour's shard goroutines, if any.
+// Close stops the tumour's shard goroutines, if any, and hands its
+// buffers to the next tumour made (a patient's lesions each have a tumour,
+// closed when the patient is done, so a worker running patients stops
+// allocating once its buffers have grown). The tumour must not be used
+// afterwards.
 func (tm *Tumor) Close() {
 	if tm.shards != nil {
 		tm.shards.close()
 		tm.shards = nil
 	}
+	if tm.genos != nil && cap(tm.ancParent) <= spareMaxLen && cap(tm.clones) <= spareMaxLen {
+		b := new(tumorBuffers)
+		b.take(tm)
+		spareBuffers.put(b)
+	}
+}
+
+// tumorBuffers are the growable buffers of a closed tumour, emptied, kept
+// for the next one (spareBuffers). What they held cannot change a result: each
+// is truncated, or (drawBuf, siteChild) kept in its neutral state by its
+// users, and snvChild is only looked up.
+type tumorBuffers struct {
+	clones           []clone
+	pend, pendNew    []pending
+	genos            []genoInfo
+	snvChild         map[uint64]int32
+	hitSlab          []model.Hit
+	records          []CloneRecord
+	ancParent        []int64
+	ancGeno, ancSite []int32
+	rep, siteChild   []int32
+	drawBuf          drawBuffers
+	radixA, radixB   []radixItem
+	radixP           []pending
+	segT, segConc    []float64
+	segBuf           []segRates
+	mapBuf, sufBuf   []mob
+	siteTouched      []int32
+}
+
+// spareBuffers holds the buffers of closed tumours, up to maxSpare of
+// them (no more than the tumours that were alive together, so it never
+// holds more memory than was in use). A list rather than a sync.Pool, which
+// empties at every other collection, and a patient collects several times.
+var spareBuffers bufferList
+
+const maxSpare = 32
+
+// spareMaxLen: the buffers of a tumour that founded or held more clones
+// than this (tens of megabytes) are left to the collector, not kept.
+const spareMaxLen = 1 << 20
+
+type bufferList struct {
+	mu   sync.Mutex
+	list []*tumorBuffers
+}
+
+func (l *bufferList) get() *tumorBuffers {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.list)
+	if n == 0 {
+		return nil
+	}
+	b := l.list[n-1]
+	l.list[n-1] = nil
+	l.list = l.list[:n-1]
+	return b
+}
+
+func (l *bufferList) put(b *tumorBuffers) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.list) < maxSpare {
+		l.list = append(l.list, b)
+	}
+}
+
+// take moves tm's buffers into b, emptied, and leaves tm without them.
+func (b *tumorBuffers) take(tm *Tumor) {
+	clear(tm.genos[:cap(tm.genos)]) // drop the shapes' tables
+	clear(tm.records[:cap(tm.records)])
+	clear(tm.snvChild)
+	*b = tumorBuffers{
+		clones: tm.clones[:0], pend: tm.pend[:0], pendNew: tm.pendNew[:0],
+		genos: tm.genos[:0], snvChild: tm.snvChild, hitSlab: tm.hitSlab[:0],
+		records: tm.records[:0], ancParent: tm.ancParent[:0], ancGeno: tm.ancGeno[:0],
+		ancSite: tm.ancSite[:0], rep: tm.rep[:0], siteChild: tm.siteChild,
+		drawBuf: tm.drawBuf, radixA: tm.radixA[:0], radixB: tm.radixB[:0], radixP: tm.radixP[:0],
+		segT: tm.segT[:0], segConc: tm.segConc[:0], segBuf: tm.segBuf[:0],
+		mapBuf: tm.mapBuf[:0], sufBuf: tm.sufBuf[:0], siteTouched: tm.siteTouched[:0],
+	}
+	tm.clones, tm.pend, tm.pendNew, tm.genos, tm.snvChild, tm.hitSlab = nil, nil, nil, nil, nil, nil
+	tm.records, tm.ancParent, tm.ancGeno, tm.ancSite, tm.rep, tm.siteChild = nil, nil, nil, nil, nil, nil
+	tm.drawBuf, tm.radixA, tm.radixB, tm.radixP = drawBuffers{}, nil, nil, nil
+	tm.segT, tm.segConc, tm.segBuf, tm.mapBuf, tm.sufBuf, tm.siteTouched = nil, nil, nil, nil, nil, nil
+}
+
+// give hands b's buffers to a new tumour tm.
+func (b *tumorBuffers) give(tm *Tumor) {
+	tm.clones, tm.pend, tm.pendNew, tm.genos, tm.snvChild, tm.hitSlab = b.clones, b.pend, b.pendNew, b.genos, b.snvChild, b.hitSlab
+	tm.records, tm.ancParent, tm.ancGeno, tm.ancSite, tm.rep, tm.siteChild = b.records, b.ancParent, b.ancGeno, b.ancSite, b.rep, b.siteChild
+	tm.drawBuf, tm.radixA, tm.radixB, tm.radixP = b.drawBuf, b.radixA, b.radixB, b.radixP
+	tm.segT, tm.segConc, tm.segBuf, tm.mapBuf, tm.sufBuf, tm.siteTouched = b.segT, b.segConc, b.segBuf, b.mapBuf, b.sufBuf, b.siteTouched
 }
 
 // Reset empties the tumour and seeds it with n founder cells of the
@@ -313,15 +420,23 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 		// genotypes are kept across replicates so that a worker stops
 		// allocating once it has met them; with SNV keys the genotypes of
 		// double mutants rarely repeat, so past genoKeep the tables restart
-		// from the founder's (no clone refers to any at a reset)
+		// from the founder's (no clone refers to any at a reset). Shapes
+		// are few and dear to build (mutation choices, labels): they are
+		// kept unless they too pass genoKeep, and lose only their genotype.
 		clear(tm.genos[1:])
 		tm.genos = tm.genos[:1]
-		clear(tm.shapes[1:])
-		tm.shapes = tm.shapes[:1]
-		for i := range tm.shapes[0].child {
-			tm.shapes[0].child[i] = -1
+		if len(tm.shapes) > genoKeep {
+			clear(tm.shapes[1:])
+			tm.shapes = tm.shapes[:1]
+			for i := range tm.shapes[0].child {
+				tm.shapes[0].child[i] = -1
+			}
+		}
+		for _, sh := range tm.shapes[1:] {
+			sh.geno = -1
 		}
 		clear(tm.snvChild)
+		tm.hitSlab = tm.hitSlab[:0] // no genotype left refers to it
 	}
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
@@ -375,9 +490,51 @@ type GenotypeCount struct {
 // any, sorted by label, and returns the extended slice. It only reads the
 // tumour. (The order is the labels' because a worker's genotype cache
 // outlives its replicates.)
+//
+// With SNV keys several genotypes share a label (their SNVs differ): those
+// come in the order of their hits' SNVs, whatever order the genotype
+// tables met them in.
 func (tm *Tumor) GenotypeCounts(dst []GenotypeCount) []GenotypeCount {
-	return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].sh.label, tm.genos[g].class },
-		len(tm.clones), func(i int) (int32, int64) { return tm.clones[i].geno, tm.clones[i].n })
+	if tm.opt.entryKeys {
+		return countGenotypes(dst, len(tm.genos), func(g int) (string, model.Class) { return tm.genos[g].sh.label, tm.genos[g].class },
+			len(tm.clones), func(i int) (int32, int64) { return tm.clones[i].geno, tm.clones[i].n })
+	}
+	cells := make([]int64, len(tm.genos))
+	var gs []int32
+	for i := range tm.clones {
+		if c := &tm.clones[i]; c.n > 0 {
+			if cells[c.geno] == 0 {
+				gs = append(gs, c.geno)
+			}
+			cells[c.geno] += c.n
+		}
+	}
+	slices.SortFunc(gs, func(a, b int32) int {
+		if c := strings.Compare(tm.genos[a].sh.label, tm.genos[b].sh.label); c != 0 {
+			return c
+		}
+		return compareHits(tm.genos[a].g.Hits, tm.genos[b].g.Hits)
+	})
+	for _, g := range gs {
+		dst = append(dst, GenotypeCount{Genotype: tm.genos[g].sh.label, Class: tm.genos[g].class, Cells: cells[g]})
+	}
+	return dst
+}
+
+// compareHits orders hit lists by entry, copy and SNV, hit by hit.
+func compareHits(a, b []model.Hit) int {
+	for k := range min(len(a), len(b)) {
+		if x, y := a[k], b[k]; x != y {
+			if x.Mut != y.Mut {
+				return x.Mut - y.Mut
+			}
+			if x.Copy != y.Copy {
+				return x.Copy - y.Copy
+			}
+			return x.Site - y.Site
+		}
+	}
+	return len(a) - len(b)
 }
 
 // countGenotypes appends to dst one GenotypeCount per genotype (of ngeno,
@@ -467,6 +624,9 @@ func (tm *Tumor) addShape(g model.Genotype, mut string) *shapeInfo {
 	}
 	sh := &shapeInfo{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, geno: -1}
 	tm.choices = m.Choices(g, tm.choices[:0])
+	nc := len(tm.choices)
+	sh.cum, sh.hits, sh.child = make([]float64, 0, nc), make([]model.Hit, 0, nc), make([]int32, 0, nc)
+	sh.snvOff, sh.snvs, sh.carried = make([]uint32, 0, nc), make([]int32, 0, nc), make([]bool, 0, nc)
 	sum := 0.0
 	off := uint32(0)
 	for _, c := range tm.choices {
@@ -509,6 +669,22 @@ func (tm *Tumor) newGeno(sh *shapeInfo, g model.Genotype) int32 {
 	return int32(len(tm.genos) - 1)
 }
 
+// hitSlabSize is the number of hits in one block of Tumor.hitSlab.
+const hitSlabSize = 4096
+
+// withHit is g.With(h), its hits carved from the tumour's slab of hits
+// rather than allocated one genotype at a time (SNV genotypes are many).
+func (tm *Tumor) withHit(g model.Genotype, h model.Hit) model.Genotype {
+	k := len(g.Hits) + 1
+	if cap(tm.hitSlab)-len(tm.hitSlab) < k {
+		// a new block; genotypes keep the old one alive while they use it
+		tm.hitSlab = make([]model.Hit, 0, max(hitSlabSize, k))
+	}
+	off := len(tm.hitSlab)
+	tm.hitSlab = append(append(tm.hitSlab, g.Hits...), h)
+	return model.Genotype{Hits: tm.hitSlab[off : off+k : off+k]}
+}
+
 // childShape is the shape a mutation choice of shape sh leads to, created
 // the first time.
 func (tm *Tumor) childShape(sh *shapeInfo, choice int32) *shapeInfo {
@@ -540,7 +716,7 @@ func (tm *Tumor) childGeno(parent int32, choice, site int32) int32 {
 	sh := tm.childShape(p.sh, choice)
 	h := p.sh.hits[choice]
 	h.Site = int(site)
-	id := tm.newGeno(sh, tm.genos[parent].g.With(h))
+	id := tm.newGeno(sh, tm.withHit(tm.genos[parent].g, h))
 	if tm.snvChild == nil {
 		tm.snvChild = make(map[uint64]int32)
 	}
@@ -592,14 +768,6 @@ func (tm *Tumor) freeSite(g *genoInfo, j, i int32) int32 {
 	}
 }
 
-// expm1x is (e^x - 1)/x, continuous at 0.
-func expm1x(x float64) float64 {
-	if math.Abs(x) < 1e-5 {
-		return 1 + x/2 + x*x/6
-	}
-	return math.Expm1(x) / x
-}
-
 // kendall returns the parameters of the linear birth-death process of a
 // rate class over [a, b] within the current step (Kendall 1948): a lineage
 // started by one cell at a is extinct at b with probability alpha, and
@@ -612,6 +780,9 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 	ph := &tm.phenos[rc.pheno]
 	lam := ph.p.Birth * (1 - rc.u)
 	rho, A := 0.0, 0.0
+	// em1 is e^rho - 1 when it is known from the one segment's x (most
+	// steps have one segment): fewer exponentials, the same bits
+	em1, known := 0.0, false
 	for k := 0; k+1 < len(tm.segT); k++ {
 		lo, hi := max(tm.segT[k], a), min(tm.segT[k+1], b)
 		if hi <= lo {
@@ -622,14 +793,28 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 		if rho > 700 {
 			return 1, 0
 		}
-		A += lam * math.Exp(rho) * dt * expm1x(x)
+		var e float64 // (e^x - 1)/x, continuous at 0
+		if math.Abs(x) < 1e-5 {
+			e, known = 1+x/2+x*x/6, false
+		} else {
+			em := math.Expm1(x)
+			e, em1, known = em/x, em, rho == 0
+		}
+		if rho == 0 {
+			A += lam * dt * e // e^0 = 1
+		} else {
+			A += lam * math.Exp(rho) * dt * e
+		}
 		rho += x
 	}
 	if rho > 700 {
 		return 1, 0
 	}
+	if !known {
+		em1 = math.Expm1(rho)
+	}
 	w := math.Exp(rho) + A
-	alpha = (math.Expm1(rho) + A) / w
+	alpha = (em1 + A) / w
 	beta = A / w
 	alpha = min(max(alpha, 0), 1)
 	beta = min(max(beta, 0), 1)
@@ -844,18 +1029,22 @@ func (tm *Tumor) aggregate(p pending) {
 			for len(tm.siteChild) < int(nfree) {
 				tm.siteChild = append(tm.siteChild, -1)
 			}
+			// the first node with surv > x (or the last) is found from a
+			// guide table (Chen and Asau 1974): guide[c] is the first node
+			// with surv > c m0 / panels, where the search for x starts
+			var guide [panels]uint8
+			for c, i := 0, 0; c < panels; c++ {
+				for i < panels && surv[i] <= float64(c)*m0/panels {
+					i++
+				}
+				guide[c] = uint8(i)
+			}
 			for k := r.Poisson(m0); k > 0; k-- {
 				x := r.Float64() * m0
-				lo, hi := 0, panels // the first node with surv > x
-				for lo < hi {
-					mid := (lo + hi) / 2
-					if surv[mid] <= x {
-						lo = mid + 1
-					} else {
-						hi = mid
-					}
+				i := int(guide[min(int(x*(panels/m0)), panels-1)])
+				for i < panels && surv[i] <= x {
+					i++
 				}
-				i := lo
 				f := int32(0)
 				if nfree > 1 {
 					h, _ := bits.Mul64(r.Uint64(), uint64(nfree))
@@ -915,17 +1104,19 @@ func (tm *Tumor) mergePending(t1 float64) {
 			tm.aggregate(p)
 			continue
 		}
-		g := tm.childGeno(p.geno, p.choice, p.site)
-		for len(tm.rep) < len(tm.genos) {
-			tm.rep = append(tm.rep, -1)
-		}
-		alpha, beta := tm.kendall(&tm.rcs[tm.genos[g].rc], p.t, t1)
+		// the daughter's fate first (its rate class is its shape's), so
+		// that a genotype is looked up or made only for survivors
+		alpha, beta := tm.kendall(&tm.rcs[tm.childShape(tm.genos[p.geno].sh, p.choice).rc], p.t, t1)
 		if r.Float64() < alpha {
 			continue
 		}
 		size := int64(1)
 		if beta > 0 {
 			size += r.Geometric(1 - beta)
+		}
+		g := tm.childGeno(p.geno, p.choice, p.site)
+		for len(tm.rep) < len(tm.genos) {
+			tm.rep = append(tm.rep, -1)
 		}
 		if k := tm.rep[g]; k >= 0 {
 			c := &tm.clones[k]
