@@ -238,53 +238,65 @@ func (w *Writer) writePatient(r *sim.Result) {
 	b[patTissueTALoss].(*array.Int32Builder).Append(int32(p.TissueSNVs[model.ClassTALoss]))
 	b[patTissuePocket].(*array.Int32Builder).Append(int32(p.TissueSNVs[model.ClassPocket]))
 	w.patients.pending++
+	w.writeLesions(p, rep)
+	w.writeScans(p, rep)
+}
 
-	if n := len(p.LesionRows); n > 0 {
-		l := &w.lb
-		for i := range p.LesionRows {
-			x := &p.LesionRows[i]
-			l[lesReplicate].(*array.Int32Builder).Append(rep)
-			l[lesLesion].(*array.Int32Builder).Append(int32(x.Lesion))
-			l[lesOccult].(*array.BooleanBuilder).Append(x.Occult)
-			l[lesTarget].(*array.BooleanBuilder).Append(x.Target)
-			l[lesLesionKill].(*array.Float64Builder).Append(x.KillMult)
-			l[lesKill].(*array.Float64Builder).Append(p.KillMult * x.KillMult)
-			l[lesAttempts].(*array.Int32Builder).Append(int32(x.Attempts))
-			l[lesGrowthDays].(*array.Float64Builder).Append(x.GrowthDays)
-			l[lesStartSensitive].(*array.Int64Builder).Append(x.Start[model.Sensitive])
-			l[lesStartTALoss].(*array.Int64Builder).Append(x.Start[model.ClassTALoss])
-			l[lesStartPocket].(*array.Int64Builder).Append(x.Start[model.ClassPocket])
-			l[lesBaselineMM].(*array.Float64Builder).Append(x.StartDiameter)
-			l[lesNadir].(*array.Int64Builder).Append(x.Nadir)
-			l[lesNadirMM].(*array.Float64Builder).Append(x.NadirMM)
-			l[lesNadirTime].(*array.Float64Builder).Append(x.NadirTime)
-			appendNullable(l[lesVisibleTime].(*array.Float64Builder), x.Visible)
-			appendNullable(l[lesProgressionTime].(*array.Float64Builder), x.Progressed)
-			l[lesFinalSensitive].(*array.Int64Builder).Append(x.Final[model.Sensitive])
-			l[lesFinalTALoss].(*array.Int64Builder).Append(x.Final[model.ClassTALoss])
-			l[lesFinalPocket].(*array.Int64Builder).Append(x.Final[model.ClassPocket])
-			l[lesClonesBorn].(*array.Int64Builder).Append(x.ClonesBorn)
-		}
-		w.lesions.pending += n
+// writeLesions appends a patient's lesions to the lesions table.
+func (w *Writer) writeLesions(p *sim.PatientResult, rep int32) {
+	n := len(p.LesionRows)
+	if n == 0 {
+		return
 	}
+	l := &w.lb
+	for i := range p.LesionRows {
+		x := &p.LesionRows[i]
+		l[lesReplicate].(*array.Int32Builder).Append(rep)
+		l[lesLesion].(*array.Int32Builder).Append(int32(x.Lesion))
+		l[lesOccult].(*array.BooleanBuilder).Append(x.Occult)
+		l[lesTarget].(*array.BooleanBuilder).Append(x.Target)
+		l[lesLesionKill].(*array.Float64Builder).Append(x.KillMult)
+		l[lesKill].(*array.Float64Builder).Append(p.KillMult * x.KillMult)
+		l[lesAttempts].(*array.Int32Builder).Append(int32(x.Attempts))
+		l[lesGrowthDays].(*array.Float64Builder).Append(x.GrowthDays)
+		l[lesStartSensitive].(*array.Int64Builder).Append(x.Start[model.Sensitive])
+		l[lesStartTALoss].(*array.Int64Builder).Append(x.Start[model.ClassTALoss])
+		l[lesStartPocket].(*array.Int64Builder).Append(x.Start[model.ClassPocket])
+		l[lesBaselineMM].(*array.Float64Builder).Append(x.StartDiameter)
+		l[lesNadir].(*array.Int64Builder).Append(x.Nadir)
+		l[lesNadirMM].(*array.Float64Builder).Append(x.NadirMM)
+		l[lesNadirTime].(*array.Float64Builder).Append(x.NadirTime)
+		appendNullable(l[lesVisibleTime].(*array.Float64Builder), x.Visible)
+		appendNullable(l[lesProgressionTime].(*array.Float64Builder), x.Progressed)
+		l[lesFinalSensitive].(*array.Int64Builder).Append(x.Final[model.Sensitive])
+		l[lesFinalTALoss].(*array.Int64Builder).Append(x.Final[model.ClassTALoss])
+		l[lesFinalPocket].(*array.Int64Builder).Append(x.Final[model.ClassPocket])
+		l[lesClonesBorn].(*array.Int64Builder).Append(x.ClonesBorn)
+	}
+	w.lesions.pending += n
+}
 
-	if n := len(p.Scans); n > 0 {
-		s := &w.sb
-		for i := range p.Scans {
-			x := &p.Scans[i]
-			s[scanReplicate].(*array.Int32Builder).Append(rep)
-			s[scanNumber].(*array.Int32Builder).Append(int32(i + 1))
-			s[scanTime].(*array.Float64Builder).Append(x.Time)
-			s[scanSumMM].(*array.Float64Builder).Append(x.SumMM)
-			s[scanPctBaseline].(*array.Float64Builder).Append(x.Pct)
-			s[scanNadirMM].(*array.Float64Builder).Append(x.NadirMM)
-			appendNullable(s[scanPctNadir].(*array.Float64Builder), x.PctFromNadir())
-			s[scanNewLesion].(*array.BooleanBuilder).Append(x.NewLesion)
-			s[scanResponse].(*array.StringBuilder).Append(x.Response.String())
-			s[scanVisibleCells].(*array.Int64Builder).Append(x.Total)
-		}
-		w.scans.pending += n
+// writeScans appends a patient's scans to the scans table.
+func (w *Writer) writeScans(p *sim.PatientResult, rep int32) {
+	n := len(p.Scans)
+	if n == 0 {
+		return
 	}
+	s := &w.sb
+	for i := range p.Scans {
+		x := &p.Scans[i]
+		s[scanReplicate].(*array.Int32Builder).Append(rep)
+		s[scanNumber].(*array.Int32Builder).Append(int32(i + 1))
+		s[scanTime].(*array.Float64Builder).Append(x.Time)
+		s[scanSumMM].(*array.Float64Builder).Append(x.SumMM)
+		s[scanPctBaseline].(*array.Float64Builder).Append(x.Pct)
+		s[scanNadirMM].(*array.Float64Builder).Append(x.NadirMM)
+		appendNullable(s[scanPctNadir].(*array.Float64Builder), x.PctFromNadir())
+		s[scanNewLesion].(*array.BooleanBuilder).Append(x.NewLesion)
+		s[scanResponse].(*array.StringBuilder).Append(x.Response.String())
+		s[scanVisibleCells].(*array.Int64Builder).Append(x.Total)
+	}
+	w.scans.pending += n
 }
 
 // PatientRow is one row of the patients table. Null floats are NaN; a null
