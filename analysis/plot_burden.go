@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/model"
 )
 
@@ -79,7 +80,8 @@ func positiveRuns(xs, ys []float64) []plotter.XYs {
 // class, with the RECIST 1.1 thresholds (partial response at 0.343 x
 // baseline, progression at 1.728 x nadir) and the scans marked. See
 // BurdenOptions for one replicate or all.
-func PlotBurden(runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.EventRow, opt BurdenOptions) (*Figure, error) {
+func PlotBurden(runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.EventRow, opt BurdenOptions) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	f := newFigure()
 	p := f.Plot
 	p.Y.Tick.Marker = log10Ticks{}
@@ -95,7 +97,6 @@ func PlotBurden(runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.
 		}
 	}
 	var x0, x1, yHi float64
-	var err error
 	if opt.Replicate >= 0 {
 		x0, x1, yHi, err = burdenOne(f, runs, traj, events, opt)
 	} else {

@@ -139,8 +139,8 @@ func TestParquetDeterministic(t *testing.T) {
 func TestParseFormat(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"parquet", ""}, {"arrow", ""},
-		{"parket", `unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`},
-		{"csv", `unknown table format "csv": allowed arrow, parquet`},
+		{"parket", `dataset: unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`},
+		{"csv", `dataset: unknown table format "csv": allowed arrow, parquet`},
 	} {
 		_, err := ParseFormat(c.in)
 		if got := errString(err); got != c.want {
@@ -149,9 +149,9 @@ func TestParseFormat(t *testing.T) {
 	}
 	for _, c := range []struct{ in, want string }{
 		{"zstd", ""}, {"lz4", ""}, {"none", ""},
-		{"zstandard", `unknown compression "zstandard": allowed zstd, lz4, none`},
-		{"lz5", `unknown compression "lz5": allowed zstd, lz4, none (did you mean lz4?)`},
-		{"", `unknown compression "": allowed zstd, lz4, none`},
+		{"zstandard", `dataset: unknown compression "zstandard": allowed zstd, lz4, none`},
+		{"lz5", `dataset: unknown compression "lz5": allowed zstd, lz4, none (did you mean lz4?)`},
+		{"", `dataset: unknown compression "": allowed zstd, lz4, none`},
 	} {
 		_, err := ParseCompression(c.in)
 		if got := errString(err); got != c.want {

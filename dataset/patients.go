@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -394,10 +395,11 @@ func ReadScansFiles(paths ...string) ([]ScanRow, error) {
 
 func nullableBool(a *array.Boolean, i int) bool { return a.IsValid(i) && a.Value(i) }
 
-func readPatients(mem memory.Allocator, paths []string) ([]PatientRow, error) {
+func readPatients(mem memory.Allocator, paths []string) (_ []PatientRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []PatientRow
 	in := interner{}
-	err := eachBatch(mem, fixed(patientColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(patientColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		i32s := func(k int) *array.Int32 { return c(k).(*array.Int32) }
 		f64s := func(k int) *array.Float64 { return c(k).(*array.Float64) }
@@ -442,9 +444,10 @@ func readPatients(mem memory.Allocator, paths []string) ([]PatientRow, error) {
 	return rows, err
 }
 
-func readLesions(mem memory.Allocator, paths []string) ([]LesionRow, error) {
+func readLesions(mem memory.Allocator, paths []string) (_ []LesionRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []LesionRow
-	err := eachBatch(mem, fixed(lesionColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(lesionColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		i32s := func(k int) *array.Int32 { return c(k).(*array.Int32) }
 		i64s := func(k int) *array.Int64 { return c(k).(*array.Int64) }
@@ -479,10 +482,11 @@ func readLesions(mem memory.Allocator, paths []string) ([]LesionRow, error) {
 	return rows, err
 }
 
-func readScans(mem memory.Allocator, paths []string) ([]ScanRow, error) {
+func readScans(mem memory.Allocator, paths []string) (_ []ScanRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []ScanRow
 	in := interner{}
-	err := eachBatch(mem, fixed(scanColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(scanColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		i32s := func(k int) *array.Int32 { return c(k).(*array.Int32) }
 		f64s := func(k int) *array.Float64 { return c(k).(*array.Float64) }

@@ -145,21 +145,9 @@ func wantScans(rs []sim.Result) []ScanRow {
 
 func checkPatientTables(t *testing.T, d *Dataset, rs []sim.Result) {
 	t.Helper()
-	ps, err := d.Patients()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "patients", ps, wantPatients(rs))
-	ls, err := d.Lesions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "lesions", ls, wantLesions(rs))
-	ss, err := d.Scans()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "scans", ss, wantScans(rs))
+	checkTable(t, "patients", d.Patients, wantPatients(rs))
+	checkTable(t, "lesions", d.Lesions, wantLesions(rs))
+	checkTable(t, "scans", d.Scans, wantScans(rs))
 }
 
 // byName are the values the columns of the patient tables must hold for a

@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/lockfile"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
@@ -223,6 +224,7 @@ func isDataset(dir string) (exists bool, foreign []string, err error) {
 // dataset's files is then refused, so that nothing but the old dataset is
 // ever deleted.
 func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	cfg := newConfig(opts)
 	if err := checkCreate(dir, meta, cfg); err != nil {
 		return nil, err
@@ -284,10 +286,10 @@ func checkCreate(dir string, meta Meta, cfg config) error {
 		return errors.New("dataset: empty directory name")
 	}
 	if _, err := ParseFormat(string(cfg.format)); err != nil {
-		return fmt.Errorf("dataset: %w", err)
+		return err
 	}
 	if _, err := ParseCompression(string(cfg.codec)); err != nil {
-		return fmt.Errorf("dataset: %w", err)
+		return err
 	}
 	if err := checkDrugs(meta.Drugs); err != nil {
 		return fmt.Errorf("dataset: meta: %w", err)
@@ -460,7 +462,8 @@ func appendNullable(b *array.Float64Builder, v float64) {
 // Write appends one replicate to the tables. The Result is not retained.
 // After an error every further Write and Close fails and the dataset is
 // never completed.
-func (w *Writer) Write(r *sim.Result) error {
+func (w *Writer) Write(r *sim.Result) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if w.err != nil {
 		return w.err
 	}
@@ -675,7 +678,8 @@ func (w *Writer) writeGenotypes(r *sim.Result, rep int32) {
 // them to their final names and writes manifest.json last. If anything
 // fails (or an earlier Write failed) the temporary files are removed and
 // no manifest is written.
-func (w *Writer) Close() error {
+func (w *Writer) Close() (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if w.done {
 		if w.err != nil {
 			return w.err
@@ -822,7 +826,8 @@ func (t *tableWriter) release() {
 // all memory. Files already moved to their final names by a failed Close
 // are removed too, so nothing that looks complete is left. Abort after a
 // successful Close does nothing.
-func (w *Writer) Abort() error {
+func (w *Writer) Abort() (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if w.done && w.err == nil || w.swapped {
 		return nil
 	}
