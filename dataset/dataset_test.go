@@ -410,10 +410,7 @@ func TestYAMLScenarioStoredAsString(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	var s string
 	if err := json.Unmarshal(d.Manifest().Scenario, &s); err != nil || s != string(meta.Scenario) {
 		t.Errorf("scenario %s: %v", d.Manifest().Scenario, err)
@@ -699,10 +696,7 @@ func TestCreateRefusesExisting(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	checkAll(t, d, rs)
 	if names := listDir(t, dir); len(names) != len(Tables)+1 {
 		t.Errorf("after the forced Close: %v", names)
@@ -800,10 +794,7 @@ func TestCreateLocksDirectory(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	checkAll(t, d, rs)
 	if slices.Contains(listDir(t, dir), LockName) {
 		t.Error("lock file left after Close")
@@ -1111,14 +1102,8 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("%s differs between identical runs", table)
 		}
 	}
-	da, err := Open(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	da := mustOpen(t, a)
+	db := mustOpen(t, b)
 	if !reflect.DeepEqual(da.Manifest().Files, db.Manifest().Files) {
 		t.Errorf("file hashes differ:\n%v\n%v", da.Manifest().Files, db.Manifest().Files)
 	}
@@ -1639,4 +1624,14 @@ func TestOpenEmptyDirectory(t *testing.T) {
 	if !errors.Is(err, ErrNotDataset) || errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "not a dataset") {
 		t.Errorf("Open of an empty directory: %v", err)
 	}
+}
+
+// mustOpen opens the dataset in dir or stops the test.
+func mustOpen(t *testing.T, dir string) *Dataset {
+	t.Helper()
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -265,10 +265,7 @@ func TestPatientTablesRoundTrip(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	rs := handPatients()
 	writeAll(t, dir, rs)
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	checkAll(t, d, rs)
 
 	for table, cols := range byName {
