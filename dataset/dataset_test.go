@@ -714,57 +714,56 @@ func TestForceKeepsOldUntilComplete(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "out")
 	writeAll(t, dir, handResults())
-	w, err := Create(dir, testMeta, WithForce())
-	if err != nil {
-		t.Fatal(err)
-	}
 	rs := handResults()[:1]
-	w.Write(&rs[0])
+	w := forcedWriter(t, dir, &rs[0])
 	if err := w.Abort(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatalf("after an aborted replacement: %v", err)
-	}
-	checkAll(t, d, handResults())
+	checkDataset(t, dir, "after an aborted replacement", handResults())
 
 	// A Close that fails (as on a full disk) leaves the old dataset too.
-	w, err = Create(dir, testMeta, WithForce())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(&rs[0])
+	w = forcedWriter(t, dir, &rs[0])
 	os.Mkdir(filepath.Join(w.dir, tmpName(ManifestName)), 0o755) // the new manifest cannot be written
 	if err := w.Close(); err == nil {
 		t.Fatal("Close succeeded")
 	}
-	if d, err = Open(dir); err != nil {
-		t.Fatalf("after a failed replacement: %v", err)
-	}
-	checkAll(t, d, handResults())
+	checkDataset(t, dir, "after a failed replacement", handResults())
 	if names := listDir(t, parent); len(names) != 1 {
 		t.Errorf("a failed replacement left %v beside the dataset", names)
 	}
 
 	killWriter(t, "TestForceKeepsOldUntilComplete", env, dir)
-	d, err = Open(dir)
-	if err != nil {
-		t.Fatalf("after a killed replacement: %v", err)
-	}
-	checkAll(t, d, handResults())
+	checkDataset(t, dir, "after a killed replacement", handResults())
 	// The killed writer's staging directory is hidden and removable; a new
 	// forced run succeeds.
-	w, err = Create(dir, testMeta, WithForce())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(&rs[0])
+	w = forcedWriter(t, dir, &rs[0])
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if d, err = Open(dir); err != nil {
+	checkDataset(t, dir, "after a forced run", rs)
+}
+
+// forcedWriter starts a forced replacement of the dataset in dir and
+// writes r to it.
+func forcedWriter(t *testing.T, dir string, r *sim.Result) *Writer {
+	t.Helper()
+	w, err := Create(dir, testMeta, WithForce())
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// checkDataset opens the dataset in dir (what says when) and compares its
+// tables with rs.
+func checkDataset(t *testing.T, dir, what string, rs []sim.Result) {
+	t.Helper()
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 	checkAll(t, d, rs)
 }

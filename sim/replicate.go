@@ -830,7 +830,7 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 			}
 			t := tm.Time()
 			step := min(cfg.Step, nextGrid-t)
-			if r, bd := rp.growthRates(); r > 0 {
+			if r, bd := tumorRates(tm); r > 0 {
 				if planted {
 					step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
 				} else {
@@ -876,17 +876,4 @@ func detectionStep(n, m, r, bd, minStep float64) float64 {
 		h = rem / (2 * r)
 	}
 	return max(h, min(minStep, math.Log1p(DetectTol/4)/r))
-}
-
-// growthRates are the largest untreated net growth rate and the largest
-// birth plus death rate among live clones.
-func (rp *Replicator) growthRates() (r, bd float64) {
-	tm := rp.tm
-	r = math.Inf(-1)
-	for i := range tm.clones {
-		p := &tm.phenos[tm.genos[tm.clones[i].geno].pheno].p
-		r = max(r, p.Birth-p.Death)
-		bd = max(bd, p.Birth+p.Death)
-	}
-	return r, bd
 }
