@@ -249,6 +249,13 @@ func (m *Model) Validate() (err error) {
 			bad("drugs[%d].pocket_fold %v: must be >= 1 (an EC50 fold increase)", i, d.PocketFold)
 		}
 	}
+	m.validateCatalog(drugs, bad)
+	return errors.Join(errs...)
+}
+
+// validateCatalog reports through bad the problems of m's catalog, given
+// the names of m's drugs.
+func (m *Model) validateCatalog(drugs map[string]bool, bad func(f string, a ...any)) {
 	names := map[string]bool{}
 	for i, mu := range m.Catalog {
 		if mu.Name == "" {
@@ -281,7 +288,6 @@ func (m *Model) Validate() (err error) {
 			}
 		}
 	}
-	return errors.Join(errs...)
 }
 
 func sortedKeys(m map[string]bool) []string {
