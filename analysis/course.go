@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/scenarios"
 )
 
@@ -44,7 +45,8 @@ func (s *Schedule) Replicate(r int) []Phase {
 
 // LoadSchedule reads the treatment schedule of every replicate (see
 // Schedule).
-func LoadSchedule(d *dataset.Dataset) (*Schedule, error) {
+func LoadSchedule(d *dataset.Dataset) (_ *Schedule, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	s := &Schedule{spans: map[int][2]float64{}}
 	runs, err := d.Runs()
 	if err != nil {
@@ -290,7 +292,8 @@ func detailFloat(detail, key string) float64 {
 
 // DefaultReplicate picks the replicate to show when none is asked for: the
 // first in the runs table that progressed, else the first.
-func DefaultReplicate(runs []dataset.RunRow) (int, error) {
+func DefaultReplicate(runs []dataset.RunRow) (_ int, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(runs) == 0 {
 		return 0, fmt.Errorf("no replicates")
 	}
@@ -303,7 +306,8 @@ func DefaultReplicate(runs []dataset.RunRow) (int, error) {
 }
 
 // FindRun returns the runs row of a replicate.
-func FindRun(runs []dataset.RunRow, replicate int) (dataset.RunRow, error) {
+func FindRun(runs []dataset.RunRow, replicate int) (_ dataset.RunRow, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	for _, r := range runs {
 		if r.Replicate == replicate {
 			return r, nil

@@ -8,4 +8,7 @@
 // lattice tumours, section plots of their snapshots (PNG rasters or SVG).
 //
 // It must not simulate or write datasets.
+//
+// Every error the package returns starts with "analysis: ", once (see
+// CONTRIBUTING.md).
 package analysis

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Endpoint names a time-to-event endpoint computed from the runs table.
@@ -44,7 +45,8 @@ func EndpointNames(sep string) string {
 }
 
 // ParseEndpoint checks an endpoint name.
-func ParseEndpoint(s string) (Endpoint, error) {
+func ParseEndpoint(s string) (_ Endpoint, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	for _, e := range Endpoints {
 		if string(e) == s {
 			return e, nil
@@ -128,7 +130,8 @@ type ArmData struct {
 
 // LoadArm reads an arm from an opened dataset. name "" means the
 // manifest's scenario name, or the directory's base name without one.
-func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
+func LoadArm(d *dataset.Dataset, name string) (_ ArmData, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	a := ArmData{Name: name, Source: d.Dir(), Scenario: d.Manifest().ScenarioName, Seed: d.Manifest().Seed}
 	if a.Name == "" {
 		a.Name = a.Scenario
@@ -136,7 +139,6 @@ func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
 	if a.Name == "" {
 		a.Name = filepath.Base(filepath.Clean(d.Dir()))
 	}
-	var err error
 	if a.Runs, err = d.Runs(); err != nil {
 		return a, err
 	}
@@ -198,7 +200,8 @@ func horizon(runs []dataset.RunRow) float64 {
 //
 // ttp is exactly TTPSample. EndpointCtDNA fails with an error wrapping
 // ErrNoCtDNA when the arm has no first_ctdna_call column.
-func EndpointSample(e Endpoint, a ArmData) (Sample, error) {
+func EndpointSample(e Endpoint, a ArmData) (_ Sample, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	var at func(i int) float64
 	switch e {
 	case EndpointTTP:

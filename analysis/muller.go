@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Muller is the reconstructed clonal composition of one replicate over
@@ -173,7 +174,8 @@ func ownSizes(clones []dataset.CloneRow, traj []dataset.TrajRow, grid []float64)
 // when of the same class, otherwise into a "minor" band of their class
 // nested in it, so that colours keep telling classes apart. A clone whose
 // parent was not recorded hangs from the founder.
-func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.TrajRow, minFreq float64) (*Muller, error) {
+func ReconstructMuller(replicate int, clones []dataset.CloneRow, traj []dataset.TrajRow, minFreq float64) (_ *Muller, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	cs, tr := replicateRows(replicate, clones, traj)
 	if len(tr) == 0 {
 		return nil, fmt.Errorf("replicate %d has no trajectory rows", replicate)

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/model"
 )
 
@@ -79,7 +80,8 @@ func positiveRuns(xs, ys []float64) []plotter.XYs {
 // class, with the RECIST 1.1 thresholds (partial response at 0.343 x
 // baseline, progression at 1.728 x nadir) and the scans marked. See
 // BurdenOptions for one replicate or all.
-func PlotBurden(runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.EventRow, opt BurdenOptions) (*Figure, error) {
+func PlotBurden(runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.EventRow, opt BurdenOptions) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	f := newFigure()
 	p := f.Plot
 	p.Y.Tick.Marker = log10Ticks{}
@@ -95,7 +97,6 @@ func PlotBurden(runs []dataset.RunRow, traj []dataset.TrajRow, events []dataset.
 		}
 	}
 	var x0, x1, yHi float64
-	var err error
 	if opt.Replicate >= 0 {
 		x0, x1, yHi, err = burdenOne(f, runs, traj, events, opt)
 	} else {
@@ -374,20 +375,19 @@ func addBurdenMarks(f *Figure, runs []dataset.RunRow, events []dataset.EventRow,
 			nadirs = append(nadirs, float64(r.Nadir))
 		}
 	}
-	if len(base) > 0 && x1 > 0 {
-		slices.Sort(base)
-		b := quantile(base, 0.5)
-		pr := line(lgXYs(plotter.XYs{{X: 0, Y: RECISTPartial * b}, {X: x1, Y: RECISTPartial * b}}, cellFloor), dashed(color.RGBA{0x2E, 0x7D, 0x32, 0xff}, 1.2))
-		p.Add(pr)
-		f.AddLegend("PR threshold (0.343 x median baseline)", pr)
+	// threshold draws a dashed line at mult x the median of vals
+	threshold := func(vals []float64, mult float64, c color.RGBA, label string) {
+		if len(vals) == 0 || !(x1 > 0) {
+			return
+		}
+		slices.Sort(vals)
+		y := mult * quantile(vals, 0.5)
+		l := line(lgXYs(plotter.XYs{{X: 0, Y: y}, {X: x1, Y: y}}, cellFloor), dashed(c, 1.2))
+		p.Add(l)
+		f.AddLegend(label, l)
 	}
-	if len(nadirs) > 0 && x1 > 0 {
-		slices.Sort(nadirs)
-		nd := quantile(nadirs, 0.5)
-		pd := line(lgXYs(plotter.XYs{{X: 0, Y: RECISTProgression * nd}, {X: x1, Y: RECISTProgression * nd}}, cellFloor), dashed(color.RGBA{0x6A, 0x1B, 0x9A, 0xff}, 1.2))
-		p.Add(pd)
-		f.AddLegend("PD threshold (1.728 x median nadir)", pd)
-	}
+	threshold(base, RECISTPartial, color.RGBA{0x2E, 0x7D, 0x32, 0xff}, "PR threshold (0.343 x median baseline)")
+	threshold(nadirs, RECISTProgression, color.RGBA{0x6A, 0x1B, 0x9A, 0xff}, "PD threshold (1.728 x median nadir)")
 	if len(scanAt) > 0 {
 		sty := draw.LineStyle{Color: color.RGBA{0x90, 0x90, 0x90, 0xff}, Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}
 		// in time order, so that the same data give the same file

@@ -10,13 +10,16 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // PlotKM draws the Kaplan-Meier curves of an endpoint for the arms: step
 // curves (time in months) with censoring ticks, shaded 95% pointwise
 // confidence bands (Greenwood, log-log), each median marked by dashed drop
 // lines, and, for two or more arms, the log-rank test in the title.
-func PlotKM(arms []ArmData, e Endpoint) (*Figure, error) {
+func PlotKM(arms []ArmData, e Endpoint) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(arms) == 0 {
 		return nil, fmt.Errorf("analysis: no arms to plot")
 	}

@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // MullerOptions configures PlotMuller.
@@ -33,7 +35,8 @@ type MullerOptions struct {
 // above the bands. With Absolute the envelope is the total cell count on a
 // log axis and each band takes the share of the log height given by its
 // frequency.
-func PlotMuller(m *Muller, opt MullerOptions) (*Figure, error) {
+func PlotMuller(m *Muller, opt MullerOptions) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if m == nil || len(m.Times) == 0 {
 		return nil, fmt.Errorf("analysis: empty Muller layout")
 	}

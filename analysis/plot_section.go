@@ -20,6 +20,7 @@ import (
 
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // A section plot draws snapshots of a lattice tumour (the snapshots table)
@@ -51,7 +52,8 @@ func momentLabel(r *dataset.SnapshotRow) string {
 
 // DefaultSectionReplicate is the replicate a section plot shows without a
 // choice: the first with a progression snapshot, else the first with any.
-func DefaultSectionReplicate(rows []dataset.SnapshotRow) (int, error) {
+func DefaultSectionReplicate(rows []dataset.SnapshotRow) (_ int, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(rows) == 0 {
 		return 0, ErrNoSnapshots
 	}
@@ -66,7 +68,8 @@ func DefaultSectionReplicate(rows []dataset.SnapshotRow) (int, error) {
 // SectionPanels groups replicate rep's snapshot rows into panels, one per
 // moment in the table's order. times, if not empty, keeps the moments it
 // names, in its order: treatment_start, progression, end, or a day number.
-func SectionPanels(rows []dataset.SnapshotRow, rep int, times []string) ([]SectionPanel, error) {
+func SectionPanels(rows []dataset.SnapshotRow, rep int, times []string) (_ []SectionPanel, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	var all []SectionPanel
 	for i := range rows {
 		r := &rows[i]
@@ -157,7 +160,8 @@ func cellColor(r *dataset.SnapshotRow, by string) color.RGBA {
 
 // DrawSection draws panels (at least one) coloured by class or clone, with
 // scale pixels per site (0: as large as fits secMaxPx, from 1 to 8).
-func DrawSection(title string, panels []SectionPanel, by string, scale int) (*Section, error) {
+func DrawSection(title string, panels []SectionPanel, by string, scale int) (_ *Section, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(panels) == 0 {
 		return nil, ErrNoSnapshots
 	}
@@ -271,9 +275,10 @@ func drawText(img draw.Image, x, y int, s string) {
 }
 
 // WriteTo writes the section as PNG.
-func (s *Section) WriteTo(w io.Writer) (int64, error) {
+func (s *Section) WriteTo(w io.Writer) (_ int64, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	cw := &countWriter{w: w}
-	err := png.Encode(cw, s.Image)
+	err = png.Encode(cw, s.Image)
 	return cw.n, err
 }
 
@@ -290,7 +295,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // WriteSVG writes the section as SVG: one rectangle per run of equal
 // colour along a row of sites, text as text.
-func (s *Section) WriteSVG(w io.Writer) error {
+func (s *Section) WriteSVG(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	b := bufio.NewWriter(w)
 	r := s.Image.Bounds()
 	fmt.Fprintf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">\n", r.Dx(), r.Dy(), r.Dx(), r.Dy())
@@ -342,7 +348,8 @@ func (s *Section) WriteSVG(w io.Writer) error {
 }
 
 // SaveSection writes s to path, PNG or SVG by extension, atomically.
-func SaveSection(s *Section, path string) error {
+func SaveSection(s *Section, path string) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	f, err := FormatOf(path)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Figures of a virtual trial: the waterfall of each patient's best change
@@ -72,7 +73,8 @@ func noPatients(arm string) error {
 // the sum of target diameters from baseline up to the first progression,
 // sorted from the largest growth to the deepest shrinkage and coloured by
 // best overall response. Patients without a scan (NE) have no bar.
-func PlotWaterfall(patients []dataset.PatientRow, arm string) (*Figure, error) {
+func PlotWaterfall(patients []dataset.PatientRow, arm string) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(patients) == 0 {
 		return nil, noPatients(arm)
 	}
@@ -132,7 +134,8 @@ func PlotWaterfall(patients []dataset.PatientRow, arm string) (*Figure, error) {
 // diameters from baseline at every scan up to the first progression, in
 // months since treatment start, coloured by best overall response; a
 // progression on a new lesion is marked with a cross.
-func PlotSpider(patients []dataset.PatientRow, scans []dataset.ScanRow, arm string) (*Figure, error) {
+func PlotSpider(patients []dataset.PatientRow, scans []dataset.ScanRow, arm string) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(patients) == 0 {
 		return nil, noPatients(arm)
 	}

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // tableCtDNA is the ctdna table's name (one row per resistance mutation
@@ -36,7 +37,8 @@ type VAFRow struct {
 
 // LoadCtDNA reads the ctdna table. It fails with ErrNoCtDNATable when the
 // dataset has none or the table is empty.
-func LoadCtDNA(d *dataset.Dataset) ([]VAFRow, error) {
+func LoadCtDNA(d *dataset.Dataset) (_ []VAFRow, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(d.Files(tableCtDNA)) == 0 {
 		return nil, fmt.Errorf("%s: %w: the dataset has no ctdna table (written by p53evo before dataset schema 2)", d.Dir(), ErrNoCtDNATable)
 	}
@@ -74,7 +76,8 @@ const vafFloor = 1e-6
 // with the first call and progression. For all replicates: per class, the
 // summed VAF of the class's mutations at each draw time, median and 10-90%
 // range.
-func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (*Figure, error) {
+func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (_ *Figure, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(rows) == 0 {
 		return nil, ErrNoCtDNATable
 	}
@@ -87,7 +90,6 @@ func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (*Figure, err
 		}
 	}
 	var x0, x1 float64
-	var err error
 	if opt.Replicate >= 0 {
 		x0, x1, err = vafOne(f, runs, rows, opt)
 	} else {

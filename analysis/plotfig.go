@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -63,7 +64,8 @@ func (f *Figure) LegendTexts() []string {
 var Formats = []string{"png", "svg", "pdf"}
 
 // FormatOf returns the output format named by a file's extension.
-func FormatOf(path string) (string, error) {
+func FormatOf(path string) (_ string, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	for _, f := range Formats {
 		if ext == f {
@@ -183,7 +185,8 @@ func wrap(sty text.Style, txt string, w vg.Length) string {
 }
 
 // WriteTo renders the figure in format ("png", "svg" or "pdf") to w.
-func (f *Figure) WriteTo(w io.Writer, format string) (int64, error) {
+func (f *Figure) WriteTo(w io.Writer, format string) (_ int64, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	var c vg.CanvasWriterTo
 	switch format {
 	case "png":
@@ -220,7 +223,8 @@ const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 
 // Save writes the figure to path, in the format of its extension (.png,
 // .svg or .pdf), through a temporary file renamed into place.
-func (f *Figure) Save(path string) error {
+func (f *Figure) Save(path string) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	format, err := FormatOf(path)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // ReportSchemaVersion is the version of Report's JSON layout. It changes
@@ -25,7 +27,8 @@ var DefaultLandmarks = []float64{6, 12, 24}
 type Num float64
 
 // MarshalJSON writes the number, or null for NaN and infinities.
-func (n Num) MarshalJSON() ([]byte, error) {
+func (n Num) MarshalJSON() (_ []byte, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	f := float64(n)
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return []byte("null"), nil
@@ -34,7 +37,8 @@ func (n Num) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a number; null becomes NaN.
-func (n *Num) UnmarshalJSON(b []byte) error {
+func (n *Num) UnmarshalJSON(b []byte) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if string(b) == "null" {
 		*n = Num(math.NaN())
 		return nil
@@ -235,7 +239,8 @@ type AnalyzeOptions struct {
 
 // Analyze computes the Report of one endpoint for the arms. With two or
 // more arms it compares every arm with the first.
-func Analyze(arms []ArmData, opt AnalyzeOptions) (*Report, error) {
+func Analyze(arms []ArmData, opt AnalyzeOptions) (_ *Report, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(arms) == 0 {
 		return nil, errors.New("analysis: no arms")
 	}
@@ -391,7 +396,8 @@ func compare(arms []ArmData, samples []Sample) *Comparison {
 }
 
 // WriteJSON writes the report as one indented JSON object.
-func (r *Report) WriteJSON(w io.Writer) error {
+func (r *Report) WriteJSON(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
@@ -459,7 +465,8 @@ func countPct(k, n int) string {
 
 // WriteText prints the report for people: one column per arm, then the
 // comparison. Times are in months (1 month = 30.4375 days).
-func (r *Report) WriteText(w io.Writer) error {
+func (r *Report) WriteText(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	fmt.Fprintf(w, "endpoint %s: %s\n", r.Endpoint, r.EndpointDescription)
 	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley); NR not reached, NE not estimable (the curve drops to 0 there)\n\n")
 	if err := r.writeArms(w); err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // DaysPerMonth converts days to months for display (365.25/12).
@@ -58,7 +59,8 @@ func TTPSample(runs []dataset.RunRow) Sample {
 }
 
 // Summarize computes an Arm from a run's rows.
-func Summarize(name string, runs []dataset.RunRow) (Arm, error) {
+func Summarize(name string, runs []dataset.RunRow) (_ Arm, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	a := Arm{Name: name, Replicates: len(runs), DrivenBy: map[string]int{}, Preexisting: map[string]float64{}, PreexistingMean: map[string]float64{}}
 	if len(runs) == 0 {
 		return a, fmt.Errorf("arm %s: no replicates", name)

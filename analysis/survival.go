@@ -17,6 +17,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Sample holds the observations of one arm. Time[i] is the time to the event
@@ -205,7 +207,8 @@ type KM struct {
 // WithConfType(ConfLog) is given; see ConfType. At tied times events precede
 // censorings. An arm without events gives S = 1 throughout. An empty sample is
 // an error.
-func KaplanMeier(s Sample, opts ...KMOption) (KM, error) {
+func KaplanMeier(s Sample, opts ...KMOption) (_ KM, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	cfg := kmConfig{conf: ConfLogLog, level: 0.95}
 	for _, o := range opts {
 		o(&cfg)
@@ -417,7 +420,8 @@ type LogRank struct {
 // among those with E_g > 0 and solving with the rest. Arms with E_g = 0 (never
 // at risk at an event time) are left out of the test. Errors: fewer than two
 // arms, an invalid arm, or fewer than two arms with E_g > 0.
-func LogRankTest(arms []Sample) (LogRank, error) {
+func LogRankTest(arms []Sample) (_ LogRank, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(arms) < 2 {
 		return LogRank{}, ErrTooFewArms
 	}
@@ -532,7 +536,8 @@ func newHR(logHR, se float64, method string) HazardRatio {
 // Cox estimate when the HR is moderate (say 1/3 to 3); it is not the ratio
 // (O_b/E_b)/(O_a/E_a). Stays finite when one arm has no events. Errors when
 // V = 0 (no event with both arms at risk).
-func HazardRatioMH(a, b Sample) (HazardRatio, error) {
+func HazardRatioMH(a, b Sample) (_ HazardRatio, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	lr, err := LogRankTest([]Sample{a, b})
 	if err != nil && !errors.Is(err, ErrNoInformation) {
 		return HazardRatio{}, err
@@ -559,7 +564,8 @@ func HazardRatioMH(a, b Sample) (HazardRatio, error) {
 //
 // The estimate is infinite (ErrInfiniteHR) unless there is an event in a
 // while some of b is at risk and an event in b while some of a is at risk.
-func HazardRatioCox(a, b Sample) (HazardRatio, error) {
+func HazardRatioCox(a, b Sample) (_ HazardRatio, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	for g, s := range []Sample{a, b} {
 		if err := s.validate(); err != nil {
 			return HazardRatio{}, fmt.Errorf("arm %d: %w", g, err)

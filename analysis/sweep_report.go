@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"text/tabwriter"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // SweepParam is one varied parameter of a sweep point.
@@ -44,7 +46,8 @@ type SweepReport struct {
 // incomplete lists the points left out). The RMST horizon is shared:
 // opt.TauDays, or else the shortest maximum follow-up among the points.
 // A parameter is reported as a number when it is one at every point.
-func AnalyzeSweep(name string, columns []string, points []SweepPoint, incomplete []string, opt AnalyzeOptions) (*SweepReport, error) {
+func AnalyzeSweep(name string, columns []string, points []SweepPoint, incomplete []string, opt AnalyzeOptions) (_ *SweepReport, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if len(points) == 0 {
 		return nil, fmt.Errorf("analysis: sweep %s has no complete point (%d incomplete)", name, len(incomplete))
 	}
@@ -91,7 +94,8 @@ func AnalyzeSweep(name string, columns []string, points []SweepPoint, incomplete
 }
 
 // WriteJSON writes the report as indented JSON.
-func (rep *SweepReport) WriteJSON(w io.Writer) error {
+func (rep *SweepReport) WriteJSON(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
@@ -101,7 +105,8 @@ func (rep *SweepReport) WriteJSON(w io.Writer) error {
 // events, the median as every report prints it (ArmReport.MedianCI), the
 // RMST, survival at 12 months and the share of progressions driven by
 // transactivation-loss cells.
-func (rep *SweepReport) WriteText(w io.Writer) error {
+func (rep *SweepReport) WriteText(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	e := rep.Endpoint
 	fmt.Fprintf(w, "sweep %s: %d points, endpoint %s (%s); times in months\n", rep.Sweep, len(rep.Points), e, e.Description())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

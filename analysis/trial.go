@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // The trial report: what a single-arm phase 2 trial of virtual patients
@@ -38,6 +39,7 @@ type Proportion struct {
 // distributions, Beta(k, n-k+1) at (1-level)/2 and Beta(k+1, n-k) at
 // (1+level)/2, with 0 for k = 0 and 1 for k = n (R's binom.test).
 func ClopperPearson(k, n int, level float64) (lower, upper float64, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if n <= 0 || k < 0 || k > n {
 		return math.NaN(), math.NaN(), fmt.Errorf("analysis: proportion %d of %d: need 0 <= k <= n and n > 0", k, n)
 	}
@@ -188,7 +190,8 @@ func (a *ArmData) HasPatients() bool { return len(a.Patients) > 0 }
 
 // Trial computes the trial report of arms of virtual patients; every arm
 // must have them.
-func Trial(arms []ArmData) (*TrialReport, error) {
+func Trial(arms []ArmData) (_ *TrialReport, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	r := &TrialReport{}
 	for i := range arms {
 		a := &arms[i]
@@ -332,7 +335,8 @@ var ErrNotPaired = errors.New("analysis: the arms are not the same virtual patie
 // seed and, patient by patient, the same draws and baseline (which holds
 // when both ran with the same seed and patient section), or the error wraps
 // ErrNotPaired.
-func Paired(a, b ArmData) (*PairedReport, error) {
+func Paired(a, b ArmData) (_ *PairedReport, err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	if !a.HasPatients() || !b.HasPatients() {
 		return nil, fmt.Errorf("%w: a paired comparison needs two arms of virtual trial patients", ErrNoPatients)
 	}
@@ -412,7 +416,8 @@ func fmtSpreadMonths(s Spread) string {
 }
 
 // WriteText prints the trial report, one column per arm.
-func (t *TrialReport) WriteText(w io.Writer) error {
+func (t *TrialReport) WriteText(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	fmt.Fprintln(w, "virtual trial (RECIST 1.1 on target lesions; best overall response confirmed as the scenario says):")
 	fmt.Fprintln(w, "rates with exact Clopper-Pearson 95% CIs; medians in months with 95% Brookmeyer-Crowley CIs (NR not reached)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -450,7 +455,8 @@ func (t *TrialReport) WriteText(w io.Writer) error {
 }
 
 // WriteText prints the paired comparison.
-func (p *PairedReport) WriteText(w io.Writer) error {
+func (p *PairedReport) WriteText(w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "analysis")
 	fmt.Fprintf(w, "paired comparison, %s (A) vs %s (B), %d patients in both arms:\n", p.A, p.B, p.Pairs)
 	fmt.Fprintf(w, "  PFS, sign test with Gehan's rule: B longer %d, A longer %d, undecided %d (censored first or tied); p = %s (exact, two-sided)\n",
 		p.PFS.BLonger, p.PFS.ALonger, p.PFS.Undecided, fmtP(p.PFS.P))

@@ -3,7 +3,7 @@ package bench
 import (
 	"testing"
 
-	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/internal/simtest"
 	"github.com/p53evo/p53evo/sim"
 )
 
@@ -12,16 +12,7 @@ import (
 // in the trial-rezatapopt scenarios) until RECIST progression, clones
 // merged by genotype, plasma draws every 28 days.
 func trialPatient(seed uint64) sim.Config {
-	m := model.Default()
-	m.Drugs[0].Hill = 4
-	p := &sim.Policy{Phases: []sim.PhaseSpec{{Name: "rezatapopt", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndProgression}}}}
-	pc := sim.DefaultPatient()
-	cfg := sim.Config{Model: m, Seed: seed, Patient: &pc}
-	cfg.Engine.Merge = true
-	cfg.CTDNA.Every = -1
-	cfg.Therapy = func() sim.Therapy { return p.Clone() }
-	cfg.Defaults()
-	return cfg
+	return simtest.TrialConfig(2000, seed, sim.DefaultPatient())
 }
 
 // BenchmarkPatient: one virtual trial patient per op, on one core (growth

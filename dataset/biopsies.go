@@ -5,6 +5,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/sim"
 )
 
@@ -90,19 +91,18 @@ type BiopsyRow struct {
 }
 
 // Biopsies reads the biopsies table.
-func (d *Dataset) Biopsies() ([]BiopsyRow, error) {
-	return readBiopsies(d.mem, d.Files(TableBiopsies))
-}
+func (d *Dataset) Biopsies() ([]BiopsyRow, error) { return readBiopsies(d.mem, d.Files(TableBiopsies)) }
 
 // ReadBiopsiesFiles is ReadRunsFiles for the biopsies table.
 func ReadBiopsiesFiles(paths ...string) ([]BiopsyRow, error) {
 	return readBiopsies(memory.DefaultAllocator, paths)
 }
 
-func readBiopsies(mem memory.Allocator, paths []string) ([]BiopsyRow, error) {
+func readBiopsies(mem memory.Allocator, paths []string) (_ []BiopsyRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []BiopsyRow
 	in := interner{}
-	err := eachBatch(mem, fixed(biopsyColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(biopsyColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep, les, tm := c(bxReplicate).(*array.Int32), c(bxLesion).(*array.Int32), c(bxTime).(*array.Float64)
 		at, mut, cls := c(bxAt).(*array.String), c(bxMutation).(*array.String), c(bxClass).(*array.String)

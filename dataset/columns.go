@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // OptionalFloats reads a float64 column of a table that the dataset's
@@ -13,6 +15,7 @@ import (
 // tool): ok is false when the files lack it. Nulls are NaN. A column found
 // in some files and not in others, or of another type, is an error.
 func (d *Dataset) OptionalFloats(table, col string) (vals []float64, ok bool, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	err = d.Scan(table, func(rec arrow.RecordBatch) error {
 		idx := rec.Schema().FieldIndices(col)
 		if len(idx) == 0 {
@@ -41,6 +44,7 @@ func (d *Dataset) OptionalFloats(table, col string) (vals []float64, ok bool, er
 // ScanTrajectories calls fn with the rows of every record batch of the
 // trajectories table, file after file, without holding the whole table:
 // the rows (and their Conc) are valid only during the call.
-func (d *Dataset) ScanTrajectories(fn func(rows []TrajRow) error) error {
+func (d *Dataset) ScanTrajectories(fn func(rows []TrajRow) error) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	return scanTraj(d.mem, d.Files(TableTrajectories), d.want(TableTrajectories), nil, fn)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Concat writes the table files (of one table, with equal schemas and
@@ -16,7 +18,8 @@ import (
 // batches (row groups in Parquet) of at least minRows rows, the last one
 // possibly shorter, so the output depends only on the files' rows and their
 // boundaries. It returns the rows written.
-func Concat(w io.Writer, files []string, f Format, c Compression, minRows int) (int64, error) {
+func Concat(w io.Writer, files []string, f Format, c Compression, minRows int) (_ int64, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	cc := &concatenator{w: w, f: f, c: c, mem: memory.DefaultAllocator}
 	defer cc.release()
 	for _, path := range files {

@@ -237,43 +237,25 @@ func checkRows[T any](t *testing.T, table string, got, want []T) {
 	}
 }
 
+// checkTable reads a table and compares its rows with want.
+func checkTable[T any](t *testing.T, table string, read func() ([]T, error), want []T) {
+	t.Helper()
+	got, err := read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, table, got, want)
+}
+
 func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 	t.Helper()
-	runs, err := d.Runs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "runs", runs, wantRuns(rs))
-	traj, err := d.Trajectories()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "trajectories", traj, wantTraj(rs, len(d.Drugs())))
-	clones, err := d.Clones()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "clones", clones, wantClones(rs))
-	events, err := d.Events()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "events", events, wantEvents(rs))
-	ct, err := d.CTDNA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "ctdna", ct, wantCTDNA(rs))
-	bs, err := d.Biopsies()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "biopsies", bs, wantBiopsies(rs))
-	gs, err := d.Genotypes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "genotypes", gs, wantGenotypes(rs))
+	checkTable(t, "runs", d.Runs, wantRuns(rs))
+	checkTable(t, "trajectories", d.Trajectories, wantTraj(rs, len(d.Drugs())))
+	checkTable(t, "clones", d.Clones, wantClones(rs))
+	checkTable(t, "events", d.Events, wantEvents(rs))
+	checkTable(t, "ctdna", d.CTDNA, wantCTDNA(rs))
+	checkTable(t, "biopsies", d.Biopsies, wantBiopsies(rs))
+	checkTable(t, "genotypes", d.Genotypes, wantGenotypes(rs))
 	checkPatientTables(t, d, rs)
 	checkSpatialTables(t, d, rs)
 }
@@ -428,10 +410,7 @@ func TestYAMLScenarioStoredAsString(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	var s string
 	if err := json.Unmarshal(d.Manifest().Scenario, &s); err != nil || s != string(meta.Scenario) {
 		t.Errorf("scenario %s: %v", d.Manifest().Scenario, err)
@@ -629,29 +608,46 @@ func TestUnclosedAndAbort(t *testing.T) {
 	}
 }
 
-// TestKilled kills a writing process and checks what it leaves.
-func TestKilled(t *testing.T) {
-	if dir := os.Getenv("P53EVO_DATASET_KILL_DIR"); dir != "" {
-		w, err := Create(dir, testMeta, WithBatchRows(3))
-		if err != nil {
-			os.Exit(3)
-		}
-		for _, r := range manyResults(50) {
-			if err := w.Write(&r); err != nil {
-				os.Exit(4)
-			}
-		}
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
+// writeAndDie, in the child process of a kill test (the directory in the
+// environment variable env), writes many replicates in small batches and
+// kills itself before Close; in the test's own process it does nothing.
+func writeAndDie(env string, opts ...Option) {
+	dir := os.Getenv(env)
+	if dir == "" {
+		return
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKilled$")
-	cmd.Env = append(os.Environ(), "P53EVO_DATASET_KILL_DIR="+dir)
+	w, err := Create(dir, testMeta, append(opts, WithBatchRows(3))...)
+	if err != nil {
+		os.Exit(3)
+	}
+	for _, r := range manyResults(50) {
+		if err := w.Write(&r); err != nil {
+			os.Exit(4)
+		}
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {}
+}
+
+// killWriter runs test in a child process writing to dir (writeAndDie) and
+// checks that the child was killed by a signal.
+func killWriter(t *testing.T, test, env, dir string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env+"="+dir)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != -1 {
 		t.Fatalf("child: %v (want killed by a signal)", err)
 	}
+}
+
+// TestKilled kills a writing process and checks what it leaves.
+func TestKilled(t *testing.T) {
+	const env = "P53EVO_DATASET_KILL_DIR"
+	writeAndDie(env)
+	dir := t.TempDir()
+	killWriter(t, "TestKilled", env, dir)
 	// The killed writer's lock file stays (the kernel released the lock).
 	names := listDir(t, dir)
 	if looksComplete(names) || len(names) != len(Tables)+1 || !slices.Contains(names, LockName) {
@@ -700,10 +696,7 @@ func TestCreateRefusesExisting(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	checkAll(t, d, rs)
 	if names := listDir(t, dir); len(names) != len(Tables)+1 {
 		t.Errorf("after the forced Close: %v", names)
@@ -716,79 +709,61 @@ func TestCreateRefusesExisting(t *testing.T) {
 // A forced replacement that is aborted, or whose process is killed, leaves
 // the old dataset as it was (it used to be deleted at Create).
 func TestForceKeepsOldUntilComplete(t *testing.T) {
-	if dir := os.Getenv("P53EVO_DATASET_FORCE_KILL_DIR"); dir != "" {
-		w, err := Create(dir, testMeta, WithForce(), WithBatchRows(3))
-		if err != nil {
-			os.Exit(3)
-		}
-		for _, r := range manyResults(50) {
-			if err := w.Write(&r); err != nil {
-				os.Exit(4)
-			}
-		}
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
-	}
+	const env = "P53EVO_DATASET_FORCE_KILL_DIR"
+	writeAndDie(env, WithForce())
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "out")
 	writeAll(t, dir, handResults())
-	w, err := Create(dir, testMeta, WithForce())
-	if err != nil {
-		t.Fatal(err)
-	}
 	rs := handResults()[:1]
-	w.Write(&rs[0])
+	w := forcedWriter(t, dir, &rs[0])
 	if err := w.Abort(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatalf("after an aborted replacement: %v", err)
-	}
-	checkAll(t, d, handResults())
+	checkDataset(t, dir, "after an aborted replacement", handResults())
 
 	// A Close that fails (as on a full disk) leaves the old dataset too.
-	w, err = Create(dir, testMeta, WithForce())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(&rs[0])
+	w = forcedWriter(t, dir, &rs[0])
 	os.Mkdir(filepath.Join(w.dir, tmpName(ManifestName)), 0o755) // the new manifest cannot be written
 	if err := w.Close(); err == nil {
 		t.Fatal("Close succeeded")
 	}
-	if d, err = Open(dir); err != nil {
-		t.Fatalf("after a failed replacement: %v", err)
-	}
-	checkAll(t, d, handResults())
+	checkDataset(t, dir, "after a failed replacement", handResults())
 	if names := listDir(t, parent); len(names) != 1 {
 		t.Errorf("a failed replacement left %v beside the dataset", names)
 	}
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestForceKeepsOldUntilComplete$")
-	cmd.Env = append(os.Environ(), "P53EVO_DATASET_FORCE_KILL_DIR="+dir)
-	err = cmd.Run()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != -1 {
-		t.Fatalf("child: %v (want killed by a signal)", err)
-	}
-	d, err = Open(dir)
-	if err != nil {
-		t.Fatalf("after a killed replacement: %v", err)
-	}
-	checkAll(t, d, handResults())
+	killWriter(t, "TestForceKeepsOldUntilComplete", env, dir)
+	checkDataset(t, dir, "after a killed replacement", handResults())
 	// The killed writer's staging directory is hidden and removable; a new
 	// forced run succeeds.
-	w, err = Create(dir, testMeta, WithForce())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(&rs[0])
+	w = forcedWriter(t, dir, &rs[0])
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if d, err = Open(dir); err != nil {
+	checkDataset(t, dir, "after a forced run", rs)
+}
+
+// forcedWriter starts a forced replacement of the dataset in dir and
+// writes r to it.
+func forcedWriter(t *testing.T, dir string, r *sim.Result) *Writer {
+	t.Helper()
+	w, err := Create(dir, testMeta, WithForce())
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// checkDataset opens the dataset in dir (what says when) and compares its
+// tables with rs.
+func checkDataset(t *testing.T, dir, what string, rs []sim.Result) {
+	t.Helper()
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 	checkAll(t, d, rs)
 }
@@ -818,10 +793,7 @@ func TestCreateLocksDirectory(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	checkAll(t, d, rs)
 	if slices.Contains(listDir(t, dir), LockName) {
 		t.Error("lock file left after Close")
@@ -1129,14 +1101,8 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("%s differs between identical runs", table)
 		}
 	}
-	da, err := Open(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	da := mustOpen(t, a)
+	db := mustOpen(t, b)
 	if !reflect.DeepEqual(da.Manifest().Files, db.Manifest().Files) {
 		t.Errorf("file hashes differ:\n%v\n%v", da.Manifest().Files, db.Manifest().Files)
 	}
@@ -1657,4 +1623,14 @@ func TestOpenEmptyDirectory(t *testing.T) {
 	if !errors.Is(err, ErrNotDataset) || errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "not a dataset") {
 		t.Errorf("Open of an empty directory: %v", err)
 	}
+}
+
+// mustOpen opens the dataset in dir or stops the test.
+func mustOpen(t *testing.T, dir string) *Dataset {
+	t.Helper()
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -103,4 +103,7 @@
 // The manifest lists files per table, so a table may consist of several
 // files (partitions of a sweep); readers concatenate them in manifest order.
 // ReadRunsFiles and its siblings read table files without a manifest.
+//
+// Every error the package returns starts with "dataset: ", once (see
+// CONTRIBUTING.md).
 package dataset

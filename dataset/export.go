@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Export formats.
@@ -51,7 +53,8 @@ type Part struct {
 // Export writes a whole table of the dataset in dir to w as CSV, JSON lines,
 // Parquet or Arrow IPC (zstd). The dataset is verified as by Open. Floats
 // are written in the shortest form that reads back to the same float64.
-func Export(dir, table, format string, w io.Writer) error {
+func Export(dir, table, format string, w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	d, err := Open(dir)
 	if err != nil {
 		return err
@@ -60,7 +63,8 @@ func Export(dir, table, format string, w io.Writer) error {
 }
 
 // Export writes the named table to w (see the function Export).
-func (d *Dataset) Export(table, format string, w io.Writer) error {
+func (d *Dataset) Export(table, format string, w io.Writer) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	return ExportParts(w, table, format, Zstd, []Part{{D: d}})
 }
 
@@ -68,7 +72,8 @@ func (d *Dataset) Export(table, format string, w io.Writer) error {
 // each row preceded by its part's extra columns. Every part must have the
 // same extra column names and the same table schema. codec applies to the
 // Parquet and Arrow formats.
-func ExportParts(w io.Writer, table, format string, codec Compression, parts []Part) error {
+func ExportParts(w io.Writer, table, format string, codec Compression, parts []Part) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if Schema(table) == nil {
 		return unknownTable(table)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/suggest"
 )
 
@@ -48,7 +49,8 @@ const (
 var Compressions = []Compression{Zstd, LZ4, Uncompressed}
 
 // ParseFormat checks a format name ("arrow" or "parquet").
-func ParseFormat(s string) (Format, error) {
+func ParseFormat(s string) (_ Format, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	for _, f := range Formats {
 		if s == string(f) {
 			return f, nil
@@ -58,7 +60,8 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // ParseCompression checks a codec name ("zstd", "lz4" or "none").
-func ParseCompression(s string) (Compression, error) {
+func ParseCompression(s string) (_ Compression, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	for _, c := range Compressions {
 		if s == string(c) {
 			return c, nil
@@ -147,7 +150,8 @@ func fileFormat(name string) Format {
 
 // EncodeTable writes one record batch as a complete table file of the given
 // format and returns its bytes (for small tables such as a sweep's points).
-func EncodeTable(rec arrow.RecordBatch, f Format, c Compression) ([]byte, error) {
+func EncodeTable(rec arrow.RecordBatch, f Format, c Compression) (_ []byte, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var buf bytes.Buffer
 	enc, err := newEncoder(&buf, rec.Schema(), f, c, memory.DefaultAllocator)
 	if err != nil {

@@ -123,14 +123,8 @@ func TestParquetDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeAll(t, a, rs, WithFormat(Parquet))
 	writeAll(t, b, rs, WithFormat(Parquet), WithBatchRows(DefaultBatchRows))
-	da, err := Open(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	da := mustOpen(t, a)
+	db := mustOpen(t, b)
 	if !reflect.DeepEqual(da.Manifest().Files, db.Manifest().Files) {
 		t.Errorf("file hashes differ:\n%v\n%v", da.Manifest().Files, db.Manifest().Files)
 	}
@@ -139,8 +133,8 @@ func TestParquetDeterministic(t *testing.T) {
 func TestParseFormat(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"parquet", ""}, {"arrow", ""},
-		{"parket", `unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`},
-		{"csv", `unknown table format "csv": allowed arrow, parquet`},
+		{"parket", `dataset: unknown table format "parket": allowed arrow, parquet (did you mean parquet?)`},
+		{"csv", `dataset: unknown table format "csv": allowed arrow, parquet`},
 	} {
 		_, err := ParseFormat(c.in)
 		if got := errString(err); got != c.want {
@@ -149,9 +143,9 @@ func TestParseFormat(t *testing.T) {
 	}
 	for _, c := range []struct{ in, want string }{
 		{"zstd", ""}, {"lz4", ""}, {"none", ""},
-		{"zstandard", `unknown compression "zstandard": allowed zstd, lz4, none`},
-		{"lz5", `unknown compression "lz5": allowed zstd, lz4, none (did you mean lz4?)`},
-		{"", `unknown compression "": allowed zstd, lz4, none`},
+		{"zstandard", `dataset: unknown compression "zstandard": allowed zstd, lz4, none`},
+		{"lz5", `dataset: unknown compression "lz5": allowed zstd, lz4, none (did you mean lz4?)`},
+		{"", `dataset: unknown compression "": allowed zstd, lz4, none`},
 	} {
 		_, err := ParseCompression(c.in)
 		if got := errString(err); got != c.want {
@@ -177,14 +171,8 @@ func TestExportParts(t *testing.T) {
 	rs := handResults()
 	writeAll(t, a, rs)
 	writeAll(t, b, rs[:2], WithFormat(Parquet))
-	da, err := Open(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	da := mustOpen(t, a)
+	db := mustOpen(t, b)
 	parts := []Part{
 		{D: da, Extra: []Extra{{Name: "point", Value: "p000000000001"}, {Name: "growth.death", Value: 0.13}}},
 		{D: db, Extra: []Extra{{Name: "point", Value: "p00000000000a"}, {Name: "growth.death", Value: 0.125}}},

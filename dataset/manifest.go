@@ -88,48 +88,48 @@ func readManifest(dir string) (Manifest, error) {
 	b, err := regfile.ReadFile(filepath.Join(dir, ManifestName), maxManifest)
 	if errors.Is(err, fs.ErrNotExist) {
 		if st, serr := os.Stat(dir); serr != nil {
-			return m, fmt.Errorf("dataset %s: %w", dir, serr)
+			return m, fmt.Errorf("%s: %w", dir, serr)
 		} else if !st.IsDir() {
-			return m, fmt.Errorf("dataset %s: not a directory", dir)
+			return m, fmt.Errorf("%s: not a directory", dir)
 		}
 		if exists, _, _ := isDataset(dir); exists || hasTemp(dir) {
-			return m, fmt.Errorf("dataset %s: %w", dir, ErrIncomplete)
+			return m, fmt.Errorf("%s: %w", dir, ErrIncomplete)
 		}
-		return m, fmt.Errorf("dataset %s: %w", dir, ErrNotDataset)
+		return m, fmt.Errorf("%s: %w", dir, ErrNotDataset)
 	}
 	if err != nil {
-		return m, fmt.Errorf("dataset %s: %w", dir, err)
+		return m, fmt.Errorf("%s: %w", dir, err)
 	}
 	// The version first: another version's manifest may not even decode.
 	var v struct {
 		SchemaVersion *int `json:"schema_version"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
-		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
+		return m, fmt.Errorf("%s: %s: %w", dir, ManifestName, err)
 	}
 	if v.SchemaVersion == nil {
-		return m, fmt.Errorf("dataset %s: %s has no schema_version", dir, ManifestName)
+		return m, fmt.Errorf("%s: %s has no schema_version", dir, ManifestName)
 	}
 	if *v.SchemaVersion != SchemaVersion {
 		return m, &SchemaVersionError{Dir: dir, Version: *v.SchemaVersion}
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
+		return m, fmt.Errorf("%s: %s: %w", dir, ManifestName, err)
 	}
 	if err := checkDrugs(m.Drugs); err != nil {
-		return m, fmt.Errorf("dataset %s: %s: %w", dir, ManifestName, err)
+		return m, fmt.Errorf("%s: %s: %w", dir, ManifestName, err)
 	}
 	for _, f := range m.Files {
 		if Schema(f.Table) == nil {
-			return m, fmt.Errorf("dataset %s: %s lists %q with unknown table %q", dir, ManifestName, f.Path, f.Table)
+			return m, fmt.Errorf("%s: %s lists %q with unknown table %q", dir, ManifestName, f.Path, f.Table)
 		}
 		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
-			return m, fmt.Errorf("dataset %s: %s lists %q, which is not inside the dataset", dir, ManifestName, f.Path)
+			return m, fmt.Errorf("%s: %s lists %q, which is not inside the dataset", dir, ManifestName, f.Path)
 		}
 	}
 	for _, t := range Tables {
 		if len(m.files(t)) == 0 {
-			return m, fmt.Errorf("dataset %s: %s lists no file for table %q", dir, ManifestName, t)
+			return m, fmt.Errorf("%s: %s lists no file for table %q", dir, ManifestName, t)
 		}
 	}
 	return m, nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Merge writes one dataset into dir from the datasets units: each table
@@ -25,7 +26,8 @@ import (
 // units' sum) before Merge returns; if that fails the manifest is removed.
 // Temporary files of an earlier, interrupted merge into dir are removed
 // first. The units are left in place.
-func Merge(dir string, units []*Dataset, m Manifest) error {
+func Merge(dir string, units []*Dataset, m Manifest) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if err := RemoveMergeTemps(dir); err != nil {
 		return err
 	}
@@ -107,7 +109,8 @@ func mergeTmpName(file string) string { return "." + file + ".merge.tmp" }
 
 // RemoveMergeTemps removes the temporary files an interrupted Merge left
 // in dir.
-func RemoveMergeTemps(dir string) error {
+func RemoveMergeTemps(dir string) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err

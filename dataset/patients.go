@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -238,53 +239,65 @@ func (w *Writer) writePatient(r *sim.Result) {
 	b[patTissueTALoss].(*array.Int32Builder).Append(int32(p.TissueSNVs[model.ClassTALoss]))
 	b[patTissuePocket].(*array.Int32Builder).Append(int32(p.TissueSNVs[model.ClassPocket]))
 	w.patients.pending++
+	w.writeLesions(p, rep)
+	w.writeScans(p, rep)
+}
 
-	if n := len(p.LesionRows); n > 0 {
-		l := &w.lb
-		for i := range p.LesionRows {
-			x := &p.LesionRows[i]
-			l[lesReplicate].(*array.Int32Builder).Append(rep)
-			l[lesLesion].(*array.Int32Builder).Append(int32(x.Lesion))
-			l[lesOccult].(*array.BooleanBuilder).Append(x.Occult)
-			l[lesTarget].(*array.BooleanBuilder).Append(x.Target)
-			l[lesLesionKill].(*array.Float64Builder).Append(x.KillMult)
-			l[lesKill].(*array.Float64Builder).Append(p.KillMult * x.KillMult)
-			l[lesAttempts].(*array.Int32Builder).Append(int32(x.Attempts))
-			l[lesGrowthDays].(*array.Float64Builder).Append(x.GrowthDays)
-			l[lesStartSensitive].(*array.Int64Builder).Append(x.Start[model.Sensitive])
-			l[lesStartTALoss].(*array.Int64Builder).Append(x.Start[model.ClassTALoss])
-			l[lesStartPocket].(*array.Int64Builder).Append(x.Start[model.ClassPocket])
-			l[lesBaselineMM].(*array.Float64Builder).Append(x.StartDiameter)
-			l[lesNadir].(*array.Int64Builder).Append(x.Nadir)
-			l[lesNadirMM].(*array.Float64Builder).Append(x.NadirMM)
-			l[lesNadirTime].(*array.Float64Builder).Append(x.NadirTime)
-			appendNullable(l[lesVisibleTime].(*array.Float64Builder), x.Visible)
-			appendNullable(l[lesProgressionTime].(*array.Float64Builder), x.Progressed)
-			l[lesFinalSensitive].(*array.Int64Builder).Append(x.Final[model.Sensitive])
-			l[lesFinalTALoss].(*array.Int64Builder).Append(x.Final[model.ClassTALoss])
-			l[lesFinalPocket].(*array.Int64Builder).Append(x.Final[model.ClassPocket])
-			l[lesClonesBorn].(*array.Int64Builder).Append(x.ClonesBorn)
-		}
-		w.lesions.pending += n
+// writeLesions appends a patient's lesions to the lesions table.
+func (w *Writer) writeLesions(p *sim.PatientResult, rep int32) {
+	n := len(p.LesionRows)
+	if n == 0 {
+		return
 	}
+	l := &w.lb
+	for i := range p.LesionRows {
+		x := &p.LesionRows[i]
+		l[lesReplicate].(*array.Int32Builder).Append(rep)
+		l[lesLesion].(*array.Int32Builder).Append(int32(x.Lesion))
+		l[lesOccult].(*array.BooleanBuilder).Append(x.Occult)
+		l[lesTarget].(*array.BooleanBuilder).Append(x.Target)
+		l[lesLesionKill].(*array.Float64Builder).Append(x.KillMult)
+		l[lesKill].(*array.Float64Builder).Append(p.KillMult * x.KillMult)
+		l[lesAttempts].(*array.Int32Builder).Append(int32(x.Attempts))
+		l[lesGrowthDays].(*array.Float64Builder).Append(x.GrowthDays)
+		l[lesStartSensitive].(*array.Int64Builder).Append(x.Start[model.Sensitive])
+		l[lesStartTALoss].(*array.Int64Builder).Append(x.Start[model.ClassTALoss])
+		l[lesStartPocket].(*array.Int64Builder).Append(x.Start[model.ClassPocket])
+		l[lesBaselineMM].(*array.Float64Builder).Append(x.StartDiameter)
+		l[lesNadir].(*array.Int64Builder).Append(x.Nadir)
+		l[lesNadirMM].(*array.Float64Builder).Append(x.NadirMM)
+		l[lesNadirTime].(*array.Float64Builder).Append(x.NadirTime)
+		appendNullable(l[lesVisibleTime].(*array.Float64Builder), x.Visible)
+		appendNullable(l[lesProgressionTime].(*array.Float64Builder), x.Progressed)
+		l[lesFinalSensitive].(*array.Int64Builder).Append(x.Final[model.Sensitive])
+		l[lesFinalTALoss].(*array.Int64Builder).Append(x.Final[model.ClassTALoss])
+		l[lesFinalPocket].(*array.Int64Builder).Append(x.Final[model.ClassPocket])
+		l[lesClonesBorn].(*array.Int64Builder).Append(x.ClonesBorn)
+	}
+	w.lesions.pending += n
+}
 
-	if n := len(p.Scans); n > 0 {
-		s := &w.sb
-		for i := range p.Scans {
-			x := &p.Scans[i]
-			s[scanReplicate].(*array.Int32Builder).Append(rep)
-			s[scanNumber].(*array.Int32Builder).Append(int32(i + 1))
-			s[scanTime].(*array.Float64Builder).Append(x.Time)
-			s[scanSumMM].(*array.Float64Builder).Append(x.SumMM)
-			s[scanPctBaseline].(*array.Float64Builder).Append(x.Pct)
-			s[scanNadirMM].(*array.Float64Builder).Append(x.NadirMM)
-			appendNullable(s[scanPctNadir].(*array.Float64Builder), x.PctFromNadir())
-			s[scanNewLesion].(*array.BooleanBuilder).Append(x.NewLesion)
-			s[scanResponse].(*array.StringBuilder).Append(x.Response.String())
-			s[scanVisibleCells].(*array.Int64Builder).Append(x.Total)
-		}
-		w.scans.pending += n
+// writeScans appends a patient's scans to the scans table.
+func (w *Writer) writeScans(p *sim.PatientResult, rep int32) {
+	n := len(p.Scans)
+	if n == 0 {
+		return
 	}
+	s := &w.sb
+	for i := range p.Scans {
+		x := &p.Scans[i]
+		s[scanReplicate].(*array.Int32Builder).Append(rep)
+		s[scanNumber].(*array.Int32Builder).Append(int32(i + 1))
+		s[scanTime].(*array.Float64Builder).Append(x.Time)
+		s[scanSumMM].(*array.Float64Builder).Append(x.SumMM)
+		s[scanPctBaseline].(*array.Float64Builder).Append(x.Pct)
+		s[scanNadirMM].(*array.Float64Builder).Append(x.NadirMM)
+		appendNullable(s[scanPctNadir].(*array.Float64Builder), x.PctFromNadir())
+		s[scanNewLesion].(*array.BooleanBuilder).Append(x.NewLesion)
+		s[scanResponse].(*array.StringBuilder).Append(x.Response.String())
+		s[scanVisibleCells].(*array.Int64Builder).Append(x.Total)
+	}
+	w.scans.pending += n
 }
 
 // PatientRow is one row of the patients table. Null floats are NaN; a null
@@ -382,10 +395,11 @@ func ReadScansFiles(paths ...string) ([]ScanRow, error) {
 
 func nullableBool(a *array.Boolean, i int) bool { return a.IsValid(i) && a.Value(i) }
 
-func readPatients(mem memory.Allocator, paths []string) ([]PatientRow, error) {
+func readPatients(mem memory.Allocator, paths []string) (_ []PatientRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []PatientRow
 	in := interner{}
-	err := eachBatch(mem, fixed(patientColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(patientColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		i32s := func(k int) *array.Int32 { return c(k).(*array.Int32) }
 		f64s := func(k int) *array.Float64 { return c(k).(*array.Float64) }
@@ -430,9 +444,10 @@ func readPatients(mem memory.Allocator, paths []string) ([]PatientRow, error) {
 	return rows, err
 }
 
-func readLesions(mem memory.Allocator, paths []string) ([]LesionRow, error) {
+func readLesions(mem memory.Allocator, paths []string) (_ []LesionRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []LesionRow
-	err := eachBatch(mem, fixed(lesionColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(lesionColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		i32s := func(k int) *array.Int32 { return c(k).(*array.Int32) }
 		i64s := func(k int) *array.Int64 { return c(k).(*array.Int64) }
@@ -467,10 +482,11 @@ func readLesions(mem memory.Allocator, paths []string) ([]LesionRow, error) {
 	return rows, err
 }
 
-func readScans(mem memory.Allocator, paths []string) ([]ScanRow, error) {
+func readScans(mem memory.Allocator, paths []string) (_ []ScanRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []ScanRow
 	in := interner{}
-	err := eachBatch(mem, fixed(scanColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(scanColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		i32s := func(k int) *array.Int32 { return c(k).(*array.Int32) }
 		f64s := func(k int) *array.Float64 { return c(k).(*array.Float64) }

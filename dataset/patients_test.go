@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/p53evo/p53evo/internal/simtest"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -145,21 +146,9 @@ func wantScans(rs []sim.Result) []ScanRow {
 
 func checkPatientTables(t *testing.T, d *Dataset, rs []sim.Result) {
 	t.Helper()
-	ps, err := d.Patients()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "patients", ps, wantPatients(rs))
-	ls, err := d.Lesions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "lesions", ls, wantLesions(rs))
-	ss, err := d.Scans()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "scans", ss, wantScans(rs))
+	checkTable(t, "patients", d.Patients, wantPatients(rs))
+	checkTable(t, "lesions", d.Lesions, wantLesions(rs))
+	checkTable(t, "scans", d.Scans, wantScans(rs))
 }
 
 // byName are the values the columns of the patient tables must hold for a
@@ -277,10 +266,7 @@ func TestPatientTablesRoundTrip(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	rs := handPatients()
 	writeAll(t, dir, rs)
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	checkAll(t, d, rs)
 
 	for table, cols := range byName {
@@ -369,15 +355,7 @@ func trialCfg(seed uint64) sim.Config {
 	pc.Burden = sim.LogNormal10(2e9, 0.3).Truncate(9e8, 1e10)
 	pc.Lesions = sim.LogNormal10(3, 0.3).Truncate(1, 6)
 	pc.Occult = sim.Fixed(1)
-	m := model.Default()
-	m.Drugs[0].Hill = 4
-	p := &sim.Policy{Phases: []sim.PhaseSpec{{Name: "rez", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndProgression}}}}
-	cfg := sim.Config{Model: m, Seed: seed, Patient: &pc}
-	cfg.Engine.Merge = true
-	cfg.CTDNA.Every = -1
-	cfg.Therapy = func() sim.Therapy { return p.Clone() }
-	cfg.Defaults()
-	return cfg
+	return simtest.TrialConfig(2000, seed, pc)
 }
 
 // Patients from the engine: the tables are byte-identical for 1 and 3

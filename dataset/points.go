@@ -6,6 +6,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // TablePoints is the table name in the schema metadata of a sweep's points
@@ -25,7 +27,8 @@ type Point struct {
 // columns (float64 when every point's value is a number, utf8 otherwise).
 // The sweep's name is kept in the schema metadata (p53evo.sweep). The same
 // arguments give the same bytes.
-func EncodePoints(sweep string, columns []string, points []Point, f Format, c Compression) ([]byte, error) {
+func EncodePoints(sweep string, columns []string, points []Point, f Format, c Compression) (_ []byte, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	meta := func(unit, desc string) arrow.Metadata {
 		return arrow.NewMetadata([]string{MetaKeyUnit, MetaKeyDescription}, []string{unit, desc})
 	}

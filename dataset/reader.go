@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/regfile"
 	"github.com/p53evo/p53evo/model"
 )
@@ -36,7 +37,8 @@ type Dataset struct {
 // table file must be a regular file of the size the manifest records
 // before it is hashed. Only WithAllocator and WithContext have an effect
 // among the options.
-func Open(dir string, opts ...Option) (*Dataset, error) {
+func Open(dir string, opts ...Option) (_ *Dataset, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	cfg := newConfig(opts)
 	m, err := readManifest(dir)
 	if err != nil {
@@ -45,7 +47,7 @@ func Open(dir string, opts ...Option) (*Dataset, error) {
 	d := &Dataset{dir: dir, m: m, mem: cfg.mem}
 	for _, f := range m.Files {
 		if err := verify(cfg.ctx, filepath.Join(dir, filepath.FromSlash(f.Path)), f); err != nil {
-			return nil, fmt.Errorf("dataset %s: %w", dir, err)
+			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
 	}
 	return d, nil
@@ -264,7 +266,8 @@ func ReadCTDNAFiles(paths ...string) ([]CTDNARow, error) {
 
 // Table reads a whole table into memory, concatenating its files. The
 // caller must Release it.
-func (d *Dataset) Table(name string) (arrow.Table, error) {
+func (d *Dataset) Table(name string) (_ arrow.Table, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if Schema(name) == nil {
 		return nil, unknownTable(name)
 	}
@@ -274,7 +277,8 @@ func (d *Dataset) Table(name string) (arrow.Table, error) {
 // ReadTable reads the named table from files and concatenates them. Every
 // file must have the same schema (for the trajectories table, the conc_<drug>
 // columns of the first file). The caller must Release the table.
-func ReadTable(mem memory.Allocator, name string, paths ...string) (arrow.Table, error) {
+func ReadTable(mem memory.Allocator, name string, paths ...string) (_ arrow.Table, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if Schema(name) == nil {
 		return nil, unknownTable(name)
 	}
@@ -322,7 +326,8 @@ func readTable(mem memory.Allocator, empty *arrow.Schema, want wantFunc, paths [
 
 // Scan calls fn for every record batch of a table, file after file. The
 // batch is valid only during the call (Retain it to keep it).
-func (d *Dataset) Scan(name string, fn func(rec arrow.RecordBatch) error) error {
+func (d *Dataset) Scan(name string, fn func(rec arrow.RecordBatch) error) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if Schema(name) == nil {
 		return unknownTable(name)
 	}
@@ -487,10 +492,11 @@ func nullableF64(a *array.Float64, i int) float64 {
 	return a.Value(i)
 }
 
-func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
+func readRuns(mem memory.Allocator, paths []string) (_ []RunRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []RunRow
 	in := interner{}
-	err := eachBatch(mem, fixed(runsColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(runsColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(runReplicate).(*array.Int32)
 		stream := c(runStream).(*array.Uint64)
@@ -553,9 +559,10 @@ func readRuns(mem memory.Allocator, paths []string) ([]RunRow, error) {
 	return rows, err
 }
 
-func readTraj(mem memory.Allocator, paths []string, want wantFunc) ([]TrajRow, error) {
+func readTraj(mem memory.Allocator, paths []string, want wantFunc) (_ []TrajRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []TrajRow
-	err := scanTraj(mem, paths, want, &rows, func([]TrajRow) error { return nil })
+	err = scanTraj(mem, paths, want, &rows, func([]TrajRow) error { return nil })
 	return rows, err
 }
 
@@ -602,10 +609,11 @@ func scanTraj(mem memory.Allocator, paths []string, want wantFunc, into *[]TrajR
 	})
 }
 
-func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {
+func readClones(mem memory.Allocator, paths []string) (_ []CloneRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []CloneRow
 	in := interner{}
-	err := eachBatch(mem, fixed(cloneColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(cloneColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(cloneReplicate).(*array.Int32)
 		id := c(cloneID).(*array.Int64)
@@ -642,10 +650,11 @@ func readClones(mem memory.Allocator, paths []string) ([]CloneRow, error) {
 	return rows, err
 }
 
-func readEvents(mem memory.Allocator, paths []string) ([]EventRow, error) {
+func readEvents(mem memory.Allocator, paths []string) (_ []EventRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []EventRow
 	in := interner{}
-	err := eachBatch(mem, fixed(eventColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(eventColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(evReplicate).(*array.Int32)
 		tm := c(evTime).(*array.Float64)
@@ -664,10 +673,11 @@ func readEvents(mem memory.Allocator, paths []string) ([]EventRow, error) {
 	return rows, err
 }
 
-func readCTDNA(mem memory.Allocator, paths []string) ([]CTDNARow, error) {
+func readCTDNA(mem memory.Allocator, paths []string) (_ []CTDNARow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []CTDNARow
 	in := interner{}
-	err := eachBatch(mem, fixed(ctdnaColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(ctdnaColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(ctReplicate).(*array.Int32)
 		tm := c(ctTime).(*array.Float64)
@@ -696,10 +706,11 @@ func readCTDNA(mem memory.Allocator, paths []string) ([]CTDNARow, error) {
 	return rows, err
 }
 
-func readGenotypes(mem memory.Allocator, paths []string) ([]GenotypeRow, error) {
+func readGenotypes(mem memory.Allocator, paths []string) (_ []GenotypeRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []GenotypeRow
 	in := interner{}
-	err := eachBatch(mem, fixed(genotypeColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(genotypeColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep := c(genoReplicate).(*array.Int32)
 		gen := c(genoGenotype).(*array.String)

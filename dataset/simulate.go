@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/sim"
 )
 
@@ -37,7 +38,8 @@ func SimMeta(meta Meta, cfg *sim.Config, resolvedYAML []byte) Meta {
 // left; with WithForce the old dataset stays); a successful one is closed.
 // An error before anything ran wraps ErrCreate (and ErrBusy when another
 // process writes to dir).
-func Simulate(ctx context.Context, dir string, meta Meta, cfg *sim.Config, ro sim.RunOptions, opts ...Option) error {
+func Simulate(ctx context.Context, dir string, meta Meta, cfg *sim.Config, ro sim.RunOptions, opts ...Option) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	w, err := Create(dir, meta, opts...)
 	if err != nil {
 		return createError{err}

@@ -26,14 +26,11 @@ func TestSimulate(t *testing.T) {
 	if err := Simulate(context.Background(), dir, meta, &cfg, sim.RunOptions{Count: 4, Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustOpen(t, dir)
 	if runs, err := d.Runs(); err != nil || len(runs) != 4 {
 		t.Fatalf("%d runs, %v", len(runs), err)
 	}
-	err = Simulate(context.Background(), dir, meta, &cfg, sim.RunOptions{Count: 4, Workers: 1})
+	err := Simulate(context.Background(), dir, meta, &cfg, sim.RunOptions{Count: 4, Workers: 1})
 	if !errors.Is(err, ErrCreate) {
 		t.Errorf("a second run into a dataset: %v, want ErrCreate", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -213,10 +214,11 @@ func ReadRegionsFiles(paths ...string) ([]RegionRow, error) {
 	return readRegions(memory.DefaultAllocator, paths)
 }
 
-func readSnapshots(mem memory.Allocator, paths []string) ([]SnapshotRow, error) {
+func readSnapshots(mem memory.Allocator, paths []string) (_ []SnapshotRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []SnapshotRow
 	in := interner{}
-	err := eachBatch(mem, fixed(snapshotColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(snapshotColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		rep, xs, ys, zs := c(snapReplicate).(*array.Int32), c(snapX).(*array.Int32), c(snapY).(*array.Int32), c(snapZ).(*array.Int32)
 		mo, cls := c(snapMoment).(*array.String), c(snapClass).(*array.String)
@@ -233,10 +235,11 @@ func readSnapshots(mem memory.Allocator, paths []string) ([]SnapshotRow, error) 
 	return rows, err
 }
 
-func readRegions(mem memory.Allocator, paths []string) ([]RegionRow, error) {
+func readRegions(mem memory.Allocator, paths []string) (_ []RegionRow, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	var rows []RegionRow
 	in := interner{}
-	err := eachBatch(mem, fixed(regionColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
+	err = eachBatch(mem, fixed(regionColumns[:]), paths, func(rec arrow.RecordBatch, idx []int) error {
 		c := func(k int) arrow.Array { return rec.Column(idx[k]) }
 		f64s := func(k int) *array.Float64 { return c(k).(*array.Float64) }
 		i64s := func(k int) *array.Int64 { return c(k).(*array.Int64) }

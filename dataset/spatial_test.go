@@ -59,16 +59,8 @@ func wantRegions(rs []sim.Result) []RegionRow {
 
 func checkSpatialTables(t *testing.T, d *Dataset, rs []sim.Result) {
 	t.Helper()
-	sn, err := d.Snapshots()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "snapshots", sn, wantSnapshots(rs))
-	rg, err := d.Regions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, "regions", rg, wantRegions(rs))
+	checkTable(t, "snapshots", d.Snapshots, wantSnapshots(rs))
+	checkTable(t, "regions", d.Regions, wantRegions(rs))
 }
 
 // TestSpatialTablesFromLattice: a lattice run's snapshots and regions reach

@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/lockfile"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
@@ -223,26 +224,12 @@ func isDataset(dir string) (exists bool, foreign []string, err error) {
 // dataset's files is then refused, so that nothing but the old dataset is
 // ever deleted.
 func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	cfg := newConfig(opts)
-	if strings.TrimSpace(dir) == "" {
-		return nil, errors.New("dataset: empty directory name")
-	}
-	if _, err := ParseFormat(string(cfg.format)); err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
-	}
-	if _, err := ParseCompression(string(cfg.codec)); err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
-	}
-	if err := checkDrugs(meta.Drugs); err != nil {
-		return nil, fmt.Errorf("dataset: meta: %w", err)
+	if err := checkCreate(dir, meta, cfg); err != nil {
+		return nil, err
 	}
 	meta.Drugs = append([]string{}, meta.Drugs...) // the caller's slice is not retained; [] rather than null in JSON
-	if _, err := scenarioJSON(meta.Scenario); err != nil {
-		return nil, fmt.Errorf("dataset: scenario: %w", err)
-	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, fmt.Errorf("dataset: %s exists and is not a directory", dir)
-	}
 	_, statErr := os.Stat(dir)
 	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -282,29 +269,68 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 			return nil, fmt.Errorf("dataset: %s holds a dataset and also %s, which replacing the dataset would delete; move %s away or choose another directory",
 				dir, quoteList(foreign, 3), plural(len(foreign), "it", "them"))
 		}
-		// Stage the new dataset beside the old one.
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return nil, fmt.Errorf("dataset: %w", err)
+		if err := w.stage(); err != nil {
+			return nil, err
 		}
-		stage, err := os.MkdirTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".p53evo-new-*")
-		if err != nil {
-			return nil, fmt.Errorf("dataset: staging the new dataset: %w", err)
-		}
-		w.dir = stage
-		slk, err := lockfile.TryLock(filepath.Join(stage, LockName), false)
-		if err != nil {
-			os.RemoveAll(stage)
-			return nil, fmt.Errorf("dataset: %w", err)
-		}
-		w.locks = append(w.locks, slk)
 	}
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema, biopsySchema, snapshotsSchema, regionsSchema}
+	if err := w.openTables(); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+// checkCreate rejects Create's arguments before anything is touched.
+func checkCreate(dir string, meta Meta, cfg config) error {
+	if strings.TrimSpace(dir) == "" {
+		return errors.New("dataset: empty directory name")
+	}
+	if _, err := ParseFormat(string(cfg.format)); err != nil {
+		return err
+	}
+	if _, err := ParseCompression(string(cfg.codec)); err != nil {
+		return err
+	}
+	if err := checkDrugs(meta.Drugs); err != nil {
+		return fmt.Errorf("dataset: meta: %w", err)
+	}
+	if _, err := scenarioJSON(meta.Scenario); err != nil {
+		return fmt.Errorf("dataset: scenario: %w", err)
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("dataset: %s exists and is not a directory", dir)
+	}
+	return nil
+}
+
+// stage makes the locked directory, beside the old dataset, where the new
+// one is written until Close swaps them.
+func (w *Writer) stage() error {
+	abs, err := filepath.Abs(w.final)
+	if err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".p53evo-new-*")
+	if err != nil {
+		return fmt.Errorf("dataset: staging the new dataset: %w", err)
+	}
+	w.dir = stage
+	slk, err := lockfile.TryLock(filepath.Join(stage, LockName), false)
+	if err != nil {
+		os.RemoveAll(stage)
+		return fmt.Errorf("dataset: %w", err)
+	}
+	w.locks = append(w.locks, slk)
+	return nil
+}
+
+// openTables opens the table files and binds the column builders.
+func (w *Writer) openTables() error {
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(w.meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema, biopsySchema, snapshotsSchema, regionsSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
-			w.Abort()
-			return nil, err
+			return err
 		}
 		w.tables[i] = t
 	}
@@ -329,9 +355,9 @@ func Create(dir string, meta Meta, opts ...Option) (_ *Writer, err error) {
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
-		t.b.Reserve(cfg.batchRows)
+		t.b.Reserve(w.cfg.batchRows)
 	}
-	return w, nil
+	return nil
 }
 
 func (w *Writer) newTable(name string, schema *arrow.Schema) (*tableWriter, error) {
@@ -436,7 +462,8 @@ func appendNullable(b *array.Float64Builder, v float64) {
 // Write appends one replicate to the tables. The Result is not retained.
 // After an error every further Write and Close fails and the dataset is
 // never completed.
-func (w *Writer) Write(r *sim.Result) error {
+func (w *Writer) Write(r *sim.Result) (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if w.err != nil {
 		return w.err
 	}
@@ -447,8 +474,31 @@ func (w *Writer) Write(r *sim.Result) error {
 		return fmt.Errorf("dataset: %w", err)
 	}
 	rep := int32(r.Replicate)
+	w.writeRuns(r, rep)
+	w.writeTrajectories(r, rep)
+	w.writeClones(r, rep)
+	w.writeEvents(r, rep)
+	w.writeCTDNA(r, rep)
+	w.writeGenotypes(r, rep)
+	w.writePatient(r)
+	w.writeBiopsies(r)
+	w.writeSpatial(r)
+	w.written++
 
-	// runs
+	for _, t := range w.tables {
+		if t.pending >= w.cfg.batchRows {
+			if err := t.flush(); err != nil {
+				w.err = err
+				return err
+			}
+			t.b.Reserve(w.cfg.batchRows) // saves regrowing the buffers row by row
+		}
+	}
+	return nil
+}
+
+// writeRuns appends the replicate's row to the runs table.
+func (w *Writer) writeRuns(r *sim.Result, rep int32) {
 	b := &w.rb
 	b[runReplicate].(*array.Int32Builder).Append(rep)
 	b[runStream].(*array.Uint64Builder).Append(r.Stream)
@@ -490,141 +540,146 @@ func (w *Writer) Write(r *sim.Result) error {
 		}
 	}
 	w.runs.pending++
+}
 
-	// trajectories
-	if n := len(r.Trajectory); n > 0 {
-		t := &w.tb
-		rb, tm := t[trajReplicate].(*array.Int32Builder), t[trajTime].(*array.Float64Builder)
-		tot, sen := t[trajTotal].(*array.Int64Builder), t[trajSensitive].(*array.Int64Builder)
-		tal, poc := t[trajTALoss].(*array.Int64Builder), t[trajPocket].(*array.Int64Builder)
-		for _, b := range t {
-			b.Reserve(n)
-		}
-		for _, b := range w.conc {
-			b.Reserve(n)
-		}
-		for i := range r.Trajectory {
-			p := &r.Trajectory[i]
-			rb.UnsafeAppend(rep)
-			tm.UnsafeAppend(p.Time)
-			tot.UnsafeAppend(p.Total)
-			sen.UnsafeAppend(p.Sensitive)
-			tal.UnsafeAppend(p.TALoss)
-			poc.UnsafeAppend(p.Pocket)
-			for d, b := range w.conc {
-				b.UnsafeAppend(p.Conc[d])
-			}
-		}
-		w.traj.pending += n
+// writeTrajectories appends the replicate's trajectory points.
+func (w *Writer) writeTrajectories(r *sim.Result, rep int32) {
+	n := len(r.Trajectory)
+	if n == 0 {
+		return
 	}
-
-	// clones
-	if n := len(r.Clones); n > 0 {
-		c := &w.cb
-		rb, id, par := c[cloneReplicate].(*array.Int32Builder), c[cloneID].(*array.Int64Builder), c[cloneParent].(*array.Int64Builder)
-		mut, gen, cls := c[cloneMutation].(*array.StringBuilder), c[cloneGenotype].(*array.StringBuilder), c[cloneClass].(*array.StringBuilder)
-		born, peak := c[cloneBirth].(*array.Float64Builder), c[clonePeak].(*array.Int64Builder)
-		peakT, ext := c[clonePeakTime].(*array.Float64Builder), c[cloneExtinct].(*array.Float64Builder)
-		les := c[cloneLesion].(*array.Int32Builder)
-		for i := range r.Clones {
-			k := &r.Clones[i]
-			rb.Append(rep)
-			id.Append(k.ID)
-			if k.Parent == -1 {
-				par.AppendNull()
-			} else {
-				par.Append(k.Parent)
-			}
-			mut.Append(k.Mutation)
-			gen.Append(k.Genotype)
-			cls.Append(k.Class.String())
-			born.Append(k.Born)
-			peak.Append(k.Peak)
-			peakT.Append(k.PeakTime)
-			appendNullable(ext, k.Extinct)
-			if r.Patient == nil {
-				les.AppendNull()
-			} else {
-				les.Append(int32(r.Patient.CloneLesion(k.ID)))
-			}
-		}
-		w.clones.pending += n
+	t := &w.tb
+	rb, tm := t[trajReplicate].(*array.Int32Builder), t[trajTime].(*array.Float64Builder)
+	tot, sen := t[trajTotal].(*array.Int64Builder), t[trajSensitive].(*array.Int64Builder)
+	tal, poc := t[trajTALoss].(*array.Int64Builder), t[trajPocket].(*array.Int64Builder)
+	for _, b := range t {
+		b.Reserve(n)
 	}
-
-	// events
-	if n := len(r.Events); n > 0 {
-		e := &w.eb
-		rb, tm := e[evReplicate].(*array.Int32Builder), e[evTime].(*array.Float64Builder)
-		kind, det := e[evKind].(*array.StringBuilder), e[evDetail].(*array.StringBuilder)
-		for i := range r.Events {
-			ev := &r.Events[i]
-			rb.Append(rep)
-			tm.Append(ev.Time)
-			kind.Append(ev.Kind)
-			det.Append(ev.Detail)
-		}
-		w.events.pending += n
+	for _, b := range w.conc {
+		b.Reserve(n)
 	}
-
-	// ctdna
-	if n := len(r.CTDNA); n > 0 {
-		x := &w.xb
-		rb, tm := x[ctReplicate].(*array.Int32Builder), x[ctTime].(*array.Float64Builder)
-		mut, cls := x[ctMutation].(*array.StringBuilder), x[ctClass].(*array.StringBuilder)
-		vaf, alt, depth := x[ctTrueVAF].(*array.Float64Builder), x[ctAltReads].(*array.Int64Builder), x[ctDepth].(*array.Int64Builder)
-		called, tf := x[ctCalled].(*array.BooleanBuilder), x[ctTumourFraction].(*array.Float64Builder)
-		for i := range r.CTDNA {
-			c := &r.CTDNA[i]
-			rb.Append(rep)
-			tm.Append(c.Time)
-			mut.Append(c.Mutation)
-			cls.Append(c.Class.String())
-			vaf.Append(c.TrueVAF)
-			alt.Append(c.AltReads)
-			depth.Append(c.Depth)
-			called.Append(c.Called)
-			tf.Append(c.TumourFraction)
-		}
-		w.ctdna.pending += n
-	}
-
-	// genotypes
-	if n := len(r.Genotypes); n > 0 {
-		g := &w.gb
-		rb, gen := g[genoReplicate].(*array.Int32Builder), g[genoGenotype].(*array.StringBuilder)
-		cls, cells := g[genoClass].(*array.StringBuilder), g[genoCells].(*array.Int64Builder)
-		for i := range r.Genotypes {
-			x := &r.Genotypes[i]
-			rb.Append(rep)
-			gen.Append(x.Genotype)
-			cls.Append(x.Class.String())
-			cells.Append(x.Cells)
-		}
-		w.genos.pending += n
-	}
-
-	w.writePatient(r)
-	w.writeBiopsies(r)
-	w.writeSpatial(r)
-	w.written++
-
-	for _, t := range w.tables {
-		if t.pending >= w.cfg.batchRows {
-			if err := t.flush(); err != nil {
-				w.err = err
-				return err
-			}
-			t.b.Reserve(w.cfg.batchRows) // saves regrowing the buffers row by row
+	for i := range r.Trajectory {
+		p := &r.Trajectory[i]
+		rb.UnsafeAppend(rep)
+		tm.UnsafeAppend(p.Time)
+		tot.UnsafeAppend(p.Total)
+		sen.UnsafeAppend(p.Sensitive)
+		tal.UnsafeAppend(p.TALoss)
+		poc.UnsafeAppend(p.Pocket)
+		for d, b := range w.conc {
+			b.UnsafeAppend(p.Conc[d])
 		}
 	}
-	return nil
+	w.traj.pending += n
+}
+
+// writeClones appends the replicate's clones.
+func (w *Writer) writeClones(r *sim.Result, rep int32) {
+	n := len(r.Clones)
+	if n == 0 {
+		return
+	}
+	c := &w.cb
+	rb, id, par := c[cloneReplicate].(*array.Int32Builder), c[cloneID].(*array.Int64Builder), c[cloneParent].(*array.Int64Builder)
+	mut, gen, cls := c[cloneMutation].(*array.StringBuilder), c[cloneGenotype].(*array.StringBuilder), c[cloneClass].(*array.StringBuilder)
+	born, peak := c[cloneBirth].(*array.Float64Builder), c[clonePeak].(*array.Int64Builder)
+	peakT, ext := c[clonePeakTime].(*array.Float64Builder), c[cloneExtinct].(*array.Float64Builder)
+	les := c[cloneLesion].(*array.Int32Builder)
+	for i := range r.Clones {
+		k := &r.Clones[i]
+		rb.Append(rep)
+		id.Append(k.ID)
+		if k.Parent == -1 {
+			par.AppendNull()
+		} else {
+			par.Append(k.Parent)
+		}
+		mut.Append(k.Mutation)
+		gen.Append(k.Genotype)
+		cls.Append(k.Class.String())
+		born.Append(k.Born)
+		peak.Append(k.Peak)
+		peakT.Append(k.PeakTime)
+		appendNullable(ext, k.Extinct)
+		if r.Patient == nil {
+			les.AppendNull()
+		} else {
+			les.Append(int32(r.Patient.CloneLesion(k.ID)))
+		}
+	}
+	w.clones.pending += n
+}
+
+// writeEvents appends the replicate's events.
+func (w *Writer) writeEvents(r *sim.Result, rep int32) {
+	n := len(r.Events)
+	if n == 0 {
+		return
+	}
+	e := &w.eb
+	rb, tm := e[evReplicate].(*array.Int32Builder), e[evTime].(*array.Float64Builder)
+	kind, det := e[evKind].(*array.StringBuilder), e[evDetail].(*array.StringBuilder)
+	for i := range r.Events {
+		ev := &r.Events[i]
+		rb.Append(rep)
+		tm.Append(ev.Time)
+		kind.Append(ev.Kind)
+		det.Append(ev.Detail)
+	}
+	w.events.pending += n
+}
+
+// writeCTDNA appends the replicate's ctDNA rows.
+func (w *Writer) writeCTDNA(r *sim.Result, rep int32) {
+	n := len(r.CTDNA)
+	if n == 0 {
+		return
+	}
+	x := &w.xb
+	rb, tm := x[ctReplicate].(*array.Int32Builder), x[ctTime].(*array.Float64Builder)
+	mut, cls := x[ctMutation].(*array.StringBuilder), x[ctClass].(*array.StringBuilder)
+	vaf, alt, depth := x[ctTrueVAF].(*array.Float64Builder), x[ctAltReads].(*array.Int64Builder), x[ctDepth].(*array.Int64Builder)
+	called, tf := x[ctCalled].(*array.BooleanBuilder), x[ctTumourFraction].(*array.Float64Builder)
+	for i := range r.CTDNA {
+		c := &r.CTDNA[i]
+		rb.Append(rep)
+		tm.Append(c.Time)
+		mut.Append(c.Mutation)
+		cls.Append(c.Class.String())
+		vaf.Append(c.TrueVAF)
+		alt.Append(c.AltReads)
+		depth.Append(c.Depth)
+		called.Append(c.Called)
+		tf.Append(c.TumourFraction)
+	}
+	w.ctdna.pending += n
+}
+
+// writeGenotypes appends the replicate's genotype counts.
+func (w *Writer) writeGenotypes(r *sim.Result, rep int32) {
+	n := len(r.Genotypes)
+	if n == 0 {
+		return
+	}
+	g := &w.gb
+	rb, gen := g[genoReplicate].(*array.Int32Builder), g[genoGenotype].(*array.StringBuilder)
+	cls, cells := g[genoClass].(*array.StringBuilder), g[genoCells].(*array.Int64Builder)
+	for i := range r.Genotypes {
+		x := &r.Genotypes[i]
+		rb.Append(rep)
+		gen.Append(x.Genotype)
+		cls.Append(x.Class.String())
+		cells.Append(x.Cells)
+	}
+	w.genos.pending += n
 }
 
 // Close writes the remaining rows, closes and syncs the table files, moves
 // them to their final names and writes manifest.json last. If anything
 // fails (or an earlier Write failed) the temporary files are removed and
 // no manifest is written.
-func (w *Writer) Close() error {
+func (w *Writer) Close() (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if w.done {
 		if w.err != nil {
 			return w.err
@@ -771,7 +826,8 @@ func (t *tableWriter) release() {
 // all memory. Files already moved to their final names by a failed Close
 // are removed too, so nothing that looks complete is left. Abort after a
 // successful Close does nothing.
-func (w *Writer) Abort() error {
+func (w *Writer) Abort() (err error) {
+	defer errprefix.Wrap(&err, "dataset")
 	if w.done && w.err == nil || w.swapped {
 		return nil
 	}

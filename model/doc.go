@@ -8,4 +8,7 @@
 // draw random numbers, read or write files, or know about the engine that
 // uses it: sim/ asks model/ "how fast does this genotype divide and die at
 // these concentrations?" and nothing more.
+//
+// Every error the package returns starts with "model: ", once (see
+// CONTRIBUTING.md).
 package model

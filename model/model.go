@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // MutClass is the class of a secondary TP53 mutation in cis with Y220C.
@@ -32,7 +34,8 @@ func (c MutClass) String() string {
 }
 
 // ParseMutClass turns "ta-loss", "pocket" or "passenger" into a MutClass.
-func ParseMutClass(s string) (MutClass, error) {
+func ParseMutClass(s string) (_ MutClass, err error) {
+	defer errprefix.Wrap(&err, "model")
 	for c, n := range mutClassNames {
 		if n == s {
 			return c, nil
@@ -119,7 +122,8 @@ func (t Target) String() string {
 }
 
 // ParseTarget turns "y220c-pocket" or "off-axis" into a Target.
-func ParseTarget(s string) (Target, error) {
+func ParseTarget(s string) (_ Target, err error) {
+	defer errprefix.Wrap(&err, "model")
 	switch s {
 	case "y220c-pocket":
 		return Reactivator, nil
@@ -198,7 +202,8 @@ type Model struct {
 }
 
 // Validate reports the first inconsistency in m, naming the field.
-func (m *Model) Validate() error {
+func (m *Model) Validate() (err error) {
+	defer errprefix.Wrap(&err, "model")
 	var errs []error
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf(f, a...)) }
 	if !(m.Birth > 0) || math.IsInf(m.Birth, 0) {
@@ -244,6 +249,13 @@ func (m *Model) Validate() error {
 			bad("drugs[%d].pocket_fold %v: must be >= 1 (an EC50 fold increase)", i, d.PocketFold)
 		}
 	}
+	m.validateCatalog(drugs, bad)
+	return errors.Join(errs...)
+}
+
+// validateCatalog reports through bad the problems of m's catalog, given
+// the names of m's drugs.
+func (m *Model) validateCatalog(drugs map[string]bool, bad func(f string, a ...any)) {
 	names := map[string]bool{}
 	for i, mu := range m.Catalog {
 		if mu.Name == "" {
@@ -276,7 +288,6 @@ func (m *Model) Validate() error {
 			}
 		}
 	}
-	return errors.Join(errs...)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // PK is a linear one-compartment pharmacokinetic model with first-order
@@ -54,7 +56,8 @@ func DefaultRezatapoptPK() PK {
 }
 
 // Validate reports every field of p that is not a positive finite number.
-func (p PK) Validate() error {
+func (p PK) Validate() (err error) {
+	defer errprefix.Wrap(&err, "model")
 	var errs []error
 	if !(p.Ka > 0) || math.IsInf(p.Ka, 0) {
 		errs = append(errs, fmt.Errorf("pk ka %v: must be a positive finite absorption rate constant (per day)", p.Ka))
@@ -332,7 +335,8 @@ func (r Regimen) Count() int {
 // Validate reports the problems of r, naming the field: Interval must be a
 // positive finite number of days, Start and End finite with End >= Start,
 // Amount a finite number >= 0, and Skip indices in [0, Count()).
-func (r Regimen) Validate() error {
+func (r Regimen) Validate() (err error) {
+	defer errprefix.Wrap(&err, "model")
 	var errs []error
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf(f, a...)) }
 	if !(r.Interval > 0) || math.IsInf(r.Interval, 0) {

@@ -727,233 +727,293 @@ func (rp *Replicator) patientPoint(tr []TrajPoint, t float64) []TrajPoint {
 // target lesions; blood draws read the truncal marker.
 func (rp *Replicator) treatPatient(res *Result) error {
 	cfg := rp.cfg
-	pc := cfg.Patient
 	ps := rp.pat
-	pr := res.Patient
-	th := rp.therapy
-	th.Reset()
-	phased, _ := th.(Phased)
-	changes, _ := th.(interface{ Changes() []PhaseChange })
-	logged := 0
-	logPhase := func(why string, t float64) {
-		if changes == nil {
-			return
-		}
-		ch := changes.Changes()
-		for ; logged < len(ch); logged++ {
-			c := ch[logged]
-			res.Events = append(res.Events, Event{Time: c.Time, Kind: "phase", Detail: "phase=" + c.Name + " why=" + why})
-		}
-	}
-	total := func() (n int64, visible int64) {
-		for _, l := range ps.lesions {
-			n += l.tm.Total()
-			if pc.Diameter(l.tm.Total()) > 0 {
-				visible += l.tm.Total()
-			}
-		}
-		return
-	}
-	sumTargets := func() float64 {
-		s := 0.0
-		for i, l := range ps.lesions {
-			if pr.LesionRows[i].Target {
-				s += pc.Diameter(l.tm.Total())
-			}
-		}
-		return s
-	}
-	obsRNG := rng.Derive(res.Stream, 1<<63)
-	t := 0.0
-	n0, vis0 := total()
-	baseCells, nadirCells := vis0, vis0
-	baseSum := sumTargets()
-	pr.BaselineSum, pr.NadirSum = baseSum, baseSum
-	nadirSum := baseSum
-	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d lesions=%d targets=%d sum_mm=%.1f", n0, pr.Lesions, pr.Targets, baseSum)})
-	logPhase("start", 0)
-	res.Trajectory = rp.patientPoint(res.Trajectory[:0], 0)
-	ps.plasmaSNV.reset()
-	ps.tissueSNV.reset()
-	var lastCalled [model.NumClasses]int
-	// draw reads the patient's blood at t under conc, and lets the therapy
-	// see the calls
-	draw := func(t float64, conc []float64) plasmaDraw {
-		var d plasmaDraw
-		var dr drawResult
-		res.CTDNA, d, dr = rp.plasma(ps, pr.ShedFactor, conc, t, &obsRNG, res.CTDNA)
-		lastCalled = dr.called
-		if math.IsNaN(res.FirstCTDNACall) && dr.called[model.ClassTALoss]+dr.called[model.ClassPocket] > 0 {
-			res.FirstCTDNACall = t
-			res.Events = append(res.Events, Event{Time: t, Kind: "ctdna-call", Detail: fmt.Sprintf("ta-loss=%d pocket=%d", dr.called[model.ClassTALoss], dr.called[model.ClassPocket])})
-		}
-		_, vis := total()
-		if th.Observe(Observation{Kind: ObserveDraw, Time: t, Total: vis, Baseline: baseCells, Nadir: nadirCells, CalledVAF: dr.calledVAF}) {
-			logPhase("ctdna", t)
-		}
-		return d
-	}
-	// baseline plasma: drawn before the first dose (untreated death rates)
-	clear(ps.buf)
-	d := draw(0, ps.buf[:len(cfg.Model.Drugs)])
-	pr.BaselineTF, pr.BaselineVAF, pr.BaselineDetected = d.tf, d.vaf, d.called
-	// biopsies: their own stream, so they change nothing else
-	ps.bioRNG = rng.Derive(res.Stream, biopsyKey)
-	rp.biopsy(BiopsyBaseline, 0, pr, &ps.bioRNG)
-	end := cfg.Horizon
-	nextGrid, nextScan := cfg.Grid, cfg.Scan
-	nextDraw := math.Inf(1)
-	if pc.Plasma.Every > 0 {
-		nextDraw = pc.Plasma.Every
-	}
-	lineProgressed, stopping := false, false
-	res.BestResponse = ResponseNone
-	pr.BestPct = math.NaN()
-	// confirmation: the first scan of a response waiting for the next one
-	pendResp, pendTime := ResponseNone, math.NaN()
+	var pt patientTreatment
+	rp.startPatientTreatment(&pt, res)
 	for {
 		if err := rp.checkPatient(res.Replicate); err != nil {
 			return err
 		}
-		n, _ := total()
-		if n == 0 {
-			res.Outcome = Cured
-			if math.IsNaN(res.TTP) {
-				// every cell is gone for good: a complete response that
-				// any later scan would confirm
-				if math.IsNaN(pr.ResponseTime) {
-					pr.ResponseTime = t
-				}
-				res.BestResponse = CR
-			}
-			res.Events = append(res.Events, Event{Time: t, Kind: "cured"})
+		if pt.over() {
 			break
 		}
-		if float64(n) >= cfg.Lethal {
-			res.lethal(t, n, func() { rp.patientAtProgression(res, lastCalled) })
-			break
-		}
-		if t >= end {
-			res.atHorizon()
-			break
-		}
-		t1 := min(t+cfg.Step, nextGrid, nextScan, nextDraw, end)
-		ps.rec.record(th, t, t1, len(cfg.Model.Drugs), ps.buf)
+		t1 := min(pt.t+cfg.Step, pt.nextGrid, pt.nextScan, pt.nextDraw, pt.end)
+		ps.rec.record(rp.therapy, pt.t, t1, len(cfg.Model.Drugs), ps.buf)
 		for _, l := range ps.lesions {
 			l.tm.Advance(t1, &ps.rec)
 		}
-		t = t1
-		logPhase("schedule", t)
-		if t >= nextDraw {
-			nextDraw += pc.Plasma.Every
-			draw(t, rp.concAt(t))
+		t := t1
+		pt.t = t
+		pt.phases.log("schedule", t)
+		if t >= pt.nextDraw {
+			pt.nextDraw += cfg.Patient.Plasma.Every
+			pt.draw(t, rp.concAt(t))
 		}
-		if t >= nextScan && stopping {
-			nextScan += cfg.Scan
-		} else if t >= nextScan {
-			nextScan += cfg.Scan
-			_, vis := total()
-			sum := sumTargets()
-			newLesion := false
-			allGone := true
-			for i, l := range ps.lesions {
-				lr := &pr.LesionRows[i]
-				nl := l.tm.Total()
-				if nl < lr.Nadir {
-					lr.Nadir, lr.NadirTime = nl, t
-				}
-				if pc.Diameter(nl) > 0 {
-					allGone = false
-					if !l.seen {
-						l.seen = true
-						newLesion = true
-						if math.IsNaN(lr.Visible) {
-							lr.Visible = t
-						}
-					}
-				}
-			}
-			pct := 0.0
-			if baseSum > 0 {
-				pct = 100 * (sum - baseSum) / baseSum
-			}
-			// progression from the line's baseline sum instead of the
-			// nadir: Config.ProgressionFromBaseline (adaptive therapy)
-			ref := nadirSum
-			if cfg.ProgressionFromBaseline {
-				ref = baseSum
-			}
-			resp := RECIST(sum, baseSum, ref, newLesion, allGone)
-			if lineProgressed && resp == PD {
-				resp = SD // after the progression that ended treatment: follow-up only
-			}
-			pr.Scans = append(pr.Scans, ScanRow{Time: t, SumMM: sum, Pct: pct, Response: resp, Total: vis, NadirMM: nadirSum, NewLesion: newLesion})
-			rp.lesionScan(pr, t)
-			res.Events = append(res.Events, Event{Time: t, Kind: "scan", Detail: fmt.Sprintf("burden=%d sum_mm=%.1f change=%.1f%% response=%s", vis, sum, pct, resp)})
-			if math.IsNaN(res.TTP) {
-				if math.IsNaN(pr.BestPct) || pct < pr.BestPct {
-					pr.BestPct = pct
-				}
-				rp.bestResponse(res, resp, t, &pendResp, &pendTime)
-			}
-			newProg := resp == PD
-			if newProg {
-				res.Events = append(res.Events, Event{Time: t, Kind: "progression", Detail: fmt.Sprintf("sum_mm=%.1f nadir_mm=%.1f new_lesion=%t", sum, nadirSum, newLesion)})
-				if math.IsNaN(res.TTP) {
-					res.TTP = t
-					res.Nadir, res.NadirTime = nadirCells, 0
-					pr.NadirSum = nadirSum
-					pr.NewLesion = newLesion
-					rp.patientAtProgression(res, lastCalled)
-				}
-			} else {
-				if sum < nadirSum {
-					nadirSum = sum
-				}
-				if vis < nadirCells {
-					nadirCells = vis
-					res.NadirTime = t
-				}
-			}
-			changed := th.Observe(Observation{Kind: ObserveScan, Time: t, Total: vis, Baseline: baseCells, Nadir: nadirCells, NewProgression: newProg})
-			if changed {
-				logPhase("scan", t)
-			}
-			if newProg && changed && phased != nil {
-				if i, _ := phased.Phase(); i < 0 {
-					changed = false
-				}
-			}
-			if newProg {
-				if changed {
-					baseCells, nadirCells = vis, vis
-					baseSum, nadirSum = sum, sum
-				} else {
-					lineProgressed, stopping = true, true
-					res.FinalProgression = t
-					end = min(end, t+cfg.FollowUp)
-				}
-			}
+		if t >= pt.nextScan && pt.stopping {
+			pt.nextScan += cfg.Scan
+		} else if t >= pt.nextScan {
+			pt.nextScan += cfg.Scan
+			pt.scan()
 		}
-		if t >= nextGrid {
-			res.Trajectory = rp.patientPoint(res.Trajectory, t)
-			if math.IsNaN(res.ResistantMajority) {
-				p := res.Trajectory[len(res.Trajectory)-1]
-				if p.TALoss+p.Pocket > p.Sensitive {
-					res.ResistantMajority = t
-				}
+		if t >= pt.nextGrid {
+			pt.gridPoint()
+		}
+	}
+	pt.finish()
+	return nil
+}
+
+// patientTreatment is the state of a patient's treatment
+// (Replicator.treatPatient) between steps.
+type patientTreatment struct {
+	rp     *Replicator
+	res    *Result
+	pr     *PatientResult
+	ps     *patientState
+	pc     *PatientConfig
+	phases phaseLog
+	t      float64
+	// the current line's baseline and nadir: visible cells and the sum of
+	// the target lesions' diameters
+	baseCells, nadirCells int64
+	baseSum, nadirSum     float64
+	// lineProgressed: the progression that ended treatment has been seen;
+	// stopping: scans stop
+	lineProgressed, stopping     bool
+	end                          float64
+	nextGrid, nextScan, nextDraw float64
+	lastCalled                   [model.NumClasses]int // ctDNA calls of the last draw
+	obsRNG                       rng.Stream
+	// confirmation: the first scan of a response waiting for the next one
+	pendResp Response
+	pendTime float64
+}
+
+// startPatientTreatment resets the therapy, records the detection, the
+// baseline plasma and the baseline biopsies, and sets pt for the first
+// step.
+func (rp *Replicator) startPatientTreatment(pt *patientTreatment, res *Result) {
+	cfg := rp.cfg
+	ps := rp.pat
+	pr := res.Patient
+	rp.therapy.Reset()
+	*pt = patientTreatment{rp: rp, res: res, pr: pr, ps: ps, pc: cfg.Patient, phases: newPhaseLog(res, rp.therapy, false)}
+	pt.obsRNG = rng.Derive(res.Stream, 1<<63)
+	n0, vis0 := pt.total()
+	pt.baseCells, pt.nadirCells = vis0, vis0
+	pt.baseSum = pt.sumTargets()
+	pr.BaselineSum, pr.NadirSum = pt.baseSum, pt.baseSum
+	pt.nadirSum = pt.baseSum
+	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d lesions=%d targets=%d sum_mm=%.1f", n0, pr.Lesions, pr.Targets, pt.baseSum)})
+	pt.phases.log("start", 0)
+	res.Trajectory = rp.patientPoint(res.Trajectory[:0], 0)
+	ps.plasmaSNV.reset()
+	ps.tissueSNV.reset()
+	// baseline plasma: drawn before the first dose (untreated death rates)
+	clear(ps.buf)
+	d := pt.draw(0, ps.buf[:len(cfg.Model.Drugs)])
+	pr.BaselineTF, pr.BaselineVAF, pr.BaselineDetected = d.tf, d.vaf, d.called
+	// biopsies: their own stream, so they change nothing else
+	ps.bioRNG = rng.Derive(res.Stream, biopsyKey)
+	rp.biopsy(BiopsyBaseline, 0, pr, &ps.bioRNG)
+	pt.end = cfg.Horizon
+	pt.nextGrid, pt.nextScan = cfg.Grid, cfg.Scan
+	pt.nextDraw = math.Inf(1)
+	if pt.pc.Plasma.Every > 0 {
+		pt.nextDraw = pt.pc.Plasma.Every
+	}
+	res.BestResponse = ResponseNone
+	pr.BestPct = math.NaN()
+	pt.pendResp, pt.pendTime = ResponseNone, math.NaN()
+}
+
+// total is the patient's cells, and those in lesions visible on a scan.
+func (pt *patientTreatment) total() (n int64, visible int64) {
+	for _, l := range pt.ps.lesions {
+		n += l.tm.Total()
+		if pt.pc.Diameter(l.tm.Total()) > 0 {
+			visible += l.tm.Total()
+		}
+	}
+	return
+}
+
+// sumTargets is the sum of the target lesions' diameters (mm).
+func (pt *patientTreatment) sumTargets() float64 {
+	s := 0.0
+	for i, l := range pt.ps.lesions {
+		if pt.pr.LesionRows[i].Target {
+			s += pt.pc.Diameter(l.tm.Total())
+		}
+	}
+	return s
+}
+
+// draw reads the patient's blood at t under conc, and lets the therapy see
+// the calls.
+func (pt *patientTreatment) draw(t float64, conc []float64) plasmaDraw {
+	rp, res := pt.rp, pt.res
+	var d plasmaDraw
+	var dr drawResult
+	res.CTDNA, d, dr = rp.plasma(pt.ps, pt.pr.ShedFactor, conc, t, &pt.obsRNG, res.CTDNA)
+	pt.lastCalled = dr.called
+	if math.IsNaN(res.FirstCTDNACall) && dr.called[model.ClassTALoss]+dr.called[model.ClassPocket] > 0 {
+		res.FirstCTDNACall = t
+		res.Events = append(res.Events, Event{Time: t, Kind: "ctdna-call", Detail: fmt.Sprintf("ta-loss=%d pocket=%d", dr.called[model.ClassTALoss], dr.called[model.ClassPocket])})
+	}
+	_, vis := pt.total()
+	if rp.therapy.Observe(Observation{Kind: ObserveDraw, Time: t, Total: vis, Baseline: pt.baseCells, Nadir: pt.nadirCells, CalledVAF: dr.calledVAF}) {
+		pt.phases.log("ctdna", t)
+	}
+	return d
+}
+
+// over reports whether the patient's treatment ends now: cure, a lethal
+// burden or the end of the treatment; it records the outcome.
+func (pt *patientTreatment) over() bool {
+	rp, res, pr, t := pt.rp, pt.res, pt.pr, pt.t
+	n, _ := pt.total()
+	if n == 0 {
+		res.Outcome = Cured
+		if math.IsNaN(res.TTP) {
+			// every cell is gone for good: a complete response that
+			// any later scan would confirm
+			if math.IsNaN(pr.ResponseTime) {
+				pr.ResponseTime = t
 			}
-			for nextGrid <= t {
-				nextGrid += cfg.Grid
+			res.BestResponse = CR
+		}
+		res.Events = append(res.Events, Event{Time: t, Kind: "cured"})
+		return true
+	}
+	if float64(n) >= rp.cfg.Lethal {
+		res.lethal(t, n, func() { rp.patientAtProgression(res, pt.lastCalled) })
+		return true
+	}
+	if t >= pt.end {
+		res.atHorizon()
+		return true
+	}
+	return false
+}
+
+// scanLesions updates each lesion's nadir and visibility at a scan; it
+// reports whether a lesion became visible for the first time (a new
+// lesion) and whether none is visible.
+func (pt *patientTreatment) scanLesions() (newLesion, allGone bool) {
+	allGone = true
+	for i, l := range pt.ps.lesions {
+		lr := &pt.pr.LesionRows[i]
+		nl := l.tm.Total()
+		if nl < lr.Nadir {
+			lr.Nadir, lr.NadirTime = nl, pt.t
+		}
+		if pt.pc.Diameter(nl) > 0 {
+			allGone = false
+			if !l.seen {
+				l.seen = true
+				newLesion = true
+				if math.IsNaN(lr.Visible) {
+					lr.Visible = pt.t
+				}
 			}
 		}
 	}
+	return newLesion, allGone
+}
+
+// scan measures the lesions, applies RECIST 1.1, updates the best
+// response, the nadir and the progression, and shows the scan to the
+// therapy.
+func (pt *patientTreatment) scan() {
+	rp, res, pr, t, cfg := pt.rp, pt.res, pt.pr, pt.t, pt.rp.cfg
+	_, vis := pt.total()
+	sum := pt.sumTargets()
+	newLesion, allGone := pt.scanLesions()
+	pct := 0.0
+	if pt.baseSum > 0 {
+		pct = 100 * (sum - pt.baseSum) / pt.baseSum
+	}
+	// progression from the line's baseline sum instead of the
+	// nadir: Config.ProgressionFromBaseline (adaptive therapy)
+	ref := pt.nadirSum
+	if cfg.ProgressionFromBaseline {
+		ref = pt.baseSum
+	}
+	resp := RECIST(sum, pt.baseSum, ref, newLesion, allGone)
+	if pt.lineProgressed && resp == PD {
+		resp = SD // after the progression that ended treatment: follow-up only
+	}
+	pr.Scans = append(pr.Scans, ScanRow{Time: t, SumMM: sum, Pct: pct, Response: resp, Total: vis, NadirMM: pt.nadirSum, NewLesion: newLesion})
+	rp.lesionScan(pr, t)
+	res.Events = append(res.Events, Event{Time: t, Kind: "scan", Detail: fmt.Sprintf("burden=%d sum_mm=%.1f change=%.1f%% response=%s", vis, sum, pct, resp)})
+	if math.IsNaN(res.TTP) {
+		if math.IsNaN(pr.BestPct) || pct < pr.BestPct {
+			pr.BestPct = pct
+		}
+		rp.bestResponse(res, resp, t, &pt.pendResp, &pt.pendTime)
+	}
+	newProg := resp == PD
+	if newProg {
+		res.Events = append(res.Events, Event{Time: t, Kind: "progression", Detail: fmt.Sprintf("sum_mm=%.1f nadir_mm=%.1f new_lesion=%t", sum, pt.nadirSum, newLesion)})
+		if math.IsNaN(res.TTP) {
+			res.TTP = t
+			res.Nadir, res.NadirTime = pt.nadirCells, 0
+			pr.NadirSum = pt.nadirSum
+			pr.NewLesion = newLesion
+			rp.patientAtProgression(res, pt.lastCalled)
+		}
+	} else {
+		if sum < pt.nadirSum {
+			pt.nadirSum = sum
+		}
+		if vis < pt.nadirCells {
+			pt.nadirCells = vis
+			res.NadirTime = t
+		}
+	}
+	changed := rp.therapy.Observe(Observation{Kind: ObserveScan, Time: t, Total: vis, Baseline: pt.baseCells, Nadir: pt.nadirCells, NewProgression: newProg})
+	if changed {
+		pt.phases.log("scan", t)
+	}
+	if !newProg {
+		return
+	}
+	if newLine(rp.therapy, changed) {
+		pt.baseCells, pt.nadirCells = vis, vis
+		pt.baseSum, pt.nadirSum = sum, sum
+		return
+	}
+	pt.lineProgressed, pt.stopping = true, true
+	res.FinalProgression = t
+	pt.end = min(pt.end, t+cfg.FollowUp)
+}
+
+// gridPoint records a trajectory point and the first time resistant cells
+// are the majority.
+func (pt *patientTreatment) gridPoint() {
+	res, t := pt.res, pt.t
+	res.Trajectory = pt.rp.patientPoint(res.Trajectory, t)
+	if math.IsNaN(res.ResistantMajority) {
+		p := res.Trajectory[len(res.Trajectory)-1]
+		if p.TALoss+p.Pocket > p.Sensitive {
+			res.ResistantMajority = t
+		}
+	}
+	for pt.nextGrid <= t {
+		pt.nextGrid += pt.rp.cfg.Grid
+	}
+}
+
+// finish closes the trajectory and the patient's summary figures.
+func (pt *patientTreatment) finish() {
+	res, pr, t := pt.res, pt.pr, pt.t
 	if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != t {
-		res.Trajectory = rp.patientPoint(res.Trajectory, t)
+		res.Trajectory = pt.rp.patientPoint(res.Trajectory, t)
 	}
 	if math.IsNaN(res.TTP) {
-		res.Nadir = nadirCells
-		pr.NadirSum = nadirSum
+		res.Nadir = pt.nadirCells
+		pr.NadirSum = pt.nadirSum
 	}
 	if !math.IsNaN(res.TTP) && !math.IsNaN(pr.ResponseTime) {
 		pr.DoR = res.TTP - pr.ResponseTime
@@ -961,8 +1021,7 @@ func (rp *Replicator) treatPatient(res *Result) error {
 	if !math.IsNaN(res.TTP) && !math.IsNaN(res.FirstCTDNACall) {
 		res.CTDNALead = res.TTP - res.FirstCTDNACall
 	}
-	pr.PlasmaSNVs, pr.TissueSNVs = ps.plasmaSNV.count, ps.tissueSNV.count
-	return nil
+	pr.PlasmaSNVs, pr.TissueSNVs = pt.ps.plasmaSNV.count, pt.ps.tissueSNV.count
 }
 
 // bestResponse applies one scan's response (before progression) to the

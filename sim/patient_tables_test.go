@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/p53evo/p53evo/internal/simtest"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
@@ -37,7 +38,7 @@ func TestPatientRecords(t *testing.T) {
 	pc.Burden = sim.LogNormal10(2e9, 0.3).Truncate(9e8, 1e10)
 	pc.Lesions = sim.Fixed(4)
 	pc.Occult = sim.Fixed(1)
-	cfg := trialConfig(2000, 5, pc)
+	cfg := simtest.TrialConfig(2000, 5, pc)
 	rp := sim.NewReplicator(&cfg)
 	defer rp.Close()
 	var r sim.Result

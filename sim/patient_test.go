@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/p53evo/p53evo/internal/simtest"
 	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 	"github.com/p53evo/p53evo/sim/rng"
@@ -124,18 +125,6 @@ func TestRECISTHandWorked(t *testing.T) {
 	}
 }
 
-func trialConfig(dose float64, seed uint64, pc sim.PatientConfig) sim.Config {
-	m := model.Default()
-	m.Drugs[0].Hill = 4
-	p := &sim.Policy{Phases: []sim.PhaseSpec{{Name: "rez", Doses: []float64{dose, 0, 0}, End: sim.EndRule{Kind: sim.EndProgression}}}}
-	cfg := sim.Config{Model: m, Seed: seed, Patient: &pc}
-	cfg.Engine.Merge = true
-	cfg.CTDNA.Every = -1
-	cfg.Therapy = func() sim.Therapy { return p.Clone() }
-	cfg.Defaults()
-	return cfg
-}
-
 func patientDigest(r *sim.Result) string {
 	p := r.Patient
 	s := fmt.Sprintf("%d %x %s %v %v %v %v %v %v %v %v|", r.Replicate, r.Stream, r.BestResponse, r.TTP, r.AtStart, r.Final, p.Lesions, p.Burden, p.KillMult, p.BestPct, p.BaselineTF)
@@ -166,7 +155,7 @@ func runPatients(t *testing.T, cfg sim.Config, n, workers int) []string {
 func TestPatientsWorkers(t *testing.T) {
 	pc := sim.DefaultPatient()
 	pc.Burden = sim.LogNormal10(2e9, 0.3).Truncate(9e8, 1e10)
-	cfg := trialConfig(2000, 5, pc)
+	cfg := simtest.TrialConfig(2000, 5, pc)
 	a := runPatients(t, cfg, 12, 1)
 	b := runPatients(t, cfg, 12, 2)
 	if !slices.Equal(a, b) {
@@ -191,8 +180,8 @@ func TestPatientsSharedAcrossArms(t *testing.T) {
 	pc := sim.DefaultPatient()
 	pc.Burden = sim.LogNormal10(2e9, 0.3).Truncate(9e8, 1e10)
 	var a, b sim.Result
-	ra := sim.NewReplicator(ptr(trialConfig(2000, 5, pc)))
-	rb := sim.NewReplicator(ptr(trialConfig(600, 5, pc)))
+	ra := sim.NewReplicator(ptr(simtest.TrialConfig(2000, 5, pc)))
+	rb := sim.NewReplicator(ptr(simtest.TrialConfig(600, 5, pc)))
 	differ := 0
 	for rep := range 6 {
 		if err := ra.Run(rep, &a); err != nil {
@@ -225,7 +214,7 @@ func TestLesionsIndependent(t *testing.T) {
 	pc.Lesions = sim.Fixed(3)
 	pc.Burden = sim.Fixed(3e9)
 	pc.SizeSpread = 0
-	cfg := trialConfig(2000, 11, pc)
+	cfg := simtest.TrialConfig(2000, 11, pc)
 	cfg.StopAtDetection = true
 	rp := sim.NewReplicator(&cfg)
 	defer rp.Close()
@@ -272,7 +261,7 @@ func TestPatientCTDNACalls(t *testing.T) {
 	pc.Burden = sim.Fixed(3e10)
 	a, _ := sim.PlasmaAssayNamed("research")
 	pc.Plasma.Molecules, pc.Plasma.Depth, pc.Plasma.MinAlt, pc.Plasma.LOD = a.Molecules, a.Depth, a.MinAlt, a.LOD
-	cfg := trialConfig(2000, 3, pc)
+	cfg := simtest.TrialConfig(2000, 3, pc)
 	cfg.Model.MutationRate *= 10
 	p := &sim.Policy{Phases: []sim.PhaseSpec{
 		{Name: "first", Doses: []float64{2000, 0, 0}, End: sim.EndRule{Kind: sim.EndCTDNA, Class: model.ClassTALoss, VAF: 1e-9}},

@@ -545,189 +545,282 @@ func (rp *Replicator) measured() int64 {
 // therapy answers it by starting a new line, whose baseline and nadir are
 // the burden at that scan.
 func (rp *Replicator) treat(res *Result) error {
-	cfg := rp.cfg
+	var tr treatment
+	rp.startTreatment(&tr, res)
 	tm := rp.cur
-	th := rp.therapy
-	th.Reset()
-	phased, _ := th.(Phased)
-	lastPhase := -2
-	// a policy that keeps its changes with their times has every change
-	// logged at the time it happened, also inside a step (a phase that
-	// ends after a number of days that is not a multiple of the step)
-	changes, _ := th.(interface{ Changes() []PhaseChange })
-	logged := 0
-	logPhase := func(why string) {
-		if changes != nil {
-			ch := changes.Changes()
-			for ; logged < len(ch); logged++ {
-				c := ch[logged]
-				res.Events = append(res.Events, Event{Time: c.Time, Kind: "phase", Detail: "phase=" + c.Name + " why=" + why})
-			}
-			return
-		}
-		if phased == nil {
-			return
-		}
-		i, name := phased.Phase()
-		if i != lastPhase {
-			lastPhase = i
-			res.Events = append(res.Events, Event{Time: tm.Time(), Kind: "phase", Detail: "phase=" + name + " why=" + why})
-		}
-	}
-	baseline := tm.Total()
-	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d", baseline)})
-	logPhase("start")
-	res.Trajectory = rp.point(res.Trajectory)
-	nadir, nadirT := baseline, 0.0
-	stopping := false // the progression that ends the replicate has been seen: scans stop
-	end := cfg.Horizon
-	if cfg.StopAt > 0 {
-		end = cfg.StopAt
-	}
-	nextGrid, nextScan := cfg.Grid, cfg.Scan
-	nextDraw := math.Inf(1)
-	if cfg.CTDNA.Every > 0 {
-		nextDraw = 0
-	}
-	var lastCalled [model.NumClasses]int
-	obsRNG := rng.Derive(res.Stream, 1<<63) // observation noise: its own stream
-	res.BestResponse = ResponseNone
 	for {
 		if err := rp.check(res.Replicate); err != nil {
 			return err
 		}
 		t := tm.Time()
-		if t >= nextDraw {
-			var d drawResult
-			// blood draws are well-mixed only (Config.validateLattice)
-			res.CTDNA, d = rp.tm.draw(&cfg.CTDNA, rp.concAt(t), &obsRNG, res.CTDNA)
-			nextDraw += cfg.CTDNA.Every
-			lastCalled = d.called
-			if math.IsNaN(res.FirstCTDNACall) && d.called[model.ClassTALoss]+d.called[model.ClassPocket] > 0 {
-				res.FirstCTDNACall = t
-				res.Events = append(res.Events, Event{Time: t, Kind: "ctdna-call", Detail: fmt.Sprintf("ta-loss=%d pocket=%d", d.called[model.ClassTALoss], d.called[model.ClassPocket])})
-			}
-			if th.Observe(Observation{Kind: ObserveDraw, Time: t, Total: tm.Total(), Baseline: baseline, Nadir: nadir, CalledVAF: d.calledVAF}) {
-				logPhase("ctdna")
-			}
+		if t >= tr.nextDraw {
+			tr.draw(t)
 		}
-		if tm.Total() == 0 {
-			res.Outcome = Cured
-			res.BestResponse = CR
-			// the time the last cell died, inside the step that emptied the tumour
-			tc := t
-			if le := tm.LastExtinction(); le > math.Inf(-1) && le <= t {
-				tc = le
-			}
-			res.Events = append(res.Events, Event{Time: tc, Kind: "cured"})
+		if tr.over(t) {
 			break
 		}
-		if float64(tm.Total()) >= cfg.Lethal {
-			res.lethal(t, tm.Total(), func() { rp.atProgression(res, lastCalled) })
-			break
+		t1 := min(t+rp.cfg.Step, tr.nextGrid, tr.nextScan, tr.nextDraw, tr.end)
+		tm.Advance(t1, rp.therapy)
+		tr.phases.log("schedule", tm.Time())
+		if tm.Time() >= tr.nextScan && tr.stopping {
+			tr.nextScan += rp.cfg.Scan
+		} else if tm.Time() >= tr.nextScan {
+			tr.nextScan += rp.cfg.Scan
+			tr.scan()
 		}
-		if t >= end {
-			res.atHorizon()
-			break
-		}
-		t1 := min(t+cfg.Step, nextGrid, nextScan, nextDraw, end)
-		tm.Advance(t1, th)
-		logPhase("schedule")
-		if tm.Time() >= nextScan && stopping {
-			nextScan += cfg.Scan
-		} else if tm.Time() >= nextScan {
-			nextScan += cfg.Scan
-			n := rp.measured()
-			ts := tm.Time()
-			resp := "SD"
-			ref := nadir
-			if cfg.ProgressionFromBaseline {
-				ref = baseline
-			}
-			switch {
-			case n > 0 && float64(n) >= model.RECISTProgression*float64(ref):
-				// with a nadir of 0 (invisible) any visible burden is
-				// a reappearance
-				resp = "PD"
-			case n == 0:
-				resp = "CR"
-			case float64(n) <= model.RECISTPartial*float64(baseline):
-				resp = "PR"
-			}
-			res.Events = append(res.Events, Event{Time: ts, Kind: "scan", Detail: fmt.Sprintf("burden=%d response=%s", n, resp)})
-			if res.BestResponse == ResponseNone {
-				res.BestResponse = SD
-				if resp == "PD" {
-					res.BestResponse = PD
-				}
-			}
-			// best response before progression; each level is announced
-			// once (a PR, then a CR when the tumour drops out of sight)
-			if math.IsNaN(res.TTP) {
-				switch {
-				case resp == "CR" && res.BestResponse != CR:
-					res.BestResponse = CR
-					res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "CR"})
-				case resp == "PR" && res.BestResponse != PR && res.BestResponse != CR:
-					res.BestResponse = PR
-					res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "PR"})
-				}
-			}
-			newProg := resp == "PD"
-			if newProg {
-				res.Events = append(res.Events, Event{Time: ts, Kind: "progression", Detail: fmt.Sprintf("burden=%d nadir=%d", n, nadir)})
-				if math.IsNaN(res.TTP) {
-					res.TTP = ts
-					res.Nadir, res.NadirTime = nadir, nadirT
-					rp.atProgression(res, lastCalled)
-				}
-			} else if n < nadir {
-				nadir, nadirT = n, ts
-			}
-			changed := th.Observe(Observation{Kind: ObserveScan, Time: ts, Total: n, Baseline: baseline, Nadir: nadir, NewProgression: newProg})
-			if changed {
-				logPhase("scan")
-			}
-			// a change at progression to a treatment phase is a new line;
-			// to "stop" (or no change) the progression ends the replicate
-			if newProg && changed && phased != nil {
-				if i, _ := phased.Phase(); i < 0 {
-					changed = false
-				}
-			}
-			if newProg {
-				if changed {
-					// a new line of treatment: RECIST starts again from here
-					baseline, nadir, nadirT = n, n, ts
-				} else {
-					stopping = true
-					res.FinalProgression = ts
-					if cfg.StopAt <= 0 {
-						end = min(end, ts+cfg.FollowUp)
-					}
-				}
-			}
-		}
-		if tm.Time() >= nextGrid || tm.Total() == 0 {
-			res.Trajectory = rp.point(res.Trajectory)
-			if math.IsNaN(res.ResistantMajority) {
-				c := tm.Counts()
-				if c[model.ClassTALoss]+c[model.ClassPocket] > c[model.Sensitive] {
-					res.ResistantMajority = tm.Time()
-				}
-			}
-			for nextGrid <= tm.Time() {
-				nextGrid += cfg.Grid
-			}
+		if tm.Time() >= tr.nextGrid || tm.Total() == 0 {
+			tr.gridPoint()
 		}
 	}
 	if math.IsNaN(res.TTP) {
-		res.Nadir, res.NadirTime = nadir, nadirT
+		res.Nadir, res.NadirTime = tr.nadir, tr.nadirT
 	}
 	if !math.IsNaN(res.TTP) && !math.IsNaN(res.FirstCTDNACall) {
 		res.CTDNALead = res.TTP - res.FirstCTDNACall
 	}
 	return nil
+}
+
+// phaseLog appends a "phase" event to a result for each change of the
+// therapy's phase. A policy that keeps its changes with their times
+// (Changes) has every change logged at the time it happened, also inside a
+// step (a phase that ends after a number of days that is not a multiple of
+// the step); otherwise, if byIndex, a Phased therapy's phase index is
+// compared with the last one seen, at the time log is called.
+type phaseLog struct {
+	res     *Result
+	changes interface{ Changes() []PhaseChange }
+	phased  Phased // nil: no logging by index
+	logged  int    // changes logged so far
+	last    int    // phase index last logged
+}
+
+func newPhaseLog(res *Result, th Therapy, byIndex bool) phaseLog {
+	pl := phaseLog{res: res, last: -2}
+	pl.changes, _ = th.(interface{ Changes() []PhaseChange })
+	if byIndex {
+		pl.phased, _ = th.(Phased)
+	}
+	return pl
+}
+
+// log records the changes not yet logged, giving why as their cause; t is
+// the time of a change seen by phase index.
+func (pl *phaseLog) log(why string, t float64) {
+	res := pl.res
+	if pl.changes != nil {
+		ch := pl.changes.Changes()
+		for ; pl.logged < len(ch); pl.logged++ {
+			c := ch[pl.logged]
+			res.Events = append(res.Events, Event{Time: c.Time, Kind: "phase", Detail: "phase=" + c.Name + " why=" + why})
+		}
+		return
+	}
+	if pl.phased == nil {
+		return
+	}
+	i, name := pl.phased.Phase()
+	if i != pl.last {
+		pl.last = i
+		res.Events = append(res.Events, Event{Time: t, Kind: "phase", Detail: "phase=" + name + " why=" + why})
+	}
+}
+
+// newLine reports whether a scan's progression starts a new line of
+// treatment: the therapy changed phase on it, and not to "stop" (a phase
+// index below 0).
+func newLine(th Therapy, changed bool) bool {
+	if !changed {
+		return false
+	}
+	if phased, ok := th.(Phased); ok {
+		if i, _ := phased.Phase(); i < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// treatment is the state of a well-mixed or lattice tumour's treatment
+// (Replicator.treat) between steps.
+type treatment struct {
+	rp     *Replicator
+	res    *Result
+	phases phaseLog
+	// the burden RECIST measures against: the current line's baseline and
+	// its nadir (with its time)
+	baseline, nadir int64
+	nadirT          float64
+	// stopping: the progression that ends the replicate has been seen;
+	// scans stop
+	stopping                     bool
+	end                          float64
+	nextGrid, nextScan, nextDraw float64
+	lastCalled                   [model.NumClasses]int // ctDNA calls of the last draw
+	obsRNG                       rng.Stream            // observation noise: its own stream
+}
+
+// startTreatment resets the therapy, records the detection and sets tr
+// for the first step.
+func (rp *Replicator) startTreatment(tr *treatment, res *Result) {
+	cfg := rp.cfg
+	rp.therapy.Reset()
+	*tr = treatment{rp: rp, res: res, phases: newPhaseLog(res, rp.therapy, true)}
+	tr.baseline = rp.cur.Total()
+	res.Events = append(res.Events, Event{Time: 0, Kind: "detection", Detail: fmt.Sprintf("burden=%d", tr.baseline)})
+	tr.phases.log("start", rp.cur.Time())
+	res.Trajectory = rp.point(res.Trajectory)
+	tr.nadir = tr.baseline
+	tr.end = cfg.Horizon
+	if cfg.StopAt > 0 {
+		tr.end = cfg.StopAt
+	}
+	tr.nextGrid, tr.nextScan = cfg.Grid, cfg.Scan
+	tr.nextDraw = math.Inf(1)
+	if cfg.CTDNA.Every > 0 {
+		tr.nextDraw = 0
+	}
+	tr.obsRNG = rng.Derive(res.Stream, 1<<63)
+	res.BestResponse = ResponseNone
+}
+
+// draw sequences the ctDNA of a blood draw at t and shows the calls to the
+// therapy.
+func (tr *treatment) draw(t float64) {
+	rp, res, cfg := tr.rp, tr.res, tr.rp.cfg
+	var d drawResult
+	// blood draws are well-mixed only (Config.validateLattice)
+	res.CTDNA, d = rp.tm.draw(&cfg.CTDNA, rp.concAt(t), &tr.obsRNG, res.CTDNA)
+	tr.nextDraw += cfg.CTDNA.Every
+	tr.lastCalled = d.called
+	if math.IsNaN(res.FirstCTDNACall) && d.called[model.ClassTALoss]+d.called[model.ClassPocket] > 0 {
+		res.FirstCTDNACall = t
+		res.Events = append(res.Events, Event{Time: t, Kind: "ctdna-call", Detail: fmt.Sprintf("ta-loss=%d pocket=%d", d.called[model.ClassTALoss], d.called[model.ClassPocket])})
+	}
+	if rp.therapy.Observe(Observation{Kind: ObserveDraw, Time: t, Total: rp.cur.Total(), Baseline: tr.baseline, Nadir: tr.nadir, CalledVAF: d.calledVAF}) {
+		tr.phases.log("ctdna", rp.cur.Time())
+	}
+}
+
+// over reports whether the replicate ends at t: cure, a lethal burden or
+// the end of the treatment; it records the outcome.
+func (tr *treatment) over(t float64) bool {
+	rp, res, tm := tr.rp, tr.res, tr.rp.cur
+	if tm.Total() == 0 {
+		res.Outcome = Cured
+		res.BestResponse = CR
+		// the time the last cell died, inside the step that emptied the tumour
+		tc := t
+		if le := tm.LastExtinction(); le > math.Inf(-1) && le <= t {
+			tc = le
+		}
+		res.Events = append(res.Events, Event{Time: tc, Kind: "cured"})
+		return true
+	}
+	if float64(tm.Total()) >= rp.cfg.Lethal {
+		res.lethal(t, tm.Total(), func() { rp.atProgression(res, tr.lastCalled) })
+		return true
+	}
+	if t >= tr.end {
+		res.atHorizon()
+		return true
+	}
+	return false
+}
+
+// scanResponse is the RECIST 1.1 response of a scan measuring n cells (0
+// when invisible), against the line's baseline and ref (its nadir, or the
+// baseline).
+func scanResponse(n, baseline, ref int64) string {
+	switch {
+	case n > 0 && float64(n) >= model.RECISTProgression*float64(ref):
+		// with a nadir of 0 (invisible) any visible burden is
+		// a reappearance
+		return "PD"
+	case n == 0:
+		return "CR"
+	case float64(n) <= model.RECISTPartial*float64(baseline):
+		return "PR"
+	}
+	return "SD"
+}
+
+// scan measures the tumour, updates the best response, the nadir and the
+// progression, and shows the scan to the therapy.
+func (tr *treatment) scan() {
+	rp, res, cfg := tr.rp, tr.res, tr.rp.cfg
+	n := rp.measured()
+	ts := rp.cur.Time()
+	ref := tr.nadir
+	if cfg.ProgressionFromBaseline {
+		ref = tr.baseline
+	}
+	resp := scanResponse(n, tr.baseline, ref)
+	res.Events = append(res.Events, Event{Time: ts, Kind: "scan", Detail: fmt.Sprintf("burden=%d response=%s", n, resp)})
+	if res.BestResponse == ResponseNone {
+		res.BestResponse = SD
+		if resp == "PD" {
+			res.BestResponse = PD
+		}
+	}
+	// best response before progression; each level is announced
+	// once (a PR, then a CR when the tumour drops out of sight)
+	if math.IsNaN(res.TTP) {
+		switch {
+		case resp == "CR" && res.BestResponse != CR:
+			res.BestResponse = CR
+			res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "CR"})
+		case resp == "PR" && res.BestResponse != PR && res.BestResponse != CR:
+			res.BestResponse = PR
+			res.Events = append(res.Events, Event{Time: ts, Kind: "response", Detail: "PR"})
+		}
+	}
+	newProg := resp == "PD"
+	if newProg {
+		res.Events = append(res.Events, Event{Time: ts, Kind: "progression", Detail: fmt.Sprintf("burden=%d nadir=%d", n, tr.nadir)})
+		if math.IsNaN(res.TTP) {
+			res.TTP = ts
+			res.Nadir, res.NadirTime = tr.nadir, tr.nadirT
+			rp.atProgression(res, tr.lastCalled)
+		}
+	} else if n < tr.nadir {
+		tr.nadir, tr.nadirT = n, ts
+	}
+	changed := rp.therapy.Observe(Observation{Kind: ObserveScan, Time: ts, Total: n, Baseline: tr.baseline, Nadir: tr.nadir, NewProgression: newProg})
+	if changed {
+		tr.phases.log("scan", rp.cur.Time())
+	}
+	// a change at progression to a treatment phase is a new line;
+	// to "stop" (or no change) the progression ends the replicate
+	if !newProg {
+		return
+	}
+	if newLine(rp.therapy, changed) {
+		// a new line of treatment: RECIST starts again from here
+		tr.baseline, tr.nadir, tr.nadirT = n, n, ts
+		return
+	}
+	tr.stopping = true
+	res.FinalProgression = ts
+	if cfg.StopAt <= 0 {
+		tr.end = min(tr.end, ts+cfg.FollowUp)
+	}
+}
+
+// gridPoint records a trajectory point and the first time resistant cells
+// are the majority.
+func (tr *treatment) gridPoint() {
+	rp, res, tm := tr.rp, tr.res, tr.rp.cur
+	res.Trajectory = rp.point(res.Trajectory)
+	if math.IsNaN(res.ResistantMajority) {
+		c := tm.Counts()
+		if c[model.ClassTALoss]+c[model.ClassPocket] > c[model.Sensitive] {
+			res.ResistantMajority = tm.Time()
+		}
+	}
+	for tr.nextGrid <= tm.Time() {
+		tr.nextGrid += rp.cfg.Grid
+	}
 }
 
 // concAt is the therapy's concentrations at t (a scratch slice).
@@ -760,7 +853,7 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 			}
 			t := tm.Time()
 			step := min(cfg.Step, nextGrid-t)
-			if r, bd := rp.growthRates(); r > 0 {
+			if r, bd := tumorRates(tm); r > 0 {
 				if planted {
 					step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
 				} else {
@@ -806,17 +899,4 @@ func detectionStep(n, m, r, bd, minStep float64) float64 {
 		h = rem / (2 * r)
 	}
 	return max(h, min(minStep, math.Log1p(DetectTol/4)/r))
-}
-
-// growthRates are the largest untreated net growth rate and the largest
-// birth plus death rate among live clones.
-func (rp *Replicator) growthRates() (r, bd float64) {
-	tm := rp.tm
-	r = math.Inf(-1)
-	for i := range tm.clones {
-		p := &tm.phenos[tm.genos[tm.clones[i].geno].pheno].p
-		r = max(r, p.Birth-p.Death)
-		bd = max(bd, p.Birth+p.Death)
-	}
-	return r, bd
 }

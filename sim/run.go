@@ -48,10 +48,6 @@ func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 		w = runtime.GOMAXPROCS(0)
 	}
 	w = max(1, min(w, opt.Count))
-	type done struct {
-		res *Result
-		err error
-	}
 	// A window of 2w results in flight bounds memory whatever the count.
 	window := 2 * w
 	free := make(chan *Result, window)
@@ -59,7 +55,7 @@ func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 		free <- new(Result)
 	}
 	jobs := make(chan int)
-	results := make(chan done, window)
+	results := make(chan runDone, window)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -67,27 +63,7 @@ func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rp := NewReplicator(cfg)
-			defer rp.Close()
-			rp.watch(ctx)
-			rp.guard.step = opt.Step
-			for {
-				// Take a buffer before a job: jobs go out in replicate order,
-				// so the worker holding the next replicate to deliver always
-				// has a buffer, and finished later replicates cannot starve it.
-				var res *Result
-				select {
-				case res = <-free:
-				case <-ctx.Done():
-					return
-				}
-				rep, ok := <-jobs
-				if !ok {
-					return
-				}
-				err := rp.Run(rep, res)
-				results <- done{res, err}
-			}
+			runWorker(ctx, cfg, opt.Step, free, jobs, results)
 		}()
 	}
 	go func() {
@@ -101,7 +77,45 @@ func Run(ctx context.Context, cfg *Config, opt RunOptions, sink Sink) error {
 		}
 	}()
 	go func() { wg.Wait(); close(results) }()
+	return deliver(ctx, cancel, opt, sink, free, results, window)
+}
 
+// runDone is a finished replicate, or the error that stopped it.
+type runDone struct {
+	res *Result
+	err error
+}
+
+// runWorker runs the replicates it takes from jobs on its own Replicator,
+// each into a buffer taken from free, and sends them to results.
+func runWorker(ctx context.Context, cfg *Config, step func(int, float64, int), free chan *Result, jobs <-chan int, results chan<- runDone) {
+	rp := NewReplicator(cfg)
+	defer rp.Close()
+	rp.watch(ctx)
+	rp.guard.step = step
+	for {
+		// Take a buffer before a job: jobs go out in replicate order,
+		// so the worker holding the next replicate to deliver always
+		// has a buffer, and finished later replicates cannot starve it.
+		var res *Result
+		select {
+		case res = <-free:
+		case <-ctx.Done():
+			return
+		}
+		rep, ok := <-jobs
+		if !ok {
+			return
+		}
+		err := rp.Run(rep, res)
+		results <- runDone{res, err}
+	}
+}
+
+// deliver hands the results to sink in replicate order, holding those that
+// finish early, and returns their buffers to free; the first error cancels
+// the run.
+func deliver(ctx context.Context, cancel context.CancelFunc, opt RunOptions, sink Sink, free chan<- *Result, results <-chan runDone, window int) error {
 	held := make(map[int]*Result, window)
 	next := opt.First
 	var firstErr error

@@ -135,4 +135,7 @@
 // and varied parameters, Runs a point's runs table (from the merged
 // dataset or the units), Files any table's files, ExportParts every
 // complete point for dataset.ExportParts.
+//
+// Every error the package returns starts with "sweep: ", once (see
+// CONTRIBUTING.md).
 package sweep

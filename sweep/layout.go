@@ -12,6 +12,7 @@ import (
 
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // File names of a sweep directory.
@@ -226,7 +227,8 @@ func (f *planFile) pointsTable() ([]byte, error) {
 // Prepare writes sweep.json and points.arrow into dir if they are missing,
 // and refuses a directory that holds another sweep (another plan). Run
 // calls it; calling it first separates a wrong directory from a failed run.
-func (p *Plan) Prepare(dir string) error {
+func (p *Plan) Prepare(dir string) (err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	if strings.TrimSpace(dir) == "" {
 		return errors.New("empty sweep directory name")
 	}

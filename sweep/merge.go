@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/lockfile"
 )
 
@@ -41,7 +42,8 @@ type MergeReport struct {
 // are left alone; Merge then returns an error saying how many units are
 // missing. A merged point opens with dataset.Open; its table files are the
 // same bytes however the sweep was sharded.
-func Merge(dir string, opt MergeOptions) (MergeReport, error) {
+func Merge(dir string, opt MergeOptions) (_ MergeReport, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	f, err := readPlanFile(dir)
 	if err != nil {
 		return MergeReport{}, err

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/strictyaml"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
@@ -66,7 +67,8 @@ type Unit struct {
 // changes when p53evo's defaults or scenario format change, as the results
 // may too. The letter keeps readers that infer types from Hive partition
 // values (point=<id>) from taking an id such as 067122114e60 for a number.
-func PointID(s *scenarios.Scenario) (string, error) {
+func PointID(s *scenarios.Scenario) (_ string, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	c := *s
 	c.Name, c.Description, c.File = "point", "", ""
 	seed, reps := uint64(0), 1
@@ -167,7 +169,8 @@ func bounded(s *rng.Stream, n uint64) int {
 
 // OpenBase opens the spec's base scenario: a library name, or else a file
 // relative to the spec file's directory.
-func (s *Spec) OpenBase() (*scenarios.Scenario, error) {
+func (s *Spec) OpenBase() (_ *scenarios.Scenario, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	if slices.Contains(scenarios.Names(), s.Base) || s.File == "" || filepath.IsAbs(s.Base) {
 		return scenarios.Open(s.Base)
 	}
@@ -216,7 +219,8 @@ func apply(s *scenarios.Scenario, as []Assignment) (*scenarios.Scenario, error) 
 // (unknown field, a value the scenario refuses) is reported naming the axis
 // and the value; then every point is built and resolved. Two points with
 // the same parameters are refused.
-func NewPlan(spec *Spec) (*Plan, error) {
+func NewPlan(spec *Spec) (_ *Plan, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	p := &Plan{Spec: spec, Name: spec.Name, Batch: spec.Batch}
 	if p.Name == "" {
 		p.Name = "sweep"
@@ -476,7 +480,8 @@ func (p *Plan) pointErr(i int, err error) error {
 // Scenario returns point i's scenario: the base with the sweep's set and
 // the point's axis values applied, named <base>-<id>, with the point's seed
 // and the sweep's replicates. `p53evo run` of it gives the point's results.
-func (p *Plan) Scenario(i int) (*scenarios.Scenario, error) {
+func (p *Plan) Scenario(i int) (_ *scenarios.Scenario, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	pt := p.Points[i]
 	s, err := apply(p.base, p.Assignments(i))
 	if err != nil {
@@ -494,7 +499,8 @@ func (p *Plan) Scenario(i int) (*scenarios.Scenario, error) {
 }
 
 // Config resolves point i for the engine.
-func (p *Plan) Config(i int) (sim.Config, *scenarios.Scenario, error) {
+func (p *Plan) Config(i int) (_ sim.Config, _ *scenarios.Scenario, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	s, err := p.Scenario(i)
 	if err != nil {
 		return sim.Config{}, nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // ErrIncomplete is wrapped by the reader's errors for a point with units
@@ -53,7 +54,8 @@ func (p PointInfo) Label() string {
 }
 
 // Open opens the sweep in dir (its sweep.json).
-func Open(dir string) (*Sweep, error) {
+func Open(dir string) (_ *Sweep, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	f, err := readPlanFile(dir)
 	if err != nil {
 		return nil, err
@@ -116,10 +118,11 @@ func (s *Sweep) Complete(id string) bool {
 // Datasets opens the datasets holding a point's results, in replicate
 // order: the merged dataset, or every unit's. Each is verified (SHA-256 of
 // its tables). A point with missing units fails with ErrIncomplete.
-func (s *Sweep) Datasets(id string) ([]*dataset.Dataset, error) {
+func (s *Sweep) Datasets(id string) (_ []*dataset.Dataset, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	i, ok := s.byID[id]
 	if !ok {
-		return nil, fmt.Errorf("sweep %s: no point %q", s.dir, id)
+		return nil, fmt.Errorf("%s: no point %q", s.dir, id)
 	}
 	if merged(s.dir, id) {
 		d, err := dataset.Open(PointDir(s.dir, id))
@@ -144,14 +147,15 @@ func (s *Sweep) Datasets(id string) ([]*dataset.Dataset, error) {
 		out = append(out, d)
 	}
 	if missing > 0 {
-		return nil, fmt.Errorf("sweep %s: point %s: %w: %d of %d units missing", s.dir, id, ErrIncomplete, missing, per)
+		return nil, fmt.Errorf("%s: point %s: %w: %d of %d units missing", s.dir, id, ErrIncomplete, missing, per)
 	}
 	return out, nil
 }
 
 // Files lists a point's files of one table, in replicate order (see
 // Datasets).
-func (s *Sweep) Files(id, table string) ([]string, error) {
+func (s *Sweep) Files(id, table string) (_ []string, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	ds, err := s.Datasets(id)
 	if err != nil {
 		return nil, err
@@ -164,7 +168,8 @@ func (s *Sweep) Files(id, table string) ([]string, error) {
 }
 
 // Runs reads a point's runs table, replicates in order.
-func (s *Sweep) Runs(id string) ([]dataset.RunRow, error) {
+func (s *Sweep) Runs(id string) (_ []dataset.RunRow, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	files, err := s.Files(id, dataset.TableRuns)
 	if err != nil {
 		return nil, err
@@ -175,6 +180,7 @@ func (s *Sweep) Runs(id string) ([]dataset.RunRow, error) {
 // AllRuns reads the runs of every complete point, in plan order; points
 // with missing units are left out and counted.
 func (s *Sweep) AllRuns() (pts []PointInfo, runs [][]dataset.RunRow, incomplete int, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	for _, p := range s.pts {
 		rs, err := s.Runs(p.ID)
 		if errors.Is(err, ErrIncomplete) {
@@ -195,6 +201,7 @@ func (s *Sweep) AllRuns() (pts []PointInfo, runs [][]dataset.RunRow, incomplete 
 // parameter (a number when every point's value is one, else the text as
 // given). Points with missing units are left out and counted.
 func (s *Sweep) ExportParts() (parts []dataset.Part, incomplete int, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	numeric := make([]bool, len(s.f.Columns))
 	for c := range numeric {
 		numeric[c] = true

@@ -15,6 +15,7 @@ import (
 
 	"github.com/p53evo/p53evo/dataset"
 	"github.com/p53evo/p53evo/internal/atomicfile"
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/lockfile"
 	"github.com/p53evo/p53evo/scenarios"
 	"github.com/p53evo/p53evo/sim"
@@ -95,7 +96,8 @@ type ShardManifest struct {
 // killed run leaves only temporary directories, which the next run of the
 // unit removes. When ctx is cancelled, Run abandons the units in flight and
 // returns an error wrapping ErrStopped with the report.
-func Run(ctx context.Context, p *Plan, dir string, opt Options) (Report, error) {
+func Run(ctx context.Context, p *Plan, dir string, opt Options) (_ Report, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	start := time.Now()
 	if opt.Shards == 0 {
 		opt.Shards = 1

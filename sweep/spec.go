@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/p53evo/p53evo/internal/errprefix"
 	"github.com/p53evo/p53evo/internal/strictyaml"
 	"github.com/p53evo/p53evo/scenarios"
 )
@@ -98,7 +99,8 @@ func (a *Axis) Kind() string {
 }
 
 // LoadSpec reads and checks a sweep file.
-func LoadSpec(path string) (*Spec, error) {
+func LoadSpec(path string) (_ *Spec, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -227,7 +229,8 @@ func decodeSet(d *strictyaml.Decoder, n ast.Node, v reflect.Value, path string) 
 // ranges are refused, every problem as a *scenarios.Error with the position
 // and the key path (several joined with errors.Join). Whether the values
 // suit the scenario is checked by NewPlan.
-func ParseSpec(name string, data []byte) (*Spec, error) {
+func ParseSpec(name string, data []byte) (_ *Spec, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	d := strictyaml.New(name, data, sweepYAML)
 	body, err := d.Parse()
 	if err != nil {

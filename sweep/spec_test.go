@@ -222,14 +222,21 @@ func TestSpecErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParseSpec("test.yaml", []byte(c.text))
-		if err == nil {
-			t.Errorf("%s: accepted", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error lacks %q:\n%v", c.name, w, err)
-			}
+		wantError(t, c.name, err, c.want)
+	}
+}
+
+// wantError checks that err, the error of case name, is not nil and that
+// its message holds each of want.
+func wantError(t *testing.T, name string, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: accepted", name)
+		return
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s: error lacks %q:\n%v", name, w, err)
 		}
 	}
 }
@@ -254,15 +261,7 @@ func TestPlanErrors(t *testing.T) {
 		if err == nil {
 			_, err = NewPlan(spec)
 		}
-		if err == nil {
-			t.Errorf("%s: accepted", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error lacks %q:\n%v", c.name, w, err)
-			}
-		}
+		wantError(t, c.name, err, c.want)
 	}
 }
 

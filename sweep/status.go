@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // ShardStatus is the state of one shard's units.
@@ -55,12 +56,14 @@ type StatusOptions struct {
 // Status reads a sweep directory: which units are complete, overall and for
 // each shard of a split into shards parts (0: the split of the most recent
 // shard manifest, or 1).
-func Status(dir string, shards int) (*StatusReport, error) {
+func Status(dir string, shards int) (_ *StatusReport, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	return StatusOf(dir, StatusOptions{Shards: shards})
 }
 
 // StatusOf is Status with options.
-func StatusOf(dir string, opt StatusOptions) (*StatusReport, error) {
+func StatusOf(dir string, opt StatusOptions) (_ *StatusReport, err error) {
+	defer errprefix.Wrap(&err, "sweep")
 	ctx := opt.Context
 	if ctx == nil {
 		ctx = context.Background()
