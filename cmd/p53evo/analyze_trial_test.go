@@ -154,4 +154,13 @@ func TestAnalyzeSNVCallsMatchPatientsTable(t *testing.T) {
 	if plasmaCalls == 0 || tissueCalls == 0 {
 		t.Errorf("ta-loss SNVs called in plasma %d, in tissue %d: the comparison tests too little\n%s", plasmaCalls, tissueCalls, out)
 	}
+	png := filepath.Join(t.TempDir(), "pt.png")
+	if code, _, errs := run(t, context.Background(), "plot", dir, "--kind", "plasma-tissue", "--out", png); code != 0 {
+		t.Errorf("plot plasma-tissue: exit %d: %s", code, errs)
+	} else if fi, err := os.Stat(png); err != nil || fi.Size() < 10000 {
+		t.Errorf("plot plasma-tissue: %v, %v", fi, err)
+	}
+	if code, _, errs := run(t, context.Background(), "plot", dir, "--kind", "plasma-tissue", "--replicate", "99", "--out", png); code != 2 || !strings.Contains(errs, "99") {
+		t.Errorf("plot plasma-tissue of a patient not in the dataset: exit %d: %s", code, errs)
+	}
 }
