@@ -154,7 +154,7 @@ func LoadArm(d *dataset.Dataset, name string) (ArmData, error) {
 			return a, err
 		}
 		a.PlasmaCalls = PlasmaCalls(ct)
-		bx, err := d.Biopsies()
+		bx, err := d.CalledBiopsies()
 		if err != nil {
 			return a, err
 		}

@@ -269,6 +269,17 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 		t.Fatal(err)
 	}
 	checkRows(t, "biopsies", bs, wantBiopsies(rs))
+	cb, err := d.CalledBiopsies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantCalled []BiopsyRow
+	for _, b := range wantBiopsies(rs) {
+		if b.Called {
+			wantCalled = append(wantCalled, b)
+		}
+	}
+	checkRows(t, "called biopsies", cb, wantCalled)
 	gs, err := d.Genotypes()
 	if err != nil {
 		t.Fatal(err)
