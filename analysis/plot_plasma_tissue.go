@@ -156,12 +156,13 @@ func PlotPlasmaTissue(ps []dataset.PatientRow, ct []dataset.CTDNARow, bx []datas
 		p.Add(sc)
 		if len(labels.XYs) < maxTissueLabels {
 			labels.XYs = append(labels.XYs, plotter.XY{X: x, Y: y})
-			labels.Labels = append(labels.Labels, fmt.Sprintf(" %s L%d", b.Mutation, b.Lesion))
+			labels.Labels = append(labels.Labels, fmt.Sprintf("%s L%d", b.Mutation, b.Lesion))
 		}
 	}
 	if len(bxCalls) > 0 {
 		lb, err := plotter.NewLabels(labels)
 		if err == nil {
+			lb.Offset = vg.Point{X: vg.Points(5)}
 			for i := range lb.TextStyle {
 				lb.TextStyle[i].Font = sans(7).Font
 				lb.TextStyle[i].YAlign = draw.YCenter
