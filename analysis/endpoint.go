@@ -126,6 +126,11 @@ type ArmData struct {
 	// (nil otherwise); Seed the manifest's seed (pairs arms in Paired).
 	Patients []dataset.PatientRow
 	Seed     uint64
+	// PlasmaCalls and TissueCalls are the resistance SNVs the ctdna and
+	// biopsies tables call for the patients (read with Patients);
+	// CallsRead says they were read.
+	PlasmaCalls, TissueCalls []SNVCall
+	CallsRead                bool
 }
 
 // LoadArm reads an arm from an opened dataset. name "" means the
@@ -146,6 +151,16 @@ func LoadArm(d *dataset.Dataset, name string) (_ ArmData, err error) {
 		if a.Patients, err = d.Patients(); err != nil {
 			return a, err
 		}
+		ct, err := d.CTDNA()
+		if err != nil {
+			return a, err
+		}
+		a.PlasmaCalls = PlasmaCalls(ct)
+		bx, err := d.CalledBiopsies()
+		if err != nil {
+			return a, err
+		}
+		a.TissueCalls, a.CallsRead = TissueCalls(bx), true
 	}
 	ct, ok, err := d.OptionalFloats(dataset.TableRuns, ColumnFirstCtDNACall)
 	if err != nil {

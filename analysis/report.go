@@ -74,8 +74,12 @@ func (n *Num) UnmarshalJSON(b []byte) (err error) {
 // best_response{CR,PR,SD,PD,NE}, orr and dcr {k,n,rate,lower,upper},
 // pfs and dor {n,events,median_days,median_lower_days,median_upper_days,
 // curve_ends_at_zero}, time_to_response and ctdna_lead
-// {n,median,q1,q3,min,max}, ctdna_calls, lead_positive}; it is absent
-// otherwise. paired (AnalyzeOptions.Paired) holds the PairedReport.
+// {n,median,q1,q3,min,max}, ctdna_calls, lead_positive, plasma_snvs and
+// tissue_snvs {ta_loss,pocket,any} each {mean,median,max,at_least_one,
+// share_at_least_one}, concordance (null without the ctdna and biopsies
+// tables) {ta_loss,pocket,any} each {both,plasma_only,tissue_only},
+// patients_shared, patients_disjoint, patients_plasma_only,
+// patients_tissue_only}}; it is absent otherwise. paired (AnalyzeOptions.Paired) holds the PairedReport.
 //
 // peto is Peto's one-step log-rank estimate (HazardRatioMH, method
 // "logrank-peto"), cox the Cox partial-likelihood estimate with Efron ties

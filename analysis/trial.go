@@ -178,6 +178,13 @@ type TrialArmReport struct {
 	CTDNALead  Spread `json:"ctdna_lead"`
 	// LeadPositive: patients whose ctDNA call came before progression.
 	LeadPositive int `json:"lead_positive"`
+	// PlasmaSNVs and TissueSNVs: distinct resistance SNVs called per
+	// patient up to the first progression (patients table), by class.
+	PlasmaSNVs SNVCalls `json:"plasma_snvs"`
+	TissueSNVs SNVCalls `json:"tissue_snvs"`
+	// Concordance of plasma and tissue calls, SNV by SNV (ctdna and
+	// biopsies tables); null when those tables were not read.
+	Concordance *Concordance `json:"concordance"`
 }
 
 // TrialReport is the trial report of one or more arms of virtual patients.
@@ -198,7 +205,15 @@ func Trial(arms []ArmData) (_ *TrialReport, err error) {
 		if !a.HasPatients() {
 			return nil, fmt.Errorf("arm %s: %w", a.Name, ErrNoPatients)
 		}
-		r.Arms = append(r.Arms, trialArm(a))
+		arm := trialArm(a)
+		if a.CallsRead {
+			c, err := ConcordanceOf(a.Patients, a.PlasmaCalls, a.TissueCalls)
+			if err != nil {
+				return nil, fmt.Errorf("arm %s: %w", a.Name, err)
+			}
+			arm.Concordance = &c
+		}
+		r.Arms = append(r.Arms, arm)
 	}
 	return r, nil
 }
@@ -293,6 +308,8 @@ func trialArm(a *ArmData) TrialArmReport {
 	r.DoR = kmSummary(DoRSample(ps, cured))
 	r.TimeToResponse = spread(ttr)
 	r.CTDNALead = spread(lead)
+	r.PlasmaSNVs = snvCalls(ps, func(p *dataset.PatientRow) (int, int) { return p.PlasmaSNVsTALoss, p.PlasmaSNVsPocket })
+	r.TissueSNVs = snvCalls(ps, func(p *dataset.PatientRow) (int, int) { return p.TissueSNVsTALoss, p.TissueSNVsPocket })
 	return r
 }
 
@@ -451,6 +468,29 @@ func (t *TrialReport) WriteText(w io.Writer) (err error) {
 		return fmt.Sprintf("%s (%s-%s), range %s-%s, n=%d", fmtNum(s.Median, 0), fmtNum(s.Q1, 0), fmtNum(s.Q3, 0), fmtNum(s.Min, 0), fmtNum(s.Max, 0), s.N)
 	})
 	row("  ctDNA call before PD", func(a *TrialArmReport) string { return countPct(a.LeadPositive, a.CTDNALead.N) })
+	row("  of all patients", func(a *TrialArmReport) string { return countPct(a.LeadPositive, a.Patients) })
+	for _, src := range []struct {
+		name string
+		get  func(a *TrialArmReport) *SNVCalls
+	}{{"plasma", func(a *TrialArmReport) *SNVCalls { return &a.PlasmaSNVs }}, {"tissue", func(a *TrialArmReport) *SNVCalls { return &a.TissueSNVs }}} {
+		row("distinct SNVs called in "+src.name+" to PD: ta-loss", func(a *TrialArmReport) string { return fmtSNVCount(src.get(a).TALoss) })
+		row("  pocket", func(a *TrialArmReport) string { return fmtSNVCount(src.get(a).Pocket) })
+		row("  either class", func(a *TrialArmReport) string { return fmtSNVCount(src.get(a).Any) })
+	}
+	conc := func(f func(c *Concordance) string) func(a *TrialArmReport) string {
+		return func(a *TrialArmReport) string {
+			if a.Concordance == nil {
+				return "-"
+			}
+			return f(a.Concordance)
+		}
+	}
+	row("plasma vs tissue SNVs to PD: ta-loss", conc(func(c *Concordance) string { return fmtAgreement(c.TALoss) }))
+	row("  pocket", conc(func(c *Concordance) string { return fmtAgreement(c.Pocket) }))
+	row("  either class", conc(func(c *Concordance) string { return fmtAgreement(c.Any) }))
+	row("  patients", conc(func(c *Concordance) string {
+		return fmt.Sprintf("shared SNV %d, disjoint calls %d, plasma only %d, tissue only %d", c.PatientsShared, c.PatientsDisjoint, c.PatientsPlasmaOnly, c.PatientsTissueOnly)
+	}))
 	return tw.Flush()
 }
 

@@ -91,14 +91,23 @@ type BiopsyRow struct {
 }
 
 // Biopsies reads the biopsies table.
-func (d *Dataset) Biopsies() ([]BiopsyRow, error) { return readBiopsies(d.mem, d.Files(TableBiopsies)) }
+func (d *Dataset) Biopsies() ([]BiopsyRow, error) {
+	return readBiopsies(d.mem, d.Files(TableBiopsies), false)
+}
+
+// CalledBiopsies reads the rows of the biopsies table whose SNV the biopsy
+// called: a small share of the table (most rows are SNVs too rare in the
+// sample), without holding the others in memory.
+func (d *Dataset) CalledBiopsies() ([]BiopsyRow, error) {
+	return readBiopsies(d.mem, d.Files(TableBiopsies), true)
+}
 
 // ReadBiopsiesFiles is ReadRunsFiles for the biopsies table.
 func ReadBiopsiesFiles(paths ...string) ([]BiopsyRow, error) {
-	return readBiopsies(memory.DefaultAllocator, paths)
+	return readBiopsies(memory.DefaultAllocator, paths, false)
 }
 
-func readBiopsies(mem memory.Allocator, paths []string) (_ []BiopsyRow, err error) {
+func readBiopsies(mem memory.Allocator, paths []string, calledOnly bool) (_ []BiopsyRow, err error) {
 	defer errprefix.Wrap(&err, "dataset")
 	var rows []BiopsyRow
 	in := interner{}
@@ -109,6 +118,9 @@ func readBiopsies(mem memory.Allocator, paths []string) (_ []BiopsyRow, err erro
 		cells, car, vaf := c(bxCells).(*array.Int64), c(bxCarriers).(*array.Float64), c(bxTrueVAF).(*array.Float64)
 		alt, depth, called := c(bxAltReads).(*array.Int64), c(bxDepth).(*array.Int64), c(bxCalled).(*array.Boolean)
 		for i := 0; i < int(rec.NumRows()); i++ {
+			if calledOnly && !called.Value(i) {
+				continue
+			}
 			rows = append(rows, BiopsyRow{
 				Replicate: int(rep.Value(i)), Lesion: int(les.Value(i)), Time: tm.Value(i), At: in.get(at.Value(i)),
 				Mutation: in.get(mut.Value(i)), Class: in.get(cls.Value(i)), Cells: cells.Value(i), Carriers: car.Value(i),

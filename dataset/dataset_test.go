@@ -255,6 +255,13 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 	checkTable(t, "events", d.Events, wantEvents(rs))
 	checkTable(t, "ctdna", d.CTDNA, wantCTDNA(rs))
 	checkTable(t, "biopsies", d.Biopsies, wantBiopsies(rs))
+	var wantCalled []BiopsyRow
+	for _, b := range wantBiopsies(rs) {
+		if b.Called {
+			wantCalled = append(wantCalled, b)
+		}
+	}
+	checkTable(t, "called biopsies", d.CalledBiopsies, wantCalled)
 	checkTable(t, "genotypes", d.Genotypes, wantGenotypes(rs))
 	checkPatientTables(t, d, rs)
 	checkSpatialTables(t, d, rs)

@@ -1,9 +1,11 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,6 +54,12 @@ func SetAll(s *Scenario, as []Assignment) error {
 	}
 	var labels []string
 	paths := map[string]strictyaml.Pos{}
+	// the assay first: its preset gives way to molecules, depth, min_alt
+	// and lod set alongside, whatever their order
+	as = slices.Clone(as)
+	slices.SortStableFunc(as, func(a, b Assignment) int {
+		return cmp.Compare(b2i(strings.TrimSpace(b.Path) == assayPath), b2i(strings.TrimSpace(a.Path) == assayPath))
+	})
 	for _, a := range as {
 		if err := set(w, a.Path, a.Value, false); err != nil {
 			return err
@@ -148,8 +156,17 @@ func set(s *Scenario, path, value string, check bool) error {
 		}
 	}
 	d.Decode(node, cur, done, true)
+	if done == assayPath && f.Patient != nil {
+		// A new assay brings its whole preset: the molecules, depth,
+		// min_alt and lod filled from the previous one give way.
+		pl := &f.Patient.Plasma
+		pl.Molecules, pl.Depth, pl.MinAlt, pl.LOD = nil, nil, nil, nil
+	}
 	return finishSet(s, f, d, label, done, check)
 }
+
+// assayPath is the field naming the plasma assay preset.
+const assayPath = "patient.plasma.assay"
 
 // allocate follows pointers from cur, allocating nil ones; the catalog is
 // navigated as its list.
@@ -312,4 +329,11 @@ func Paths() []string {
 	}
 	walk(reflect.TypeFor[Scenario](), "")
 	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

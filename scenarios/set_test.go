@@ -310,3 +310,42 @@ func TestPharmacologyBounds(t *testing.T) {
 // its fields (detection.size, observe.ctdna), which virtual patients do not
 // use.
 const lesionName = "rezatapopt-continuous-lesion"
+
+// --set patient.plasma.assay brings the whole preset (the molecules, depth,
+// min_alt and lod filled from the clinical default give way), while those
+// fields set alongside win whatever their order; Set alone does the same.
+func TestSetAssayPreset(t *testing.T) {
+	research, _ := sim.PlasmaAssayNamed("research")
+	for _, as := range [][]Assignment{
+		{{"patient.plasma.assay", "research"}},
+		{{"patient.plasma.min_alt", "7"}, {"patient.plasma.assay", "research"}},
+		{{"patient.plasma.assay", "research"}, {"patient.plasma.min_alt", "7"}},
+	} {
+		s, err := Open("rezatapopt-continuous")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := SetAll(s, as); err != nil {
+			t.Fatalf("%v: %v", as, err)
+		}
+		cfg, err := Resolve(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := cfg.Patient.Plasma
+		wantAlt := research.MinAlt
+		if len(as) > 1 {
+			wantAlt = 7
+		}
+		if pl.Molecules != research.Molecules || pl.Depth != research.Depth || pl.LOD != research.LOD || pl.MinAlt != wantAlt {
+			t.Errorf("%v: plasma %+v, want the research preset with min_alt %d", as, pl, wantAlt)
+		}
+	}
+	s, _ := Open("rezatapopt-continuous")
+	if err := Set(s, "patient.plasma.assay", "research"); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := Resolve(s); cfg.Patient.Plasma.Molecules != research.Molecules {
+		t.Errorf("Set: molecules %d, want %d", cfg.Patient.Plasma.Molecules, research.Molecules)
+	}
+}

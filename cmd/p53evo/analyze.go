@@ -63,7 +63,8 @@ func analyzeCommand() *cli.Command {
 			"Virtual trial patients (scenarios with a patient section, e.g. trial-rezatapopt-2000) add a\n" +
 			"trial report: RECIST best overall response counts, ORR and disease control rate with exact\n" +
 			"Clopper-Pearson 95% intervals, PFS and duration of response (Kaplan-Meier medians), ctDNA\n" +
-			"lead times ('trial' in --json). --paired A B compares two arms run on the same patients (the\n" +
+			"lead times, the distinct resistance SNVs plasma and tissue called per patient up to\n" +
+			"progression by class, and their concordance SNV by SNV ('trial' in --json). --paired A B compares two arms run on the same patients (the\n" +
 			"same --seed, -n and patient section) patient by patient: PFS by the sign test with Gehan's\n" +
 			"rule for censored pairs, response by the exact McNemar test ('paired' in --json).\n\n" +
 			"A sweep directory (p53evo sweep run --out DIR) gives one row per point, with the varied\n" +
@@ -210,6 +211,9 @@ func pointArm(s *sweep.Sweep, p sweep.PointInfo) (analysis.ArmData, error) {
 		arm.Runs = append(arm.Runs, a.Runs...)
 		arm.FirstCtDNACall = append(arm.FirstCtDNACall, a.FirstCtDNACall...)
 		arm.Patients = append(arm.Patients, a.Patients...)
+		arm.PlasmaCalls = append(arm.PlasmaCalls, a.PlasmaCalls...)
+		arm.TissueCalls = append(arm.TissueCalls, a.TissueCalls...)
+		arm.CallsRead = a.CallsRead && (arm.CallsRead || len(arm.Patients) == len(a.Patients))
 		arm.Seed = a.Seed
 	}
 	return arm, nil

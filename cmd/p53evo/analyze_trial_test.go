@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,72 @@ func TestAnalyzeTrialAndPaired(t *testing.T) {
 		if code, _, errs := run(t, context.Background(), bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage): %s", bad, code, errs)
 		}
+	}
+}
+
+// The concordance analyze computes (biopsies at baseline and progression) from the ctdna and biopsies tables
+// agrees with the distinct SNVs the simulator counted into the patients
+// table: SNVs called in plasma (both + plasma only) add up to the
+// plasma_snvs_* columns, in tissue to tissue_snvs_*, class by class.
+func TestAnalyzeSNVCallsMatchPatientsTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a small trial")
+	}
+	dir := filepath.Join(t.TempDir(), "c")
+	if code, _, errs := run(t, context.Background(), "run", "-n", "12", "--seed", "3", "-o", dir, "-q", "--set", "patient.biopsy={}"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	code, out, errs := run(t, context.Background(), "analyze", "--json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	type count struct {
+		Mean       float64 `json:"mean"`
+		AtLeastOne int     `json:"at_least_one"`
+	}
+	var rep struct {
+		Trial struct {
+			Arms []struct {
+				Patients   int
+				PlasmaSNVs map[string]count           `json:"plasma_snvs"`
+				TissueSNVs map[string]count           `json:"tissue_snvs"`
+				Conc       map[string]json.RawMessage `json:"concordance"`
+			} `json:"arms"`
+		} `json:"trial"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	arm := rep.Trial.Arms[0]
+	plasmaCalls, tissueCalls := 0, 0
+	for _, class := range []string{"ta_loss", "pocket", "any"} {
+		var a struct {
+			Both       int `json:"both"`
+			PlasmaOnly int `json:"plasma_only"`
+			TissueOnly int `json:"tissue_only"`
+		}
+		if err := json.Unmarshal(arm.Conc[class], &a); err != nil {
+			t.Fatalf("concordance %s: %v in %s", class, err, out)
+		}
+		plasma := arm.PlasmaSNVs[class].Mean * float64(arm.Patients)
+		tissue := arm.TissueSNVs[class].Mean * float64(arm.Patients)
+		if math.Abs(plasma-float64(a.Both+a.PlasmaOnly)) > 1e-9 || math.Abs(tissue-float64(a.Both+a.TissueOnly)) > 1e-9 {
+			t.Errorf("%s: patients table counts %v in plasma and %v in tissue; the ctdna and biopsies tables %+v", class, plasma, tissue, a)
+		}
+		if class == "ta_loss" {
+			plasmaCalls, tissueCalls = a.Both+a.PlasmaOnly, a.Both+a.TissueOnly
+		}
+	}
+	if plasmaCalls == 0 || tissueCalls == 0 {
+		t.Errorf("ta-loss SNVs called in plasma %d, in tissue %d: the comparison tests too little\n%s", plasmaCalls, tissueCalls, out)
+	}
+	png := filepath.Join(t.TempDir(), "pt.png")
+	if code, _, errs := run(t, context.Background(), "plot", dir, "--kind", "plasma-tissue", "--out", png); code != 0 {
+		t.Errorf("plot plasma-tissue: exit %d: %s", code, errs)
+	} else if fi, err := os.Stat(png); err != nil || fi.Size() < 10000 {
+		t.Errorf("plot plasma-tissue: %v, %v", fi, err)
+	}
+	if code, _, errs := run(t, context.Background(), "plot", dir, "--kind", "plasma-tissue", "--replicate", "99", "--out", png); code != 2 || !strings.Contains(errs, "99") {
+		t.Errorf("plot plasma-tissue of a patient not in the dataset: exit %d: %s", code, errs)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-var plotKinds = []string{"km", "muller", "burden", "vaf", "waterfall", "spider", "section"}
+var plotKinds = []string{"km", "muller", "burden", "vaf", "waterfall", "spider", "plasma-tissue", "section"}
 
 func plotCommand() *cli.Command {
 	return &cli.Command{
@@ -40,6 +40,10 @@ func plotCommand() *cli.Command {
 			"           response, with the -30% and +20% lines.\n" +
 			"   spider  virtual trial patients: the % change of the sum of target diameters at every\n" +
 			"           scan up to progression, one line per patient.\n" +
+			"   plasma-tissue  one virtual trial patient (--replicate; default the one with the most SNVs\n" +
+			"           called by both): plasma VAF of each resistance SNV called in plasma over time,\n" +
+			"           the tumour fraction (Y220C marker), and the SNVs each tissue biopsy called\n" +
+			"           (triangles at the biopsy time, labelled by lesion; needs patient.biopsy).\n" +
 			"   section lattice tumours (engine.space: lattice with observe.snapshot): the lattice of one\n" +
 			"           replicate (in 3D the z slice holding the most cells) coloured by class\n" +
 			"           (--by clone: shades of the class per clone), one panel per snapshot side by side\n" +
@@ -53,6 +57,7 @@ func plotCommand() *cli.Command {
 			"   p53evo plot p53evo-out --kind burden --out burden.png\n" +
 			"   p53evo plot p53evo-out --kind km --endpoint first-resistant --out first.png\n" +
 			"   p53evo plot trial-out --kind waterfall --out waterfall.png\n" +
+			"   p53evo plot trial-out --kind plasma-tissue --replicate 7 --out pt.png\n" +
 			"   p53evo plot lattice-out --kind section --time treatment_start,progression --out section.png",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Aliases: []string{"k"}, Value: "km", Usage: "plot kind: " + strings.Join(plotKinds, ", ")},
@@ -160,7 +165,7 @@ func plotOne(ctx context.Context, kind, dir string, rep int, minFreq, from float
 	if err != nil {
 		return nil, err
 	}
-	if kind == "waterfall" || kind == "spider" {
+	if kind == "waterfall" || kind == "spider" || kind == "plasma-tissue" {
 		return plotTrial(d, kind, arm, rep)
 	}
 	runs := arm.Runs
@@ -232,11 +237,29 @@ const maxFromMonths = 1200
 
 // plotTrial draws the figures of virtual trial patients.
 func plotTrial(d *dataset.Dataset, kind string, arm analysis.ArmData, rep int) (*analysis.Figure, error) {
-	if rep >= 0 {
-		return nil, usagef("--replicate applies to muller, burden and vaf; --kind %s draws every patient", kind)
+	if rep >= 0 && kind != "plasma-tissue" {
+		return nil, usagef("--replicate applies to muller, burden, vaf and plasma-tissue; --kind %s draws every patient", kind)
 	}
 	if !arm.HasPatients() {
 		return nil, usageError{fmt.Errorf("%s: --kind %s: %w", d.Dir(), kind, analysis.ErrNoPatients)}
+	}
+	if kind == "plasma-tissue" {
+		if rep >= 0 && !slices.ContainsFunc(arm.Patients, func(p dataset.PatientRow) bool { return p.Replicate == rep }) {
+			return nil, usagef("--replicate %d: no such patient in %s (%d patients)", rep, d.Dir(), len(arm.Patients))
+		}
+		ct, err := d.CTDNA()
+		if err != nil {
+			return nil, err
+		}
+		bx, err := d.Biopsies()
+		if err != nil {
+			return nil, err
+		}
+		fig, err := analysis.PlotPlasmaTissue(arm.Patients, ct, bx, rep, arm.Name)
+		if errors.Is(err, analysis.ErrNoCalls) {
+			return nil, usageError{err}
+		}
+		return fig, err
 	}
 	if kind == "waterfall" {
 		return analysis.PlotWaterfall(arm.Patients, arm.Name)
