@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/p53evo/p53evo/internal/errprefix"
 	"image/color"
 	"maps"
 	"math"
@@ -17,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // The plasma-tissue figure of one virtual trial patient: which resistance

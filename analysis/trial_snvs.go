@@ -2,11 +2,11 @@ package analysis
 
 import (
 	"fmt"
-	"github.com/p53evo/p53evo/internal/errprefix"
 	"math"
 	"slices"
 
 	"github.com/p53evo/p53evo/dataset"
+	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
 // Resistance SNVs called in a virtual trial: how many distinct SNVs plasma
