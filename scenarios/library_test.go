@@ -325,8 +325,11 @@ stop: {horizon: 36524.999, follow_up: 0.1}
 	}
 }
 
-// trialCheck: a trial scenario runs the default virtual patient.
+// trialCheck: a trial scenario runs the default virtual patient with the
+// default tissue biopsies.
 func trialCheck(c sim.Config) bool {
 	d := sim.DefaultPatient()
+	b := sim.DefaultBiopsy()
+	d.Biopsy = &b
 	return c.Patient != nil && reflect.DeepEqual(*c.Patient, d) && c.Model.Drugs[0].Hill == 4 && c.Engine.Merge
 }
