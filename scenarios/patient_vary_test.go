@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -165,5 +166,32 @@ func TestVaryRoundTrip(t *testing.T) {
 	}
 	if len(a.Patient.Correlations) != 1 || a.Patient.Correlations[0].B != "drugs[rezatapopt].ec50" {
 		t.Fatalf("correlations %+v", a.Patient.Correlations)
+	}
+}
+
+// The README's patient.vary example resolves to what it says.
+func TestVaryREADMEExample(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), "```yaml\npatient:\n  vary:\n")
+	block, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("README has no patient.vary example")
+	}
+	head, _, _ := strings.Cut(varyHead, "patient:\n")
+	cfg, err := loadVary(t, head+"patient:\n  vary:\n"+block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := cfg.Patient
+	if len(pc.Vary) != 3 || len(pc.Correlations) != 2 {
+		t.Fatalf("vary %+v, correlations %+v", pc.Vary, pc.Correlations)
+	}
+	for _, v := range pc.Vary {
+		if v.PerLesion != (v.Path == "growth.death") {
+			t.Errorf("%s: per lesion %v", v.Path, v.PerLesion)
+		}
 	}
 }
