@@ -126,7 +126,8 @@ func (v *validator) patientVary(f *Scenario) ([]sim.VaryParam, []sim.Correlation
 		perLesion[vp.Path] = vp.PerLesion
 		before := len(v.errs)
 		vp.Law = v.dist(at, spec.law(), math.Inf(-1), math.Inf(1), "")
-		if len(v.errs) == before {
+		// the extremes are tried on the rest of the scenario once it is valid
+		if len(v.errs) == before && n == 0 {
 			v.varyRange(f, key, at, vp.Law, vp.Field)
 		}
 		out = append(out, vp)
@@ -202,8 +203,19 @@ func (v *validator) varyTarget(f *Scenario, key, at string) (sim.VaryParam, bool
 		}
 	}
 	generic := strings.ReplaceAll(strings.Join(shape, "."), ".[i]", "[i]")
-	if !slices.Contains(Paths(), generic) {
-		return refuse(fmt.Sprintf("unknown path %q (the paths of --set are listed by `p53evo scenarios paths`)", key))
+	paths := Paths()
+	if dot := strings.LastIndex(generic, "."); dot > 0 && !slices.Contains(paths, generic) {
+		if g := generic[:dot] + ".<drug>"; slices.Contains(paths, g) {
+			generic = g
+		}
+	}
+	switch {
+	case slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, generic+".") || strings.HasPrefix(p, generic+"[") }):
+		return refuse(fmt.Sprintf("%s is a section or a list, not a scalar", key))
+	case !slices.Contains(paths, generic):
+		return refuse(fmt.Sprintf("unknown path %q (the paths --set takes; see Paths)", key))
+	case strings.HasSuffix(generic, ".<drug>"):
+		return refuse(fmt.Sprintf("%s is an entry of a mapping, which cannot vary", key))
 	}
 	vp := sim.VaryParam{Path: key}
 	switch {
