@@ -69,7 +69,6 @@ var varyParams = []struct {
 	{"drugs[<drug>].ec50", sim.VaryDrugEC50},
 	{"drugs[<drug>].hill", sim.VaryDrugHill},
 	{"drugs[<drug>].pocket_fold", sim.VaryDrugPocketFold},
-	{"mutation.catalog[<entry>].sites", sim.VaryMutSites},
 	{"mutation.catalog[<entry>].birth_delta", sim.VaryMutBirthDelta},
 	{"mutation.catalog[<entry>].death_delta", sim.VaryMutDeathDelta},
 }
@@ -241,8 +240,11 @@ func (v *validator) varyTarget(f *Scenario, key, at string) (sim.VaryParam, bool
 			return vp, true
 		}
 	}
-	if generic == "alleles.copies" {
+	switch generic {
+	case "alleles.copies":
 		return refuse("alleles.copies is a whole number, not a continuous parameter")
+	case "mutation.catalog[<entry>].sites":
+		return refuse(key + " sets how many distinct SNVs the entry stands for, which every patient shares")
 	}
 	return refuse(fmt.Sprintf("%s is not a scalar parameter of the model (it sets up the run, the clinic or the treatment)", key))
 }

@@ -22,7 +22,6 @@ const (
 	VaryDrugEC50                            // Model.Drugs[Index].EC50
 	VaryDrugHill                            // Model.Drugs[Index].Hill
 	VaryDrugPocketFold                      // Model.Drugs[Index].PocketFold
-	VaryMutSites                            // Model.Catalog[Index].Sites
 	VaryMutBirthDelta                       // Model.Catalog[Index].BirthDelta
 	VaryMutDeathDelta                       // Model.Catalog[Index].DeathDelta
 )
@@ -48,7 +47,6 @@ var varyRange = map[VaryField]struct {
 	VaryDrugEC50:       {0, math.Inf(1), true, true, true},
 	VaryDrugHill:       {0, 20, true, false, false},
 	VaryDrugPocketFold: {1, math.Inf(1), false, true, false},
-	VaryMutSites:       {0, math.Inf(1), true, true, false},
 	VaryMutBirthDelta:  {math.Inf(-1), math.Inf(1), true, true, false},
 	VaryMutDeathDelta:  {math.Inf(-1), math.Inf(1), true, true, false},
 }
@@ -137,7 +135,7 @@ func (p *PatientConfig) validateVary(m *model.Model) []error {
 			if v.Index < 0 || v.Index >= len(m.Drugs) {
 				errs = append(errs, fmt.Errorf("%s: drug index %d out of range (%d drugs)", name, v.Index, len(m.Drugs)))
 			}
-		case VaryMutSites, VaryMutBirthDelta, VaryMutDeathDelta:
+		case VaryMutBirthDelta, VaryMutDeathDelta:
 			if v.Index < 0 || v.Index >= len(m.Catalog) {
 				errs = append(errs, fmt.Errorf("%s: catalog index %d out of range (%d entries)", name, v.Index, len(m.Catalog)))
 			}
@@ -362,8 +360,6 @@ func (v *VaryParam) apply(m *model.Model, x float64) {
 		m.Drugs[v.Index].Hill = x
 	case VaryDrugPocketFold:
 		m.Drugs[v.Index].PocketFold = x
-	case VaryMutSites:
-		m.Catalog[v.Index].Sites = x
 	case VaryMutBirthDelta:
 		m.Catalog[v.Index].BirthDelta = x
 	case VaryMutDeathDelta:
