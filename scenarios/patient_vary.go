@@ -213,8 +213,8 @@ func (v *validator) varyTarget(f *Scenario, key, at string) (sim.VaryParam, bool
 		return refuse(fmt.Sprintf("%s is a section or a list, not a scalar", key))
 	case !slices.Contains(paths, generic):
 		return refuse(fmt.Sprintf("unknown path %q (the paths --set takes; see Paths)", key))
-	case strings.HasSuffix(generic, ".<drug>"):
-		return refuse(fmt.Sprintf("%s is an entry of a mapping, which cannot vary", key))
+	case generic == "mutation.catalog[i].ec50_fold.<drug>":
+		return refuse(fmt.Sprintf("%s is an entry of a mapping, which cannot vary (vary the drug's pocket_fold or ec50)", key))
 	}
 	vp := sim.VaryParam{Path: key}
 	switch {

@@ -113,6 +113,7 @@ func TestVaryErrors(t *testing.T) {
 		{"pk", "    drugs[rezatapopt].pk.half_life: {dist: fixed, value: 1}\n", []string{at, "drugs[rezatapopt].pk.half_life is not a scalar parameter of the model"}},
 		{"ec50 fold", "    mutation.catalog[0].ec50_fold.rezatapopt: {dist: fixed, value: 1}\n", []string{at, "an entry of a mapping"}},
 		{"sites", "    mutation.catalog[0].sites: {dist: fixed, value: 2}\n", []string{at, "distinct SNVs"}},
+		{"dose", "    treatment.phases[0].doses.rezatapopt: {dist: fixed, value: 1000}\n", []string{at, "treatment.phases[0].doses.rezatapopt is not a scalar parameter of the model"}},
 		{"copies", "    alleles.copies: {dist: fixed, value: 2}\n", []string{at, "whole number"}},
 		{"negative ec50", "    drugs[rezatapopt].ec50: {dist: normal, mean: 300, sd: 100}\n", []string{at, `patient.vary["drugs[rezatapopt].ec50"]`, "-Inf", "truncate"}},
 		{"zero birth", "    growth.birth: {dist: uniform, low: 0, high: 0.2}\n", []string{at, "can give 0", "growth.birth", "must be"}},
