@@ -26,7 +26,7 @@ import (
 //	  imaging: {cells_per_cm3: 1e9, visible_mm: 5, min_target_mm: 10, max_targets: 5, confirm: true}
 //	  plasma: {every: 28, shed_factor: {...}, assay: clinical}  # or research; molecules, depth, min_alt, lod override the preset
 //	  biopsy: {at: [baseline, progression], lesion: largest-progressing, cells: 1e6, purity: 0.7, depth: 500, min_alt: 5, lod: 0.05}
-//	  vary: {drugs[rezatapopt].ec50: {dist: lognormal, median: 900, cv: 0.5, min: 100, max: 5000}}  # see VarySpec
+//	  vary: {"drugs[rezatapopt].ec50": {dist: lognormal, median: 900, cv: 0.5, min: 100, max: 5000}}  # see VarySpec
 //	  correlation: [{between: [growth, kill], rho: -0.3}]
 //
 // Without a biopsy key no tissue biopsy is taken; biopsy: {} takes the
