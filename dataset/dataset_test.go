@@ -164,6 +164,19 @@ func wantBiopsies(rs []sim.Result) []BiopsyRow {
 	return out
 }
 
+func wantDraws(rs []sim.Result) []DrawRow {
+	var out []DrawRow
+	for _, r := range rs {
+		if r.Patient == nil {
+			continue
+		}
+		for _, d := range r.Patient.Draws {
+			out = append(out, DrawRow{r.Replicate, d.Lesion, d.Param, d.Value})
+		}
+	}
+	return out
+}
+
 func wantClones(rs []sim.Result) []CloneRow {
 	var out []CloneRow
 	for _, r := range rs {
@@ -263,6 +276,7 @@ func checkAll(t *testing.T, d *Dataset, rs []sim.Result) {
 	}
 	checkTable(t, "called biopsies", d.CalledBiopsies, wantCalled)
 	checkTable(t, "genotypes", d.Genotypes, wantGenotypes(rs))
+	checkTable(t, "draws", d.Draws, wantDraws(rs))
 	checkPatientTables(t, d, rs)
 	checkSpatialTables(t, d, rs)
 }
@@ -463,6 +477,12 @@ func manyResults(n int) []sim.Result {
 				r.Patient.Biopsies = append(r.Patient.Biopsies, sim.BiopsyRow{Lesion: k, Time: float64(56 * k), At: sim.BiopsyTime(k + 1),
 					Mutation: fmt.Sprintf("b%d#%d", k, i), Class: model.ClassTALoss, Cells: 1e6, Carriers: float64(i), TrueVAF: float64(i) / 1e6,
 					AltReads: int64(k), Depth: 500, Called: k == 1})
+			}
+		}
+		if r.Patient != nil {
+			r.Patient.Draws = append(r.Patient.Draws, sim.ParamDraw{Lesion: -1, Param: "drugs[rezatapopt].ec50", Value: float64(i) * 10})
+			for k := range i % 3 {
+				r.Patient.Draws = append(r.Patient.Draws, sim.ParamDraw{Lesion: k, Param: "growth.birth", Value: 0.1 + float64(i+k)/1e4})
 			}
 		}
 		r.Genotypes = nil

@@ -27,6 +27,7 @@
 //	scans.arrow          one row per RECIST reading of a patient
 //	snapshots.arrow      cells of a lattice tumour (position, clone, class) at chosen moments
 //	regions.arrow        multi-region biopsies of a lattice tumour: cells and variant carriers per punch
+//	draws.arrow          values of patient.vary drawn per patient or lesion
 //
 // Patients, lesions and scans are empty for single-tumour replicates,
 // snapshots and regions for well-mixed ones; for a patient the

@@ -27,7 +27,9 @@ import (
 //
 // Version 5 added the tables of spatial observations of lattice tumours
 // (snapshots, regions).
-const SchemaVersion = 5
+//
+// Version 6 added the draws table (the values of patient.vary).
+const SchemaVersion = 6
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
 // sweeps, in several files listed by the manifest).
@@ -46,7 +48,7 @@ const (
 )
 
 // Tables lists the tables of a dataset in the order they are written.
-var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans, TableBiopsies, TableSnapshots, TableRegions}
+var Tables = []string{TableRuns, TableTrajectories, TableClones, TableEvents, TableCTDNA, TableGenotypes, TablePatients, TableLesions, TableScans, TableBiopsies, TableSnapshots, TableRegions, TableDraws}
 
 // Schema metadata keys.
 const (
@@ -359,6 +361,8 @@ func Schema(table string) *arrow.Schema {
 		return snapshotsSchema
 	case TableRegions:
 		return regionsSchema
+	case TableDraws:
+		return drawSchema
 	}
 	return nil
 }
@@ -389,6 +393,8 @@ func tableColumns(table string) []column {
 		return snapshotColumns[:]
 	case TableRegions:
 		return regionColumns[:]
+	case TableDraws:
+		return drawColumns[:]
 	}
 	return nil
 }

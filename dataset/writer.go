@@ -126,8 +126,8 @@ type Writer struct {
 
 	runs, traj, clones, events, ctdna, genos *tableWriter
 	patients, lesions, scans, biopsies       *tableWriter
-	snaps, regions                           *tableWriter
-	tables                                   [12]*tableWriter
+	snaps, regions, draws                    *tableWriter
+	tables                                   [13]*tableWriter
 
 	// column builders, cached per table so that Write does not look them up
 	// by name; Write asserts each to its concrete type (a type assertion per
@@ -145,6 +145,7 @@ type Writer struct {
 	bb    [bxNumCols]array.Builder
 	snb   [snapNumCols]array.Builder
 	rgb   [regNumCols]array.Builder
+	drb   [drNumCols]array.Builder
 	calls [model.NumClasses]*array.Int32Builder // runs: called_*_at_progression (nil for sensitive)
 }
 
@@ -326,7 +327,7 @@ func (w *Writer) stage() error {
 
 // openTables opens the table files and binds the column builders.
 func (w *Writer) openTables() error {
-	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(w.meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema, biopsySchema, snapshotsSchema, regionsSchema}
+	schemas := [...]*arrow.Schema{runsSchema, TrajectoriesSchema(w.meta.Drugs), clonesSchema, eventsSchema, ctdnaSchema, genoSchema, patientsSchema, lesionsSchema, scansSchema, biopsySchema, snapshotsSchema, regionsSchema, drawSchema}
 	for i, name := range Tables {
 		t, err := w.newTable(name, schemas[i])
 		if err != nil {
@@ -336,7 +337,7 @@ func (w *Writer) openTables() error {
 	}
 	w.runs, w.traj, w.clones, w.events, w.ctdna, w.genos = w.tables[0], w.tables[1], w.tables[2], w.tables[3], w.tables[4], w.tables[5]
 	w.patients, w.lesions, w.scans = w.tables[6], w.tables[7], w.tables[8]
-	w.biopsies, w.snaps, w.regions = w.tables[9], w.tables[10], w.tables[11]
+	w.biopsies, w.snaps, w.regions, w.draws = w.tables[9], w.tables[10], w.tables[11], w.tables[12]
 	copy(w.rb[:], w.runs.b.Fields())
 	copy(w.tb[:], w.traj.b.Fields())
 	for _, b := range w.traj.b.Fields()[trajNumCols:] {
@@ -352,6 +353,7 @@ func (w *Writer) openTables() error {
 	copy(w.bb[:], w.biopsies.b.Fields())
 	copy(w.snb[:], w.snaps.b.Fields())
 	copy(w.rgb[:], w.regions.b.Fields())
+	copy(w.drb[:], w.draws.b.Fields())
 	w.calls[model.ClassTALoss] = w.rb[runCalledTALoss].(*array.Int32Builder)
 	w.calls[model.ClassPocket] = w.rb[runCalledPocket].(*array.Int32Builder)
 	for _, t := range w.tables {
@@ -483,6 +485,7 @@ func (w *Writer) Write(r *sim.Result) (err error) {
 	w.writePatient(r)
 	w.writeBiopsies(r)
 	w.writeSpatial(r)
+	w.writeDraws(r)
 	w.written++
 
 	for _, t := range w.tables {

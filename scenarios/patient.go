@@ -26,6 +26,8 @@ import (
 //	  imaging: {cells_per_cm3: 1e9, visible_mm: 5, min_target_mm: 10, max_targets: 5, confirm: true}
 //	  plasma: {every: 28, shed_factor: {...}, assay: clinical}  # or research; molecules, depth, min_alt, lod override the preset
 //	  biopsy: {at: [baseline, progression], lesion: largest-progressing, cells: 1e6, purity: 0.7, depth: 500, min_alt: 5, lod: 0.05}
+//	  vary: {"drugs[rezatapopt].ec50": {dist: lognormal, median: 900, cv: 0.5, min: 100, max: 5000}}  # see VarySpec
+//	  correlation: [{between: [growth, kill], rho: -0.3}]
 //
 // Without a biopsy key no tissue biopsy is taken; biopsy: {} takes the
 // defaults (sim.DefaultBiopsy).
@@ -42,6 +44,10 @@ type Patient struct {
 	Imaging      PatientImage  `yaml:"imaging"`
 	Plasma       PatientPlasma `yaml:"plasma"`
 	Biopsy       *Biopsy       `yaml:"biopsy"`
+	// Vary draws model parameters per patient or lesion (patient_vary.go);
+	// Correlation couples per-patient draws by a Gaussian copula.
+	Vary        map[string]VarySpec `yaml:"vary,omitempty"`
+	Correlation []CorrelationSpec   `yaml:"correlation,omitempty"`
 }
 
 // Biopsy is a patient's tissue biopsy (sim.BiopsyConfig): when, which
@@ -87,6 +93,7 @@ type PatientPlasma struct {
 //	{dist: lognormal, median: 1, cv: 0.5}        # or sd_log10: 0.2
 //	{dist: uniform, low: 0, high: 1}             # also loguniform
 //	{dist: empirical, values: [3, 12, 30]}
+//	{dist: beta, alpha: 2, beta: 5, low: 0, high: 1}  # low, high: 0 and 1 unless given
 type DistSpec struct {
 	Dist    *string   `yaml:"dist"`
 	Value   *float64  `yaml:"value,omitempty"`
@@ -97,6 +104,8 @@ type DistSpec struct {
 	SDLog10 *float64  `yaml:"sd_log10,omitempty"`
 	Low     *float64  `yaml:"low,omitempty"`
 	High    *float64  `yaml:"high,omitempty"`
+	Alpha   *float64  `yaml:"alpha,omitempty"`
+	Beta    *float64  `yaml:"beta,omitempty"`
 	Values  []float64 `yaml:"values,omitempty"`
 	Min     *float64  `yaml:"min,omitempty"`
 	Max     *float64  `yaml:"max,omitempty"`
@@ -122,6 +131,8 @@ func specOf(d sim.Dist) *DistSpec {
 		s.Low, s.High = ptr(d.Lo), ptr(d.Hi)
 	case sim.DistEmpirical:
 		s.Values = append([]float64(nil), d.Values...)
+	case sim.DistBeta:
+		s.Alpha, s.Beta, s.Low, s.High = ptr(d.Alpha), ptr(d.Beta), ptr(d.Lo), ptr(d.Hi)
 	}
 	if d.Truncated {
 		s.Min, s.Max = ptr(d.Min), ptr(d.Max)
@@ -133,6 +144,7 @@ func specOf(d sim.Dist) *DistSpec {
 var distKeys = map[string][]string{
 	"fixed": {"value"}, "normal": {"mean", "sd"}, "lognormal": {"median", "cv or sd_log10"},
 	"uniform": {"low", "high"}, "loguniform": {"low", "high"}, "empirical": {"values"},
+	"beta": {"alpha", "beta", "low", "high"},
 }
 
 // dist turns a spec into a sim.Dist, reporting what is missing or
@@ -168,6 +180,14 @@ func (v *validator) dist(path string, s *DistSpec, lo, hi float64, unit string) 
 		d.Sigma = v.logNormalSigma(path, s)
 	case sim.DistUniform, sim.DistLogUniform:
 		d.Lo, d.Hi = get("low", s.Low), get("high", s.High)
+	case sim.DistBeta:
+		d.Alpha, d.Beta, d.Lo, d.Hi = get("alpha", s.Alpha), get("beta", s.Beta), 0, 1
+		if s.Low != nil {
+			d.Lo = *s.Low
+		}
+		if s.High != nil {
+			d.Hi = *s.High
+		}
 	case sim.DistEmpirical:
 		if len(s.Values) == 0 {
 			v.bad(path+".values", "missing; the empirical law needs a list of values")
@@ -200,14 +220,15 @@ func (v *validator) dist(path string, s *DistSpec, lo, hi float64, unit string) 
 // (need lists those it does).
 func (v *validator) distExtraKeys(path string, s *DistSpec, k sim.DistKind, need []string) {
 	have := map[string]bool{"value": s.Value != nil, "mean": s.Mean != nil, "sd": s.SD != nil, "median": s.Median != nil,
-		"cv": s.CV != nil, "sd_log10": s.SDLog10 != nil, "low": s.Low != nil, "high": s.High != nil, "values": len(s.Values) > 0}
+		"cv": s.CV != nil, "sd_log10": s.SDLog10 != nil, "low": s.Low != nil, "high": s.High != nil, "values": len(s.Values) > 0,
+		"alpha": s.Alpha != nil, "beta": s.Beta != nil}
 	allowed := map[string]bool{}
 	for _, n := range need {
 		for _, a := range strings.Split(n, " or ") {
 			allowed[a] = true
 		}
 	}
-	for _, key := range []string{"value", "mean", "sd", "median", "cv", "sd_log10", "low", "high", "values"} {
+	for _, key := range []string{"value", "mean", "sd", "median", "cv", "sd_log10", "low", "high", "alpha", "beta", "values"} {
 		if have[key] && !allowed[key] {
 			v.bad(path+"."+key, "not a parameter of the %s law, which takes %s (and min, max to truncate)", k, strings.Join(need, ", "))
 		}

@@ -155,6 +155,9 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		if cfg.Patient = v.patient(f.Patient); cfg.Patient == nil {
 			return sim.Config{}, nil, fmt.Errorf("patient: %s", v.errs[0].Msg)
 		}
+		if cfg.Patient.Vary, cfg.Patient.Correlations = v.patientVary(f); len(v.errs) > 0 {
+			return sim.Config{}, nil, fmt.Errorf("%s: %s", v.errs[0].Path, v.errs[0].Msg)
+		}
 	}
 	pol, err := resolvePolicy(f, &m)
 	if err != nil {

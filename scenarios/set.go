@@ -321,6 +321,8 @@ func Paths() []string {
 			}
 		case t.Kind() == reflect.Slice:
 			walk(t.Elem(), prefix+"[i]")
+		case t.Kind() == reflect.Map && t.Elem() == reflect.TypeFor[VarySpec]():
+			out = append(out, prefix) // keyed by paths: set as a whole mapping
 		case t.Kind() == reflect.Map:
 			out = append(out, prefix+".<drug>")
 		default:

@@ -164,6 +164,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	patientDraws := f.Patient != nil && f.Patient.Plasma.Every != nil && *f.Patient.Plasma.Every > 0
 	v.treatment(f, ds, horizon, okH, ctdnaOn || patientDraws)
 	v.patient(f.Patient)
+	v.patientVary(f)
 	return v.errs
 }
 

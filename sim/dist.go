@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"gonum.org/v1/gonum/mathext"
+
 	"github.com/p53evo/p53evo/sim/rng"
 )
 
@@ -18,9 +20,10 @@ const (
 	DistUniform                    // Lo, Hi
 	DistLogUniform                 // Lo, Hi (> 0): the log is uniform
 	DistEmpirical                  // one of Values, each equally likely
+	DistBeta                       // Alpha, Beta, scaled from [0, 1] to [Lo, Hi]
 )
 
-var distNames = [...]string{"fixed", "normal", "lognormal", "uniform", "loguniform", "empirical"}
+var distNames = [...]string{"fixed", "normal", "lognormal", "uniform", "loguniform", "empirical", "beta"}
 
 func (k DistKind) String() string {
 	if int(k) < len(distNames) {
@@ -58,6 +61,8 @@ type Dist struct {
 	Sigma     float64   // lognormal: SD of ln X
 	Lo, Hi    float64   // uniform, loguniform
 	Values    []float64 // empirical
+	Alpha     float64   // beta: shape parameters (Lo, Hi: its range)
+	Beta      float64
 	Truncated bool
 	Min, Max  float64
 }
@@ -106,6 +111,13 @@ func (d *Dist) Validate() error {
 	case DistLogUniform:
 		if !(d.Lo > 0) || !finite(d.Hi) || d.Lo > d.Hi {
 			return fmt.Errorf("loguniform [%v, %v]: need 0 < min <= max", d.Lo, d.Hi)
+		}
+	case DistBeta:
+		if !(d.Alpha > 0) || !finite(d.Alpha) || !(d.Beta > 0) || !finite(d.Beta) {
+			return fmt.Errorf("beta alpha %v, beta %v: need finite shapes > 0", d.Alpha, d.Beta)
+		}
+		if !finite(d.Lo) || !finite(d.Hi) || !(d.Lo < d.Hi) {
+			return fmt.Errorf("beta on [%v, %v]: need finite bounds with low < high", d.Lo, d.Hi)
 		}
 	case DistEmpirical:
 		if len(d.Values) == 0 {
@@ -157,7 +169,7 @@ func (d *Dist) Range() (lo, hi float64) {
 		if d.Sigma == 0 {
 			lo, hi = d.Median, d.Median
 		}
-	case DistUniform, DistLogUniform:
+	case DistUniform, DistLogUniform, DistBeta:
 		lo, hi = d.Lo, d.Hi
 	case DistEmpirical:
 		lo, hi = math.Inf(1), math.Inf(-1)
@@ -203,6 +215,15 @@ func (d *Dist) cdf(x float64) float64 {
 			return step(x, d.Lo)
 		}
 		return math.Min(1, math.Max(0, math.Log(x/d.Lo)/math.Log(d.Hi/d.Lo)))
+	case DistBeta:
+		switch y := (x - d.Lo) / (d.Hi - d.Lo); {
+		case y <= 0:
+			return 0
+		case y >= 1:
+			return 1
+		default:
+			return mathext.RegIncBeta(d.Alpha, d.Beta, y)
+		}
 	}
 	return 0
 }
@@ -257,13 +278,22 @@ func (d *Dist) quantile(p float64) float64 {
 		return d.Lo + p*(d.Hi-d.Lo)
 	case DistLogUniform:
 		return d.Lo * math.Exp(p*math.Log(d.Hi/d.Lo))
+	case DistBeta:
+		return d.Lo + (d.Hi-d.Lo)*mathext.InvRegIncBeta(d.Alpha, d.Beta, p)
 	}
 	return math.NaN()
 }
 
 // Sample draws one value from r: one uniform for every law.
 func (d *Dist) Sample(r *rng.Stream) float64 {
-	u := r.Open01()
+	return d.At(r.Open01())
+}
+
+// At is the value the uniform u in (0, 1) gives: the (truncated) law's
+// quantile at u for a continuous law, the value of rank floor(u n) for an
+// empirical one. Sample is At of one uniform; a Gaussian copula feeds it
+// correlated uniforms.
+func (d *Dist) At(u float64) float64 {
 	switch d.Kind {
 	case DistFixed:
 		return d.Value
@@ -311,6 +341,8 @@ func (d Dist) String() string {
 		s = fmt.Sprintf("lognormal median %g sigma %g", d.Median, d.Sigma)
 	case DistUniform, DistLogUniform:
 		s = fmt.Sprintf("%s [%g, %g]", d.Kind, d.Lo, d.Hi)
+	case DistBeta:
+		s = fmt.Sprintf("beta alpha %g beta %g on [%g, %g]", d.Alpha, d.Beta, d.Lo, d.Hi)
 	case DistEmpirical:
 		s = fmt.Sprintf("empirical of %d values", len(d.Values))
 	}

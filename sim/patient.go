@@ -68,6 +68,10 @@ type PatientConfig struct {
 	Plasma PlasmaConfig
 	// Biopsy, if set, takes tissue biopsies (biopsy.go); nil: none.
 	Biopsy *BiopsyConfig
+	// Vary draws model parameters per patient or lesion; Correlations
+	// couple per-patient draws (patient_vary.go).
+	Vary         []VaryParam
+	Correlations []Correlation
 }
 
 // PlasmaConfig is the blood test of a trial patient: every lesion's dying
@@ -278,6 +282,7 @@ type PatientResult struct {
 	LesionRows []LesionResult
 	Scans      []ScanRow
 	Biopsies   []BiopsyRow // tissue biopsies: every resistance SNV with sampled carriers
+	Draws      []ParamDraw // the patient's and its lesions' draws of PatientConfig.Vary
 }
 
 // LesionResult is one lesion of a patient.
@@ -443,8 +448,7 @@ func (rp *Replicator) drawPatient(rep int, pr *PatientResult) (sizes []float64, 
 	}
 	// the same number of uniforms whatever the values drawn: arms that
 	// differ in a law's parameters see the same patients
-	pr.GrowthMult = pc.Growth.Sample(&r)
-	pr.KillMult = pc.Kill.Sample(&r)
+	pr.GrowthMult, pr.KillMult = rp.growthKill(&r)
 	pr.NonDependent = r.Float64() < pc.NonDependent
 	if pr.NonDependent {
 		pr.KillMult = 0
@@ -458,6 +462,7 @@ func (rp *Replicator) drawPatient(rep int, pr *PatientResult) (sizes []float64, 
 	for range sizes {
 		lkill = append(lkill, pc.LesionKill.Sample(&r))
 	}
+	rp.drawVary(&r, pr, len(sizes))
 	return sizes, occult, lkill
 }
 
@@ -595,7 +600,7 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 		res.Patient = new(PatientResult)
 	}
 	pr := res.Patient
-	*pr = PatientResult{LesionRows: pr.LesionRows[:0], Scans: pr.Scans[:0], Biopsies: pr.Biopsies[:0]}
+	*pr = PatientResult{LesionRows: pr.LesionRows[:0], Scans: pr.Scans[:0], Biopsies: pr.Biopsies[:0], Draws: pr.Draws[:0]}
 	pr.ResponseTime, pr.DoR = math.NaN(), math.NaN()
 	if rp.pat == nil {
 		rp.pat = &patientState{buf: make([]float64, MaxDrugs)}
@@ -608,7 +613,7 @@ func (rp *Replicator) runPatient(rep int, res *Result) error {
 	nvis := len(sizes) - occult
 	for i, s := range sizes {
 		l := &lesion{size: s, occult: i >= nvis}
-		l.m = lesionModel(&cfg.Model, pr.GrowthMult, pr.KillMult*lkill[i])
+		l.m = lesionModel(rp.lesionBase(pr, i), pr.GrowthMult, pr.KillMult*lkill[i])
 		// every patient has blood drawn (at baseline at least), which reads
 		// resistance SNVs: merged lesions keep one clone per SNV genotype
 		// (NewTumor keys genotypes by entry only with one clone per lineage)

@@ -190,6 +190,7 @@ func (c *Config) Validate() error {
 		if err := c.Patient.Validate(); err != nil {
 			errs = append(errs, err)
 		}
+		errs = append(errs, c.Patient.validateVary(&c.Model)...)
 	}
 	if c.Therapy != nil {
 		if p, ok := c.Therapy().(*Policy); ok {
@@ -389,6 +390,7 @@ type Replicator struct {
 	lat  *Lattice
 	spat *spatialObs // Config.Spatial's observations; nil without
 	dem  *Demes
+	vary *varyState // patient.vary's copula, built on first use
 }
 
 // body is what the treatment phase (treat) needs of a tumour: the
