@@ -414,12 +414,16 @@ func NewReplicator(cfg *Config) *Replicator {
 		rp.cur = rp.lat
 		if cfg.Spatial != nil {
 			rp.spat = newSpatialObs(cfg, rp.lat)
-			rp.cur = observedLattice{rp.lat, rp.spat}
+			rp.cur = observedBody{rp.lat, rp.spat}
 		}
 	}
 	if cfg.Demes != nil {
 		rp.dem = NewDemes(&cfg.Model, *cfg.Demes, cfg.Engine)
 		rp.cur = rp.dem
+		if cfg.Spatial != nil {
+			rp.spat = newSpatialObs(cfg, rp.dem)
+			rp.cur = observedBody{rp.dem, rp.spat}
+		}
 	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()
