@@ -27,7 +27,10 @@ import (
 //
 // Version 5 added the tables of spatial observations of lattice tumours
 // (snapshots, regions).
-const SchemaVersion = 5
+//
+// Version 6 added the snapshots column cells (a row of a deme tumour's
+// snapshot is one clone in one deme).
+const SchemaVersion = 6
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned
 // sweeps, in several files listed by the manifest).
