@@ -5,7 +5,7 @@
 // virtual trial patients, the trial report (best overall response, response
 // rates with exact intervals, PFS and duration of response, paired tests of
 // two arms on the same patients) and waterfall and spider plots; for
-// lattice tumours, section plots of their snapshots (PNG rasters or SVG).
+// lattice and deme tumours, section plots of their snapshots (PNG rasters or SVG).
 //
 // It must not simulate or write datasets.
 //

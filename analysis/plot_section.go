@@ -23,17 +23,22 @@ import (
 	"github.com/p53evo/p53evo/internal/errprefix"
 )
 
-// A section plot draws snapshots of a lattice tumour (the snapshots table)
-// as rasters: one pixel block per lattice site, coloured by the cell's
-// class (or its clone, in shades of its class, as in the Muller plot),
-// white where the site is empty. A 3D snapshot shows one z slice: the plane
-// holding the most cells (the middle one of a ball-shaped lesion).
+// A section plot draws snapshots of a lattice or deme tumour (the
+// snapshots table) as rasters: one pixel block per site, coloured by the
+// cell's class (or its clone, in shades of its class, as in the Muller
+// plot), white where the site is empty. A deme (several rows at one site)
+// takes the colour of its majority: the class holding most of its cells
+// (ties: sensitive, then ta-loss, then pocket), or with colouring by clone
+// the clone holding most of them (ties: the lower id); no blending, so a
+// minority resistant clone inside a deme does not show. A 3D snapshot
+// shows one z slice: the plane holding the most cells (the middle one of
+// a ball-shaped lesion).
 // Several snapshots of one replicate are drawn side by side on the same
 // grid of sites, so that the lesion's growth and shrinkage read directly.
 
 // ErrNoSnapshots says that a dataset has no snapshot rows (a well-mixed run,
-// or a lattice run without observe.snapshot).
-var ErrNoSnapshots = errors.New("no snapshots: the dataset was not run with engine.space: lattice and observe.snapshot")
+// or a lattice or deme run without observe.snapshot).
+var ErrNoSnapshots = errors.New("no snapshots: the dataset was not run with engine.space: lattice or demes and observe.snapshot")
 
 // SectionPanel is one snapshot: the cells of one replicate at one moment.
 type SectionPanel struct {
@@ -158,6 +163,83 @@ func cellColor(r *dataset.SnapshotRow, by string) color.RGBA {
 	return classColor(r.Class, 0)
 }
 
+// rowCells are the cells a snapshot row stands for: its cells column, or 1
+// for a row without one (a lattice cell).
+func rowCells(r *dataset.SnapshotRow) int64 { return max(r.Cells, 1) }
+
+// panelCells are the cells of a panel's rows.
+func panelCells(p *SectionPanel) int64 {
+	var n int64
+	for j := range p.Cells {
+		n += rowCells(&p.Cells[j])
+	}
+	return n
+}
+
+// sectionClasses rank classes for a deme's majority (ties go to the first).
+var sectionClasses = []string{"sensitive", "ta-loss", "pocket"}
+
+// siteRows are the rows of z slice z that a section draws, one per site,
+// in the order of the sites' first rows: a site's only row as it is (every
+// lattice site), else a row standing for the deme's majority (see the top
+// of this file): by class, its largest clone of the majority class; by
+// clone, its largest clone.
+func siteRows(rows []dataset.SnapshotRow, z int, by string) []dataset.SnapshotRow {
+	var out []dataset.SnapshotRow
+	at := map[[2]int]int{} // site -> index in out
+	var multi [][]int      // per out row: indices of its site's rows when more than one
+	for j := range rows {
+		r := &rows[j]
+		if r.Z != z {
+			continue
+		}
+		k := [2]int{r.X, r.Y}
+		i, ok := at[k]
+		if !ok {
+			at[k] = len(out)
+			out = append(out, *r)
+			multi = append(multi, []int{j})
+			continue
+		}
+		multi[i] = append(multi[i], j)
+	}
+	for i, js := range multi {
+		if len(js) < 2 {
+			continue
+		}
+		var per [3]int64
+		for _, j := range js {
+			if c := slices.Index(sectionClasses, rows[j].Class); c >= 0 {
+				per[c] += rowCells(&rows[j])
+			}
+		}
+		cls := ""
+		if by == SectionByClass {
+			best := 0
+			for c := range per {
+				if per[c] > per[best] {
+					best = c
+				}
+			}
+			cls = sectionClasses[best]
+		}
+		var pick *dataset.SnapshotRow
+		for _, j := range js {
+			r := &rows[j]
+			if cls != "" && r.Class != cls {
+				continue
+			}
+			if pick == nil || rowCells(r) > rowCells(pick) || rowCells(r) == rowCells(pick) && r.Clone < pick.Clone {
+				pick = r
+			}
+		}
+		if pick != nil {
+			out[i] = *pick
+		}
+	}
+	return out
+}
+
 // DrawSection draws panels (at least one) coloured by class or clone, with
 // scale pixels per site (0: as large as fits secMaxPx, from 1 to 8).
 func DrawSection(title string, panels []SectionPanel, by string, scale int) (_ *Section, err error) {
@@ -172,11 +254,11 @@ func DrawSection(title string, panels []SectionPanel, by string, scale int) (_ *
 	for _, p := range panels {
 		// the slice holding the most cells (the middle one of a ball; the
 		// lowest z of a tie)
-		per := map[int]int{}
-		for _, c := range p.Cells {
-			per[c.Z]++
+		per := map[int]int64{}
+		for j := range p.Cells {
+			per[p.Cells[j].Z] += rowCells(&p.Cells[j])
 		}
-		z, most := 0, 0
+		z, most := 0, int64(0)
 		for k, n := range per {
 			if n > most || n == most && k < z {
 				z, most = k, n
@@ -210,7 +292,7 @@ func DrawSection(title string, panels []SectionPanel, by string, scale int) (_ *
 		x0 := secMargin + i*(pw+secGap)
 		s.left = append(s.left, x0)
 		sub := ""
-		if n := len(p.Cells); n > 0 && int64(n) < p.Cells[0].TumourCells {
+		if n := panelCells(&p); n > 0 && n < p.Cells[0].TumourCells {
 			sub = fmt.Sprintf(" (%d sampled)", n)
 		}
 		cells := int64(0)
@@ -227,11 +309,9 @@ func DrawSection(title string, panels []SectionPanel, by string, scale int) (_ *
 		fr := image.Rect(x0-1, s.top-1, x0+w*scale+1, s.top+h*scale+1)
 		draw.Draw(img, fr, &image.Uniform{secFrame}, image.Point{}, draw.Src)
 		draw.Draw(img, fr.Inset(1), &image.Uniform{secEmpty}, image.Point{}, draw.Src)
-		for j := range p.Cells {
-			c := &p.Cells[j]
-			if c.Z != s.slice[i] {
-				continue
-			}
+		drawn := siteRows(p.Cells, s.slice[i], by)
+		for j := range drawn {
+			c := &drawn[j]
 			px, py := s.pixel(i, c.X, c.Y)
 			draw.Draw(img, image.Rect(px, py, px+scale, py+scale), &image.Uniform{cellColor(c, by)}, image.Point{}, draw.Src)
 		}
@@ -310,14 +390,13 @@ func (s *Section) WriteSVG(w io.Writer) (err error) {
 	w0, h0 := s.xmax-s.xmin+1, s.ymax-s.ymin+1
 	for i, p := range s.panels {
 		x0 := s.left[i]
-		txt(x0, s.top-secTitle+11, fmt.Sprintf("%s, %d cells drawn", panelTitle(&p), len(p.Cells)))
+		txt(x0, s.top-secTitle+11, fmt.Sprintf("%s, %d cells drawn", panelTitle(&p), panelCells(&p)))
 		fmt.Fprintf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"%s\"/>\n", x0, s.top, w0*s.Scale, h0*s.Scale, hex(secFrame))
 		grid := make([]color.RGBA, w0*h0)
-		for j := range p.Cells {
-			c := &p.Cells[j]
-			if c.Z == s.slice[i] {
-				grid[(s.ymax-c.Y)*w0+c.X-s.xmin] = cellColor(c, s.by)
-			}
+		drawn := siteRows(p.Cells, s.slice[i], s.by)
+		for j := range drawn {
+			c := &drawn[j]
+			grid[(s.ymax-c.Y)*w0+c.X-s.xmin] = cellColor(c, s.by)
 		}
 		for row := range h0 {
 			for col := 0; col < w0; {

@@ -138,3 +138,56 @@ func TestSectionPanelsSelect(t *testing.T) {
 		t.Errorf("default replicate %d, want 2 (the first with a progression snapshot)", r)
 	}
 }
+
+// TestSectionDemes: a deme (several rows at one site) is drawn in the
+// colour of the class holding most of its cells, or with --by clone of its
+// largest clone; a tie goes to sensitive; the 3D slice drawn is the one
+// holding the most cells, not the most rows; a full deme snapshot is not
+// called sampled.
+func TestSectionDemes(t *testing.T) {
+	row := func(x, y, z int, clone int64, class string, cells int64) dataset.SnapshotRow {
+		r := snap(0, "end", 10, x, y, z, clone, class, 193)
+		r.Cells = cells
+		return r
+	}
+	rows := []dataset.SnapshotRow{
+		row(0, 0, 0, 0, "sensitive", 30), row(0, 0, 0, 2, "ta-loss", 40), row(0, 0, 0, 5, "pocket", 25), row(0, 0, 0, 6, "pocket", 25),
+		row(1, 0, 0, 5, "pocket", 60),
+		row(2, 0, 0, 0, "sensitive", 5), row(2, 0, 0, 2, "ta-loss", 5),
+		row(0, 0, 1, 2, "ta-loss", 1), row(1, 0, 1, 2, "ta-loss", 1), row(2, 0, 1, 2, "ta-loss", 1),
+	}
+	panels, err := SectionPanels(rows, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		by   string
+		want [3]color.RGBA
+	}{
+		{SectionByClass, [3]color.RGBA{classColor("pocket", 0), classColor("pocket", 0), classColor("sensitive", 0)}},
+		{SectionByClone, [3]color.RGBA{cellColor(&rows[1], SectionByClone), cellColor(&rows[4], SectionByClone), cellColor(&rows[5], SectionByClone)}},
+	} {
+		s, err := DrawSection("demes", panels, c.by, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.slice[0] != 0 {
+			t.Errorf("by %s: slice z = %d drawn, want 0 (190 of the 193 cells)", c.by, s.slice[0])
+		}
+		for x, want := range c.want {
+			if got := s.At(0, x, 0); got != want {
+				t.Errorf("by %s: deme (%d, 0): colour %v, want %v", c.by, x, got, want)
+			}
+		}
+		var svg bytes.Buffer
+		if err := s.WriteSVG(&svg); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(svg.String(), "end, day 10, 193 cells drawn") {
+			t.Errorf("by %s: the SVG's title does not count the demes' cells", c.by)
+		}
+	}
+	if cellColor(&rows[1], SectionByClone) == classColor("pocket", 0) || cellColor(&rows[1], SectionByClone) == cellColor(&rows[5], SectionByClone) {
+		t.Fatal("clone colours coincide: the test proves little")
+	}
+}

@@ -25,8 +25,8 @@
 //	patients.arrow       one row per virtual trial patient: draws, baseline, RECIST summary
 //	lesions.arrow        one row per lesion of a patient
 //	scans.arrow          one row per RECIST reading of a patient
-//	snapshots.arrow      cells of a lattice tumour (position, clone, class) at chosen moments
-//	regions.arrow        multi-region biopsies of a lattice tumour: cells and variant carriers per punch
+//	snapshots.arrow      cells of a lattice tumour (position, clone, class), or each clone's cells per deme, at chosen moments
+//	regions.arrow        multi-region biopsies of a lattice or deme tumour: cells and variant carriers per punch
 //	draws.arrow          values of patient.vary drawn per patient or lesion
 //
 // Patients, lesions and scans are empty for single-tumour replicates,

@@ -28,7 +28,9 @@ import (
 // Version 5 added the tables of spatial observations of lattice tumours
 // (snapshots, regions).
 //
-// Version 6 added the draws table (the values of patient.vary).
+// Version 6 added the draws table (the values of patient.vary) and the
+// snapshots column cells (a row of a deme tumour's snapshot is one clone in
+// one deme).
 const SchemaVersion = 6
 
 // Table names. A table lives in the file Name+".arrow" (or, for partitioned

@@ -13,10 +13,11 @@ import (
 	"github.com/p53evo/p53evo/sim"
 )
 
-// The tables of spatial observations of lattice tumours (engine.space:
-// lattice with observe.snapshot or observe.regions): snapshots (one row per
-// cell of a snapshot) and regions (one row per variant per sample of a
-// multi-region biopsy). They are empty for well-mixed runs.
+// The tables of spatial observations of lattice and deme tumours
+// (engine.space: lattice or demes with observe.snapshot or
+// observe.regions): snapshots (one row per cell of a lattice snapshot, per
+// deme and clone of a deme snapshot) and regions (one row per variant per
+// sample of a multi-region biopsy). They are empty for well-mixed runs.
 
 // Column indices of the snapshots table.
 const (
@@ -28,6 +29,7 @@ const (
 	snapZ
 	snapClone
 	snapClass
+	snapCells
 	snapTumourCells
 	snapNumCols
 )
@@ -38,12 +40,13 @@ var snapshotColumns = [snapNumCols]column{
 	{"replicate", i32, false, "", repDesc},
 	{"moment", utf8, false, "", momentDesc},
 	{"time", f64, false, "days", "time of the snapshot since treatment start"},
-	{"x", i32, false, "sites", "lattice position of the cell, from the founder's site"},
-	{"y", i32, false, "sites", "lattice position of the cell, from the founder's site"},
-	{"z", i32, false, "sites", "lattice position of the cell, from the founder's site (0 in 2D)"},
+	{"x", i32, false, "sites", "lattice position of the cell (deme mode: of the deme), from the founder's site"},
+	{"y", i32, false, "sites", "lattice position of the cell (deme mode: of the deme), from the founder's site"},
+	{"z", i32, false, "sites", "lattice position of the cell (deme mode: of the deme), from the founder's site (0 in 2D)"},
 	{"clone", i64, false, "", "clone id of the cell (joins clones.clone_id when the clone reached the record threshold)"},
-	{"class", utf8, false, "", "resistance class of the cell: sensitive, ta-loss or pocket"},
-	{"tumour_cells", i64, false, "cells", "cells of the tumour at the snapshot; above observe.snapshot.max_cells the rows are a uniform subsample of that many"},
+	{"class", utf8, false, "", "resistance class of the clone: sensitive, ta-loss or pocket"},
+	{"cells", i64, false, "cells", "cells of the clone at the site: 1 in the lattice mode (a row is a cell); in the deme mode a row is one clone in one deme, with its cells there"},
+	{"tumour_cells", i64, false, "cells", "cells of the tumour at the snapshot; above observe.snapshot.max_cells rows the rows are a uniform subsample of that many"},
 }
 
 // Column indices of the regions table.
@@ -124,6 +127,7 @@ func (w *Writer) writeSpatial(r *sim.Result) {
 		rb, mo, tm := b[snapReplicate].(*array.Int32Builder), b[snapMoment].(*array.StringBuilder), b[snapTime].(*array.Float64Builder)
 		xb, yb, zb := b[snapX].(*array.Int32Builder), b[snapY].(*array.Int32Builder), b[snapZ].(*array.Int32Builder)
 		cl, cs, tc := b[snapClone].(*array.Int64Builder), b[snapClass].(*array.StringBuilder), b[snapTumourCells].(*array.Int64Builder)
+		nb := b[snapCells].(*array.Int64Builder)
 		for i := range r.Snapshots {
 			c := &r.Snapshots[i]
 			rb.Append(rep)
@@ -134,6 +138,7 @@ func (w *Writer) writeSpatial(r *sim.Result) {
 			zb.Append(c.Z)
 			cl.Append(c.Clone)
 			cs.Append(c.Class.String())
+			nb.Append(c.Cells)
 			tc.Append(c.TumourCells)
 		}
 		w.snaps.pending += n
@@ -167,7 +172,7 @@ func (w *Writer) writeSpatial(r *sim.Result) {
 }
 
 // SnapshotRow is one row of the snapshots table: one cell of a lattice
-// tumour at one moment.
+// tumour, or one clone in one deme of a deme tumour, at one moment.
 type SnapshotRow struct {
 	Replicate   int
 	Moment      string // treatment_start, progression, end or day
@@ -175,6 +180,7 @@ type SnapshotRow struct {
 	X, Y, Z     int
 	Clone       int64
 	Class       string // sensitive, ta-loss, pocket
+	Cells       int64  // 1 on the lattice; the clone's cells in the deme
 	TumourCells int64
 }
 
@@ -223,11 +229,12 @@ func readSnapshots(mem memory.Allocator, paths []string) (_ []SnapshotRow, err e
 		rep, xs, ys, zs := c(snapReplicate).(*array.Int32), c(snapX).(*array.Int32), c(snapY).(*array.Int32), c(snapZ).(*array.Int32)
 		mo, cls := c(snapMoment).(*array.String), c(snapClass).(*array.String)
 		tm, cl, tc := c(snapTime).(*array.Float64), c(snapClone).(*array.Int64), c(snapTumourCells).(*array.Int64)
+		nc := c(snapCells).(*array.Int64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			rows = append(rows, SnapshotRow{
 				Replicate: int(rep.Value(i)), Moment: in.get(mo.Value(i)), Time: tm.Value(i),
 				X: int(xs.Value(i)), Y: int(ys.Value(i)), Z: int(zs.Value(i)),
-				Clone: cl.Value(i), Class: in.get(cls.Value(i)), TumourCells: tc.Value(i),
+				Clone: cl.Value(i), Class: in.get(cls.Value(i)), Cells: nc.Value(i), TumourCells: tc.Value(i),
 			})
 		}
 		return nil

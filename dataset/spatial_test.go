@@ -19,7 +19,7 @@ func spatialRows(i int) ([]sim.SnapshotCell, []sim.RegionRow) {
 	var sn []sim.SnapshotCell
 	for k := range i%4 + 2 {
 		sn = append(sn, sim.SnapshotCell{Moment: sim.MomentDay, Time: float64(i) + 0.5, X: int32(k - i), Y: int32(i), Z: int32(-k),
-			Clone: int64(i*10 + k), Class: model.Class(k % 3), TumourCells: int64(100 + i)})
+			Clone: int64(i*10 + k), Class: model.Class(k % 3), Cells: int64(k + 1), TumourCells: int64(100 + i)})
 	}
 	nan := math.NaN()
 	rg := []sim.RegionRow{
@@ -38,7 +38,7 @@ func wantSnapshots(rs []sim.Result) []SnapshotRow {
 	for _, r := range rs {
 		for _, c := range r.Snapshots {
 			out = append(out, SnapshotRow{Replicate: r.Replicate, Moment: c.Moment, Time: c.Time, X: int(c.X), Y: int(c.Y), Z: int(c.Z),
-				Clone: c.Clone, Class: c.Class.String(), TumourCells: c.TumourCells})
+				Clone: c.Clone, Class: c.Class.String(), Cells: c.Cells, TumourCells: c.TumourCells})
 		}
 	}
 	return out
@@ -110,6 +110,65 @@ func TestSpatialTablesFromLattice(t *testing.T) {
 	for _, table := range []string{TableSnapshots, TableRegions} {
 		if hashes[1][table] != hashes[2][table] {
 			t.Errorf("%s: 1 and 2 workers write different files", table)
+		}
+	}
+}
+
+// TestSpatialTablesFromDemes: a deme run's snapshots (one row per deme and
+// clone) and regions reach the tables as the engine took them; a full
+// snapshot's cells add up to its tumour_cells; lattice rows have cells 1.
+func TestSpatialTablesFromDemes(t *testing.T) {
+	m := model.Default()
+	m.MutationRate = 1e-5
+	cfg := sim.Config{Model: m, Detect: 5000, Seed: 9, Horizon: 60, Lethal: 1e6,
+		Demes: &sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeFission}}
+	cfg.Therapy = func() sim.Therapy { return sim.Constant{C: []float64{2000, 0, 0}} }
+	cfg.Defaults()
+	cfg.CTDNA.Every = -1
+	every := sim.SpatialTimes{TreatmentStart: true, End: true, Days: []float64{5}}
+	cfg.Spatial = &sim.SpatialConfig{Snapshot: sim.SnapshotConfig{At: every, MaxCells: 1e6}, Regions: sim.RegionConfig{At: every, Radius: 3, K: 3}}
+	var rs []sim.Result
+	err := sim.Run(context.Background(), &cfg, sim.RunOptions{Count: 3, Workers: 1}, sim.SinkFunc(func(r *sim.Result) error {
+		c := *r
+		c.Snapshots = append([]sim.SnapshotCell(nil), r.Snapshots...)
+		c.Regions = append([]sim.RegionRow(nil), r.Regions...)
+		rs = append(rs, c)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	meta := SimMeta(Meta{ScenarioName: "t", Seed: 9, Count: 3, Workers: 2}, &cfg, []byte("name: t\n"))
+	if err := Simulate(context.Background(), dir, meta, &cfg, sim.RunOptions{Count: 3, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSpatialTables(t, d, rs)
+	sn, err := d.Snapshots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct {
+		rep    int
+		moment string
+	}
+	sum, want := map[key]int64{}, map[key]int64{}
+	many := false
+	for _, r := range sn {
+		sum[key{r.Replicate, r.Moment}] += r.Cells
+		want[key{r.Replicate, r.Moment}] = r.TumourCells
+		many = many || r.Cells > 1
+	}
+	if len(sum) < 6 || !many {
+		t.Fatalf("%d snapshots, a row with more than one cell: %v", len(sum), many)
+	}
+	for k, n := range sum {
+		if n != want[k] {
+			t.Errorf("%+v: snapshot rows hold %d cells, tumour_cells %d", k, n, want[k])
 		}
 	}
 }

@@ -55,9 +55,9 @@
 //	  visible: 0                    # cells imaging can see (0: all); below it a scan reads CR
 //	  ctdna: {every: 28, depth: 2000, min_alt: 5, lod: 0.001, shed: 1.4e-4,
 //	          half_life_min: 30, normal_ge: 2.25e6, record_min_vaf: 1e-4}  # every: off (or 0) for no blood draws
-//	  # engine.space: lattice only; missing: not taken. Moments: treatment_start,
+//	  # engine.space: lattice or demes; missing: not taken. Moments: treatment_start,
 //	  # progression (the first), end, or days since treatment start (increasing)
-//	  snapshot: {at: [treatment_start, progression], max_cells: 200000}  # cells, subsampled above max_cells
+//	  snapshot: {at: [treatment_start, progression], max_cells: 200000}  # cells (demes: deme and clone rows), subsampled above max_cells
 //	  regions: {at: [end], k: 5, radius: 5, rule: spread}  # or rule: positions, positions: [[x, y], ...]
 //	record: {grid: 7, growth_grid: 28, clone_threshold: 100}
 //	engine: {step: 7, min_step: 0.01, exact_below: 1, shards: 1, shard_min: 256, max_attempts: 1000000,

@@ -18,16 +18,19 @@ type Moment string
 var momentWords = []string{sim.MomentTreatmentStart, sim.MomentProgression, sim.MomentEnd}
 
 // Snapshot is observe.snapshot: the positions, clones and classes of a
-// lattice tumour's cells at chosen moments (the snapshots table).
+// lattice tumour's cells, or of every clone in every deme of a deme tumour
+// with its cells there, at chosen moments (the snapshots table).
 type Snapshot struct {
 	At []Moment `yaml:"at"` // required
 	// MaxCells bounds one snapshot's rows: above it, a uniform subsample of
-	// that many cells (default sim.DefaultSnapshotCells).
+	// that many rows (cells, or deme and clone pairs; default
+	// sim.DefaultSnapshotCells).
 	MaxCells *int64 `yaml:"max_cells"`
 }
 
 // Regions is observe.regions: multi-region biopsies (punches) of a lattice
-// tumour at chosen moments (the regions table).
+// or deme tumour at chosen moments (the regions table); in the deme mode a
+// punch takes the demes whose site lies within its radius, whole.
 type Regions struct {
 	At []Moment `yaml:"at"` // required
 	// K punches under rule spread (default 5): one at the lesion's centre,
@@ -71,13 +74,13 @@ func (v *validator) spatial(f *Scenario, lattice bool) {
 	if ob.Snapshot == nil && ob.Regions == nil {
 		return
 	}
-	if *f.Engine.Space != "lattice" {
+	if sp := *f.Engine.Space; sp != "lattice" && sp != "demes" {
 		for _, p := range []struct {
 			path string
 			set  bool
 		}{{"observe.snapshot", ob.Snapshot != nil}, {"observe.regions", ob.Regions != nil}} {
 			if p.set {
-				v.bad(v.pick(p.path, "engine.space"), "%s needs engine.space: lattice (cells of a well-mixed tumour have no place); remove %s or set engine.space: lattice", p.path, p.path)
+				v.bad(v.pick(p.path, "engine.space"), "%s needs engine.space: lattice or demes (cells of a well-mixed tumour have no place); remove %s or set engine.space: lattice or demes", p.path, p.path)
 			}
 		}
 		return
@@ -111,9 +114,15 @@ func (v *validator) spatial(f *Scenario, lattice bool) {
 		if len(r.Positions) > sim.MaxPunches {
 			v.bad("observe.regions.positions", "%d punches; at most %d", len(r.Positions), sim.MaxPunches)
 		}
-		dim := 2
+		dim, what := 2, "lattice"
 		if l := f.Engine.Lattice; l != nil && l.Dim != nil {
 			dim = *l.Dim
+		}
+		if d := f.Engine.Demes; *f.Engine.Space == "demes" {
+			what = "demes"
+			if d != nil && d.Dim != nil {
+				dim = *d.Dim
+			}
 		}
 		for i, p := range r.Positions {
 			path := "observe.regions.positions[" + strconv.Itoa(i) + "]"
@@ -123,7 +132,7 @@ func (v *validator) spatial(f *Scenario, lattice bool) {
 			case slices.ContainsFunc(p, func(x float64) bool { return !finite(x) || math.Abs(x) > maxRegionRadius }):
 				v.bad(path, "coordinates must be finite numbers of sites within %s of the founder's site", num(maxRegionRadius))
 			case dim == 2 && len(p) == 3 && p[2] != 0:
-				v.bad(path, "z = %s, but the lattice is 2D (engine.lattice.dim: 2); give [x, y]", num(p[2]))
+				v.bad(path, "z = %s, but the %s is 2D (engine.%s.dim: 2); give [x, y]", num(p[2]), map[string]string{"lattice": "lattice", "demes": "grid of demes"}[what], what)
 			}
 		}
 	default:

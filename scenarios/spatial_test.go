@@ -81,3 +81,40 @@ func TestSpatialObserve(t *testing.T) {
 		t.Errorf("well-mixed snapshot: %v", err)
 	}
 }
+
+// TestSpatialObserveDemes: the deme mode accepts snapshots and biopsies and
+// hands them to the engine; a 3D position on a 2D grid of demes is refused
+// naming engine.demes.dim, and accepted in 3D.
+func TestSpatialObserveDemes(t *testing.T) {
+	base := "detection: {size: 1e4}\nengine: {space: demes, demes: {k: 100}}\n"
+	s, err := Load("x.yaml", []byte(base+"observe: {ctdna: {every: off}, snapshot: {at: [treatment_start, 30]}, regions: {at: [end], radius: 2}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Resolve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &sim.SpatialConfig{
+		Snapshot: sim.SnapshotConfig{At: sim.SpatialTimes{TreatmentStart: true, Days: []float64{30}}, MaxCells: sim.DefaultSnapshotCells},
+		Regions:  sim.RegionConfig{At: sim.SpatialTimes{End: true}, Radius: 2, K: 5},
+	}
+	if cfg.Demes == nil || fmt.Sprintf("%+v", cfg.Spatial) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("deme mode spatial config\n%+v\nwant\n%+v", cfg.Spatial, want)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("the engine refuses it: %v", err)
+	}
+	pos := "observe: {ctdna: {every: off}, regions: {at: [end], rule: positions, positions: [[0, 0, 4]]}}\n"
+	if _, err := Load("x.yaml", []byte(base+pos)); err == nil || !strings.Contains(err.Error(), "observe.regions.positions[0]: z = 4, but the grid of demes is 2D (engine.demes.dim: 2)") {
+		t.Errorf("3D position on 2D demes: %v", err)
+	}
+	if _, err := Load("x.yaml", []byte(strings.Replace(base, "k: 100", "k: 100, dim: 3", 1)+pos)); err != nil {
+		t.Errorf("3D position on 3D demes: %v", err)
+	}
+	// well-mixed still refused
+	_, err = Load("x.yaml", []byte("observe: {regions: {at: [end]}}\n"))
+	if err == nil || !strings.Contains(err.Error(), "observe.regions needs engine.space: lattice or demes") {
+		t.Errorf("well-mixed regions: %v", err)
+	}
+}

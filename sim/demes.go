@@ -61,7 +61,8 @@ import (
 //
 // Limits: no blood draws (ctDNA), no virtual trial patients, no merge mode
 // (a merged clone pools a genotype's cells tumour-wide, which a deme cannot
-// hold apart), no spatial outputs.
+// hold apart). Snapshots and multi-region biopsies read the demes as
+// (site, clone, cells) entries (demes_observe.go, lattice_spatial.go).
 
 // DemeDispersal is how cells of the deme mode spread.
 type DemeDispersal uint8

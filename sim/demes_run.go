@@ -25,6 +25,9 @@ func (rp *Replicator) runDemes(rep int, res *Result) error {
 	}
 	dm.Shift(-dm.Time())
 	res.AtStart = dm.Counts()
+	if rp.spat != nil {
+		rp.spat.start(res)
+	}
 	if cfg.StopAtDetection {
 		res.Trajectory = appendPoint(res.Trajectory, dm)
 	} else {
@@ -34,6 +37,9 @@ func (rp *Replicator) runDemes(rep int, res *Result) error {
 		if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != dm.Time() {
 			res.Trajectory = rp.point(res.Trajectory)
 		}
+	}
+	if rp.spat != nil {
+		rp.spat.at(MomentEnd)
 	}
 	res.EndTime = dm.Time()
 	res.Final = dm.Counts()

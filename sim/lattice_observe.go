@@ -27,6 +27,18 @@ func (lt *Lattice) eachCell(fn func(x, y, z int, clone int32)) {
 	}
 }
 
+// eachSite is eachCell as the spatial observations read a tumour
+// (spatialTumour): every occupied site holds one cell.
+func (lt *Lattice) eachSite(fn func(x, y, z int, clone int64, cells int64)) {
+	lt.eachCell(func(x, y, z int, c int32) { fn(x, y, z, int64(c), 1) })
+}
+
+// entries is the number of cells (one entry each).
+func (lt *Lattice) entries() int64 { return lt.Total() }
+
+// spatialGeno is the genotype index of clone id.
+func (lt *Lattice) spatialGeno(id int64) int32 { return lt.cloneGeno(int32(id)) }
+
 // cloneGeno is the genotype index of clone id (an index into lt.genos).
 func (lt *Lattice) cloneGeno(id int32) int32 { return lt.clones[id].geno }
 

@@ -12,23 +12,31 @@ import (
 
 // # What a modeler sees of a spatial tumour
 //
-// Config.Spatial asks a lattice replicate for two observations, each at
-// chosen moments of treatment (SpatialTimes: treatment start, the first
-// progression, the end of the replicate, and days since treatment start):
+// Config.Spatial asks a lattice or deme replicate for two observations,
+// each at chosen moments of treatment (SpatialTimes: treatment start, the
+// first progression, the end of the replicate, and days since treatment
+// start). Both read the tumour as a list of (site, clone, cells) in raster
+// order (spatialTumour.eachSite): on the lattice every occupied site holds
+// one cell of one clone; in the deme mode a site is a deme and it gives one
+// entry per clone the deme holds, with that clone's cells there.
 //
-//   - A snapshot lists cells with their position, clone and class. Above
-//     SnapshotConfig.MaxCells cells it is a uniform subsample of exactly
-//     MaxCells cells, drawn by selection sampling over the cells in raster
-//     order with a stream of the replicate's own (derived from its seed and
-//     the snapshot's rank), so it depends on nothing but the replicate.
+//   - A snapshot lists the entries with their position, clone, class and
+//     cells (one row per cell on the lattice, one per deme and clone in the
+//     deme mode). Above SnapshotConfig.MaxCells rows it is a uniform
+//     subsample of exactly MaxCells rows, drawn by selection sampling over
+//     the entries in raster order with a stream of the replicate's own
+//     (derived from its seed and the snapshot's rank), so it depends on
+//     nothing but the replicate.
 //   - A multi-region biopsy takes punches: balls (discs in 2D) of a radius
-//     in sites, placed by the spread rule or at given positions. For each
-//     punch, for the pool of all punches (a cell in two punches counted
-//     once) and for the whole tumour, it counts the cells and, for every
-//     variant present in the tumour, the cells carrying it: the truncal
-//     Y220C, then each secondary mutation's SNV.
+//     in sites, placed by the spread rule or at given positions. A punch
+//     takes every cell of the sites whose centre lies within the radius (a
+//     deme is taken whole or not at all). For each punch, for the pool of
+//     all punches (a cell in two punches counted once) and for the whole
+//     tumour, it counts the cells and, for every variant present in the
+//     tumour, the cells carrying it: the truncal Y220C, then each secondary
+//     mutation's SNV.
 //
-// Moments that are days split the engine's step at that day (the lattice
+// Moments that are days split the engine's step at that day (the tumour
 // is advanced to the day, observed, then advanced on): a replicate observed
 // at day numbers draws other random numbers than one that is not, with the
 // same law (waiting times are memoryless). The other moments do not change
@@ -69,11 +77,13 @@ func (st *SpatialTimes) at(moment string) bool {
 	return false
 }
 
-// SnapshotConfig asks for snapshots of a lattice replicate's cells.
+// SnapshotConfig asks for snapshots of a replicate's cells (lattice) or
+// deme entries (deme mode).
 type SnapshotConfig struct {
 	At SpatialTimes
 	// MaxCells bounds the rows of one snapshot: above it, a uniform
-	// subsample of exactly MaxCells cells (default DefaultSnapshotCells).
+	// subsample of exactly MaxCells rows (default DefaultSnapshotCells): cells
+	// on the lattice, (deme, clone) entries in the deme mode.
 	MaxCells int64
 }
 
@@ -91,14 +101,15 @@ type RegionConfig struct {
 	// rule places K punches.
 	Positions [][3]float64
 	// K punches by the spread rule: the first at the lesion's centre (the
-	// centroid of its cells), the others evenly around it on the circle of
+	// centroid of its cells, a deme weighing its cells), the others evenly around it on the circle of
 	// half the lesion's radius (the largest distance of a cell from the
 	// centroid, so that a lesion broken into foci is spanned by its
 	// footprint), in the plane of the centre.
 	K int
 }
 
-// SpatialConfig says what is read off a lattice replicate (Config.Spatial).
+// SpatialConfig says what is read off a lattice or deme replicate
+// (Config.Spatial).
 type SpatialConfig struct {
 	Snapshot SnapshotConfig
 	Regions  RegionConfig
@@ -160,19 +171,23 @@ func (c *Config) validateSpatial() error {
 	if c.Spatial == nil {
 		return nil
 	}
-	if c.Lattice == nil {
-		return errors.New("spatial observations (snapshots, regions) need the lattice mode: the well-mixed engine has no positions")
+	if c.Lattice == nil && c.Demes == nil {
+		return errors.New("spatial observations (snapshots, regions) need the lattice mode or the deme mode: the well-mixed engine has no positions")
 	}
 	return c.Spatial.Validate()
 }
 
-// SnapshotCell is one cell of a snapshot.
+// SnapshotCell is one row of a snapshot: one cell of a lattice, or the
+// cells of one clone in one deme.
 type SnapshotCell struct {
 	Moment  string // MomentTreatmentStart, ...
 	Time    float64
 	X, Y, Z int32 // relative to the founder's site; Z = 0 in 2D
 	Clone   int64
 	Class   model.Class
+	// Cells of the clone at the site: 1 on the lattice, the clone's cells
+	// in the deme in the deme mode.
+	Cells int64
 	// TumourCells is the tumour's cells at the snapshot (the rows are a
 	// subsample of them when there are more than SnapshotConfig.MaxCells).
 	TumourCells int64
@@ -210,12 +225,32 @@ type RegionRow struct {
 	VAF float64
 }
 
+// spatialTumour is what the spatial observations read of a tumour: the
+// Lattice and the Demes both provide it (lattice_observe.go,
+// demes_observe.go).
+type spatialTumour interface {
+	body
+	// eachSite calls fn for every clone at every occupied site, with the
+	// site's position relative to the founder's site (z = 0 in 2D), the
+	// clone's id and its cells there (> 0), in raster order of sites (x
+	// fastest, then y, then z), clones of a site by increasing id.
+	eachSite(fn func(x, y, z int, clone int64, cells int64))
+	// entries is the number of calls eachSite makes.
+	entries() int64
+	// spatialGeno is the genotype index of clone id.
+	spatialGeno(id int64) int32
+	// genoHits are the secondary mutations of genotype g.
+	genoHits(g int32) []model.Hit
+	// genoClass is the resistance class of genotype g.
+	genoClass(g int32) model.Class
+}
+
 // spatialObs takes a worker's spatial observations; it persists across
 // replicates (its caches only grow).
 type spatialObs struct {
 	cfg *SpatialConfig
 	m   *model.Model
-	lt  *Lattice
+	lt  spatialTumour
 	res *Result
 
 	snapDay, regDay int
@@ -231,7 +266,7 @@ type spatialObs struct {
 	ctr     [][3]float64
 }
 
-func newSpatialObs(cfg *Config, lt *Lattice) *spatialObs {
+func newSpatialObs(cfg *Config, lt spatialTumour) *spatialObs {
 	o := &spatialObs{cfg: cfg.Spatial, m: &cfg.Model, lt: lt}
 	o.names = append(o.names, "Y220C")
 	o.classes = append(o.classes, 0)
@@ -250,10 +285,11 @@ func newSpatialObs(cfg *Config, lt *Lattice) *spatialObs {
 	return o
 }
 
-// observedLattice is the lattice as the treatment phase sees it when
-// spatial observations are asked for: it stops at observation days.
-type observedLattice struct {
-	*Lattice
+// observedBody is the tumour (lattice or demes) as the treatment phase
+// sees it when spatial observations are asked for: it stops at observation
+// days.
+type observedBody struct {
+	spatialTumour
 	o *spatialObs
 }
 
@@ -281,9 +317,9 @@ func (o *spatialObs) takeDay(d float64) {
 	}
 }
 
-// Advance moves the lattice to t1, stopping at observation days on the way.
-func (ol observedLattice) Advance(t1 float64, e Exposure) {
-	o, lt := ol.o, ol.Lattice
+// Advance moves the tumour to t1, stopping at observation days on the way.
+func (ol observedBody) Advance(t1 float64, e Exposure) {
+	o, lt := ol.o, ol.spatialTumour
 	le := math.Inf(-1)
 	for {
 		d, ok := o.nextDay()
@@ -305,9 +341,9 @@ func (ol observedLattice) Advance(t1 float64, e Exposure) {
 
 // LastExtinction is the time the last clone to die out in the latest
 // Advance did, over its pieces.
-func (ol observedLattice) LastExtinction() float64 { return ol.o.lastExt }
+func (ol observedBody) LastExtinction() float64 { return ol.o.lastExt }
 
-// start begins a replicate's observations at treatment start (the lattice's
+// start begins a replicate's observations at treatment start (the tumour's
 // clock at 0).
 func (o *spatialObs) start(res *Result) {
 	o.res = res
@@ -336,19 +372,21 @@ func (o *spatialObs) at(moment string) {
 // snapshotKey keys the streams of snapshot subsamples (plus the rank).
 const snapshotKey = 1 << 60
 
-// snapshot lists the lattice's cells, or a uniform subsample of MaxCells
-// of them (Knuth's selection sampling, algorithm S: in raster order, a
-// cell is kept with probability (cells still wanted) / (cells not yet
-// seen), which keeps exactly MaxCells, every subset equally likely).
+// snapshot lists the tumour's entries (cells on the lattice, deme and
+// clone pairs in the deme mode), or a uniform subsample of MaxCells of them
+// (Knuth's selection sampling, algorithm S: in raster order, an entry is
+// kept with probability (entries still wanted) / (entries not yet seen),
+// which keeps exactly MaxCells, every subset equally likely).
 func (o *spatialObs) snapshot(moment string) {
 	lt, res := o.lt, o.res
-	n := lt.Total()
+	n := lt.entries()
 	k := min(n, o.cfg.Snapshot.MaxCells)
 	r := rng.Derive(res.Stream, snapshotKey+o.ranks)
 	o.ranks++
 	t := lt.Time()
+	total := lt.Total()
 	var seen, took int64
-	lt.eachCell(func(x, y, z int, c int32) {
+	lt.eachSite(func(x, y, z int, c int64, cells int64) {
 		keep := k == n || (took < k && float64(n-seen)*r.Float64() < float64(k-took))
 		seen++
 		if !keep {
@@ -356,7 +394,7 @@ func (o *spatialObs) snapshot(moment string) {
 		}
 		took++
 		res.Snapshots = append(res.Snapshots, SnapshotCell{Moment: moment, Time: t, X: int32(x), Y: int32(y), Z: int32(z),
-			Clone: int64(c), Class: lt.genoClass(lt.cloneGeno(c)), TumourCells: n})
+			Clone: c, Class: lt.genoClass(lt.spatialGeno(c)), Cells: cells, TumourCells: total})
 	})
 }
 
@@ -382,20 +420,22 @@ func (o *spatialObs) genoSlots(g int32) []int32 {
 	return o.slots[g]
 }
 
-// lesion returns the centroid of the lattice's cells and the lesion's
-// radius: the largest distance of a cell from the centroid.
+// lesion returns the centroid of the tumour's cells (a site weighing its
+// cells) and the lesion's radius: the largest distance of an occupied site
+// from the centroid.
 func (o *spatialObs) lesion() (c [3]float64, radius float64) {
 	lt := o.lt
 	var sx, sy, sz float64
-	lt.eachCell(func(x, y, z int, _ int32) {
-		sx += float64(x)
-		sy += float64(y)
-		sz += float64(z)
+	lt.eachSite(func(x, y, z int, _ int64, cells int64) {
+		w := float64(cells) // 1 on the lattice: w * x is exactly x
+		sx += w * float64(x)
+		sy += w * float64(y)
+		sz += w * float64(z)
 	})
 	n := float64(lt.Total())
 	c = [3]float64{sx / n, sy / n, sz / n}
 	r2 := 0.0
-	lt.eachCell(func(x, y, z int, _ int32) {
+	lt.eachSite(func(x, y, z int, _ int64, _ int64) {
 		dx, dy, dz := float64(x)-c[0], float64(y)-c[1], float64(z)-c[2]
 		r2 = max(r2, dx*dx+dy*dy+dz*dz)
 	})
@@ -435,27 +475,27 @@ func (o *spatialObs) regions(moment string) {
 	o.cells = resize(o.cells, ns)
 	counts, cells := o.counts, o.cells
 	pool, whole := np, np+1
-	add := func(s int, slots []int32) {
-		cells[s]++
+	add := func(s int, slots []int32, w int64) {
+		cells[s] += w
 		row := counts[s*nv : (s+1)*nv]
 		for _, v := range slots {
-			row[v]++
+			row[v] += w
 		}
 	}
-	lt.eachCell(func(x, y, z int, c int32) {
-		slots := o.genoSlots(lt.cloneGeno(c))
+	lt.eachSite(func(x, y, z int, c int64, w int64) {
+		slots := o.genoSlots(lt.spatialGeno(c))
 		in := false
 		for p := range ctr {
 			dx, dy, dz := float64(x)-ctr[p][0], float64(y)-ctr[p][1], float64(z)-ctr[p][2]
 			if dx*dx+dy*dy+dz*dz <= r2 {
-				add(p, slots)
+				add(p, slots, w)
 				in = true
 			}
 		}
 		if in {
-			add(pool, slots)
+			add(pool, slots, w)
 		}
-		add(whole, slots)
+		add(whole, slots, w)
 	})
 	t := lt.Time()
 	copies := float64(o.m.Alleles.Copies)

@@ -58,7 +58,8 @@ type Config struct {
 	// (lattice.go): one cell per lattice site; nil: well mixed.
 	Lattice *LatticeConfig
 	// Spatial, if set, takes snapshots and multi-region biopsies of a
-	// lattice replicate (lattice_spatial.go); it needs Lattice.
+	// lattice or deme replicate (lattice_spatial.go); it needs Lattice or
+	// Demes.
 	Spatial *SpatialConfig
 
 	// Demes, if set, makes every replicate a tumour of well-mixed demes on
@@ -321,8 +322,8 @@ type Result struct {
 	// detection with StopAtDetection), genotypes without cells left out.
 	Genotypes []GenotypeCount
 
-	// Snapshots and Regions are the spatial observations of a lattice
-	// replicate (Config.Spatial), in the order they were taken.
+	// Snapshots and Regions are the spatial observations of a lattice or
+	// deme replicate (Config.Spatial), in the order they were taken.
 	Snapshots []SnapshotCell
 	Regions   []RegionRow
 }
@@ -416,12 +417,16 @@ func NewReplicator(cfg *Config) *Replicator {
 		rp.cur = rp.lat
 		if cfg.Spatial != nil {
 			rp.spat = newSpatialObs(cfg, rp.lat)
-			rp.cur = observedLattice{rp.lat, rp.spat}
+			rp.cur = observedBody{rp.lat, rp.spat}
 		}
 	}
 	if cfg.Demes != nil {
 		rp.dem = NewDemes(&cfg.Model, *cfg.Demes, cfg.Engine)
 		rp.cur = rp.dem
+		if cfg.Spatial != nil {
+			rp.spat = newSpatialObs(cfg, rp.dem)
+			rp.cur = observedBody{rp.dem, rp.spat}
+		}
 	}
 	if cfg.Therapy != nil {
 		rp.therapy = cfg.Therapy()

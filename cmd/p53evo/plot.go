@@ -44,9 +44,10 @@ func plotCommand() *cli.Command {
 			"           called by both): plasma VAF of each resistance SNV called in plasma over time,\n" +
 			"           the tumour fraction (Y220C marker), and the SNVs each tissue biopsy called\n" +
 			"           (triangles at the biopsy time, labelled by lesion; needs patient.biopsy).\n" +
-			"   section lattice tumours (engine.space: lattice with observe.snapshot): the lattice of one\n" +
-			"           replicate (in 3D the z slice holding the most cells) coloured by class\n" +
-			"           (--by clone: shades of the class per clone), one panel per snapshot side by side\n" +
+			"   section lattice or deme tumours (engine.space: lattice or demes with observe.snapshot):\n" +
+			"           the sites of one replicate (in 3D the z slice holding the most cells) coloured by\n" +
+			"           class (--by clone: shades of the class per clone; a deme takes its majority\n" +
+			"           class, or its largest clone), one panel per snapshot side by side\n" +
 			"           on the same sites (--time picks them, e.g. treatment_start,progression); without\n" +
 			"           --replicate the first with a progression snapshot; .png or .svg.\n" +
 			"Treatment phases are shaded. muller shows, without --replicate, the first replicate that\n" +

@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 )
 
-// plotSection draws --kind section: snapshots of one lattice replicate.
+// plotSection draws --kind section: snapshots of one lattice or deme replicate.
 func plotSection(ctx context.Context, cmd *cli.Command, out string) error {
 	dirs := cmd.Args().Slice()
 	if len(dirs) != 1 {
