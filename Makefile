@@ -15,7 +15,7 @@ run:
 
 test:
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
 	@# the theory checks must fail on an engine with its former defects put back
 	$(GO) test -count=1 -tags p53evo_planted -run Planted ./sim/theory/
 
