@@ -31,16 +31,6 @@ func (k EndKind) String() string {
 	return fmt.Sprintf("EndKind(%d)", k)
 }
 
-// ParseEndKind reads an EndKind's name.
-func ParseEndKind(s string) (EndKind, error) {
-	for i, n := range endNames {
-		if n == s {
-			return EndKind(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown phase end %q (allowed: never, after, progression, ctdna, burden-below, burden-above)", s)
-}
-
 // EndRule is when a phase ends.
 type EndRule struct {
 	Kind     EndKind
