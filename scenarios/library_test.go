@@ -146,9 +146,10 @@ func TestLibraryPolicies(t *testing.T) {
 				return c.Detect == 1e8 && c.Lethal == 1e10 && c.CTDNA.Every < 0 && c.Lattice == nil && c.Demes != nil &&
 					*c.Demes == sim.DemesConfig{Dim: 2, K: 1e4, Dispersal: sim.DemeFission, Step: 0.25}
 			}},
-		"rezatapopt-intermittent": {[]ph{{Name: "rezatapopt-21on-7off", Doses: rez(2000), Interval: 1, On: 21, Off: 7, End: prog, Next: -1, NextSet: true}}, nil},
-		"rezatapopt-reduced-dose": {[]ph{{Name: "rezatapopt-1150", Doses: rez(1150), Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},
-		"rezatapopt-high-pulse":   {[]ph{{Name: "rezatapopt-2500-pulse", Doses: rez(2500), Interval: 1, On: 7, Off: 14, End: prog, Next: -1, NextSet: true}}, nil},
+		"rezatapopt-continuous-wait-lattice": {[]ph{{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: -1, NextSet: true}}, waitTwin},
+		"rezatapopt-intermittent":            {[]ph{{Name: "rezatapopt-21on-7off", Doses: rez(2000), Interval: 1, On: 21, Off: 7, End: prog, Next: -1, NextSet: true}}, nil},
+		"rezatapopt-reduced-dose":            {[]ph{{Name: "rezatapopt-1150", Doses: rez(1150), Interval: 1, End: prog, Next: -1, NextSet: true}}, nil},
+		"rezatapopt-high-pulse":              {[]ph{{Name: "rezatapopt-2500-pulse", Doses: rez(2500), Interval: 1, On: 7, Off: 14, End: prog, Next: -1, NextSet: true}}, nil},
 		"switch-nextgen-at-progression": {[]ph{
 			{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: prog, Next: 1, NextSet: true},
 			{Name: "nextgen", Doses: []float64{0, 2000, 0}, Interval: 1, End: prog, Next: -1, NextSet: true},
@@ -169,6 +170,10 @@ func TestLibraryPolicies(t *testing.T) {
 		}, func(c sim.Config) bool {
 			return c.Scan == 28 && c.ProgressionFromBaseline && c.Lattice != nil && c.Detect == 1e5 && !(c.CTDNA.Every > 0)
 		}},
+		"adaptive-wait-lattice": {[]ph{
+			{Name: "treat", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenBelow, Fraction: 0.5}, Next: 1, NextSet: true},
+			{Name: "pause", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndBurdenAbove, Fraction: 1}, Next: 0, NextSet: true},
+		}, func(c sim.Config) bool { return c.Scan == 28 && c.ProgressionFromBaseline && waitTwin(c) }},
 		"holiday-rechallenge": {[]ph{
 			{Name: "rezatapopt", Doses: rez(2000), Interval: 1, End: sim.EndRule{Kind: sim.EndAfter, Days: 180}, Next: 1, NextSet: true},
 			{Name: "holiday", Doses: rez(0), Interval: 1, End: sim.EndRule{Kind: sim.EndAfter, Days: 90}, Next: 2, NextSet: true},
@@ -222,9 +227,17 @@ func TestLibraryPolicies(t *testing.T) {
 	}
 }
 
+// waitTwin: the wait-rule lattice twins share one biology: b 0.02, d 0.01
+// (net 0.01 per day at b/d = 2, where a wait lattice grows), detection at 1e4
+// cells, mutation rate 1e-8, no blood draws.
+func waitTwin(c sim.Config) bool {
+	return c.Lattice != nil && *c.Lattice == sim.LatticeConfig{Dim: 2, Rule: sim.RuleWait} &&
+		c.Model.Birth == 0.02 && c.Model.Death == 0.01 && c.Model.MutationRate == 1e-8 && c.Detect == 1e4 && !(c.CTDNA.Every > 0)
+}
+
 func TestGetOpen(t *testing.T) {
 	_, err := Get("rezatapopt-continous")
-	if err == nil || !strings.Contains(err.Error(), "available: adaptive, adaptive-lattice, combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
+	if err == nil || !strings.Contains(err.Error(), "available: adaptive, adaptive-lattice, adaptive-wait-lattice, combo-nextgen") || !strings.Contains(err.Error(), `did you mean "rezatapopt-continuous"`) {
 		t.Errorf("Get error: %v", err)
 	}
 	_, err = Open("no-such-scenario")
