@@ -3,60 +3,10 @@ package sim
 import (
 	"context"
 	"fmt"
-	"math"
-
-	"github.com/p53evo/p53evo/model"
 )
 
 // Demes exposes the worker's deme tumour (nil unless Config.Demes is set).
 func (rp *Replicator) Demes() *Demes { return rp.dem }
-
-// runDemes is Run in the deme mode: grow one founder to the detection size
-// with the well-mixed engine's step rule, shift time so treatment starts at
-// 0, and treat with the shared treatment phase (scans, RECIST, phases,
-// progression).
-func (rp *Replicator) runDemes(rep int, res *Result) error {
-	cfg := rp.cfg
-	res.reset(rep)
-	res.Patient = nil
-	dm := rp.dem
-	if err := rp.growDemes(rep, res); err != nil {
-		return err
-	}
-	dm.Shift(-dm.Time())
-	res.AtStart = dm.Counts()
-	if rp.spat != nil {
-		rp.spat.start(res)
-	}
-	if cfg.StopAtDetection {
-		res.Trajectory = appendPoint(res.Trajectory, dm)
-	} else {
-		if err := rp.treat(res); err != nil {
-			return err
-		}
-		if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != dm.Time() {
-			res.Trajectory = rp.point(res.Trajectory)
-		}
-	}
-	if rp.spat != nil {
-		rp.spat.at(MomentEnd)
-	}
-	res.EndTime = dm.Time()
-	res.Final = dm.Counts()
-	res.Genotypes = dm.GenotypeCounts(res.Genotypes)
-	res.ClonesBorn = dm.Born()
-	res.Clones = append(res.Clones, dm.Records()...)
-	if cfg.StopAtDetection {
-		return nil
-	}
-	for _, r := range res.Clones {
-		if r.Class != model.Sensitive && (math.IsNaN(res.FirstResistantBirth) || r.Born < res.FirstResistantBirth) {
-			res.FirstResistantBirth = r.Born
-		}
-	}
-	res.Events = append(res.Events, Event{Time: dm.Time(), Kind: "end", Detail: res.Outcome.String()})
-	return nil
-}
 
 // growDemes runs founders until one reaches the detection size, with the
 // growth steps of the well-mixed engine (Replicator.grow, detectionStep),

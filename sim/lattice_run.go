@@ -11,41 +11,51 @@ import (
 // Lattice exposes the worker's lattice (nil unless Config.Lattice is set).
 func (rp *Replicator) Lattice() *Lattice { return rp.lat }
 
-// runLattice is Run in the lattice mode: grow one founder to the detection
-// size event by event, shift time so treatment starts at 0, and treat with
-// the same treatment phase (scans, RECIST, phases, progression) as the
-// well-mixed engine.
-func (rp *Replicator) runLattice(rep int, res *Result) error {
+// spatialBody is a tumour in space (a lattice or demes): a body that also
+// keeps its own clock shift, genotype counts and clone records.
+type spatialBody interface {
+	body
+	Shift(dt float64)
+	GenotypeCounts(dst []GenotypeCount) []GenotypeCount
+	Born() int64
+	Records() []CloneRecord
+}
+
+// runSpatial is Run in a spatial mode (lattice or demes): grow one founder
+// to the detection size with grow, shift time so treatment starts at 0, and
+// treat with the same treatment phase (scans, RECIST, phases, progression)
+// as the well-mixed engine; spatial observations, if any, at treatment
+// start and at the end.
+func (rp *Replicator) runSpatial(rep int, res *Result, sb spatialBody, grow func(int, *Result) error) error {
 	cfg := rp.cfg
 	res.reset(rep)
 	res.Patient = nil
-	lt := rp.lat
-	if err := rp.growLattice(rep, res); err != nil {
+	if err := grow(rep, res); err != nil {
 		return err
 	}
-	lt.Shift(-lt.Time())
-	res.AtStart = lt.Counts()
+	sb.Shift(-sb.Time())
+	res.AtStart = sb.Counts()
 	if rp.spat != nil {
 		rp.spat.start(res)
 	}
 	if cfg.StopAtDetection {
-		res.Trajectory = appendPoint(res.Trajectory, lt)
+		res.Trajectory = appendPoint(res.Trajectory, sb)
 	} else {
 		if err := rp.treat(res); err != nil {
 			return err
 		}
-		if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != lt.Time() {
+		if last := res.Trajectory[len(res.Trajectory)-1]; last.Time != sb.Time() {
 			res.Trajectory = rp.point(res.Trajectory)
 		}
 	}
 	if rp.spat != nil {
 		rp.spat.at(MomentEnd)
 	}
-	res.EndTime = lt.Time()
-	res.Final = lt.Counts()
-	res.Genotypes = lt.GenotypeCounts(res.Genotypes)
-	res.ClonesBorn = lt.Born()
-	res.Clones = append(res.Clones, lt.Records()...)
+	res.EndTime = sb.Time()
+	res.Final = sb.Counts()
+	res.Genotypes = sb.GenotypeCounts(res.Genotypes)
+	res.ClonesBorn = sb.Born()
+	res.Clones = append(res.Clones, sb.Records()...)
 	if cfg.StopAtDetection {
 		return nil
 	}
@@ -54,7 +64,7 @@ func (rp *Replicator) runLattice(rep int, res *Result) error {
 			res.FirstResistantBirth = r.Born
 		}
 	}
-	res.Events = append(res.Events, Event{Time: lt.Time(), Kind: "end", Detail: res.Outcome.String()})
+	res.Events = append(res.Events, Event{Time: sb.Time(), Kind: "end", Detail: res.Outcome.String()})
 	return nil
 }
 

@@ -461,10 +461,10 @@ func (rp *Replicator) Run(rep int, res *Result) error {
 		return rp.runPatient(rep, res)
 	}
 	if rp.lat != nil {
-		return rp.runLattice(rep, res)
+		return rp.runSpatial(rep, res, rp.lat, rp.growLattice)
 	}
 	if rp.dem != nil {
-		return rp.runDemes(rep, res)
+		return rp.runSpatial(rep, res, rp.dem, rp.growDemes)
 	}
 	res.reset(rep)
 	res.Patient = nil
