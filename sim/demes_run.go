@@ -8,43 +8,20 @@ import (
 // Demes exposes the worker's deme tumour (nil unless Config.Demes is set).
 func (rp *Replicator) Demes() *Demes { return rp.dem }
 
-// growDemes runs founders until one reaches the detection size, with the
-// growth steps of the well-mixed engine (Replicator.grow, detectionStep),
-// each made of deme steps; a founder whose lineage dies out is replaced
-// (attempts counted), with the seeds of the well-mixed engine.
+// growDemes is growFounders for a deme tumour, with the growth steps of
+// the well-mixed engine (Replicator.grow, detectionStep), each made of deme
+// steps.
 func (rp *Replicator) growDemes(rep int, res *Result) error {
 	cfg := rp.cfg
 	dm := rp.dem
-	for attempt := 1; ; attempt++ {
-		if attempt > cfg.MaxAttempts {
-			return fmt.Errorf("replicate %d: %w after %d attempts", rep, ErrNoDetection, cfg.MaxAttempts)
+	return rp.growFounders(rep, res, dm, func(nextGrid float64) {
+		t := dm.Time()
+		step := min(cfg.Step, nextGrid-t)
+		if r, bd := dm.growthRates(); r > 0 {
+			step = min(step, detectionStep(float64(dm.Total()), cfg.Detect, r, bd, cfg.MinStep))
 		}
-		seed := ReplicateSeed(cfg.Seed, rep, attempt)
-		res.Stream = seed
-		res.Attempts = attempt
-		dm.Reset(seed, cfg.Founder, 0)
-		res.Trajectory = appendPoint(res.Trajectory[:0], dm)
-		nextGrid := cfg.GrowthGrid
-		for dm.Total() > 0 && float64(dm.Total()) < cfg.Detect {
-			if err := rp.check(rep); err != nil {
-				return err
-			}
-			t := dm.Time()
-			step := min(cfg.Step, nextGrid-t)
-			if r, bd := dm.growthRates(); r > 0 {
-				step = min(step, detectionStep(float64(dm.Total()), cfg.Detect, r, bd, cfg.MinStep))
-			}
-			dm.Advance(t+step, NoDrug{})
-			if dm.Time() >= nextGrid {
-				res.Trajectory = appendPoint(res.Trajectory, dm)
-				nextGrid += cfg.GrowthGrid
-			}
-		}
-		if dm.Total() > 0 {
-			res.detected(dm.Time())
-			return nil
-		}
-	}
+		dm.Advance(t+step, NoDrug{})
+	})
 }
 
 // checkDemes is check in the deme mode: cancellation, the clone cap, and a

@@ -68,40 +68,17 @@ func (rp *Replicator) runSpatial(rep int, res *Result, sb spatialBody, grow func
 	return nil
 }
 
-// growLattice runs founders until one reaches the detection size: growth
-// stops at the division that brings the cells to ceil(Detect), so the
-// burden at detection is exact. A founder whose lineage dies out is
-// replaced (attempts counted), with the seeds of the well-mixed engine.
+// growLattice is growFounders for a lattice, event by event: growth stops
+// at the division that brings the cells to ceil(Detect), so the burden at
+// detection is exact.
 func (rp *Replicator) growLattice(rep int, res *Result) error {
 	cfg := rp.cfg
 	lt := rp.lat
 	target := int64(math.Ceil(cfg.Detect))
-	for attempt := 1; ; attempt++ {
-		if attempt > cfg.MaxAttempts {
-			return fmt.Errorf("replicate %d: %w after %d attempts", rep, ErrNoDetection, cfg.MaxAttempts)
-		}
-		seed := ReplicateSeed(cfg.Seed, rep, attempt)
-		res.Stream = seed
-		res.Attempts = attempt
-		lt.Reset(seed, cfg.Founder, 0)
-		res.Trajectory = appendPoint(res.Trajectory[:0], lt)
-		nextGrid := cfg.GrowthGrid
-		for lt.Total() > 0 && lt.Total() < target {
-			if err := rp.check(rep); err != nil {
-				return err
-			}
-			lt.lastExt = math.Inf(-1)
-			lt.run(min(lt.Time()+cfg.Step, nextGrid), NoDrug{}, target)
-			if lt.Time() >= nextGrid {
-				res.Trajectory = appendPoint(res.Trajectory, lt)
-				nextGrid += cfg.GrowthGrid
-			}
-		}
-		if lt.Total() > 0 {
-			res.detected(lt.Time())
-			return nil
-		}
-	}
+	return rp.growFounders(rep, res, lt, func(nextGrid float64) {
+		lt.lastExt = math.Inf(-1)
+		lt.run(min(lt.Time()+cfg.Step, nextGrid), NoDrug{}, target)
+	})
 }
 
 // checkLattice is check in the lattice mode: cancellation, and a bound on

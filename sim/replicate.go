@@ -836,14 +836,19 @@ func (rp *Replicator) concAt(t float64) []float64 {
 	return rp.conc
 }
 
-// grow runs founders until one reaches the detection size (the first step
-// end at which the total is at least Detect), recording the growth-phase
-// trajectory on the growth grid. Steps shrink as the total closes in on
-// Detect (detectionStep) so that the total at detection exceeds Detect by
-// less than DetectTol.
-func (rp *Replicator) grow(rep int, res *Result) error {
+// founderBody is a tumour that can be started again from a founder.
+type founderBody interface {
+	body
+	Reset(seed uint64, n int64, t float64)
+}
+
+// growFounders runs founders of b until one reaches the detection size (the
+// first step end at which the total is at least Detect), recording the
+// growth-phase trajectory on the growth grid; a founder whose lineage dies
+// out is replaced (attempts counted), each with its own replicate seed.
+// step advances b by one growth step that ends no later than nextGrid.
+func (rp *Replicator) growFounders(rep int, res *Result, b founderBody, step func(nextGrid float64)) error {
 	cfg := rp.cfg
-	tm := rp.tm
 	for attempt := 1; ; attempt++ {
 		if attempt > cfg.MaxAttempts {
 			return fmt.Errorf("replicate %d: %w after %d attempts", rep, ErrNoDetection, cfg.MaxAttempts)
@@ -851,33 +856,44 @@ func (rp *Replicator) grow(rep int, res *Result) error {
 		seed := ReplicateSeed(cfg.Seed, rep, attempt)
 		res.Stream = seed
 		res.Attempts = attempt
-		tm.Reset(seed, cfg.Founder, 0)
-		res.Trajectory = appendPoint(res.Trajectory[:0], tm)
+		b.Reset(seed, cfg.Founder, 0)
+		res.Trajectory = appendPoint(res.Trajectory[:0], b)
 		nextGrid := cfg.GrowthGrid
-		for tm.Total() > 0 && float64(tm.Total()) < cfg.Detect {
+		for b.Total() > 0 && float64(b.Total()) < cfg.Detect {
 			if err := rp.check(rep); err != nil {
 				return err
 			}
-			t := tm.Time()
-			step := min(cfg.Step, nextGrid-t)
-			if r, bd := tumorRates(tm); r > 0 {
-				if planted {
-					step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
-				} else {
-					step = min(step, detectionStep(float64(tm.Total()), cfg.Detect, r, bd, cfg.MinStep))
-				}
-			}
-			tm.Advance(t+step, NoDrug{})
-			if tm.Time() >= nextGrid {
-				res.Trajectory = appendPoint(res.Trajectory, tm)
+			step(nextGrid)
+			if b.Time() >= nextGrid {
+				res.Trajectory = appendPoint(res.Trajectory, b)
 				nextGrid += cfg.GrowthGrid
 			}
 		}
-		if tm.Total() > 0 {
-			res.detected(tm.Time())
+		if b.Total() > 0 {
+			res.detected(b.Time())
 			return nil
 		}
 	}
+}
+
+// grow is growFounders for the well-mixed tumour. Steps shrink as the total
+// closes in on Detect (detectionStep) so that the total at detection
+// exceeds Detect by less than DetectTol.
+func (rp *Replicator) grow(rep int, res *Result) error {
+	cfg := rp.cfg
+	tm := rp.tm
+	return rp.growFounders(rep, res, tm, func(nextGrid float64) {
+		t := tm.Time()
+		step := min(cfg.Step, nextGrid-t)
+		if r, bd := tumorRates(tm); r > 0 {
+			if planted {
+				step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
+			} else {
+				step = min(step, detectionStep(float64(tm.Total()), cfg.Detect, r, bd, cfg.MinStep))
+			}
+		}
+		tm.Advance(t+step, NoDrug{})
+	})
 }
 
 // DetectTol bounds the relative overshoot of the detection size: the total
