@@ -78,9 +78,5 @@ func TestDemesScenario(t *testing.T) {
 			t.Errorf("%q: got %v, want %q", c.src, err, c.want)
 		}
 	}
-	// blood draws are on by default: the demes ask to turn them off
-	_, err := Load("x.yaml", []byte("detection: {size: 1e4}\nengine: {space: demes}\n"))
-	if err == nil || !strings.Contains(err.Error(), "engine.space: demes does not take blood draws") {
-		t.Errorf("demes with blood draws: %v", err)
-	}
+	spaceDraws(t, "engine: {space: demes, demes: {k: 100}}\n", "engine.space: demes does not take virtual trial patients")
 }

@@ -75,9 +75,37 @@ func TestLatticeScenario(t *testing.T) {
 			t.Errorf("%q: got %v, want %q", c.src, err, c.want)
 		}
 	}
-	// blood draws are on by default: the lattice asks to turn them off
-	_, err = Load("x.yaml", []byte("detection: {size: 1e4}\nengine: {space: lattice}\n"))
-	if err == nil || !strings.Contains(err.Error(), "observe.ctdna.every: off") {
-		t.Errorf("lattice with blood draws: %v", err)
+	spaceDraws(t, "engine: {space: lattice}\n", "engine.space: lattice does not take virtual trial patients")
+}
+
+// spaceDraws checks blood draws in a spatial mode (engine, one line of
+// YAML): on by default, they reach the engine, a phase may end at a ctDNA
+// call, and virtual trial patients stay refused, naming the field.
+func spaceDraws(t *testing.T, engine, patientErr string) {
+	t.Helper()
+	s, err := Load("x.yaml", []byte("detection: {size: 1e4}\n"+engine))
+	if err != nil {
+		t.Fatalf("%q with blood draws (the default): %v", engine, err)
+	}
+	cfg, err := Resolve(s)
+	if err != nil || cfg.CTDNA.Every != 28 || (cfg.Lattice == nil && cfg.Demes == nil) {
+		t.Fatalf("%q: blood draws every %v days, lattice %v, demes %v, %v", engine, cfg.CTDNA.Every, cfg.Lattice, cfg.Demes, err)
+	}
+	src := "detection: {size: 1e4}\n" + engine + "observe: {ctdna: {every: 14}}\n" +
+		"treatment:\n  phases:\n    - {name: a, doses: {rezatapopt: 2000}, until: {ctdna: {class: ta-loss, vaf: 0.01}}, next: b}\n    - {name: b, doses: {rezatapopt: 0}}\n"
+	if s, err = Load("x.yaml", []byte(src)); err != nil {
+		t.Fatalf("%q: a phase ending at a ctDNA call: %v", engine, err)
+	}
+	if cfg, err = Resolve(s); err != nil || cfg.CTDNA.Every != 14 {
+		t.Fatalf("%q: a phase ending at a ctDNA call: every %v, %v", engine, cfg.CTDNA.Every, err)
+	}
+	// without draws, the end rule is refused as in the well-mixed mode
+	_, err = Load("x.yaml", []byte(strings.Replace(src, "every: 14", "every: off", 1)))
+	if err == nil || !strings.Contains(err.Error(), "blood draws are off (observe.ctdna.every)") {
+		t.Errorf("%q: ctDNA end rule without draws: %v", engine, err)
+	}
+	_, err = Load("x.yaml", []byte("detection: {size: 1e4}\n"+engine+"patient: {}\n"))
+	if err == nil || !strings.Contains(err.Error(), patientErr) {
+		t.Errorf("%q with a patient: got %v, want %q", engine, err, patientErr)
 	}
 }

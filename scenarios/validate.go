@@ -156,7 +156,7 @@ func validate(s, f *Scenario, o *origins, loc *locator) []*Error {
 	v.mutation(f, o, ds)
 	v.clinic(f, sz)
 	horizon, okH, lattice := v.schedule(f)
-	ctdnaOn := v.liquidBiopsy(f, horizon, okH, lattice)
+	ctdnaOn := v.liquidBiopsy(f, horizon, okH)
 	v.spatial(f, lattice)
 	v.pharmacokinetics(f, o)
 	// a virtual trial patient's plasma draws (patient.plasma.every) feed
@@ -448,7 +448,7 @@ func (v *validator) schedule(f *Scenario) (horizon float64, okH, lattice bool) {
 }
 
 // liquidBiopsy checks observe.ctdna and reports whether blood draws are on.
-func (v *validator) liquidBiopsy(f *Scenario, horizon float64, okH, lattice bool) bool {
+func (v *validator) liquidBiopsy(f *Scenario, horizon float64, okH bool) bool {
 	ct := f.Observe.CTDNA
 	every := float64(*ct.Every)
 	ctdnaOn := every != 0
@@ -467,10 +467,6 @@ func (v *validator) liquidBiopsy(f *Scenario, horizon float64, okH, lattice bool
 	v.positive("observe.ctdna.shed", *ct.Shed, 0, "genome equivalents shed per cell death")
 	v.positive("observe.ctdna.half_life_min", *ct.HalfLifeMin, 0, "minutes")
 	v.positive("observe.ctdna.normal_ge", *ct.NormalGE, 0, "genome equivalents of normal cell-free DNA")
-	if ctdnaOn && lattice {
-		v.bad(v.pick("observe.ctdna.every", "engine.space"), "engine.space: %s does not take blood draws yet; set observe.ctdna.every: off", *f.Engine.Space)
-	}
-
 	return ctdnaOn
 }
 

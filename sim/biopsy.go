@@ -202,10 +202,10 @@ func (rp *Replicator) pickLesion(b *BiopsyConfig, when BiopsyTime, pr *PatientRe
 // clone, k_i ~ Binomial(cells still wanted, n_i / cells not yet visited)
 // (a multinomial sample, which is the hypergeometric one when want is
 // small against the lesion). It returns the tumour cells sampled; the
-// counts are left in tm.drawBuf.w.
+// clones' ids and counts are left in tm.drawBuf.ids and tm.drawBuf.w.
 func (tm *Tumor) sample(want float64, r *rng.Stream) int64 {
 	b := &tm.drawBuf
-	b.w = b.w[:0]
+	b.ids, b.w = b.ids[:0], b.w[:0]
 	rest := tm.total
 	left := int64(math.Round(want))
 	whole := float64(tm.total) <= want
@@ -223,6 +223,7 @@ func (tm *Tumor) sample(want float64, r *rng.Stream) int64 {
 			rest -= n
 		}
 		got += k
+		b.ids = append(b.ids, tm.clones[i].id)
 		b.w = append(b.w, float64(k))
 	}
 	return got
@@ -251,7 +252,7 @@ func (rp *Replicator) biopsy(when BiopsyTime, t float64, pr *PatientResult, r *r
 	cells := tm.sample(b.Cells, r)
 	s := &ps.tissue
 	s.reset(tm.m)
-	tm.tallyWeights(tm.drawBuf.w, s)
+	tm.drawBuf.tally(tm, s)
 	// the sample's TP53 alleles: c per tumour cell, 2 per normal cell, with
 	// normal cells (1 - purity)/purity per tumour cell
 	c := float64(tm.m.Alleles.Copies)

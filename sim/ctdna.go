@@ -35,7 +35,27 @@ type drawBuffers struct {
 	mark    []bool
 	touched []int64
 	death   []float64
-	w       []float64 // per live clone: its weight in a tally
+	ids     []int64   // the clones tallied
+	w       []float64 // per clone tallied: its weight
+}
+
+// lineages is what a blood draw (or a biopsy) reads of a tumour: the
+// ancestry of its clones and the deaths per day of the live ones. The
+// well-mixed Tumor, the Lattice and the Demes provide it, so the plasma
+// model is one piece of code whatever the space.
+type lineages interface {
+	// founded is the number of clones founded: ids run from 0 to
+	// founded()-1, a parent's id below its daughters'.
+	founded() int64
+	// founding returns clone id's parent (-1 for the founder) and the
+	// mutation that founded it: catalog entry, SNV within the entry and
+	// resistance class (model.Sensitive for the founder and for a
+	// mutation that alone confers no resistance: the tally skips them).
+	founding(id int64) (parent int64, mut, site int32, class model.Class)
+	// deaths fills b.ids and b.w with every live clone's id and its
+	// deaths per day under concentrations conc (its cells times its
+	// phenotype's death rate there); b.death is free scratch.
+	deaths(conc []float64, b *drawBuffers)
 }
 
 // snvTally sums, SNV by SNV, the deaths per day of the cells carrying each
@@ -89,57 +109,65 @@ type drawResult struct {
 // descendants) and to s.total.
 func (tm *Tumor) tally(conc []float64, s *snvTally) {
 	b := &tm.drawBuf
-	b.death = b.death[:0]
-	for i := range tm.phenos {
-		b.death = append(b.death, tm.phenos[i].p.DeathAt(conc))
-	}
-	b.w = b.w[:0]
-	for i := range tm.clones {
-		c := &tm.clones[i]
-		b.w = append(b.w, b.death[tm.genos[c.geno].pheno]*float64(c.n))
-	}
-	tm.tallyWeights(b.w, s)
+	tm.deaths(conc, b)
+	b.tally(tm, s)
 }
 
-// tallyWeights adds weight w[i] of every live clone i to s.total and to
-// every resistance SNV in the clone's ancestry.
-func (tm *Tumor) tallyWeights(ws []float64, s *snvTally) {
-	b := &tm.drawBuf
-	for int64(len(b.acc)) < tm.nextID {
+// tally adds weight b.w[i] of every clone b.ids[i] of src to s.total and
+// to every resistance SNV in the clone's ancestry.
+func (b *drawBuffers) tally(src lineages, s *snvTally) {
+	for n := src.founded(); int64(len(b.acc)) < n; {
 		b.acc = append(b.acc, 0)
 		b.mark = append(b.mark, false)
 	}
 	b.touched = b.touched[:0]
 	total := 0.0
-	for i := range tm.clones {
-		c := &tm.clones[i]
-		w := ws[i]
+	for i, id := range b.ids {
+		w := b.w[i]
 		total += w
-		for id := c.id; id >= 0; id = tm.ancParent[id] {
-			if tm.genos[tm.ancGeno[id]].founding == model.Sensitive {
-				continue
+		for id >= 0 {
+			parent, _, _, class := src.founding(id)
+			if class != model.Sensitive {
+				if !b.mark[id] {
+					b.mark[id] = true
+					b.touched = append(b.touched, id)
+				}
+				b.acc[id] += w
 			}
-			if !b.mark[id] {
-				b.mark[id] = true
-				b.touched = append(b.touched, id)
-			}
-			b.acc[id] += w
+			id = parent
 		}
 	}
 	s.total += total
 	slices.Sort(b.touched)
 	for _, id := range b.touched {
-		g := &tm.genos[tm.ancGeno[id]]
-		site := tm.ancSite[id]
+		_, mut, site, class := src.founding(id)
 		k := len(s.vars)
-		if sl := &s.slot[s.snvOff[g.newest]+site]; *sl >= 0 {
+		if sl := &s.slot[s.snvOff[mut]+site]; *sl >= 0 {
 			k = int(*sl)
 		} else {
 			*sl = int32(k)
-			s.vars = append(s.vars, variant{mut: int(g.newest), site: site, class: g.founding})
+			s.vars = append(s.vars, variant{mut: int(mut), site: site, class: class})
 		}
 		s.vars[k].w += b.acc[id]
 		b.acc[id], b.mark[id] = 0, false
+	}
+}
+
+// founded, founding and deaths make the well-mixed Tumor a lineages.
+func (tm *Tumor) founded() int64 { return tm.nextID }
+
+func (tm *Tumor) founding(id int64) (parent int64, mut, site int32, class model.Class) {
+	g := &tm.genos[tm.ancGeno[id]]
+	return tm.ancParent[id], g.newest, tm.ancSite[id], g.founding
+}
+
+func (tm *Tumor) deaths(conc []float64, b *drawBuffers) {
+	tm.phenoDeaths(conc, b)
+	b.ids, b.w = b.ids[:0], b.w[:0]
+	for i := range tm.clones {
+		c := &tm.clones[i]
+		b.ids = append(b.ids, c.id)
+		b.w = append(b.w, b.death[tm.genos[c.geno].pheno]*float64(c.n))
 	}
 }
 
@@ -216,9 +244,24 @@ func singleAssay(cfg *CTDNAConfig, m *model.Model) assay {
 // variant named after the entry, and an entry standing for several SNVs
 // has one variant per SNV, named "entry#k" (k = 1 .. SNVs).
 func (tm *Tumor) draw(cfg *CTDNAConfig, conc []float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
-	s := &tm.snvs
-	s.reset(tm.m)
-	tm.tally(conc, s)
-	a := singleAssay(cfg, tm.m)
-	return s.read(tm.m, &a, tm.t, r, out)
+	return drawFrom(tm, &tm.drawBuf, &tm.snvs, tm.m, cfg, conc, tm.t, r, out)
+}
+
+// drawFrom is a blood draw (Tumor.draw) from any tumour src at time t, with
+// scratch b and s: the lattice and the demes are read exactly as the
+// well-mixed tumour is.
+func drawFrom(src lineages, b *drawBuffers, s *snvTally, m *model.Model, cfg *CTDNAConfig, conc []float64, t float64, r *rng.Stream, out []CTDNARow) ([]CTDNARow, drawResult) {
+	s.reset(m)
+	src.deaths(conc, b)
+	b.tally(src, s)
+	a := singleAssay(cfg, m)
+	return s.read(m, &a, t, r, out)
+}
+
+// phenoDeaths fills b.death with every phenotype's death rate at conc.
+func (tm *Tumor) phenoDeaths(conc []float64, b *drawBuffers) {
+	b.death = b.death[:0]
+	for i := range tm.phenos {
+		b.death = append(b.death, tm.phenos[i].p.DeathAt(conc))
+	}
 }

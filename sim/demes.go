@@ -59,7 +59,11 @@ import (
 // whatever the number of goroutines (Options.Shards) that advance its demes
 // and whatever the number of workers running replicates.
 //
-// Limits: no blood draws (ctDNA), no virtual trial patients, no merge mode
+// Blood draws read the demes' clones tumour-wide as they read a
+// well-mixed tumour (demes_observe.go): the clones' ancestry, SNVs
+// included, is kept by the deme tumour's engine (Demes.tm).
+//
+// Limits: no virtual trial patients, no merge mode
 // (a merged clone pools a genotype's cells tumour-wide, which a deme cannot
 // hold apart). Snapshots and multi-region biopsies read the demes as
 // (site, clone, cells) entries (demes_observe.go, lattice_spatial.go).
@@ -155,9 +159,6 @@ func (c *Config) validateDemes() error {
 	}
 	if c.Lattice != nil {
 		errs = append(errs, errors.New("deme mode: a lattice of cells and demes cannot both be set"))
-	}
-	if c.CTDNA.Every > 0 {
-		errs = append(errs, errors.New("deme mode: blood draws (ctDNA) are not available; turn them off"))
 	}
 	if c.Patient != nil {
 		errs = append(errs, errors.New("deme mode: virtual trial patients are not available"))

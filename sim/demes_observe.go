@@ -44,3 +44,23 @@ func (dm *Demes) genoHits(g int32) []model.Hit { return dm.tm.genos[g].g.Hits }
 
 // genoClass is the resistance class of genotype g.
 func (dm *Demes) genoClass(g int32) model.Class { return dm.tm.genos[g].class }
+
+// founded, founding and deaths make the Demes a lineages: blood draws read
+// the clones tumour-wide (their cells summed over the demes) as they read
+// a well-mixed tumour's (ctdna.go); the ancestry is the engine's (dm.tm).
+func (dm *Demes) founded() int64 { return dm.tm.founded() }
+
+func (dm *Demes) founding(id int64) (parent int64, mut, site int32, class model.Class) {
+	return dm.tm.founding(id)
+}
+
+func (dm *Demes) deaths(conc []float64, b *drawBuffers) {
+	tm := dm.tm
+	tm.phenoDeaths(conc, b)
+	b.ids, b.w = b.ids[:0], b.w[:0]
+	for _, id := range dm.live {
+		c := &dm.clones[id]
+		b.ids = append(b.ids, id)
+		b.w = append(b.w, b.death[tm.genos[c.geno].pheno]*float64(c.n))
+	}
+}

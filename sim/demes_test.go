@@ -12,7 +12,7 @@ import (
 )
 
 // demesConfig is smallConfig in the deme mode at a small detection size (no
-// blood draws: the deme mode does not take them).
+// blood draws, which the tests that want them turn on).
 func demesConfig(seed uint64, dc sim.DemesConfig, detect float64) sim.Config {
 	cfg := smallConfig(seed)
 	cfg.Detect = detect
@@ -357,7 +357,6 @@ func TestDemesValidate(t *testing.T) {
 		{func(c *sim.Config) { c.Demes.Dispersal = sim.DemeInvasion }, "deme migration 0: invasion needs a positive rate per day"},
 		{func(c *sim.Config) { c.Demes.Dispersal = 7 }, "deme dispersal 7: must be fission or invasion"},
 		{func(c *sim.Config) { c.Demes.Step = -1 }, "deme step -1: must be a positive number of days"},
-		{func(c *sim.Config) { c.CTDNA.Every = 28 }, "deme mode: blood draws (ctDNA) are not available"},
 		{func(c *sim.Config) { c.Patient = &sim.PatientConfig{} }, "deme mode: virtual trial patients are not available"},
 		{func(c *sim.Config) { c.Engine.Merge = true }, "deme mode: merged clones do not apply"},
 		{func(c *sim.Config) { c.Lattice = &sim.LatticeConfig{Dim: 2} }, "deme mode: a lattice of cells and demes cannot both be set"},
@@ -373,5 +372,12 @@ func TestDemesValidate(t *testing.T) {
 		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want %q", err, c.want)
 		}
+	}
+	// blood draws are taken
+	cfg := demesConfig(1, sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeFission, Step: 0.25}, 1e4)
+	cfg.CTDNA = sim.CTDNAConfig{Every: 28}
+	cfg.CTDNA.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("deme mode with blood draws: %v", err)
 	}
 }

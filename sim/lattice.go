@@ -54,8 +54,12 @@ import (
 // y sqrt(3)/2). A push along one of the six directions moves cells along a
 // straight line of the hexagonal lattice.
 //
-// Limits of this slice: no blood draws (ctDNA), no virtual trial patients,
-// no merge mode, no demes, and no parallelism inside a replicate
+// Blood draws read the lattice as they read a well-mixed tumour
+// (lattice_observe.go): every clone keeps the SNV of its founding
+// mutation, drawn as the well-mixed engine draws a lineage's (cloneSNV).
+//
+// Limits of this slice: no virtual trial patients, no merge mode, no
+// demes, and no parallelism inside a replicate
 // (replicates still run in parallel and are bit-identical whatever the
 // worker count: each replicate has a single stream derived from its seed).
 // Snapshots and multi-region biopsies: lattice_spatial.go.
@@ -130,9 +134,6 @@ func (c *Config) validateLattice() error {
 	if err := c.Lattice.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if c.CTDNA.Every > 0 {
-		errs = append(errs, errors.New("lattice mode: blood draws (ctDNA) are not available yet; turn them off"))
-	}
 	if c.Patient != nil {
 		errs = append(errs, errors.New("lattice mode: virtual trial patients are not available yet"))
 	}
@@ -152,6 +153,7 @@ type latClone struct {
 	ext    float64
 	geno   int32
 	rec    int32
+	snv    int32 // SNV of the clone's founding mutation within its catalog entry
 }
 
 type latGeno struct {
@@ -159,7 +161,13 @@ type latGeno struct {
 	label string
 	mut   string
 	class model.Class
-	pheno int32
+	// newest is the catalog entry of the newest mutation (-1 for the
+	// founder genotype) and founding its resistance class alone (as
+	// genoInfo's): what a clone of this genotype adds to its parent, as a
+	// blood draw sees it.
+	newest   int32
+	founding model.Class
+	pheno    int32
 	u     float64
 	cum   []float64
 	hits  []model.Hit
@@ -181,6 +189,7 @@ type Lattice struct {
 	recordAt int64
 
 	r       rng.Stream
+	seed    uint64 // the replicate's: keys the SNV streams (cloneSNV)
 	t       float64
 	lastExt float64
 
@@ -415,6 +424,7 @@ func (lt *Lattice) grow() {
 // the replicate's stream derives from seed.
 func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	lt.r = rng.Derive(seed, 1<<61)
+	lt.seed = seed
 	lt.t = t
 	lt.lastExt = math.Inf(-1)
 	for _, p := range lt.sites {
@@ -524,7 +534,11 @@ func (lt *Lattice) addGeno(g model.Genotype, mut string) int32 {
 		pi = int32(len(lt.phenos))
 		lt.phenos = append(lt.phenos, latPheno{p: ph, birth: ph.Birth, death: ph.DeathAt(lt.conc)})
 	}
-	gi := latGeno{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi}
+	gi := latGeno{g: g, label: m.Label(g), mut: mut, class: m.Class(g), pheno: pi, newest: -1}
+	if k := len(g.Hits); k > 0 {
+		gi.newest = int32(g.Hits[k-1].Mut)
+		gi.founding = m.Class(model.Genotype{Hits: g.Hits[k-1:]})
+	}
 	lt.choices = m.Choices(g, lt.choices[:0])
 	sum := 0.0
 	for _, c := range lt.choices {
@@ -548,9 +562,9 @@ func (lt *Lattice) mutant(c int32) int32 {
 	for j < len(g.cum)-1 && x >= g.cum[j] {
 		j++
 	}
+	h := g.hits[j]
 	child := g.child[j]
 	if child < 0 {
-		h := g.hits[j]
 		child = lt.addGeno(g.g.With(h), lt.m.Catalog[h.Mut].Name)
 		lt.genos[gi].child[j] = child
 	}
@@ -558,9 +572,41 @@ func (lt *Lattice) mutant(c int32) int32 {
 	ph := &lt.phenos[lt.genos[child].pheno]
 	lt.bound = max(lt.bound, ph.birth+ph.death)
 	id := int32(len(lt.clones))
-	lt.clones = append(lt.clones, latClone{parent: int64(c), born: lt.t, ext: math.NaN(), geno: child, rec: -1})
+	lt.clones = append(lt.clones, latClone{parent: int64(c), born: lt.t, ext: math.NaN(), geno: child, rec: -1, snv: lt.cloneSNV(c, id, h)})
 	lt.live++
 	return id
+}
+
+// latSNVSalt separates the SNV streams from the lattice's event stream.
+const latSNVSalt = 0x5eed_5a7e_0000_0000
+
+// cloneSNV draws the SNV of hit, the mutation founding clone id, a
+// daughter of clone parent: uniformly among the SNVs of its entry that no
+// ancestor founded on the same copy (by rejection; such daughters are of
+// order u^2), as the well-mixed engine's lineages do (Tumor.lineageSite).
+// The draw comes from a stream keyed by the replicate's seed and the
+// clone's id, not from the event stream, so the SNVs leave the tumour's
+// course unchanged.
+func (lt *Lattice) cloneSNV(parent, id int32, hit model.Hit) int32 {
+	n := uint64(lt.m.SNVs(hit.Mut))
+	if n == 1 {
+		return 0
+	}
+	r := rng.Derive(lt.seed^latSNVSalt, uint64(id))
+	for {
+		hi, _ := bits.Mul64(r.Uint64(), n)
+		site, taken := int32(hi), false
+		for a := int64(parent); a >= 0 && !taken; a = lt.clones[a].parent {
+			cl := &lt.clones[a]
+			hs := lt.genos[cl.geno].g.Hits
+			if k := len(hs); k > 0 && hs[k-1].Mut == hit.Mut && hs[k-1].Copy == hit.Copy && cl.snv == site {
+				taken = true
+			}
+		}
+		if !taken {
+			return site
+		}
+	}
 }
 
 // setRates fills each phenotype's death rate at the current concentrations
@@ -836,7 +882,7 @@ func (lt *Lattice) Plant(x, y, z int, hit model.Hit) (int32, error) {
 	// the planted cell leaves and re-enters at the end of the cell list
 	lt.remove(slices.Index(lt.sites, p))
 	id := int32(len(lt.clones))
-	lt.clones = append(lt.clones, latClone{parent: int64(old), born: lt.t, ext: math.NaN(), geno: gi, rec: -1})
+	lt.clones = append(lt.clones, latClone{parent: int64(old), born: lt.t, ext: math.NaN(), geno: gi, rec: -1, snv: int32(hit.Site)})
 	lt.live++
 	ph := &lt.phenos[lt.genos[gi].pheno]
 	lt.bound = max(lt.bound, ph.birth+ph.death)

@@ -48,3 +48,30 @@ func (lt *Lattice) genoHits(g int32) []model.Hit { return lt.genos[g].g.Hits }
 
 // genoClass is the resistance class of genotype g.
 func (lt *Lattice) genoClass(g int32) model.Class { return lt.genos[g].class }
+
+// founded, founding and deaths make the Lattice a lineages: blood draws
+// read its clones as they read a well-mixed tumour's (ctdna.go).
+func (lt *Lattice) founded() int64 { return int64(len(lt.clones)) }
+
+func (lt *Lattice) founding(id int64) (parent int64, mut, site int32, class model.Class) {
+	c := &lt.clones[id]
+	g := &lt.genos[c.geno]
+	if c.parent < 0 {
+		return -1, -1, 0, model.Sensitive
+	}
+	return c.parent, g.newest, c.snv, g.founding
+}
+
+func (lt *Lattice) deaths(conc []float64, b *drawBuffers) {
+	b.death = b.death[:0]
+	for i := range lt.phenos {
+		b.death = append(b.death, lt.phenos[i].p.DeathAt(conc))
+	}
+	b.ids, b.w = b.ids[:0], b.w[:0]
+	for i := range lt.clones {
+		if c := &lt.clones[i]; c.n > 0 {
+			b.ids = append(b.ids, int64(i))
+			b.w = append(b.w, b.death[lt.genos[c.geno].pheno]*float64(c.n))
+		}
+	}
+}

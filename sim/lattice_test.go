@@ -14,7 +14,7 @@ import (
 )
 
 // latticeConfig is smallConfig in the lattice mode at a small detection size
-// (no blood draws: the lattice mode does not take them yet).
+// (no blood draws: the lattice golden predates them).
 func latticeConfig(seed uint64, lc sim.LatticeConfig, detect float64) sim.Config {
 	cfg := smallConfig(seed)
 	cfg.Detect = detect

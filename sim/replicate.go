@@ -392,10 +392,16 @@ type Replicator struct {
 	spat *spatialObs // Config.Spatial's observations; nil without
 	dem  *Demes
 	vary *varyState // patient.vary's copula, built on first use
+	// drawn is the tumour blood draws read (tm, lat or dem), with the
+	// draws' scratch
+	drawn     lineages
+	plasmaBuf drawBuffers
+	plasmaSNV snvTally
 }
 
 // body is what the treatment phase (treat) needs of a tumour: the
-// well-mixed Tumor and the Lattice both provide it.
+// well-mixed Tumor, the Lattice and the Demes provide it (and lineages,
+// for blood draws).
 type body interface {
 	Time() float64
 	Total() int64
@@ -411,10 +417,10 @@ func NewReplicator(cfg *Config) *Replicator {
 	opt := cfg.Engine
 	opt.entryKeys = opt.Merge && !(cfg.CTDNA.Every > 0)
 	rp := &Replicator{cfg: cfg, tm: NewTumor(&cfg.Model, opt), conc: make([]float64, len(cfg.Model.Drugs))}
-	rp.cur = rp.tm
+	rp.cur, rp.drawn = rp.tm, rp.tm
 	if cfg.Lattice != nil {
 		rp.lat = NewLattice(&cfg.Model, *cfg.Lattice, cfg.Engine.RecordAt)
-		rp.cur = rp.lat
+		rp.cur, rp.drawn = rp.lat, rp.lat
 		if cfg.Spatial != nil {
 			rp.spat = newSpatialObs(cfg, rp.lat)
 			rp.cur = observedBody{rp.lat, rp.spat}
@@ -422,7 +428,7 @@ func NewReplicator(cfg *Config) *Replicator {
 	}
 	if cfg.Demes != nil {
 		rp.dem = NewDemes(&cfg.Model, *cfg.Demes, cfg.Engine)
-		rp.cur = rp.dem
+		rp.cur, rp.drawn = rp.dem, rp.dem
 		if cfg.Spatial != nil {
 			rp.spat = newSpatialObs(cfg, rp.dem)
 			rp.cur = observedBody{rp.dem, rp.spat}
@@ -696,8 +702,7 @@ func (rp *Replicator) startTreatment(tr *treatment, res *Result) {
 func (tr *treatment) draw(t float64) {
 	rp, res, cfg := tr.rp, tr.res, tr.rp.cfg
 	var d drawResult
-	// blood draws are well-mixed only (Config.validateLattice)
-	res.CTDNA, d = rp.tm.draw(&cfg.CTDNA, rp.concAt(t), &tr.obsRNG, res.CTDNA)
+	res.CTDNA, d = drawFrom(rp.drawn, &rp.plasmaBuf, &rp.plasmaSNV, &cfg.Model, &cfg.CTDNA, rp.concAt(t), t, &tr.obsRNG, res.CTDNA)
 	tr.nextDraw += cfg.CTDNA.Every
 	tr.lastCalled = d.called
 	if math.IsNaN(res.FirstCTDNACall) && d.called[model.ClassTALoss]+d.called[model.ClassPocket] > 0 {
