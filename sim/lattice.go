@@ -168,10 +168,10 @@ type latGeno struct {
 	newest   int32
 	founding model.Class
 	pheno    int32
-	u     float64
-	cum   []float64
-	hits  []model.Hit
-	child []int32
+	u        float64
+	cum      []float64
+	hits     []model.Hit
+	child    []int32
 }
 
 type latPheno struct {
