@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/p53evo/p53evo/model"
@@ -34,7 +35,8 @@ import (
 //     all punches (a cell in two punches counted once) and for the whole
 //     tumour, it counts the cells and, for every variant present in the
 //     tumour, the cells carrying it: the truncal Y220C, then each secondary
-//     mutation's SNV.
+//     mutation's SNV, the one its clone founded (lineages.founding), so
+//     punches name the SNVs a blood draw reads.
 //
 // Moments that are days split the engine's step at that day (the tumour
 // is advanced to the day, observed, then advanced on): a replicate observed
@@ -239,8 +241,8 @@ type spatialTumour interface {
 	entries() int64
 	// spatialGeno is the genotype index of clone id.
 	spatialGeno(id int64) int32
-	// genoHits are the secondary mutations of genotype g.
-	genoHits(g int32) []model.Hit
+	// lineages: the clones' ancestry, with the SNV each founded
+	lineages
 	// genoClass is the resistance class of genotype g.
 	genoClass(g int32) model.Class
 }
@@ -260,7 +262,7 @@ type spatialObs struct {
 	snvOff  []int32  // first variant slot of each catalog entry (slot 0: Y220C)
 	names   []string // variant name by slot
 	classes []model.MutClass
-	slots   [][]int32 // variant slots of each genotype, cached
+	slots   []int32 // scratch of cloneSlots
 	counts  []int64
 	cells   []int64
 	ctr     [][3]float64
@@ -398,26 +400,22 @@ func (o *spatialObs) snapshot(moment string) {
 	})
 }
 
-// genoSlots are the variant slots genotype g carries, Y220C first.
-func (o *spatialObs) genoSlots(g int32) []int32 {
-	for int(g) >= len(o.slots) {
-		o.slots = append(o.slots, nil)
-	}
-	if o.slots[g] == nil {
-		s := []int32{0}
-		for _, h := range o.lt.genoHits(g) {
-			v := o.snvOff[h.Mut] + int32(h.Site)
-			dup := false
-			for _, w := range s {
-				dup = dup || w == v
-			}
-			if !dup { // the same SNV on two copies: one variant
+// cloneSlots are the variant slots clone c carries, Y220C first: the SNV
+// founded by each clone of its ancestry, an SNV on two copies once. The
+// slice is scratch, valid until the next call.
+func (o *spatialObs) cloneSlots(c int64) []int32 {
+	s := append(o.slots[:0], 0)
+	for id := c; id >= 0; {
+		parent, mut, site, _ := o.lt.founding(id)
+		if mut >= 0 {
+			if v := o.snvOff[mut] + site; !slices.Contains(s, v) {
 				s = append(s, v)
 			}
 		}
-		o.slots[g] = s
+		id = parent
 	}
-	return o.slots[g]
+	o.slots = s
+	return s
 }
 
 // lesion returns the centroid of the tumour's cells (a site weighing its
@@ -483,7 +481,7 @@ func (o *spatialObs) regions(moment string) {
 		}
 	}
 	lt.eachSite(func(x, y, z int, c int64, w int64) {
-		slots := o.genoSlots(lt.spatialGeno(c))
+		slots := o.cloneSlots(c)
 		in := false
 		for p := range ctr {
 			dx, dy, dz := float64(x)-ctr[p][0], float64(y)-ctr[p][1], float64(z)-ctr[p][2]
