@@ -39,7 +39,6 @@ func (dm *Demes) entries() int64 {
 // spatialGeno is the genotype index of clone id.
 func (dm *Demes) spatialGeno(id int64) int32 { return dm.clones[id].geno }
 
-
 // genoClass is the resistance class of genotype g.
 func (dm *Demes) genoClass(g int32) model.Class { return dm.tm.genos[g].class }
 

@@ -42,7 +42,6 @@ func (lt *Lattice) spatialGeno(id int64) int32 { return lt.cloneGeno(int32(id)) 
 // cloneGeno is the genotype index of clone id (an index into lt.genos).
 func (lt *Lattice) cloneGeno(id int32) int32 { return lt.clones[id].geno }
 
-
 // genoClass is the resistance class of genotype g.
 func (lt *Lattice) genoClass(g int32) model.Class { return lt.genos[g].class }
 
