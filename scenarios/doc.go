@@ -54,7 +54,7 @@
 //	  progression: nadir            # or baseline: 1.728 x the line's start (adaptive therapy)
 //	  visible: 0                    # cells imaging can see (0: all); below it a scan reads CR
 //	  ctdna: {every: 28, depth: 2000, min_alt: 5, lod: 0.001, shed: 1.4e-4,
-//	          half_life_min: 30, normal_ge: 2.25e6, record_min_vaf: 1e-4}  # every: off (or 0) for no blood draws
+//	          half_life_min: 30, normal_ge: 2.25e6, record_min_vaf: 1e-4}  # every: off (or 0) for no blood draws; any engine.space
 //	  # engine.space: lattice or demes; missing: not taken. Moments: treatment_start,
 //	  # progression (the first), end, or days since treatment start (increasing)
 //	  snapshot: {at: [treatment_start, progression], max_cells: 200000}  # cells (demes: deme and clone rows), subsampled above max_cells
@@ -62,6 +62,10 @@
 //	record: {grid: 7, growth_grid: 28, clone_threshold: 100}
 //	engine: {step: 7, min_step: 0.01, exact_below: 1, shards: 1, shard_min: 256, max_attempts: 1000000,
 //	         max_clones: 2000000}     # stop a replicate above this many live clones (or 20 x genotypes); 0: no limit
+//	# engine.space: none (well mixed, the default), lattice (engine.lattice) or demes
+//	# (engine.demes). Blood draws (observe.ctdna), until: ctdna and ctDNA-triggered
+//	# switches work in every space, read from the spatial tumour's clones; a patient
+//	# section needs space none (a patient's lesions are well mixed).
 //
 // # Treatment policies
 //

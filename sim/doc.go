@@ -83,7 +83,11 @@
 // lesions without blood draws key genotypes by entry (nothing reads SNVs
 // apart there, and SNV keys multiply merged clones about 13-fold at 1e11
 // cells); a patient's merged lesions are always keyed by SNV, since every
-// patient's plasma is drawn at least at baseline.
+// patient's plasma is drawn at least at baseline. The lattice and deme
+// modes take blood draws too, read by the same code (drawFrom over the
+// lineages interface: each clone's parent and founding SNV, and the live
+// clones' deaths per day); a lattice clone's SNV is drawn at its birth
+// from a stream keyed by the seed and its id, not from the event stream.
 //
 // Merged, a parent's stream of mutant daughters of one entry is settled
 // daughter by daughter while fewer than AggregateMin are expected, by a
