@@ -162,6 +162,9 @@ type scenarioInfo struct {
 	// drawsKnown is false when the scenario does not say or could not be
 	// read.
 	draws, drawsKnown bool
+	// followUp is the planned end of follow-up, days after treatment
+	// start: stop.at when set, else stop.horizon; 0 when not known.
+	followUp float64
 }
 
 // manifestScenario reads the manifest's scenario with the scenario loader
@@ -184,6 +187,12 @@ func manifestScenario(m dataset.Manifest) scenarioInfo {
 	info := scenarioInfo{treated: len(sc.Treatment.Phases) > 0, doses: map[string]map[string]float64{}}
 	if e := sc.Observe.CTDNA.Every; e != nil {
 		info.draws, info.drawsKnown = *e > 0, true
+	}
+	switch st := sc.Stop; {
+	case st.At != nil && *st.At > 0:
+		info.followUp = *st.At
+	case st.Horizon != nil && *st.Horizon > 0:
+		info.followUp = *st.Horizon
 	}
 	for i, ph := range sc.Treatment.Phases {
 		name := ph.Name

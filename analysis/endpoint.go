@@ -60,13 +60,13 @@ func ParseEndpoint(s string) (_ Endpoint, err error) {
 func (e Endpoint) Description() string {
 	switch e {
 	case EndpointTTP:
-		return "time to progression: first scan meeting RECIST PD or the lethal burden; censored at the end of follow-up (cured: at the arm's last end time)"
+		return "time to progression: first scan meeting RECIST PD or the lethal burden; censored at the end of follow-up (cured: at the planned end of follow-up, stop.at or stop.horizon)"
 	case EndpointResistantMajority:
-		return "time until resistant (ta-loss + pocket) cells outnumber sensitive ones on the trajectory grid (already at start: event at 0); censored at the end of follow-up (cured: at the arm's last end time)"
+		return "time until resistant (ta-loss + pocket) cells outnumber sensitive ones on the trajectory grid (already at start: event at 0); censored at the end of follow-up (cured: at the planned end of follow-up, stop.at or stop.horizon)"
 	case EndpointFirstResistant:
-		return "time to the birth of the first recorded resistant clone; a lineage born before treatment (pre-existing) is an event at 0; censored at the end of follow-up (cured: at the arm's last end time)"
+		return "time to the birth of the first recorded resistant clone; a lineage born before treatment (pre-existing) is an event at 0; censored at the end of follow-up (cured: at the planned end of follow-up, stop.at or stop.horizon)"
 	case EndpointCtDNA:
-		return "time to the first ctDNA call (runs column first_ctdna_call); censored at the end of follow-up (cured: at the arm's last end time)"
+		return "time to the first ctDNA call (runs column first_ctdna_call); censored at the end of follow-up (cured: at the planned end of follow-up, stop.at or stop.horizon)"
 	}
 	return string(e)
 }
@@ -131,6 +131,10 @@ type ArmData struct {
 	// CallsRead says they were read.
 	PlasmaCalls, TissueCalls []SNVCall
 	CallsRead                bool
+	// FollowUpEnd is the scenario's planned end of follow-up, days after
+	// treatment start (stop.at when set, else stop.horizon), read from the
+	// manifest; 0 when not known. A cured replicate is followed to it.
+	FollowUpEnd float64
 }
 
 // LoadArm reads an arm from an opened dataset. name "" means the
@@ -169,7 +173,9 @@ func LoadArm(d *dataset.Dataset, name string) (_ ArmData, err error) {
 	// Datasets always have the column. When the scenario takes no blood
 	// draws it says nothing; with draws and no call, every replicate is
 	// censored for the ctdna endpoint.
-	if sc := manifestScenario(d.Manifest()); ok && sc.drawsKnown && !sc.draws {
+	sc := manifestScenario(d.Manifest())
+	a.FollowUpEnd = sc.followUp
+	if ok && sc.drawsKnown && !sc.draws {
 		ok = false
 		a.noDraws = true
 	}
@@ -193,12 +199,25 @@ func tableRows(m dataset.Manifest, table string) int64 {
 	return n
 }
 
-// horizon is the latest end time of an arm: where a cured replicate, which
-// can no longer have any of the events, is censored.
+// horizon is the latest end time of an arm's replicates.
 func horizon(runs []dataset.RunRow) float64 {
 	last := 0.0
 	for _, r := range runs {
 		last = max(last, r.EndTime)
+	}
+	return last
+}
+
+// followUp is an arm's maximum follow-up: its latest end time, and at
+// least the scenario's planned end of follow-up when a replicate was cured
+// (a cured patient is followed, free of every event, to the end of the
+// study). It is where cured replicates are censored.
+func followUp(a ArmData) float64 {
+	last := horizon(a.Runs)
+	for _, r := range a.Runs {
+		if r.Outcome == "cured" {
+			return max(last, a.FollowUpEnd)
+		}
 	}
 	return last
 }
@@ -209,18 +228,20 @@ func horizon(runs []dataset.RunRow) float64 {
 //   - the event time is the endpoint's time, clamped at 0 (something that
 //     happened before treatment, such as a resistant lineage born in the
 //     growth phase, is an event at t = 0);
-//   - without the event, a cured replicate is censored at the arm's latest
-//     end time (it can no longer have the event), every other replicate at
-//     its own end time.
+//   - without the event, a cured replicate is censored at the arm's
+//     maximum follow-up (it can no longer have the event): the scenario's
+//     planned end of follow-up (stop.at, else stop.horizon) when the
+//     manifest gives it, and never before the arm's latest end time;
+//     every other replicate at its own end time.
 //
-// ttp is exactly TTPSample. EndpointCtDNA fails with an error wrapping
+// ttp is TTPSample with that censoring time for cured replicates. EndpointCtDNA fails with an error wrapping
 // ErrNoCtDNA when the arm has no first_ctdna_call column.
 func EndpointSample(e Endpoint, a ArmData) (_ Sample, err error) {
 	defer errprefix.Wrap(&err, "analysis")
 	var at func(i int) float64
 	switch e {
 	case EndpointTTP:
-		return TTPSample(a.Runs), nil
+		return ttpSample(a.Runs, followUp(a)), nil
 	case EndpointResistantMajority:
 		at = func(i int) float64 { return a.Runs[i].ResistantMajorityTime }
 	case EndpointFirstResistant:
@@ -236,7 +257,7 @@ func EndpointSample(e Endpoint, a ArmData) (_ Sample, err error) {
 	default:
 		return Sample{}, fmt.Errorf("unknown endpoint %q (allowed: %s)", e, EndpointNames(", "))
 	}
-	last := horizon(a.Runs)
+	last := followUp(a)
 	s := Sample{Time: make([]float64, len(a.Runs)), Event: make([]bool, len(a.Runs))}
 	for i, r := range a.Runs {
 		switch t := at(i); {

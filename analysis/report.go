@@ -280,7 +280,7 @@ func Analyze(arms []ArmData, opt AnalyzeOptions) (_ *Report, err error) {
 		if kms[i], err = KaplanMeier(s); err != nil {
 			return nil, fmt.Errorf("arm %s: %w", a.Name, err)
 		}
-		tau = min(tau, horizon(a.Runs))
+		tau = min(tau, followUp(a))
 	}
 	rep.TauSource = "shortest maximum follow-up among arms"
 	if opt.TauDays > 0 {
@@ -328,7 +328,7 @@ func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (Ar
 		Name: a.Name, Source: a.Source, Scenario: a.Scenario,
 		Replicates: len(a.Runs), Events: km.Events, Censored: km.N - km.Events,
 		Outcomes:        Outcomes{sum.Progressed, sum.Cured, sum.Censored},
-		MaxFollowUpDays: Num(horizon(a.Runs)),
+		MaxFollowUpDays: Num(followUp(a)),
 		ProgressionsByClass: ByClass{
 			Sensitive: sum.DrivenBy["sensitive"], TALoss: sum.DrivenBy["ta-loss"], Pocket: sum.DrivenBy["pocket"],
 		},

@@ -67,10 +67,45 @@ func TestEndpointSample(t *testing.T) {
 			}
 		})
 	}
-	// ttp is TTPSample.
+	// ttp is TTPSample when the scenario's follow-up is not known.
 	s, _ := EndpointSample(EndpointTTP, ArmData{Runs: runs})
 	if !reflect.DeepEqual(s, TTPSample(runs)) {
 		t.Error("ttp differs from TTPSample")
+	}
+}
+
+// A cured replicate is followed to the scenario's planned end of follow-up
+// when the manifest gives it, even when every other replicate ended
+// sooner; never before the arm's latest end time; and an arm without cured
+// replicates keeps its own latest end time as its maximum follow-up.
+func TestCuredCensoredAtPlannedFollowUp(t *testing.T) {
+	runs := []dataset.RunRow{
+		run(0, "progressed", 112, 112, nan, nan),
+		run(1, "cured", nan, 98, nan, nan),
+		run(2, "cured", nan, 150, nan, nan),
+	}
+	for _, c := range []struct {
+		planned, want float64
+	}{{1826.25, 1826.25}, {0, 150}, {120, 150}} {
+		a := ArmData{Runs: runs, FollowUpEnd: c.planned}
+		for _, e := range Endpoints {
+			if e == EndpointCtDNA {
+				continue
+			}
+			s, err := EndpointSample(e, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Time[1] != c.want || s.Time[2] != c.want || s.Event[1] || s.Event[2] {
+				t.Errorf("%s, planned %v: cured censored at %v and %v (events %v %v), want %v", e, c.planned, s.Time[1], s.Time[2], s.Event[1], s.Event[2], c.want)
+			}
+		}
+		if got := followUp(a); got != c.want {
+			t.Errorf("planned %v: follow-up %v, want %v", c.planned, got, c.want)
+		}
+	}
+	if got := followUp(ArmData{Runs: runs[:1], FollowUpEnd: 1826.25}); got != 112 {
+		t.Errorf("no cured replicate: follow-up %v, want the latest end time 112", got)
 	}
 }
 
@@ -327,6 +362,32 @@ func TestCtDNAWithoutCalls(t *testing.T) {
 		}
 		if !errors.Is(err, ErrNoCtDNATable) || !strings.Contains(err.Error(), want) {
 			t.Errorf("LoadCtDNA: %v, want %q", err, want)
+		}
+	}
+}
+
+// LoadArm reads the planned end of follow-up from the manifest's scenario:
+// stop.horizon when written, stop.at when set, unknown (0) otherwise.
+func TestLoadArmFollowUpEnd(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		scen string
+		want float64
+	}{
+		{scenarioA, 0},
+		{scenarioA + "stop: {horizon: 900}\n", 900},
+		{scenarioA + "stop: {at: 400}\n", 400},
+	} {
+		d, err := dataset.Open(writeDataset(t, dir, fmt.Sprint(i), c.scen, nil, armA()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arm, err := LoadArm(d, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if arm.FollowUpEnd != c.want {
+			t.Errorf("%q: FollowUpEnd %v, want %v", c.scen, arm.FollowUpEnd, c.want)
 		}
 	}
 }

@@ -40,17 +40,18 @@ type Arm struct {
 // cured replicate cannot progress, so it is censored at the latest end time
 // seen in the arm (the horizon, when any replicate reached it).
 func TTPSample(runs []dataset.RunRow) Sample {
+	return ttpSample(runs, horizon(runs))
+}
+
+// ttpSample is TTPSample with cured replicates censored at cured.
+func ttpSample(runs []dataset.RunRow, cured float64) Sample {
 	s := Sample{Time: make([]float64, len(runs)), Event: make([]bool, len(runs))}
-	last := 0.0
-	for _, r := range runs {
-		last = max(last, r.EndTime)
-	}
 	for i, r := range runs {
 		switch {
 		case r.Progressed():
 			s.Time[i], s.Event[i] = r.TTP, true
 		case r.Outcome == "cured":
-			s.Time[i] = last
+			s.Time[i] = cured
 		default:
 			s.Time[i] = r.EndTime
 		}

@@ -269,14 +269,14 @@ type CTDNAObserve struct {
 // Record says what is kept of each replicate.
 type Record struct {
 	Grid       *float64 `yaml:"grid"`        // trajectory interval during treatment, days (default 7)
-	GrowthGrid *float64 `yaml:"growth_grid"` // before treatment, days (default 28)
+	GrowthGrid *float64 `yaml:"growth_grid"` // before treatment, days (default 28); also the longest growth step
 	// CloneThreshold: clones reaching this many cells are recorded (default 100).
 	CloneThreshold *int64 `yaml:"clone_threshold"`
 }
 
 // Engine holds numerical settings of the simulator (see sim.Options).
 type Engine struct {
-	Step        *float64 `yaml:"step"`         // longest step, days (default 7)
+	Step        *float64 `yaml:"step"`         // longest treatment step, days (default 7); growth steps go grid point to grid point
 	MinStep     *float64 `yaml:"min_step"`     // shortest step near detection, days (default 0.01)
 	ExactBelow  *int64   `yaml:"exact_below"`  // event-by-event below this clone size (default 1: none)
 	Shards      *int     `yaml:"shards"`       // goroutines per step (default 1)

@@ -517,11 +517,7 @@ func (rp *Replicator) growLesion(rep, li int, l *lesion, lr *LesionResult) error
 			if err := rp.checkLesion(rep, tm, tm.Clones(), len(tm.genos), len(tm.shapes)); err != nil {
 				return err
 			}
-			step := cfg.Step
-			if r, bd := tumorRates(tm); r > 0 {
-				step = min(step, detectionStep(float64(tm.Total()), l.size, r, bd, cfg.MinStep))
-			}
-			tm.Advance(tm.Time()+step, NoDrug{})
+			tm.Advance(tm.Time()+rp.growthStep(tm, cfg.GrowthGrid, l.size), NoDrug{})
 		}
 		if tm.Total() > 0 {
 			lr.GrowthDays = tm.Time()

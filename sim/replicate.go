@@ -16,8 +16,8 @@ type Config struct {
 	Founder int64   // cells at founding (default 1)
 	Detect  float64 // size at which treatment starts (default 1e9)
 
-	Step       float64 // longest step between synchronisation points, days (default 7)
-	GrowthGrid float64 // trajectory interval before treatment, days (default 28)
+	Step       float64 // longest step during treatment, days (default 7)
+	GrowthGrid float64 // trajectory interval and longest step before treatment, days (default 28)
 	Grid       float64 // trajectory interval during treatment, days (default 7)
 	MinStep    float64 // shortest step when closing in on Detect, days (default 0.01)
 
@@ -881,24 +881,35 @@ func (rp *Replicator) growFounders(rep int, res *Result, b founderBody, step fun
 	}
 }
 
-// grow is growFounders for the well-mixed tumour. Steps shrink as the total
-// closes in on Detect (detectionStep) so that the total at detection
-// exceeds Detect by less than DetectTol.
+// grow is growFounders for the well-mixed tumour: it steps from one
+// growth-grid point to the next (growthStep).
 func (rp *Replicator) grow(rep int, res *Result) error {
 	cfg := rp.cfg
 	tm := rp.tm
 	return rp.growFounders(rep, res, tm, func(nextGrid float64) {
 		t := tm.Time()
-		step := min(cfg.Step, nextGrid-t)
-		if r, bd := tumorRates(tm); r > 0 {
-			if planted {
-				step = min(step, max(cfg.MinStep, math.Log(cfg.Detect/float64(tm.Total()))/r))
-			} else {
-				step = min(step, detectionStep(float64(tm.Total()), cfg.Detect, r, bd, cfg.MinStep))
-			}
-		}
-		tm.Advance(t+step, NoDrug{})
+		tm.Advance(t+rp.growthStep(tm, nextGrid-t, cfg.Detect), NoDrug{})
 	})
+}
+
+// growthStep is the next step of an untreated tumour tm growing towards
+// size cells, at most limit days. Untreated rates do not change within a
+// step and the clone step is exact for any length, so before treatment
+// steps are bounded by the growth grid (Config.GrowthGrid), not by
+// Config.Step, which bounds treatment steps; they shrink as the total
+// closes in on size (detectionStep) so that the total at detection exceeds
+// size by less than DetectTol.
+func (rp *Replicator) growthStep(tm *Tumor, limit, size float64) float64 {
+	cfg := rp.cfg
+	step := limit
+	if r, bd := tumorRates(tm); r > 0 {
+		if planted {
+			step = min(step, max(cfg.MinStep, math.Log(size/float64(tm.Total()))/r))
+		} else {
+			step = min(step, detectionStep(float64(tm.Total()), size, r, bd, cfg.MinStep))
+		}
+	}
+	return step
 }
 
 // DetectTol bounds the relative overshoot of the detection size: the total

@@ -1645,14 +1645,17 @@ func (tm *Tumor) eventByEvent(c *clone, g *genoInfo, a float64, out []pending) [
 			continue
 		}
 		v := c.rng.Float64() * tot
-		switch {
-		case v >= birth:
-			n--
-		case v >= bu:
-			n++
-		default:
+		if v < bu { // a division that yields a mutant daughter (rare)
 			out = append(out, tm.daughter(c, g, t))
+			continue
 		}
+		// a birth or a death, written without a branch on the outcome
+		// (which is close to a coin flip, so a branch mispredicts often)
+		d := int64(1)
+		if v >= birth {
+			d = -1
+		}
+		n += d
 	}
 	if n == 0 {
 		c.ext = t

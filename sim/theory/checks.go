@@ -370,7 +370,7 @@ func runResistance(M float64) func(c *Check, eng sim.Options, n, workers int, se
 
 func runLuria(c *Check, eng sim.Options, n, workers int, seed uint64) []Row {
 	const u, M = 1e-6, 1e6
-	cfg := sim.Config{Model: resistanceModel(1, 0, u), Detect: M, Seed: seed, Engine: eng, Step: 1}
+	cfg := sim.Config{Model: resistanceModel(1, 0, u), Detect: M, Seed: seed, Engine: eng, GrowthGrid: 1}
 	x := growToDetection(cfg, n, workers, func(r *sim.Result) float64 { return float64(r.AtStart[model.ClassTALoss]) })
 	const k = 10
 	p := LeaCoulson(u*M, k)
