@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -184,5 +185,49 @@ func TestLatticeSwitchAtCTDNA(t *testing.T) {
 	}
 	if switched == 0 {
 		t.Error("no replicate switched; the test does not exercise the trigger")
+	}
+}
+
+// TestSpatialDrawsLeaveTheTumour: blood draws only read the tumour. With
+// draw days on the recording grid (every 14 days, grid 7), a lattice or
+// deme replicate with draws has the trajectory, final counts, clones and
+// outcome of the same replicate without them; its draws show variants.
+// (Draws off the grid split steps: other random numbers, the same law;
+// every 10 days fails this test.)
+func TestSpatialDrawsLeaveTheTumour(t *testing.T) {
+	lat := latticeConfig(9, sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}, 5000)
+	lat.Horizon = 120
+	dem := demesConfig(9, sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeInvasion, Migration: 0.2}, 2e4)
+	for name, off := range map[string]sim.Config{"lattice": lat, "demes": dem} {
+		on := off
+		spaceDraws(&on)
+		type run struct {
+			traj, clones string
+			final        [3]int64
+			outcome      sim.Outcome
+			rows         int
+		}
+		get := func(cfg sim.Config) []run {
+			var out []run
+			err := sim.Run(t.Context(), &cfg, sim.RunOptions{Count: 3, Workers: 1}, sim.SinkFunc(func(r *sim.Result) error {
+				out = append(out, run{fmt.Sprint(r.Trajectory), fmt.Sprint(r.Clones), r.Final, r.Outcome, len(r.CTDNA)})
+				return nil
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		a, b := get(off), get(on)
+		rows := 0
+		for i := range a {
+			rows += b[i].rows
+			if a[i].traj != b[i].traj || a[i].clones != b[i].clones || a[i].final != b[i].final || a[i].outcome != b[i].outcome {
+				t.Errorf("%s replicate %d: draws changed the tumour: final %v vs %v, outcome %v vs %v", name, i, a[i].final, b[i].final, a[i].outcome, b[i].outcome)
+			}
+		}
+		if rows == 0 {
+			t.Errorf("%s: no ctDNA rows; the test does not exercise the draws", name)
+		}
 	}
 }
