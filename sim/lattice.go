@@ -153,7 +153,6 @@ type latClone struct {
 	ext    float64
 	geno   int32
 	rec    int32
-	snv    int32 // SNV of the clone's founding mutation within its catalog entry
 }
 
 type latGeno struct {
@@ -207,6 +206,7 @@ type Lattice struct {
 	mark   bool        // a cell came within the margin: grow the grid after the event
 
 	clones  []latClone
+	snv     []int32 // per clone: the SNV of its founding mutation within its entry (cloneSNV)
 	live    int
 	genos   []latGeno
 	phenos  []latPheno
@@ -432,6 +432,7 @@ func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	}
 	lt.sites = lt.sites[:0]
 	lt.clones = lt.clones[:0]
+	lt.snv = lt.snv[:0]
 	lt.records = lt.records[:0]
 	lt.counts = [model.NumClasses]int64{}
 	lt.live = 0
@@ -446,6 +447,7 @@ func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 		return
 	}
 	lt.clones = append(lt.clones, latClone{parent: -1, born: t, ext: math.NaN(), geno: 0, rec: -1})
+	lt.snv = append(lt.snv, 0)
 	lt.live = 1
 	// founders: breadth-first from the centre
 	lt.add(lt.center(), 0)
@@ -572,7 +574,8 @@ func (lt *Lattice) mutant(c int32) int32 {
 	ph := &lt.phenos[lt.genos[child].pheno]
 	lt.bound = max(lt.bound, ph.birth+ph.death)
 	id := int32(len(lt.clones))
-	lt.clones = append(lt.clones, latClone{parent: int64(c), born: lt.t, ext: math.NaN(), geno: child, rec: -1, snv: lt.cloneSNV(c, id, h)})
+	lt.snv = append(lt.snv, lt.cloneSNV(c, id, h))
+	lt.clones = append(lt.clones, latClone{parent: int64(c), born: lt.t, ext: math.NaN(), geno: child, rec: -1})
 	lt.live++
 	return id
 }
@@ -599,7 +602,7 @@ func (lt *Lattice) cloneSNV(parent, id int32, hit model.Hit) int32 {
 		for a := int64(parent); a >= 0 && !taken; a = lt.clones[a].parent {
 			cl := &lt.clones[a]
 			hs := lt.genos[cl.geno].g.Hits
-			if k := len(hs); k > 0 && hs[k-1].Mut == hit.Mut && hs[k-1].Copy == hit.Copy && cl.snv == site {
+			if k := len(hs); k > 0 && hs[k-1].Mut == hit.Mut && hs[k-1].Copy == hit.Copy && lt.snv[a] == site {
 				taken = true
 			}
 		}
@@ -882,7 +885,8 @@ func (lt *Lattice) Plant(x, y, z int, hit model.Hit) (int32, error) {
 	// the planted cell leaves and re-enters at the end of the cell list
 	lt.remove(slices.Index(lt.sites, p))
 	id := int32(len(lt.clones))
-	lt.clones = append(lt.clones, latClone{parent: int64(old), born: lt.t, ext: math.NaN(), geno: gi, rec: -1, snv: int32(hit.Site)})
+	lt.clones = append(lt.clones, latClone{parent: int64(old), born: lt.t, ext: math.NaN(), geno: gi, rec: -1})
+	lt.snv = append(lt.snv, int32(hit.Site))
 	lt.live++
 	ph := &lt.phenos[lt.genos[gi].pheno]
 	lt.bound = max(lt.bound, ph.birth+ph.death)
@@ -900,8 +904,12 @@ func (lt *Lattice) CloneClass(id int32) model.Class {
 
 // Check verifies the lattice's invariants: the grid's occupied sites are
 // exactly the listed sites, each listed once; every cell's clone is live;
-// clone, class and phenotype counts add up to the cells. For tests.
+// clone, class and phenotype counts add up to the cells; every clone has
+// its SNV. For tests.
 func (lt *Lattice) Check() error {
+	if len(lt.snv) != len(lt.clones) {
+		return fmt.Errorf("%d clones, %d founding SNVs", len(lt.clones), len(lt.snv))
+	}
 	occ := 0
 	for _, v := range lt.grid {
 		if v != 0 {

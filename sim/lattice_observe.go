@@ -55,7 +55,7 @@ func (lt *Lattice) founding(id int64) (parent int64, mut, site int32, class mode
 	if c.parent < 0 {
 		return -1, -1, 0, model.Sensitive
 	}
-	return c.parent, g.newest, c.snv, g.founding
+	return c.parent, g.newest, lt.snv[id], g.founding
 }
 
 func (lt *Lattice) deaths(conc []float64, b *drawBuffers) {
