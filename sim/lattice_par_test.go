@@ -1,0 +1,146 @@
+package sim_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/p53evo/p53evo/model"
+	"github.com/p53evo/p53evo/sim"
+)
+
+// blockCases are the lattices the block update's tests run.
+var blockCases = []sim.LatticeConfig{
+	{Dim: 2, Rule: sim.RuleWait, Block: 16},
+	{Dim: 2, Rule: sim.RulePush, Block: 16},
+	{Dim: 2, Hex: true, Rule: sim.RuleWait, Block: 16},
+	{Dim: 2, Moore: true, Rule: sim.RulePush, Block: 32},
+	{Dim: 3, Rule: sim.RuleWait, Block: 16},
+	{Dim: 3, Moore: true, Rule: sim.RulePush, Block: 16},
+}
+
+// growBlocks grows a lesion from one cell to n cells (b = 1, d = 0.3,
+// mutation rate 3e-4 so that mutants, new genotypes among them, are born
+// inside blocks), founders that die out retried, then treats it for 5
+// days; check, if set, runs after every call.
+func growBlocks(t *testing.T, lc sim.LatticeConfig, n int64, check func(*sim.Lattice, string)) *sim.Lattice {
+	m := model.Default()
+	m.Birth, m.Death, m.MutationRate = 1, 0.3, 3e-4
+	lt := sim.NewLattice(&m, lc, 5)
+	for seed := uint64(1); lt.Total() < n; seed++ {
+		lt.Reset(seed, 1, 0)
+		for lt.Total() > 0 && lt.Total() < n {
+			lt.AdvanceUntil(lt.Time()+3, sim.NoDrug{}, n)
+			if check != nil {
+				check(lt, "growth")
+			}
+		}
+	}
+	for range 5 {
+		lt.Advance(lt.Time()+1, sim.Constant{C: []float64{2000, 0, 0}})
+		if check != nil {
+			check(lt, "treatment")
+		}
+	}
+	return lt
+}
+
+// TestLatticeBlocksGoroutines: the block update gives bit-identical lattices
+// (every cell's place and clone, the clock, the records) with 1, 2 and 8
+// goroutines, for both rules, 2D and 3D; the lattice's invariants hold
+// after every step (occupancy equals the count, each cell once, every
+// cell's clone live, counts add up); growth stops at exactly the stop
+// size; and the block update is not the serial engine under another name
+// (its digest differs from the serial one).
+func TestLatticeBlocksGoroutines(t *testing.T) {
+	for _, lc := range blockCases {
+		n := int64(30_000)
+		if testing.Short() {
+			n = 8000
+		}
+		var digests []string
+		for _, g := range []int{1, 2, 8} {
+			lc.Goroutines = g
+			lt := growBlocks(t, lc, n, func(lt *sim.Lattice, when string) {
+				if err := lt.Check(); err != nil {
+					t.Fatalf("%s, %d goroutines, %s, day %.2f: %v", latticeKey(lc), g, when, lt.Time(), err)
+				}
+			})
+			digests = append(digests, latticeDigest(lt))
+			if g == 1 && lt.Born() < 2 {
+				t.Errorf("%s: no mutant born (%d clones)", latticeKey(lc), lt.Born())
+			}
+		}
+		if digests[1] != digests[0] || digests[2] != digests[0] {
+			t.Errorf("%s block %d: digests for 1, 2, 8 goroutines differ: %v", latticeKey(lc), lc.Block, digests)
+		}
+		serial := lc
+		serial.Block, serial.Goroutines = 0, 0
+		if d := latticeDigest(growBlocks(t, serial, n, nil)); d == digests[0] {
+			t.Errorf("%s: the block update gives the serial engine's digest", latticeKey(lc))
+		}
+	}
+}
+
+// TestLatticeBlocksStopExact: growth under the block update stops at exactly
+// the stop size (the approach runs the exact loop).
+func TestLatticeBlocksStopExact(t *testing.T) {
+	m := model.Default()
+	m.Birth, m.Death, m.MutationRate = 1, 0.3, 1e-4
+	for _, lc := range blockCases[:2] {
+		lc.Goroutines = 2
+		lt := sim.NewLattice(&m, lc, 5)
+		for seed := uint64(1); lt.Total() < 25_000; seed++ {
+			lt.Reset(seed, 1, 0)
+			lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 25_000)
+		}
+		if lt.Total() != 25_000 {
+			t.Errorf("%s: stopped at %d cells, want 25000", latticeKey(lc), lt.Total())
+		}
+	}
+}
+
+// TestLatticeBlocksAllocateNothing: once its buffers have grown, a replay of
+// the same growth under the block update allocates nothing with one
+// goroutine, and with two at most the goroutines it starts per call
+// (never per event).
+func TestLatticeBlocksAllocateNothing(t *testing.T) {
+	m := model.Default()
+	m.MutationRate = 1e-5
+	m.Birth, m.Death = 1, 0.3
+	for _, lc := range []sim.LatticeConfig{{Dim: 2, Rule: sim.RuleWait, Block: 16}, {Dim: 2, Rule: sim.RulePush, Block: 16}, {Dim: 3, Moore: true, Rule: sim.RuleWait, Block: 16}} {
+		for _, g := range []int{1, 2} {
+			lc.Goroutines = g
+			lt := sim.NewLattice(&m, lc, 10)
+			seed := uint64(0)
+			calls := 0
+			var drug sim.Exposure = sim.Constant{C: []float64{2000, 0, 0}}
+			grow := func() {
+				calls = 0
+				lt.Reset(seed, 1, 0)
+				for lt.Total() > 0 && lt.Total() < 20_000 {
+					lt.AdvanceUntil(lt.Time()+1, sim.NoDrug{}, 20_000)
+					calls++
+				}
+				lt.Advance(lt.Time()+3, drug)
+				calls++
+			}
+			for lt.Events < 100_000 {
+				seed++
+				grow()
+			}
+			first := lt.Events
+			a := testing.AllocsPerRun(2, grow)
+			limit := 0.0
+			if g > 1 {
+				limit = float64(calls * (g - 1) * 2)
+			}
+			t.Logf("%s, %d goroutines: %.0f allocations replaying %d events in %d calls", latticeKey(lc), g, a, lt.Events, calls)
+			if a > limit {
+				t.Errorf("%s, %d goroutines: %.0f allocations replaying %d events in %d calls (limit %.0f)", latticeKey(lc), g, a, lt.Events, calls, limit)
+			}
+			if lt.Events != first {
+				t.Errorf("%s: replay took %d events, first run %d", latticeKey(lc), lt.Events, first)
+			}
+		}
+	}
+}
