@@ -204,7 +204,7 @@ type Lattice struct {
 
 	r       rng.Stream
 	seed    uint64
-	epoch   uint64 // Resets so far
+	epoch   uint64  // Resets so far
 	par     *latPar // the block update's state (nil: the exact serial engine)
 	t       float64
 	lastExt float64

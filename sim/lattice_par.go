@@ -100,7 +100,8 @@ type latMut struct {
 
 // latDefer is a division placed at the sub-step's end.
 type latDefer struct {
-	p, q int32 // the mother's site, the chosen daughter site
+	t    float64 // the division's time
+	p, q int32   // the mother's site, the chosen daughter site
 	j    int32 // the chosen direction (push)
 	v    int32 // the daughter's grid value
 }
@@ -494,7 +495,7 @@ func (lt *Lattice) blockDivide(id int32, bl *latBlock, s, v, gi int32, t float64
 	}
 	bl.log = append(bl.log, latLog{t: t, v: nv, d: 1})
 	if later {
-		bl.defs = append(bl.defs, latDefer{p: s, q: q, j: j, v: nv})
+		bl.defs = append(bl.defs, latDefer{t: t, p: s, q: q, j: j, v: nv})
 		return
 	}
 	if k == 0 {
@@ -636,7 +637,8 @@ func (lt *Lattice) placeDeferred() {
 	p.defBl = p.defBl[:0]
 }
 
-// place puts a deferred daughter on the grid.
+// place puts a deferred daughter on the grid, then lets it take the events
+// it missed since its birth (catchUp).
 func (lt *Lattice) place(d latDefer) {
 	grid := lt.grid
 	q := d.q
@@ -669,6 +671,93 @@ func (lt *Lattice) place(d latDefer) {
 	if lt.near(far) {
 		lt.mark = true
 	}
+	lt.catchUp(q, d.t)
+}
+
+// catchUp gives the cell at site s, born at tau inside the sub-step that
+// has just ended (at lt.t), the candidate events it missed while its
+// placement waited, from the replicate's stream: a division places a
+// daughter by the serial rule (which catches up in turn), a death removes
+// the cell. It stops early if the grid must grow first (a cell reached
+// the margin).
+func (lt *Lattice) catchUp(s int32, tau float64) {
+	p := lt.par
+	end := lt.t
+	for !lt.mark {
+		tau += lt.r.Exp() / p.bound
+		if tau >= end {
+			return
+		}
+		lt.Events++
+		c := lt.grid[s] - 1
+		g := &lt.genos[lt.clones[c].geno]
+		ph := &lt.phenos[g.pheno]
+		x := lt.r.Float64() * p.bound
+		switch {
+		case x < ph.birth:
+			lt.t = tau
+			q := lt.parDivide(s, c, g.u)
+			lt.t = end
+			if q >= 0 {
+				lt.catchUp(q, tau)
+			}
+		case x < ph.birth+ph.death:
+			lt.grid[s] = 0
+			b := &p.blocks[lt.blockOf(s)]
+			i := slices.Index(b.sites, s)
+			last := len(b.sites) - 1
+			b.sites[i] = b.sites[last]
+			b.sites = b.sites[:last]
+			lt.t = tau
+			prev := lt.lastExt
+			lt.leave(c)
+			lt.lastExt = max(prev, lt.lastExt)
+			lt.t = end
+			p.n--
+			return
+		}
+	}
+}
+
+// parDivide is divide for the block lists, serially: the cell of clone c
+// at site s divides now (u: its mutation probability); it returns the
+// daughter's site, or -1 if it could not divide (wait rule).
+func (lt *Lattice) parDivide(s, c int32, u float64) int32 {
+	p := lt.par
+	r := &lt.r
+	k := 0
+	for j := range lt.step {
+		if q := lt.next(s, j); lt.grid[q] == 0 {
+			lt.empty[k] = q
+			k++
+		}
+	}
+	var q, far int32
+	switch {
+	case k > 0:
+		e, _ := bits.Mul64(r.Uint64(), uint64(k))
+		q = lt.empty[e]
+		far = q
+	case lt.cfg.Rule == RuleWait:
+		return -1
+	default:
+		j, _ := bits.Mul64(r.Uint64(), uint64(len(lt.step)))
+		q = lt.next(s, int(j))
+		far = lt.push(q, int(j))
+	}
+	if u > 0 && r.Float64() < u {
+		c = lt.mutant(c)
+		p.bound = max(p.bound, lt.bound)
+	}
+	lt.grid[q] = c + 1
+	lt.join(c)
+	p.n++
+	b := &p.blocks[lt.blockOf(far)]
+	b.sites = append(b.sites, far)
+	if lt.near(far) {
+		lt.mark = true
+	}
+	return q
 }
 
 // parGrow doubles the grid in the middle of placeDeferred: the cells go

@@ -144,3 +144,28 @@ func TestLatticeBlocksAllocateNothing(t *testing.T) {
 		}
 	}
 }
+
+// blockLaw grows count lesions (seeds base+1, ...; founders that die out
+// retried) from one cell to 2,000 and then to 20,000 cells, and returns the
+// days from 2,000 to 20,000 and the resistant cells at 20,000.
+func blockLaw(t *testing.T, lc sim.LatticeConfig, m *model.Model, count int, base uint64) (days, res []float64) {
+	lt := sim.NewLattice(m, lc, 0)
+	seed := base
+	for range count {
+		for {
+			seed++
+			lt.Reset(seed, 1, 0)
+			if lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 2000) {
+				break
+			}
+		}
+		t0 := lt.Time()
+		if !lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, 20_000) {
+			t.Fatalf("%s seed %d: died out after 2,000 cells", latticeKey(lc), seed)
+		}
+		c := lt.Counts()
+		days = append(days, lt.Time()-t0)
+		res = append(res, float64(c[model.ClassTALoss]+c[model.ClassPocket]))
+	}
+	return days, res
+}

@@ -484,3 +484,49 @@ func BenchmarkLattice3D(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLatticeBlocks is BenchmarkLattice2D and BenchmarkLattice3D
+// under the block update (LatticeConfig.Block: 32 in 2D, 16 in 3D) with 1
+// and 2 goroutines: the same workloads (2D: push to 1e6 cells at the
+// default rates, wait to 1e5 cells at b = 1, d = 0.3; 3D: push to 1e6 cells
+// at the default rates), the same metrics. The results are identical for
+// both goroutine counts; compare their wall time (ns/event) for the
+// speed-up and cpu-s/op for the cost of the second goroutine.
+func BenchmarkLatticeBlocks(b *testing.B) {
+	type bench struct {
+		name string
+		lc   sim.LatticeConfig
+		n    int64
+	}
+	var cases []bench
+	for _, g := range []int{1, 2} {
+		cases = append(cases,
+			bench{fmt.Sprintf("2D-push/g%d", g), sim.LatticeConfig{Dim: 2, Rule: sim.RulePush, Block: 32, Goroutines: g}, 1_000_000},
+			bench{fmt.Sprintf("2D-wait/g%d", g), sim.LatticeConfig{Dim: 2, Rule: sim.RuleWait, Block: 32, Goroutines: g}, 100_000},
+			bench{fmt.Sprintf("3D-push-1e6/g%d", g), sim.LatticeConfig{Dim: 3, Rule: sim.RulePush, Block: 16, Goroutines: g}, 1_000_000})
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			m := model.Default()
+			if c.lc.Rule == sim.RuleWait {
+				m.Birth, m.Death = 1, 0.3
+			}
+			lt := sim.NewLattice(&m, c.lc, 100)
+			var events int64
+			var elapsed, cpu time.Duration
+			for i := 0; b.Loop(); i++ {
+				start, cpu0 := time.Now(), cpuTime()
+				for attempt := uint64(0); lt.Total() < c.n; attempt++ {
+					lt.Reset(uint64(i)<<20|attempt, 1, 0)
+					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, c.n)
+					events += lt.Events
+				}
+				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
+			}
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+		})
+	}
+}
