@@ -643,9 +643,6 @@ func (lt *Lattice) AdvanceUntil(t1 float64, e Exposure, stopAt int64) bool {
 // run moves the lattice to t1 under exposure e, or stops right after the
 // event that brings the cells to stopAt (> 0) and reports it.
 func (lt *Lattice) run(t1 float64, e Exposure, stopAt int64) bool {
-	if lt.par != nil {
-		defer lt.parStop()
-	}
 	for lt.t < t1 {
 		if len(lt.sites) == 0 {
 			lt.t = t1

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -51,10 +52,13 @@ import (
 //     empty neighbour of the mother's site, and if there is none it is lost
 //     (counted as a death at the sub-step's end; rare: its site was empty
 //     when the division was drawn).
-//   - Small tumours (fewer than latParMinBlocks blocks' worth of cells)
-//     and the approach to a stop size (AdvanceUntil: the last latSubstep x
-//     the cells plus ten standard deviations) run the exact serial loop, so
-//     detection stays exact.
+//   - Near a stop size (AdvanceUntil) the sub-steps shorten so that their
+//     expected candidate events ev satisfy ev + 10 sqrt(ev) + 16 <= the
+//     cells still to come; once that needs sub-steps 16 times shorter than
+//     usual (the last ~0.3% of the cells), and in small tumours (fewer than
+//     latParMinBlocks blocks' worth of cells), the exact serial loop runs,
+//     so detection stays exact (an overshoot needs a Poisson count ten
+//     standard deviations above its mean).
 //
 // Against the exact engine the block update differs by the sub-step:
 // within one sub-step a block does not see what blocks of later colours do
@@ -102,8 +106,8 @@ type latMut struct {
 type latDefer struct {
 	t    float64 // the division's time
 	p, q int32   // the mother's site, the chosen daughter site
-	j    int32 // the chosen direction (push)
-	v    int32 // the daughter's grid value
+	j    int32   // the chosen direction (push)
+	v    int32   // the daughter's grid value
 }
 
 // latBlock is one block's state.
@@ -139,8 +143,7 @@ type latPar struct {
 
 	grids [32][]int32 // the block update keeps one grid buffer per side (newGrid)
 
-	wake []chan struct{}
-	wg   sync.WaitGroup
+	pool *latPool
 }
 
 // parInit sets up the block update (called by NewLattice).
@@ -295,10 +298,23 @@ func (lt *Lattice) parEvents(end float64, stopAt int64) bool {
 			return false
 		}
 		dt := latSubstep / p.bound
+		near := false
+		if stopAt > 0 {
+			// near the stop size, shorten the sub-step so that its
+			// expected candidate events ev satisfy ev + 10 sqrt(ev) + 16
+			// <= the cells still to come; run the exact loop once that
+			// needs sub-steps 16 times shorter than usual
+			s := math.Sqrt(9+float64(stopAt-n)) - 5
+			ev := s * s
+			if s <= 0 || ev < float64(n)*latSubstep/16 {
+				near = true
+			} else {
+				dt = min(dt, ev/(float64(n)*p.bound))
+			}
+		}
 		t1 := min(lt.t+dt, end)
-		ev := float64(n) * latSubstep
 		small := n < latParMinBlocks<<(p.lbs*uint(lt.cfg.Dim))
-		if small || (stopAt > 0 && float64(stopAt-n) < ev+10*math.Sqrt(ev)+16) {
+		if small || near {
 			lt.parOff()
 			if lt.events(t1, stopAt) {
 				return true
@@ -345,26 +361,41 @@ func (lt *Lattice) runColour() {
 	g := min(max(lt.cfg.Goroutines, 1), len(p.run))
 	p.next.Store(0)
 	if g > 1 {
-		for len(p.wake) < g-1 {
-			ch := make(chan struct{})
-			p.wake = append(p.wake, ch)
-			go lt.worker(ch)
+		pl := p.pool
+		if pl == nil {
+			pl = &latPool{wake: make(chan *Lattice)}
+			p.pool = pl
+			// the workers hold the pool, not the lattice: once the lattice
+			// is unreachable, the cleanup ends them
+			runtime.AddCleanup(lt, func(pl *latPool) { close(pl.wake) }, pl)
 		}
-		p.wg.Add(g - 1)
-		for w := range g - 1 {
-			p.wake[w] <- struct{}{}
+		for ; pl.workers < g-1; pl.workers++ {
+			go pl.worker()
+		}
+		pl.wg.Add(g - 1)
+		for range g - 1 {
+			pl.wake <- lt
 		}
 	}
 	lt.work()
 	if g > 1 {
-		p.wg.Wait()
+		p.pool.wg.Wait()
 	}
 }
 
-func (lt *Lattice) worker(wake chan struct{}) {
-	for range wake {
+// latPool is a lattice's worker goroutines, started once and parked
+// between colours (no goroutine is started per call, so the block update
+// allocates nothing once its buffers have grown).
+type latPool struct {
+	wake    chan *Lattice
+	wg      sync.WaitGroup
+	workers int
+}
+
+func (pl *latPool) worker() {
+	for lt := range pl.wake {
 		lt.work()
-		lt.par.wg.Done()
+		pl.wg.Done()
 	}
 }
 
@@ -377,15 +408,6 @@ func (lt *Lattice) work() {
 		}
 		lt.runBlock(p.run[i])
 	}
-}
-
-// parStop ends the worker goroutines (after run).
-func (lt *Lattice) parStop() {
-	p := lt.par
-	for _, ch := range p.wake {
-		close(ch)
-	}
-	p.wake = p.wake[:0]
 }
 
 // runBlock simulates block id's cells over the sub-step.
@@ -778,10 +800,13 @@ func (lt *Lattice) parGrow(bi, di int) {
 			}
 		}
 	}
+	// the cell count already includes the daughters still to be placed
+	n := p.n
 	lt.parOff()
 	sh := int32(lt.side / 2)
 	lt.grow()
 	lt.parOn()
+	p.n = n
 	c := p.coords
 	for k, id := range p.defBl[bi:] {
 		defs := p.blocks[id].defs
