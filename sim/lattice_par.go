@@ -133,6 +133,7 @@ type latPar struct {
 	blocks []latBlock
 	run    []int32
 	next   atomic.Int64
+	shares int // goroutines running the current colour
 	t0, t1 float64
 	sub    uint64 // sub-steps since Reset
 	bound  float64
@@ -360,6 +361,7 @@ func (lt *Lattice) runColour() {
 	p := lt.par
 	g := min(max(lt.cfg.Goroutines, 1), len(p.run))
 	p.next.Store(0)
+	p.shares = g
 	if g > 1 {
 		pl := p.pool
 		if pl == nil {
@@ -399,14 +401,15 @@ func (pl *latPool) worker() {
 	}
 }
 
+// work runs one contiguous share of the colour's blocks (shares are
+// taken in turn, so a goroutine tends to meet the same part of the grid
+// from one colour to the next, and its caches with it).
 func (lt *Lattice) work() {
 	p := lt.par
-	for {
-		i := p.next.Add(1) - 1
-		if i >= int64(len(p.run)) {
-			return
-		}
-		lt.runBlock(p.run[i])
+	w := int(p.next.Add(1) - 1)
+	n := len(p.run)
+	for _, id := range p.run[w*n/p.shares : (w+1)*n/p.shares] {
+		lt.runBlock(id)
 	}
 }
 
