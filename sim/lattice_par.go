@@ -102,6 +102,12 @@ type latMut struct {
 	choice int32 // index into the mother's genotype's choices
 }
 
+// latArr is a site filled at time t.
+type latArr struct {
+	t    float64
+	site int32
+}
+
 // latDefer is a division placed at the sub-step's end.
 type latDefer struct {
 	t    float64 // the division's time
@@ -119,7 +125,8 @@ type latBlock struct {
 	log    []latLog
 	muts   []latMut
 	ids    []int32 // the mutants' clone ids, once numbered
-	out    []int32 // sites filled outside the block
+	out    []latArr // sites filled outside the block, and when
+	pend   []latArr // sites filled by other blocks during the sub-step
 	defs   []latDefer
 	events int64
 	placed bool // a provisional mutant is on the grid
@@ -140,6 +147,8 @@ type latPar struct {
 	on     bool // the block lists, not lt.sites, hold the cells
 	n      int64
 	defBl  []int32
+	late   []latArr // cells placed in blocks whose colour had run: catch up
+	colour int      // the colour running
 	coords [][3]int32
 
 	grids [32][]int32 // the block update keeps one grid buffer per side (newGrid)
@@ -204,7 +213,7 @@ func (lt *Lattice) parLayout() {
 	h := bs / 2
 	for id := range total {
 		bl := &p.blocks[id]
-		bl.sites = bl.sites[:0]
+		bl.sites, bl.pend = bl.sites[:0], bl.pend[:0]
 		bl.colour = 0
 		c := id
 		for a := range dim {
@@ -264,6 +273,9 @@ func (lt *Lattice) parOff() {
 	lt.sites = lt.sites[:0]
 	for i := range p.blocks {
 		lt.sites = append(lt.sites, p.blocks[i].sites...)
+		for _, a := range p.blocks[i].pend {
+			lt.sites = append(lt.sites, a.site)
+		}
 	}
 	p.on = false
 }
@@ -338,9 +350,10 @@ func (lt *Lattice) subStep(t1 float64) {
 	p.sub++
 	p.t0, p.t1 = lt.t, t1
 	for c := range 1 << lt.cfg.Dim {
+		p.colour = c
 		p.run = p.run[:0]
 		for id := range p.blocks {
-			if bl := &p.blocks[id]; int(bl.colour) == c && len(bl.sites) > 0 {
+			if bl := &p.blocks[id]; int(bl.colour) == c && len(bl.sites)+len(bl.pend) > 0 {
 				p.run = append(p.run, int32(id))
 			}
 		}
@@ -422,8 +435,21 @@ func (lt *Lattice) runBlock(id int32) {
 	grid := lt.grid
 	R := p.bound
 	t := p.t0
+	// sites other blocks filled in earlier sub-steps are there from the
+	// start; those filled during this one (by earlier colours) only from
+	// their time: until then a draw of one is a rejection
+	keep := bl.pend[:0]
+	for _, a := range bl.pend {
+		if a.t <= t {
+			bl.sites = append(bl.sites, a.site)
+		} else {
+			keep = append(keep, a)
+		}
+	}
+	bl.pend = keep
+	defer lt.flush(bl)
 	for {
-		n := len(bl.sites)
+		n := len(bl.sites) + len(bl.pend)
 		if n == 0 {
 			return
 		}
@@ -433,6 +459,19 @@ func (lt *Lattice) runBlock(id int32) {
 		}
 		bl.events++
 		i, _ := bits.Mul64(r.Uint64(), uint64(n))
+		if k := int(i) - len(bl.sites); k >= 0 {
+			a := bl.pend[k]
+			if a.t > t {
+				continue
+			}
+			// arrived: it joins the block's list (the set of sites drawn
+			// from is unchanged)
+			last := len(bl.pend) - 1
+			bl.pend[k] = bl.pend[last]
+			bl.pend = bl.pend[:last]
+			bl.sites = append(bl.sites, a.site)
+			i = uint64(len(bl.sites) - 1)
+		}
 		s := bl.sites[i]
 		v := grid[s]
 		var gi int32
@@ -449,12 +488,21 @@ func (lt *Lattice) runBlock(id int32) {
 			lt.blockDivide(id, bl, s, v, gi, t)
 		case x < ph.birth+ph.death:
 			grid[s] = 0
-			last := n - 1
+			last := len(bl.sites) - 1
 			bl.sites[i] = bl.sites[last]
 			bl.sites = bl.sites[:last]
 			bl.log = append(bl.log, latLog{t: t, v: v, d: -1})
 		}
 	}
+}
+
+// flush moves the rest of block bl's arrivals into its list at the end of
+// its run (all have arrived by the sub-step's end).
+func (lt *Lattice) flush(bl *latBlock) {
+	for _, a := range bl.pend {
+		bl.sites = append(bl.sites, a.site)
+	}
+	bl.pend = bl.pend[:0]
 }
 
 // blockDivide lets the cell (grid value v, genotype gi) at site s of block
@@ -533,7 +581,7 @@ func (lt *Lattice) blockDivide(id int32, bl *latBlock, s, v, gi int32, t float64
 	if lt.blockOf(far) == id {
 		bl.sites = append(bl.sites, far)
 	} else {
-		bl.out = append(bl.out, far)
+		bl.out = append(bl.out, latArr{t: t, site: far})
 	}
 }
 
@@ -594,9 +642,16 @@ func (lt *Lattice) merge(id int32) {
 	if len(bl.defs) > 0 {
 		p.defBl = append(p.defBl, id)
 	}
-	for _, s := range bl.out {
-		b := &p.blocks[lt.blockOf(s)]
-		b.sites = append(b.sites, s)
+	for _, a := range bl.out {
+		b := &p.blocks[lt.blockOf(a.site)]
+		if int(b.colour) < p.colour {
+			// its colour has run: the cell is there for the next
+			// sub-step, and catches up on the rest of this one at its end
+			b.sites = append(b.sites, a.site)
+			p.late = append(p.late, a)
+		} else {
+			b.pend = append(b.pend, a)
+		}
 	}
 	lt.Events += bl.events
 	bl.events = 0
@@ -641,18 +696,17 @@ func (lt *Lattice) renumber(bl *latBlock) {
 }
 
 // placeDeferred places the sub-step's deferred daughters, in (block, time)
-// order, growing the grid as the serial engine does.
+// order, then lets the cells placed in blocks whose colour had run catch
+// up (in the order they were placed), growing the grid as the serial
+// engine does.
 func (lt *Lattice) placeDeferred() {
 	p := lt.par
 	slices.Sort(p.defBl)
 	for bi, id := range p.defBl {
-		bl := &p.blocks[id]
-		for di := 0; di < len(bl.defs); di++ {
-			d := bl.defs[di]
-			lt.place(d)
+		for di := 0; di < len(p.blocks[id].defs); di++ {
+			lt.place(p.blocks[id].defs[di])
 			if lt.mark {
-				lt.parGrow(bi, di+1)
-				bl = &p.blocks[id]
+				lt.parGrow(bi, di+1, 0)
 			}
 		}
 	}
@@ -660,6 +714,14 @@ func (lt *Lattice) placeDeferred() {
 		p.blocks[id].defs = p.blocks[id].defs[:0]
 	}
 	p.defBl = p.defBl[:0]
+	for li := 0; li < len(p.late); li++ {
+		a := p.late[li]
+		lt.catchUp(a.site, a.t)
+		if lt.mark {
+			lt.parGrow(0, 0, li+1)
+		}
+	}
+	p.late = p.late[:0]
 }
 
 // place puts a deferred daughter on the grid, then lets it take the events
@@ -729,7 +791,7 @@ func (lt *Lattice) catchUp(s int32, tau float64) {
 		case x < ph.birth+ph.death:
 			lt.grid[s] = 0
 			b := &p.blocks[lt.blockOf(s)]
-			i := slices.Index(b.sites, s)
+			i := slices.Index(b.sites, s) // the block lists have no arrivals pending now
 			last := len(b.sites) - 1
 			b.sites[i] = b.sites[last]
 			b.sites = b.sites[:last]
@@ -786,22 +848,28 @@ func (lt *Lattice) parDivide(s, c int32, u float64) int32 {
 }
 
 // parGrow doubles the grid in the middle of placeDeferred: the cells go
-// through lt.sites, and the deferred daughters not yet placed (block
-// p.defBl[bi] from di on, and the later blocks) move with the grid.
-func (lt *Lattice) parGrow(bi, di int) {
+// through lt.sites, and the sites still to be handled move with the grid:
+// the deferred daughters of block p.defBl[bi] from di on and of the later
+// blocks, and the late arrivals from li on.
+func (lt *Lattice) parGrow(bi, di, li int) {
 	p := lt.par
 	p.coords = p.coords[:0]
+	at := func(s int32) {
+		x, y, z := lt.coords(s)
+		p.coords = append(p.coords, [3]int32{int32(x), int32(y), int32(z)})
+	}
 	for k, id := range p.defBl[bi:] {
 		defs := p.blocks[id].defs
 		if k == 0 {
 			defs = defs[di:]
 		}
 		for _, d := range defs {
-			for _, s := range [2]int32{d.p, d.q} {
-				x, y, z := lt.coords(s)
-				p.coords = append(p.coords, [3]int32{int32(x), int32(y), int32(z)})
-			}
+			at(d.p)
+			at(d.q)
 		}
+	}
+	for _, a := range p.late[li:] {
+		at(a.site)
 	}
 	// the cell count already includes the daughters still to be placed
 	n := p.n
@@ -811,26 +879,25 @@ func (lt *Lattice) parGrow(bi, di int) {
 	lt.parOn()
 	p.n = n
 	c := p.coords
+	moved := func() int32 {
+		x, y, z := c[0][0]+sh, c[0][1]+sh, c[0][2]
+		c = c[1:]
+		if lt.cfg.Dim == 3 {
+			z += sh
+		}
+		return lt.site(int(x), int(y), int(z))
+	}
 	for k, id := range p.defBl[bi:] {
 		defs := p.blocks[id].defs
 		if k == 0 {
 			defs = defs[di:]
 		}
 		for i := range defs {
-			d := &defs[i]
-			for e := range 2 {
-				x, y, z := c[0][0]+sh, c[0][1]+sh, c[0][2]
-				c = c[1:]
-				if lt.cfg.Dim == 3 {
-					z += sh
-				}
-				s := lt.site(int(x), int(y), int(z))
-				if e == 0 {
-					d.p = s
-				} else {
-					d.q = s
-				}
-			}
+			defs[i].p = moved()
+			defs[i].q = moved()
 		}
+	}
+	for i := range p.late[li:] {
+		p.late[li+i].site = moved()
 	}
 }
