@@ -124,7 +124,7 @@ type latBlock struct {
 	r      rng.Stream
 	log    []latLog
 	muts   []latMut
-	ids    []int32 // the mutants' clone ids, once numbered
+	ids    []int32  // the mutants' clone ids, once numbered
 	out    []latArr // sites filled outside the block, and when
 	pend   []latArr // sites filled by other blocks during the sub-step
 	defs   []latDefer
