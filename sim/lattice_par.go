@@ -62,16 +62,25 @@ import (
 //
 // Against the exact engine the block update differs by the sub-step:
 // within one sub-step a block does not see what blocks of later colours do
-// in its halo, a site filled across a block boundary counts as occupied for
-// the whole sub-step in the block that receives it, and a deferred daughter
-// takes part in events only from the end of its sub-step. Under the wait
-// rule every division is local, nothing is deferred but the rare cases above,
-// and the law of growth and of resistance agrees with the exact engine
-// (TestLatticeBlocksAgreeInLaw). Under the push rule a division in the
-// interior pushes a line to the tumour's surface, far beyond any halo, so
-// nearly every interior division is deferred and done serially: the block
-// update then runs the push rule correctly (its daughters a fraction of a
-// sub-step late) but gains little speed; see README (Spatial mode).
+// in its halo until they have run, and a deferred daughter is placed late
+// (though it then takes the events it missed). Exposure is kept exact
+// otherwise: a site another block fills during the sub-step counts in a
+// block that has yet to run only from its time (a draw of it before is a
+// rejection), and one filled in a block that has already run takes the rest
+// of the sub-step's events at its end, serially, like a deferred daughter.
+// Under the wait rule every division is local and nothing is deferred but
+// the rare cases above; the law of growth and of resistance agrees with
+// the exact engine (TestLatticeBlocksAgreeInLaw). Under the push rule a
+// division in the interior pushes a line to the tumour's surface, far
+// beyond any halo, so nearly every interior division is deferred and
+// pushed serially: the block update runs the push rule, in law like the
+// exact engine, but gains little or no speed; see README (Spatial mode).
+//
+// Results depend only on the replicate's own history: every Reset starts
+// from the smallest grid (the block partition follows the grid's side) and
+// only phenotypes and genotypes the replicate has met count for the bound
+// and the deferrals, so a lattice reused across replicates in any order
+// gives the same results.
 
 const (
 	// latSubstep is the expected candidate events per cell in a sub-step.

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,4 +231,29 @@ func TestLatticeBlocksWorkersEnd(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Errorf("%d goroutines after the lattice was dropped, %d before", runtime.NumGoroutine(), before)
+}
+
+// TestLatticeBlocksValidate: bad block update settings are refused naming
+// the setting and what is allowed.
+func TestLatticeBlocksValidate(t *testing.T) {
+	for _, c := range []struct {
+		lc   sim.LatticeConfig
+		want string
+	}{
+		{sim.LatticeConfig{Dim: 2, Block: 8}, "lattice block 8: must be 0 (the exact serial engine) or a power of two from 16 to 1024"},
+		{sim.LatticeConfig{Dim: 2, Block: 48}, "lattice block 48: must be 0"},
+		{sim.LatticeConfig{Dim: 2, Block: 2048}, "lattice block 2048: must be 0"},
+		{sim.LatticeConfig{Dim: 2, Block: 32, Goroutines: 65}, "lattice goroutines 65: must be from 1 to 64"},
+		{sim.LatticeConfig{Dim: 2, Block: 32, Goroutines: -1}, "lattice goroutines -1: must be from 1 to 64"},
+		{sim.LatticeConfig{Dim: 2, Goroutines: 2}, "lattice goroutines 2: only the block update runs in parallel"},
+	} {
+		if err := c.lc.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", c.lc, err, c.want)
+		}
+	}
+	for _, lc := range blockCases {
+		if err := lc.Validate(); err != nil {
+			t.Errorf("%+v: %v", lc, err)
+		}
+	}
 }
