@@ -704,13 +704,23 @@ func (lt *Lattice) renumber(bl *latBlock) {
 	}
 }
 
-// placeDeferred places the sub-step's deferred daughters, in (block, time)
-// order, then lets the cells placed in blocks whose colour had run catch
-// up (in the order they were placed), growing the grid as the serial
-// engine does.
+// placeDeferred ends a sub-step: first the cells placed in blocks whose
+// colour had run catch up (in the order they were placed), then the
+// deferred daughters are placed in (block, time) order, each catching up in
+// turn; the grid grows as the serial engine's does. The late cells go
+// first because a deferred push may move them and a deferred daughter's
+// death may then empty their site.
 func (lt *Lattice) placeDeferred() {
 	p := lt.par
 	slices.Sort(p.defBl)
+	for li := 0; li < len(p.late); li++ {
+		a := p.late[li]
+		lt.catchUp(a.site, a.t)
+		if lt.mark {
+			lt.parGrow(0, 0, li+1)
+		}
+	}
+	p.late = p.late[:0]
 	for bi, id := range p.defBl {
 		for di := 0; di < len(p.blocks[id].defs); di++ {
 			lt.place(p.blocks[id].defs[di])
@@ -723,14 +733,6 @@ func (lt *Lattice) placeDeferred() {
 		p.blocks[id].defs = p.blocks[id].defs[:0]
 	}
 	p.defBl = p.defBl[:0]
-	for li := 0; li < len(p.late); li++ {
-		a := p.late[li]
-		lt.catchUp(a.site, a.t)
-		if lt.mark {
-			lt.parGrow(0, 0, li+1)
-		}
-	}
-	p.late = p.late[:0]
 }
 
 // place puts a deferred daughter on the grid, then lets it take the events
@@ -775,11 +777,14 @@ func (lt *Lattice) place(d latDefer) {
 // placement waited, from the replicate's stream: a division places a
 // daughter by the serial rule (which catches up in turn), a death removes
 // the cell. It stops early if the grid must grow first (a cell reached
-// the margin).
+// the margin). The site may be emptied under it (a descendant's push moves
+// the cell on and a later daughter placed there dies), or, for a late
+// cell, be empty by its turn (the same through an earlier catch-up): the
+// catch-up then ends.
 func (lt *Lattice) catchUp(s int32, tau float64) {
 	p := lt.par
 	end := lt.t
-	for !lt.mark {
+	for !lt.mark && lt.grid[s] != 0 {
 		tau += lt.r.Exp() / p.bound
 		if tau >= end {
 			return
