@@ -285,3 +285,35 @@ func TestLatticeBlocksReplicates(t *testing.T) {
 		}
 	}
 }
+
+// TestLatticeBlocksLongRun: one long growth under the block update (one
+// call, so sub-steps run back to back: 2D push to 300,000 cells with
+// blocks of 16 and 32, 3D push to 100,000, at the default rates) keeps the
+// lattice's invariants and stops at exactly its size. It caught a late cell
+// whose site a deferred daughter's death had emptied.
+func TestLatticeBlocksLongRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long growths")
+	}
+	m := model.Default()
+	for _, c := range []struct {
+		lc sim.LatticeConfig
+		n  int64
+	}{
+		{sim.LatticeConfig{Dim: 2, Rule: sim.RulePush, Block: 16, Goroutines: 2}, 300_000},
+		{sim.LatticeConfig{Dim: 2, Rule: sim.RulePush, Block: 32, Goroutines: 2}, 300_000},
+		{sim.LatticeConfig{Dim: 3, Rule: sim.RulePush, Block: 16, Goroutines: 2}, 100_000},
+	} {
+		lt := sim.NewLattice(&m, c.lc, 100)
+		for seed := uint64(0); lt.Total() < c.n; seed++ {
+			lt.Reset(seed, 1, 0)
+			lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, c.n)
+		}
+		if err := lt.Check(); err != nil {
+			t.Errorf("%s block %d: %v", latticeKey(c.lc), c.lc.Block, err)
+		}
+		if lt.Total() != c.n {
+			t.Errorf("%s block %d: %d cells, want %d", latticeKey(c.lc), c.lc.Block, lt.Total(), c.n)
+		}
+	}
+}
