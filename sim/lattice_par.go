@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/p53evo/p53evo/sim/rng"
@@ -148,7 +147,6 @@ type latPar struct {
 	hiOff  [3]uint
 	blocks []latBlock
 	run    []int32
-	next   atomic.Int64
 	shares int // goroutines running the current colour
 	t0, t1 float64
 	sub    uint64 // sub-steps since Reset
@@ -378,57 +376,111 @@ func (lt *Lattice) subStep(t1 float64) {
 	lt.placeDeferred()
 }
 
-// runColour runs the blocks in p.run, concurrently if so configured.
+// runColour runs the blocks in p.run, concurrently if so configured:
+// the run list is cut into g contiguous shares, share w always going to
+// worker w (this goroutine takes share 0), so that a worker meets the same
+// part of the grid, and its caches, from one colour and sub-step to the
+// next.
 func (lt *Lattice) runColour() {
 	p := lt.par
 	g := min(max(lt.cfg.Goroutines, 1), len(p.run))
-	p.next.Store(0)
 	p.shares = g
-	if g > 1 {
-		pl := p.pool
-		if pl == nil {
-			pl = &latPool{wake: make(chan *Lattice)}
-			p.pool = pl
-			// the workers hold the pool, not the lattice: once the lattice
-			// is unreachable, the cleanup ends them
-			runtime.AddCleanup(lt, func(pl *latPool) { close(pl.wake) }, pl)
-		}
-		for ; pl.workers < g-1; pl.workers++ {
-			go pl.worker()
-		}
-		pl.wg.Add(g - 1)
-		for range g - 1 {
-			pl.wake <- lt
+	if g == 1 {
+		lt.work(0)
+		return
+	}
+	pl := p.pool
+	if pl == nil {
+		pl = &latPool{}
+		p.pool = pl
+		// the workers hold the pool, not the lattice: once the lattice
+		// is unreachable, the cleanup ends them
+		runtime.AddCleanup(lt, (*latPool).close, pl)
+	}
+	for w := len(pl.wake); w < g; w++ {
+		pl.wake = append(pl.wake, make(chan struct{}, 1))
+		pl.sleeping = append(pl.sleeping, new(atomic.Bool))
+		if w > 0 {
+			go pl.worker(w, pl.wake[w], pl.sleeping[w], pl.phase.Load()>>8)
 		}
 	}
-	lt.work()
-	if g > 1 {
-		p.pool.wg.Wait()
+	pl.lt.Store(lt)
+	pl.left.Store(int32(g - 1))
+	pl.phase.Store((pl.phase.Load()>>8+1)<<8 | uint64(g))
+	for w := 1; w < g; w++ {
+		if pl.sleeping[w].CompareAndSwap(true, false) {
+			pl.wake[w] <- struct{}{}
+		}
 	}
+	lt.work(0)
+	for pl.left.Load() > 0 {
+		runtime.Gosched()
+	}
+	pl.lt.Store(nil)
 }
 
-// latPool is a lattice's worker goroutines, started once and parked
-// between colours (no goroutine is started per call, so the block update
-// allocates nothing once its buffers have grown).
+// latPool is a lattice's worker goroutines, started once. Between colours
+// a worker spins (yielding) for a while on the pool's epoch, which the
+// next colour bumps, and then parks until woken: the colours of a sub-step
+// follow each other within microseconds, faster than a parked goroutine
+// wakes. No goroutine is started per call, so the block update allocates
+// nothing once its buffers have grown.
 type latPool struct {
-	wake    chan *Lattice
-	wg      sync.WaitGroup
-	workers int
+	phase    atomic.Uint64 // colours started << 8 | the current colour's shares
+	left     atomic.Int32  // workers still running the current colour
+	closed   atomic.Bool
+	lt       atomic.Pointer[Lattice] // during a colour, the lattice
+	wake     []chan struct{}
+	sleeping []*atomic.Bool
 }
 
-func (pl *latPool) worker() {
-	for lt := range pl.wake {
-		lt.work()
-		pl.wg.Done()
+// latSpin is how many times a worker yields while waiting for the next
+// colour before it parks.
+const latSpin = 2000
+
+func (pl *latPool) worker(w int, wake chan struct{}, sleeping *atomic.Bool, e uint64) {
+	for {
+		for spins := 0; pl.phase.Load()>>8 == e; spins++ {
+			if pl.closed.Load() {
+				return
+			}
+			if spins < latSpin {
+				runtime.Gosched()
+				continue
+			}
+			sleeping.Store(true)
+			if pl.phase.Load()>>8 != e {
+				if !sleeping.CompareAndSwap(true, false) {
+					<-wake // the waker saw us asleep and sent a token
+				}
+				break
+			}
+			<-wake
+			spins = 0
+		}
+		ph := pl.phase.Load()
+		e = ph >> 8
+		// a worker outside the colour's shares may see it late, even after
+		// it ended: only those inside take part (and the colour waits for
+		// them)
+		if w < int(ph&0xff) {
+			pl.lt.Load().work(w)
+			pl.left.Add(-1)
+		}
 	}
 }
 
-// work runs one contiguous share of the colour's blocks (shares are
-// taken in turn, so a goroutine tends to meet the same part of the grid
-// from one colour to the next, and its caches with it).
-func (lt *Lattice) work() {
+// close ends the workers (a cleanup once the lattice is unreachable).
+func (pl *latPool) close() {
+	pl.closed.Store(true)
+	for _, ch := range pl.wake {
+		close(ch)
+	}
+}
+
+// work runs share w of the colour's blocks.
+func (lt *Lattice) work(w int) {
 	p := lt.par
-	w := int(p.next.Add(1) - 1)
 	n := len(p.run)
 	for _, id := range p.run[w*n/p.shares : (w+1)*n/p.shares] {
 		lt.runBlock(id)
