@@ -44,13 +44,14 @@ import (
 //   - A division that would write outside the write box (a push line
 //     longer than the halo, or a daughter on the grid's margin), or whose
 //     mutant daughter has a genotype the replicate has not met before (its
-//     tables may have to be built, serially), is counted at its time but placed at the end of the
-//     sub-step, serially, in (block, time) order: the daughter goes to the
-//     chosen site if it is still empty, else (push rule) the line from it is
-//     pushed in the chosen direction, else (wait rule) to a uniformly chosen
-//     empty neighbour of the mother's site, and if there is none it is lost
-//     (counted as a death at the sub-step's end; rare: its site was empty
-//     when the division was drawn).
+//     tables may have to be built, serially), is counted at its time but
+//     placed at the end of the sub-step, serially, in (block, time) order:
+//     the daughter goes to the chosen site if it is still empty, else (push
+//     rule) the line from it is pushed in the chosen direction, else (wait
+//     rule) to a uniformly chosen empty neighbour of the mother's site, and
+//     if there is none it is lost (counted as a death at the sub-step's
+//     end; rare: its site was empty when the division was drawn). It then
+//     takes the candidate events it missed since its birth (catchUp).
 //   - Near a stop size (AdvanceUntil) the sub-steps shorten so that their
 //     expected candidate events ev satisfy ev + 10 sqrt(ev) + 16 <= the
 //     cells still to come; once that needs sub-steps 16 times shorter than
