@@ -74,8 +74,8 @@ import (
 // division in the interior pushes a line to the tumour's surface, far
 // beyond any halo, so nearly every interior division is deferred and
 // pushed serially: the block update runs the push rule, in law like the
-// exact engine, but gains much less speed (1.25x with 2 goroutines against
-// 1.8x for the wait rule; README, Spatial mode).
+// exact engine, but gains much less speed (1.2x with 2 goroutines against
+// 1.7-1.8x for the wait rule; README, Spatial mode).
 //
 // Results depend only on the replicate's own history: every Reset starts
 // from the smallest grid (the block partition follows the grid's side) and
