@@ -233,7 +233,7 @@ type Lattice struct {
 	bound   float64 // R >= birth + death of every live phenotype
 
 	empty [26]int32
-	pos   [][3]int32 // grow's buffer
+	pos   [][3]int32 // grow's buffer under the block update
 
 	// Events counts candidate events (thinning included) since Reset.
 	Events int64
@@ -420,8 +420,15 @@ func (lt *Lattice) near(p int32) bool {
 func (lt *Lattice) grow() {
 	old := lt.grid
 	sh := lt.side / 2
-	lt.pos = slices.Grow(lt.pos[:0], len(lt.sites))[:len(lt.sites)]
-	pos := lt.pos
+	// a temporary buffer, except under the block update, which regrows
+	// the grid from the smallest side at every replicate and keeps it
+	var pos [][3]int32
+	if lt.par != nil {
+		lt.pos = slices.Grow(lt.pos[:0], len(lt.sites))[:len(lt.sites)]
+		pos = lt.pos
+	} else {
+		pos = make([][3]int32, len(lt.sites))
+	}
 	for i, p := range lt.sites {
 		x, y, z := lt.coords(p)
 		pos[i] = [3]int32{int32(x + sh), int32(y + sh), int32(z)}
