@@ -243,6 +243,14 @@ func fillRun(f *Scenario) {
 		def(&f.Engine.Lattice.Dim, 2)
 		def(&f.Engine.Lattice.Neighbourhood, "von-neumann")
 		def(&f.Engine.Lattice.Rule, "push")
+		if l := f.Engine.Lattice; l.Update != nil && *l.Update == "blocks" {
+			block := 32
+			if *l.Dim == 3 {
+				block = 16
+			}
+			def(&l.Block, block)
+			def(&l.Goroutines, 2)
+		}
 	}
 	if *f.Engine.Space == "demes" {
 		if f.Engine.Demes == nil {

@@ -60,6 +60,13 @@ func TestLatticeScenario(t *testing.T) {
 		{"engine: {space: lattice, lattice: {rule: shove}}\n", `engine.lattice.rule: unknown rule "shove"; allowed: push`},
 		{"engine: {space: lattice, merge: true}\n", "engine.merge: engine.merge does not apply"},
 		{"detection: {size: 1e9}\nengine: {space: lattice}\n", "detection.size: at most 1e+08 cells with engine.space: lattice"},
+		{"engine: {space: lattice, lattice: {update: block}}\n", `engine.lattice.update: unknown update "block"; allowed: serial (the exact engine, the default), blocks`},
+		{"engine: {space: lattice, lattice: {block: 32}}\n", "engine.lattice.block: applies only with engine.lattice.update: blocks"},
+		{"engine: {space: lattice, lattice: {update: serial, goroutines: 2}}\n", "engine.lattice.goroutines: applies only with engine.lattice.update: blocks"},
+		{"engine: {space: lattice, lattice: {update: blocks, block: 24}}\n", "engine.lattice.block: must be a power of two from 16 to 1024 sites, got 24"},
+		{"engine: {space: lattice, lattice: {update: blocks, block: 8}}\n", "engine.lattice.block: must be a power of two from 16 to 1024 sites, got 8"},
+		{"engine: {space: lattice, lattice: {update: blocks, goroutines: 0}}\n", "engine.lattice.goroutines: must be from 1 to 64, got 0"},
+		{"engine: {space: lattice, lattice: {update: blocks, goroutines: 65}}\n", "engine.lattice.goroutines: must be from 1 to 64, got 65"},
 	} {
 		src := c.src
 		if !strings.HasPrefix(src, "detection") {
@@ -107,5 +114,52 @@ func spaceDraws(t *testing.T, engine, patientErr string) {
 	_, err = Load("x.yaml", []byte("detection: {size: 1e4}\n"+engine+"patient: {}\n"))
 	if err == nil || !strings.Contains(err.Error(), patientErr) {
 		t.Errorf("%q with a patient: got %v, want %q", engine, err, patientErr)
+	}
+}
+
+// TestLatticeBlocksScenario: engine.lattice.update: blocks reaches the
+// engine with its defaults (block 32 in 2D, 16 in 3D; 2 goroutines) or the
+// values given, survives a print and load, and a serial lattice keeps
+// Block 0 (the exact engine) and prints no block fields.
+func TestLatticeBlocksScenario(t *testing.T) {
+	base := "detection: {size: 1e4}\nobserve: {ctdna: {every: off}}\n"
+	for _, c := range []struct {
+		src  string
+		want sim.LatticeConfig
+	}{
+		{"engine: {space: lattice, lattice: {update: blocks}}\n", sim.LatticeConfig{Dim: 2, Rule: sim.RulePush, Block: 32, Goroutines: 2}},
+		{"engine: {space: lattice, lattice: {dim: 3, rule: wait, update: blocks}}\n", sim.LatticeConfig{Dim: 3, Rule: sim.RuleWait, Block: 16, Goroutines: 2}},
+		{"engine: {space: lattice, lattice: {update: blocks, block: 64, goroutines: 8}}\n", sim.LatticeConfig{Dim: 2, Rule: sim.RulePush, Block: 64, Goroutines: 8}},
+		{"engine: {space: lattice, lattice: {update: serial}}\n", sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}},
+		{"engine: {space: lattice}\n", sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}},
+	} {
+		s, err := Load("x.yaml", []byte(base+c.src))
+		if err != nil {
+			t.Fatalf("%q: %v", c.src, err)
+		}
+		cfg, err := Resolve(s)
+		if err != nil {
+			t.Fatalf("%q: %v", c.src, err)
+		}
+		if *cfg.Lattice != c.want {
+			t.Errorf("%q: lattice %+v, want %+v", c.src, *cfg.Lattice, c.want)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%q: %v", c.src, err)
+		}
+		out, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := strings.Contains(string(out), "block:"); has != (c.want.Block > 0) {
+			t.Errorf("%q: printed scenario has block: %v, want %v:\n%s", c.src, has, c.want.Block > 0, out)
+		}
+		s2, err := Load("y.yaml", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg2, err := Resolve(s2); err != nil || *cfg2.Lattice != c.want {
+			t.Errorf("%q reloaded: %+v, %v", c.src, cfg2.Lattice, err)
+		}
 	}
 }

@@ -125,6 +125,9 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		if *l.Rule == "wait" {
 			cfg.Lattice.Rule = sim.RuleWait
 		}
+		if l.Update != nil && *l.Update == "blocks" {
+			cfg.Lattice.Block, cfg.Lattice.Goroutines = *l.Block, *l.Goroutines
+		}
 	}
 	cfg.Spatial = resolveSpatial(&f.Observe)
 	if d := f.Engine.Demes; *f.Engine.Space == "demes" {

@@ -329,6 +329,19 @@ type Lattice struct {
 	// a line of cells outward along a random direction; the default) or
 	// wait (no division: boundary-driven growth).
 	Rule *string `yaml:"rule"`
+	// Update: serial (the exact event-by-event engine; the default when
+	// missing) or blocks (an opt-in approximation that runs blocks of the
+	// grid concurrently over short sub-steps; see sim/lattice_par.go).
+	// Results under blocks do not depend on goroutines, but differ from
+	// serial ones.
+	Update *string `yaml:"update,omitempty"`
+	// Block: with update: blocks, the side of a block in sites, a power
+	// of two from 16 to 1024 (default 32 in 2D, 16 in 3D). It changes
+	// results (the partition is part of the model's approximation).
+	Block *int `yaml:"block,omitempty"`
+	// Goroutines: with update: blocks, how many goroutines one replicate
+	// uses (1 to 64, default 2). It does not change results.
+	Goroutines *int `yaml:"goroutines,omitempty"`
 }
 
 // LoadFile reads and loads a scenario file.

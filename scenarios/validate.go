@@ -682,6 +682,7 @@ var (
 	dispersalNames     = []string{"fission", "invasion"}
 	neighbourhoodNames = []string{"von-neumann", "moore", "hex"}
 	ruleNames          = []string{"push", "wait"}
+	updateNames        = []string{"serial", "blocks"}
 )
 
 // space checks engine.space and engine.lattice and says whether the
@@ -722,6 +723,9 @@ func (v *validator) space(f *Scenario) bool {
 		v.bad("engine.lattice.rule", "unknown rule %q; allowed: push (push a line of cells outward), wait (no division without an empty neighbour)%s", r, suggest(r, ruleNames))
 		ok = false
 	}
+	if !v.latticeUpdate(l) {
+		ok = false
+	}
 	if f.Patient != nil {
 		v.bad(v.pick("patient", "engine.space"), "engine.space: lattice does not take virtual trial patients yet; remove patient or set engine.space: none")
 		ok = false
@@ -732,6 +736,39 @@ func (v *validator) space(f *Scenario) bool {
 	}
 	if s := *f.Detection.Size; s > sim.LatticeMaxCells/2 {
 		v.bad(v.pick("detection.size", "engine.space"), "at most %s cells with engine.space: lattice (one agent per cell), got %s", num(sim.LatticeMaxCells/2), num(s))
+		ok = false
+	}
+	return ok
+}
+
+// latticeUpdate checks engine.lattice.update, block and goroutines.
+func (v *validator) latticeUpdate(l *Lattice) bool {
+	ok := true
+	blocks := false
+	if u := l.Update; u != nil {
+		if !slices.Contains(updateNames, *u) {
+			v.bad("engine.lattice.update", "unknown update %q; allowed: serial (the exact engine, the default), blocks (blocks of the grid run concurrently over short sub-steps: an approximation)%s", *u, suggest(*u, updateNames))
+			return false
+		}
+		blocks = *u == "blocks"
+	}
+	if !blocks {
+		if l.Block != nil {
+			v.bad("engine.lattice.block", "applies only with engine.lattice.update: blocks; set it, or remove block")
+			ok = false
+		}
+		if l.Goroutines != nil {
+			v.bad("engine.lattice.goroutines", "applies only with engine.lattice.update: blocks (the serial engine runs one goroutine per replicate); set it, or remove goroutines")
+			ok = false
+		}
+		return ok
+	}
+	if b := *l.Block; b < 16 || b > 1024 || b&(b-1) != 0 {
+		v.bad("engine.lattice.block", "must be a power of two from 16 to 1024 sites, got %d", b)
+		ok = false
+	}
+	if g := *l.Goroutines; g < 1 || g > sim.LatticeMaxGoroutines {
+		v.bad("engine.lattice.goroutines", "must be from 1 to %d, got %d", sim.LatticeMaxGoroutines, g)
 		ok = false
 	}
 	return ok

@@ -105,7 +105,11 @@
 // order after each step. So a replicate's result depends only on (scenario,
 // seed, replicate): not on the number of workers running replicates
 // (RunOptions.Workers), nor on how one tumour's clones are split across
-// goroutines (Options.Shards). TestGolden pins the output bit for bit.
+// goroutines (Options.Shards). TestGolden pins the output bit for bit. A
+// lattice replicate's opt-in block update (LatticeConfig.Block,
+// lattice_par.go) derives a stream per (block, sub-step) and settles what
+// blocks share in block order, so it too is bit-identical whatever its
+// goroutine count (LatticeConfig.Goroutines).
 //
 // # A replicate
 //

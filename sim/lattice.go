@@ -59,9 +59,12 @@ import (
 // mutation, drawn as the well-mixed engine draws a lineage's (cloneSNV).
 //
 // Limits of this slice: no virtual trial patients, no merge mode, no
-// demes, and no parallelism inside a replicate
-// (replicates still run in parallel and are bit-identical whatever the
-// worker count: each replicate has a single stream derived from its seed).
+// demes. Replicates run in parallel and are bit-identical whatever the
+// worker count: each replicate has a single stream derived from its seed.
+// Inside a replicate, the opt-in block update (LatticeConfig.Block,
+// lattice_par.go) is an approximation that runs blocks of the grid
+// concurrently over short sub-steps, bit-identical whatever its goroutine
+// count.
 // Snapshots and multi-region biopsies: lattice_spatial.go.
 
 // LatticeRule is what a dividing cell does when no neighbour site is empty.
@@ -85,6 +88,14 @@ type LatticeConfig struct {
 	Moore bool // Moore neighbourhood (8 in 2D, 26 in 3D); false: von Neumann (4, 6)
 	Hex   bool // hexagonal neighbourhood (6 neighbours, axial coordinates), 2D only
 	Rule  LatticeRule
+	// Block, if > 0, turns on the block update (lattice_par.go): the grid
+	// cut into blocks of this side (a power of two, 16 to 1024 sites),
+	// simulated concurrently over short sub-steps. 0: the exact serial
+	// engine (the default).
+	Block int
+	// Goroutines is how many goroutines one replicate's block update uses
+	// (1 to LatticeMaxGoroutines; 0 means 1). Results do not depend on it.
+	Goroutines int
 }
 
 // Neighbours is the number of neighbour sites of a site.
@@ -121,6 +132,15 @@ func (lc *LatticeConfig) Validate() error {
 	}
 	if lc.Rule != RuleWait && lc.Rule != RulePush {
 		return fmt.Errorf("lattice rule %d: must be wait or push", lc.Rule)
+	}
+	if b := lc.Block; b != 0 && (b < 16 || b > 1024 || b&(b-1) != 0) {
+		return fmt.Errorf("lattice block %d: must be 0 (the exact serial engine) or a power of two from 16 to 1024 sites", b)
+	}
+	if g := lc.Goroutines; g < 0 || g > LatticeMaxGoroutines {
+		return fmt.Errorf("lattice goroutines %d: must be from 1 to %d", g, LatticeMaxGoroutines)
+	}
+	if lc.Goroutines > 1 && lc.Block == 0 {
+		return fmt.Errorf("lattice goroutines %d: only the block update runs in parallel; set a block size too", lc.Goroutines)
 	}
 	return nil
 }
@@ -171,12 +191,14 @@ type latGeno struct {
 	cum      []float64
 	hits     []model.Hit
 	child    []int32
+	epoch    uint64 // the last Reset (Lattice.epoch) whose replicate met it
 }
 
 type latPheno struct {
 	p            model.Phenotype
 	birth, death float64 // death at the current exposure
 	n            int64   // live cells
+	epoch        uint64  // the last Reset whose replicate met it
 }
 
 // Lattice is the state of one replicate in the lattice mode. It is reused
@@ -188,7 +210,9 @@ type Lattice struct {
 	recordAt int64
 
 	r       rng.Stream
-	seed    uint64 // the replicate's: keys the SNV streams (cloneSNV)
+	seed    uint64  // the replicate's: keys the SNV streams (cloneSNV)
+	epoch   uint64  // Resets so far
+	par     *latPar // the block update's state (nil: the exact serial engine)
 	t       float64
 	lastExt float64
 
@@ -217,6 +241,7 @@ type Lattice struct {
 	bound   float64 // R >= birth + death of every live phenotype
 
 	empty [26]int32
+	pos   [][3]int32 // grow's buffer under the block update
 
 	// Events counts candidate events (thinning included) since Reset.
 	Events int64
@@ -274,6 +299,9 @@ func NewLattice(m *model.Model, lc LatticeConfig, recordAt int64) *Lattice {
 		}
 	}
 	lt.setSide(latMinLg)
+	if lc.Block > 0 {
+		lt.parInit()
+	}
 	return lt
 }
 
@@ -312,7 +340,7 @@ func (lt *Lattice) setSide(lg uint) {
 	}
 	lt.lg = lg
 	lt.side = 1 << lg
-	lt.grid = makeGrid(1 << (lg * dim))
+	lt.grid = lt.newGrid(lg, 1<<(lg*dim))
 	lt.mask = [3]uint32{}
 	for a := range lt.cfg.Dim {
 		lt.mask[a] = lt.dilate(a, uint32(lt.side-1))
@@ -400,19 +428,26 @@ func (lt *Lattice) near(p int32) bool {
 func (lt *Lattice) grow() {
 	old := lt.grid
 	sh := lt.side / 2
-	type xyz struct{ x, y, z int }
-	pos := make([]xyz, len(lt.sites))
+	// a temporary buffer, except under the block update, which regrows
+	// the grid from the smallest side at every replicate and keeps it
+	var pos [][3]int32
+	if lt.par != nil {
+		lt.pos = slices.Grow(lt.pos[:0], len(lt.sites))[:len(lt.sites)]
+		pos = lt.pos
+	} else {
+		pos = make([][3]int32, len(lt.sites))
+	}
 	for i, p := range lt.sites {
 		x, y, z := lt.coords(p)
-		pos[i] = xyz{x + sh, y + sh, z}
+		pos[i] = [3]int32{int32(x + sh), int32(y + sh), int32(z)}
 		if lt.cfg.Dim == 3 {
-			pos[i].z += sh
+			pos[i][2] += int32(sh)
 		}
 	}
 	oldSites := lt.sites
 	lt.setSide(lt.lg + 1)
 	for i, p := range pos {
-		s := lt.site(p.x, p.y, p.z)
+		s := lt.site(int(p[0]), int(p[1]), int(p[2]))
 		lt.grid[s] = old[oldSites[i]]
 		lt.sites[i] = s
 	}
@@ -425,12 +460,22 @@ func (lt *Lattice) grow() {
 func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	lt.r = rng.Derive(seed, 1<<61)
 	lt.seed = seed
+	lt.epoch++
+	if lt.par != nil {
+		lt.par.sub = 0
+	}
 	lt.t = t
 	lt.lastExt = math.Inf(-1)
 	for _, p := range lt.sites {
 		lt.grid[p] = 0
 	}
 	lt.sites = lt.sites[:0]
+	if lt.par != nil && lt.lg > latMinLg {
+		// the block partition follows the grid's side: start every
+		// replicate from the smallest grid, so that its results do not
+		// depend on the replicates this lattice ran before
+		lt.setSide(latMinLg)
+	}
 	lt.clones = lt.clones[:0]
 	lt.snv = lt.snv[:0]
 	lt.records = lt.records[:0]
@@ -443,6 +488,7 @@ func (lt *Lattice) Reset(seed uint64, n int64, t float64) {
 	for i := range lt.phenos {
 		lt.phenos[i].n = 0
 	}
+	lt.meet(0)
 	if n <= 0 {
 		return
 	}
@@ -554,6 +600,14 @@ func (lt *Lattice) addGeno(g model.Genotype, mut string) int32 {
 	return int32(len(lt.genos) - 1)
 }
 
+// meet marks genotype gi and its phenotype as met by the current
+// replicate (the block update's bound and deferrals depend only on these).
+func (lt *Lattice) meet(gi int32) {
+	g := &lt.genos[gi]
+	g.epoch = lt.epoch
+	lt.phenos[g.pheno].epoch = lt.epoch
+}
+
 // mutant founds a new clone, a daughter of clone c with one more mutation,
 // and returns its id.
 func (lt *Lattice) mutant(c int32) int32 {
@@ -571,6 +625,7 @@ func (lt *Lattice) mutant(c int32) int32 {
 		lt.genos[gi].child[j] = child
 	}
 	// the thinning bound must cover the new clone's phenotype
+	lt.meet(child)
 	ph := &lt.phenos[lt.genos[child].pheno]
 	lt.bound = max(lt.bound, ph.birth+ph.death)
 	id := int32(len(lt.clones))
@@ -649,7 +704,11 @@ func (lt *Lattice) run(t1 float64, e Exposure, stopAt int64) bool {
 		}
 		next := e.Conc(lt.t, lt.conc)
 		lt.setRates()
-		if lt.events(min(next, t1), stopAt) {
+		if lt.par != nil {
+			if lt.parEvents(min(next, t1), stopAt) {
+				return true
+			}
+		} else if lt.events(min(next, t1), stopAt) {
 			return true
 		}
 	}
@@ -882,6 +941,7 @@ func (lt *Lattice) Plant(x, y, z int, hit model.Hit) (int32, error) {
 	if gi < 0 {
 		gi = lt.addGeno(g, lt.m.Catalog[hit.Mut].Name)
 	}
+	lt.meet(gi)
 	// the planted cell leaves and re-enters at the end of the cell list
 	lt.remove(slices.Index(lt.sites, p))
 	id := int32(len(lt.clones))

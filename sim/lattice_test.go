@@ -484,3 +484,57 @@ func BenchmarkLattice3D(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLatticeBlocks runs lattice workloads with the exact serial
+// engine (serial) and under the block update (LatticeConfig.Block: 32 in
+// 2D, 16 in 3D) with 1 and 2 goroutines (g1, g2): 2D push to 1e6 cells at
+// the default rates (BenchmarkLattice2D/push), 2D wait to 1e6 cells at
+// b = 1, d = 0.3, and 3D push to 1e6 cells at the default rates
+// (BenchmarkLattice3D/push-1e6); founders that die out are retried. The
+// block update's results are identical for g1 and g2: their wall times
+// (ns/event) give the speed-up, cpu-s/op the cost of the second goroutine.
+func BenchmarkLatticeBlocks(b *testing.B) {
+	type bench struct {
+		name string
+		lc   sim.LatticeConfig
+	}
+	var cases []bench
+	for _, lc := range []sim.LatticeConfig{{Dim: 2, Rule: sim.RulePush}, {Dim: 2, Rule: sim.RuleWait}, {Dim: 3, Rule: sim.RulePush}} {
+		for _, g := range []int{0, 1, 2} {
+			name := fmt.Sprintf("%dD-%s/serial", lc.Dim, lc.Rule)
+			if g > 0 {
+				lc.Block, lc.Goroutines = 32, g
+				if lc.Dim == 3 {
+					lc.Block = 16
+				}
+				name = fmt.Sprintf("%dD-%s/g%d", lc.Dim, lc.Rule, g)
+			}
+			cases = append(cases, bench{name, lc})
+		}
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			m := model.Default()
+			if c.lc.Rule == sim.RuleWait {
+				m.Birth, m.Death = 1, 0.3
+			}
+			const n = 1_000_000
+			lt := sim.NewLattice(&m, c.lc, 100)
+			var events int64
+			var elapsed, cpu time.Duration
+			for i := 0; b.Loop(); i++ {
+				start, cpu0 := time.Now(), cpuTime()
+				for attempt := uint64(0); lt.Total() < n; attempt++ {
+					lt.Reset(uint64(i)<<20|attempt, 1, 0)
+					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
+					events += lt.Events
+				}
+				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
+			}
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+		})
+	}
+}

@@ -18,20 +18,28 @@ func spaceDraws(cfg *sim.Config) {
 }
 
 // TestSpatialDrawsWorkers: with blood draws on, 1 and 3 workers (and, for
-// the demes, 1 and 3 goroutines per replicate) give bit-identical
-// replicates, ctDNA rows included, for the lattice and both deme
+// the demes, 1 and 3 goroutines per replicate; for the lattice's block
+// update, 1 and 4 goroutines) give bit-identical replicates, ctDNA rows
+// included, for the lattice (serial and block update) and both deme
 // dispersals; the draws show variants, and another seed changes them.
 func TestSpatialDrawsWorkers(t *testing.T) {
 	lat := latticeConfig(5, sim.LatticeConfig{Dim: 2, Rule: sim.RulePush}, 5000)
 	lat.Horizon = 120
+	blk := latticeConfig(5, sim.LatticeConfig{Dim: 2, Rule: sim.RulePush, Block: 16, Goroutines: 1}, 5000)
+	blk.Horizon = 120
 	fis := demesConfig(5, sim.DemesConfig{Dim: 2, K: 100, Dispersal: sim.DemeFission}, 2e4)
 	inv := demesConfig(5, sim.DemesConfig{Dim: 3, K: 50, Dispersal: sim.DemeInvasion, Migration: 0.3}, 2e4)
-	for name, cfg := range map[string]sim.Config{"lattice": lat, "demes fission": fis, "demes invasion": inv} {
+	for name, cfg := range map[string]sim.Config{"lattice": lat, "lattice blocks": blk, "demes fission": fis, "demes invasion": inv} {
 		spaceDraws(&cfg)
 		ref := runDigests(t, cfg, 4, 1)
 		c3 := cfg
 		if cfg.Demes != nil {
 			c3.Engine.Shards = 3
+		}
+		if cfg.Lattice != nil && cfg.Lattice.Block > 0 {
+			lc := *cfg.Lattice
+			lc.Goroutines = 4
+			c3.Lattice = &lc
 		}
 		got := runDigests(t, c3, 4, 3)
 		for i := range ref {
