@@ -78,5 +78,5 @@ func TestDemesScenario(t *testing.T) {
 			t.Errorf("%q: got %v, want %q", c.src, err, c.want)
 		}
 	}
-	spaceDraws(t, "engine: {space: demes, demes: {k: 100}}\n", "engine.space: demes does not take virtual trial patients")
+	spaceDraws(t, "engine: {space: demes, demes: {k: 100}}\n", "the demes mode does not take virtual trial patients")
 }

@@ -82,7 +82,7 @@ func TestLatticeScenario(t *testing.T) {
 			t.Errorf("%q: got %v, want %q", c.src, err, c.want)
 		}
 	}
-	spaceDraws(t, "engine: {space: lattice}\n", "engine.space: lattice does not take virtual trial patients")
+	spaceDraws(t, "engine: {space: lattice}\n", "the lattice mode does not take virtual trial patients (a patient's lesions are well mixed); remove patient, set engine.space: none, or start from a single-lesion scenario (--scenario rezatapopt-continuous-lesion")
 }
 
 // spaceDraws checks blood draws in a spatial mode (engine, one line of

@@ -685,6 +685,10 @@ var (
 	updateNames        = []string{"serial", "blocks"}
 )
 
+// lesionTwins names the library's single-lesion reference arm and its
+// spatial twins, offered when a patient scenario asks for space.
+const lesionTwins = "--scenario rezatapopt-continuous-lesion, or its spatial twins rezatapopt-continuous-lattice and rezatapopt-continuous-demes"
+
 // space checks engine.space and engine.lattice and says whether the
 // scenario is a valid lattice.
 func (v *validator) space(f *Scenario) bool {
@@ -727,7 +731,7 @@ func (v *validator) space(f *Scenario) bool {
 		ok = false
 	}
 	if f.Patient != nil {
-		v.bad(v.pick("patient", "engine.space"), "engine.space: lattice does not take virtual trial patients yet; remove patient or set engine.space: none")
+		v.bad(v.pick("patient", "engine.space"), "the lattice mode does not take virtual trial patients (a patient's lesions are well mixed); remove patient, set engine.space: none, or start from a single-lesion scenario ("+lesionTwins+")")
 		ok = false
 	}
 	if *e.Merge {
@@ -814,7 +818,7 @@ func (v *validator) demes(f *Scenario) bool {
 		ok = false
 	}
 	if f.Patient != nil {
-		v.bad(v.pick("patient", "engine.space"), "engine.space: demes does not take virtual trial patients (a patient's lesions are well mixed); remove patient or set engine.space: none")
+		v.bad(v.pick("patient", "engine.space"), "the demes mode does not take virtual trial patients (a patient's lesions are well mixed); remove patient, set engine.space: none, or start from a single-lesion scenario ("+lesionTwins+")")
 		ok = false
 	}
 	if *e.Merge {
