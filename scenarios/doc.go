@@ -66,6 +66,10 @@
 //	# (engine.demes). Blood draws (observe.ctdna), until: ctdna and ctDNA-triggered
 //	# switches work in every space, read from the spatial tumour's clones; a patient
 //	# section needs space none (a patient's lesions are well mixed).
+//	# engine.lattice: {dim: 2, neighbourhood: von-neumann, rule: push, update: serial}
+//	# update: blocks runs blocks of the grid concurrently over short sub-steps
+//	# (an approximation, bit-identical for any goroutines); with it
+//	# block: 32 (16 in 3D; a power of two, 16-1024) and goroutines: 2 (1-64).
 //
 // # Treatment policies
 //
