@@ -188,7 +188,8 @@ func (tm *Tumor) prepare(rc *rateClass) {
 		rc.suf[k] = rc.maps[k].then(rc.suf[k+1])
 	}
 	f := rc.suf[0]
-	rc.lnNoEmit = math.Log(f.noEmit())
+	rc.noEmitT, rc.extT = f.noEmit(), f.q/f.s
+	rc.lnNoEmit = math.Log(rc.noEmitT)
 	rc.alphaT, rc.betaT = f.law()
 	rc.lnBetaT = 0
 	if rc.betaT > 0 {

@@ -528,11 +528,16 @@ func (rp *Replicator) growLesion(rep, li int, l *lesion, lr *LesionResult) error
 }
 
 // tumorRates are the largest untreated net growth rate and the largest
-// birth plus death rate among tm's live clones.
+// birth plus death rate among tm's live clones (over the phenotypes that
+// the last reset or step end marked live).
 func tumorRates(tm *Tumor) (r, bd float64) {
 	r = math.Inf(-1)
-	for i := range tm.clones {
-		p := &tm.phenos[tm.genos[tm.clones[i].geno].pheno].p
+	for i := range tm.phenos {
+		ph := &tm.phenos[i]
+		if ph.live != tm.liveMark {
+			continue
+		}
+		p := &ph.p
 		r = max(r, p.Birth-p.Death)
 		bd = max(bd, p.Birth+p.Death)
 	}

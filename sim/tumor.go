@@ -111,11 +111,15 @@ type rateClass struct {
 	lnNoEmit      float64
 	alphaT, betaT float64
 	lnBetaT       float64 // ln betaT, 0 if betaT is 0
+	// noEmitT and extT are the whole step's F(1) and F(0) for one lineage
+	// (suf[0]'s noEmit() and q/s), read by a one-cell clone at the step start
+	noEmitT, extT float64
 }
 
 type phenoInfo struct {
 	p     model.Phenotype
 	death []float64 // death rate in each segment of the current step
+	live  uint64    // == Tumor.liveMark: a live clone has this phenotype
 }
 
 // CloneRecord describes a clone that reached the record threshold.
@@ -144,6 +148,9 @@ type Tumor struct {
 	seed   uint64 // replicate/attempt seed all clone streams derive from
 	nextID int64
 	stamp  uint64
+	// liveMark is bumped at every reset and step end; phenotypes of the
+	// live clones then carry it (phenoInfo.live), for tumorRates
+	liveMark uint64
 
 	clones  []clone
 	pend    []pending
@@ -440,10 +447,12 @@ func (tm *Tumor) Reset(seed uint64, n int64, t float64) {
 	}
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
+	tm.liveMark++
 	if n > 0 {
 		tm.found(-1, 0, t, n, 0)
 		tm.total = n
 		tm.counts[tm.genos[0].class] = n
+		tm.phenos[tm.genos[0].pheno].live = tm.liveMark
 		tm.checkRecord(&tm.clones[0])
 	}
 }
@@ -1213,12 +1222,15 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 	tm.lastExt = math.Inf(-1)
 	tm.total = 0
 	tm.counts = [model.NumClasses]int64{}
+	tm.liveMark++
 	live := tm.clones[:0]
 	for i := range tm.clones {
 		c := &tm.clones[i]
 		if c.n > 0 {
+			g := &tm.genos[c.geno]
 			tm.total += c.n
-			tm.counts[tm.genos[c.geno].class] += c.n
+			tm.counts[g.class] += c.n
+			tm.phenos[g.pheno].live = tm.liveMark
 			tm.checkRecord(c)
 			if len(live) == i {
 				live = live[:i+1] // no clone removed yet: nothing to move
@@ -1399,15 +1411,20 @@ func sizeGivenNone(r *rng.Stream, n int64, alpha, beta, lnBeta float64) int64 {
 // the dividing lineage, size-biased: 1 + NegBin(2, 1-beta) cells at tau, and
 // done is false; otherwise c.n is set and done is true.
 func (tm *Tumor) oneLineage(c *clone, g *genoInfo, rc *rateClass, t, b float64, out []pending) (float64, int64, bool, []pending) {
-	m := rc.suf[0]
-	if t != tm.t {
-		m = tm.toEnd(rc, t)
+	// the map from t to the step end: at the step start the rate class's
+	// (prepare), later (a newborn) composed here
+	var noEmit, ext, beta, lnBeta float64
+	if t == tm.t {
+		noEmit, ext, beta, lnBeta = rc.noEmitT, rc.extT, rc.betaT, rc.lnBetaT
+	} else {
+		m := tm.toEnd(rc, t)
+		noEmit, ext, beta = m.noEmit(), m.q/m.s, min(max(-m.r/m.s, 0), 1)
 	}
 	z1 := 1.0
 	if g.u > 0 {
-		z1 = min(m.noEmit(), 1)
+		z1 = min(noEmit, 1)
 	}
-	z0 := min(max(m.q/m.s, 0), z1)
+	z0 := min(max(ext, 0), z1)
 	u := c.rng.Float64()
 	if u >= z1 {
 		tau, mt := tm.nextEmission(rc, t, math.Log(u))
@@ -1429,10 +1446,12 @@ func (tm *Tumor) oneLineage(c *clone, g *genoInfo, rc *rateClass, t, b float64, 
 		return b, 0, true, out
 	}
 	k := int64(1)
-	beta := min(max(-m.r/m.s, 0), 1)
 	if w := (z1 - u) / (z1 - z0); w <= beta && beta > 0 {
 		// P(size - 1 >= j) = beta^j = P(w <= beta^j)
-		x := math.Log(w) / math.Log(beta)
+		if lnBeta == 0 {
+			lnBeta = math.Log(beta)
+		}
+		x := math.Log(w) / lnBeta
 		if x >= math.MaxInt64/2 {
 			x = math.MaxInt64 / 2
 		}
