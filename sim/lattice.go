@@ -639,32 +639,24 @@ func (lt *Lattice) mutant(c int32) int32 {
 const latSNVSalt = 0x5eed_5a7e_0000_0000
 
 // cloneSNV draws the SNV of hit, the mutation founding clone id, a
-// daughter of clone parent: uniformly among the SNVs of its entry that no
-// ancestor founded on the same copy (by rejection; such daughters are of
-// order u^2), as the well-mixed engine's lineages do (Tumor.lineageSite).
-// The draw comes from a stream keyed by the replicate's seed and the
-// clone's id, not from the event stream, so the SNVs leave the tumour's
-// course unchanged.
+// daughter of clone parent, as the well-mixed engine's lineages do
+// (freeSNV), from a stream keyed by the replicate's seed and the clone's
+// id, not from the event stream, so the SNVs leave the tumour's course
+// unchanged.
 func (lt *Lattice) cloneSNV(parent, id int32, hit model.Hit) int32 {
 	n := uint64(lt.m.SNVs(hit.Mut))
 	if n == 1 {
 		return 0
 	}
 	r := rng.Derive(lt.seed^latSNVSalt, uint64(id))
-	for {
-		hi, _ := bits.Mul64(r.Uint64(), n)
-		site, taken := int32(hi), false
-		for a := int64(parent); a >= 0 && !taken; a = lt.clones[a].parent {
-			cl := &lt.clones[a]
-			hs := lt.genos[cl.geno].g.Hits
-			if k := len(hs); k > 0 && hs[k-1].Mut == hit.Mut && hs[k-1].Copy == hit.Copy && lt.snv[a] == site {
-				taken = true
-			}
-		}
-		if !taken {
-			return site
-		}
-	}
+	return freeSNV(&r, n, hit, int64(parent), lt.ancestor)
+}
+
+// ancestor is freeSNV's view of clone a: its parent, its genotype's hits
+// and its founding SNV.
+func (lt *Lattice) ancestor(a int64) (parent int64, hits []model.Hit, site int32) {
+	c := &lt.clones[a]
+	return c.parent, lt.genos[c.geno].g.Hits, lt.snv[a]
 }
 
 // setRates fills each phenotype's death rate at the current concentrations

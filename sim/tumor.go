@@ -1613,21 +1613,33 @@ func (tm *Tumor) daughter(c *clone, g *genoInfo, t float64) pending {
 }
 
 // lineageSite draws the SNV of choice j for a daughter of clone id whose
-// entry-keyed genotype already carries the entry on that copy: uniformly
-// among the SNVs its ancestors did not found (by rejection; such daughters
-// are of order u^2). It reads the ancestry, which grows only in the serial
-// part of a step.
+// entry-keyed genotype already carries the entry on that copy (freeSNV).
+// It reads the ancestry, which grows only in the serial part of a step.
 func (tm *Tumor) lineageSite(id int64, g *genoInfo, j int32, r *rng.Stream) int32 {
-	h := g.sh.hits[j]
-	n := uint64(g.sh.snvs[j])
+	return freeSNV(r, uint64(g.sh.snvs[j]), g.sh.hits[j], id, tm.ancestor)
+}
+
+// ancestor is clone a's parent, the hits of its genotype and the SNV of its
+// founding mutation (freeSNV's view of the ancestry).
+func (tm *Tumor) ancestor(a int64) (parent int64, hits []model.Hit, site int32) {
+	return tm.ancParent[a], tm.genos[tm.ancGeno[a]].g.Hits, tm.ancSite[a]
+}
+
+// freeSNV draws, for a daughter of clone a carrying mutation hit, one of
+// the n SNVs of hit's entry uniformly among those that no clone on a's
+// ancestry (a included) founded on the same copy: by rejection, as such
+// daughters are of order u^2. ancestor gives a clone's parent (-1 above
+// the founder), its genotype's hits (the newest last) and its founding SNV.
+// The well-mixed engine's lineages and the lattice's clones share it.
+func freeSNV(r *rng.Stream, n uint64, hit model.Hit, a int64, ancestor func(int64) (int64, []model.Hit, int32)) int32 {
 	for {
 		hi, _ := bits.Mul64(r.Uint64(), n)
 		site, taken := int32(hi), false
-		for a := id; a >= 0 && !taken; a = tm.ancParent[a] {
-			hs := tm.genos[tm.ancGeno[a]].g.Hits
-			if k := len(hs); k > 0 && hs[k-1].Mut == h.Mut && hs[k-1].Copy == h.Copy && tm.ancSite[a] == site {
-				taken = true
-			}
+		for b := a; b >= 0 && !taken; {
+			parent, hs, s := ancestor(b)
+			k := len(hs)
+			taken = k > 0 && hs[k-1].Mut == hit.Mut && hs[k-1].Copy == hit.Copy && s == site
+			b = parent
 		}
 		if !taken {
 			return site
