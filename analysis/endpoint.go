@@ -3,7 +3,6 @@ package analysis
 import (
 	"errors"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 
@@ -234,14 +233,15 @@ func followUp(a ArmData) float64 {
 //     manifest gives it, and never before the arm's latest end time;
 //     every other replicate at its own end time.
 //
-// ttp is TTPSample with that censoring time for cured replicates. EndpointCtDNA fails with an error wrapping
+// ttp is TTPSample with that censoring time for cured replicates (a
+// progressed replicate's TTP is never negative, so the clamp leaves it). EndpointCtDNA fails with an error wrapping
 // ErrNoCtDNA when the arm has no first_ctdna_call column.
 func EndpointSample(e Endpoint, a ArmData) (_ Sample, err error) {
 	defer errprefix.Wrap(&err, "analysis")
 	var at func(i int) float64
 	switch e {
 	case EndpointTTP:
-		return ttpSample(a.Runs, followUp(a)), nil
+		at = ttpAt(a.Runs)
 	case EndpointResistantMajority:
 		at = func(i int) float64 { return a.Runs[i].ResistantMajorityTime }
 	case EndpointFirstResistant:
@@ -257,17 +257,5 @@ func EndpointSample(e Endpoint, a ArmData) (_ Sample, err error) {
 	default:
 		return Sample{}, fmt.Errorf("unknown endpoint %q (allowed: %s)", e, EndpointNames(", "))
 	}
-	last := followUp(a)
-	s := Sample{Time: make([]float64, len(a.Runs)), Event: make([]bool, len(a.Runs))}
-	for i, r := range a.Runs {
-		switch t := at(i); {
-		case !math.IsNaN(t):
-			s.Time[i], s.Event[i] = max(t, 0), true
-		case r.Outcome == "cured":
-			s.Time[i] = last
-		default:
-			s.Time[i] = r.EndTime
-		}
-	}
-	return s, nil
+	return censoredSample(a.Runs, followUp(a), at), nil
 }

@@ -40,16 +40,24 @@ type Arm struct {
 // cured replicate cannot progress, so it is censored at the latest end time
 // seen in the arm (the horizon, when any replicate reached it).
 func TTPSample(runs []dataset.RunRow) Sample {
-	return ttpSample(runs, horizon(runs))
+	return censoredSample(runs, horizon(runs), ttpAt(runs))
 }
 
-// ttpSample is TTPSample with cured replicates censored at cured.
-func ttpSample(runs []dataset.RunRow, cured float64) Sample {
+// ttpAt is the time to progression of replicate i (NaN: none).
+func ttpAt(runs []dataset.RunRow) func(i int) float64 {
+	return func(i int) float64 { return runs[i].TTP }
+}
+
+// censoredSample is the right-censored sample of an endpoint whose time
+// for replicate i is at(i) (NaN: the event did not happen): an event at
+// that time, clamped at 0; without it, a cured replicate censored at cured
+// and any other at its own end time.
+func censoredSample(runs []dataset.RunRow, cured float64, at func(i int) float64) Sample {
 	s := Sample{Time: make([]float64, len(runs)), Event: make([]bool, len(runs))}
 	for i, r := range runs {
-		switch {
-		case r.Progressed():
-			s.Time[i], s.Event[i] = r.TTP, true
+		switch t := at(i); {
+		case !math.IsNaN(t):
+			s.Time[i], s.Event[i] = max(t, 0), true
 		case r.Outcome == "cured":
 			s.Time[i] = cured
 		default:
