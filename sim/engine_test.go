@@ -96,27 +96,38 @@ func runDigests(t *testing.T, cfg sim.Config, n, workers int) []goldenRow {
 	return rows
 }
 
+// readGolden is the golden value of testdata/name for got: with -update it
+// writes got there and returns false (nothing to compare); otherwise it
+// reads the file into a value of got's type.
+func readGolden[T any](t *testing.T, name string, got T) (want T, ok bool) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		b, _ := json.MarshalIndent(got, "", "  ")
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return want, false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	return want, true
+}
+
 // TestGolden pins the engine's output bit for bit for a fixed seed. A change
 // that alters any random stream or any arithmetic shows up here; if it is
 // intended, regenerate with `go test ./sim -run TestGolden -update` and say
 // why in the commit.
 func TestGolden(t *testing.T) {
 	got := runDigests(t, smallConfig(42), 6, 2)
-	path := filepath.Join("testdata", "golden.json")
-	if *update {
-		b, _ := json.MarshalIndent(got, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	want, ok := readGolden(t, "golden.json", got)
+	if !ok {
 		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	var want []goldenRow
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d replicates, golden has %d", len(got), len(want))

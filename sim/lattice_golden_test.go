@@ -4,11 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/p53evo/p53evo/model"
@@ -95,21 +92,9 @@ func TestLatticeGolden(t *testing.T) {
 			got[fmt.Sprintf("%s replicate %d", latticeKey(lc), row.Replicate)] = row.Digest
 		}
 	}
-	path := filepath.Join("testdata", "lattice_golden.json")
-	if *update {
-		b, _ := json.MarshalIndent(got, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	want, ok := readGolden(t, "lattice_golden.json", got)
+	if !ok {
 		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	var want map[string]string
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d digests, golden has %d", len(got), len(want))

@@ -3,11 +3,8 @@ package sim_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,21 +49,9 @@ func TestGoldenPatients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "patient_golden.json")
-	if *update {
-		b, _ := json.MarshalIndent(got, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	want, ok := readGolden(t, "patient_golden.json", got)
+	if !ok {
 		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	var want []goldenRow
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d patients, golden has %d", len(got), len(want))
