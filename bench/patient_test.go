@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/p53evo/p53evo/internal/simtest"
+	"github.com/p53evo/p53evo/model"
 	"github.com/p53evo/p53evo/sim"
 )
 
@@ -23,4 +24,18 @@ func BenchmarkPatient(b *testing.B) {
 		lesions := runReplicates(b, cfg, func(r *sim.Result) float64 { return float64(r.Patient.Lesions) })
 		b.ReportMetric(median(lesions), "lesions/op")
 	})
+}
+
+// BenchmarkPatientPK: the default virtual trial patient with rezatapopt's
+// one-compartment oral pharmacokinetics (a concentration profile reaching
+// the engine as one-hour segments, 168 a week) instead of the steady-state
+// exposure.
+func BenchmarkPatientPK(b *testing.B) {
+	cfg := trialPatient(1)
+	p := cfg.Therapy().(*sim.Policy)
+	pk := model.DefaultRezatapoptPK()
+	p.PK = []*model.PK{&pk, nil, nil}
+	cfg.Therapy = func() sim.Therapy { return p.Clone() }
+	lesions := runReplicates(b, cfg, func(r *sim.Result) float64 { return float64(r.Patient.Lesions) })
+	b.ReportMetric(median(lesions), "lesions/op")
 }

@@ -123,3 +123,88 @@ func TestEmissionInversions(t *testing.T) {
 		}
 	}
 }
+
+// Kendall's law to the end of a step of many segments (the one-hour
+// segments of a pharmacokinetic profile) is read from suffix maps; it must
+// agree with the closed-form sum over the segments for every start inside
+// the step, segment boundaries included, for growing, near-critical and
+// strongly killed rate classes, and the segment lookup must agree with a
+// linear scan.
+func TestKendallToEndAgreesWithSegmentSum(t *testing.T) {
+	m := model.Default()
+	tm := NewTumor(&m, Options{ExactBelow: 1, RecordAt: 1 << 40, Merge: true})
+	tm.Reset(1, 1e6, 0)
+	// the founder's children: every resistance class's rate class
+	for j := range tm.genos[0].sh.cum {
+		tm.childShape(tm.genos[0].sh, int32(j))
+	}
+	// 168 one-hour segments over a week: concentrations rising and falling
+	// through rezatapopt's EC50 (900 mg-eq) once a day
+	var ex Piecewise
+	for i := range 168 {
+		h := float64(i) / 24
+		c := 2400 * math.Pow(math.Sin(math.Pi*float64(i%24)/24), 2)
+		ex.Start = append(ex.Start, h)
+		ex.C = append(ex.C, []float64{c, 0, 0})
+	}
+	tm.Advance(7, ex)
+	if n := len(tm.segT) - 1; n != 168 {
+		t.Fatalf("the step has %d segments, want 168", n)
+	}
+	if len(tm.rcs) < 3 {
+		t.Fatalf("%d rate classes, want the founder's and its children's", len(tm.rcs))
+	}
+	for k := range tm.segT {
+		if got, want := tm.segIndex(tm.segT[k]), min(k, len(tm.segT)-2); got != want {
+			t.Fatalf("segIndex(segT[%d]) = %d, want %d", k, got, want)
+		}
+	}
+	worst := 0.0
+	for i := range tm.rcs {
+		rc := &tm.rcs[i]
+		for j := 0; j <= 700; j++ {
+			a := 7 * float64(j) / 700
+			if j%100 == 3 {
+				a = tm.segT[j/4] // exactly on a boundary
+			}
+			if k := tm.segIndex(a); !(tm.segT[k] <= a && (a < tm.segT[k+1] || k == len(tm.segT)-2)) {
+				t.Fatalf("segIndex(%g) = %d: segment [%g, %g)", a, k, tm.segT[k], tm.segT[k+1])
+			}
+			fa, fb := tm.kendallToEnd(rc, a)
+			sa, sb := tm.kendallSum(rc, a, 7)
+			// compared on the survival probability and the ratio, where
+			// draws read them (1 - alpha is what an alpha near 1 leaves)
+			for _, d := range []float64{relDiff(1-fa, 1-sa), relDiff(fb, sb)} {
+				worst = max(worst, d)
+			}
+			if relDiff(1-fa, 1-sa) > 1e-9 || relDiff(fb, sb) > 1e-9 {
+				t.Fatalf("rate class %d (death %g..%g), from %g: maps give alpha %.15g beta %.15g, the sum %.15g %.15g",
+					i, slicesMin(tm.phenos[rc.pheno].death), slicesMax(tm.phenos[rc.pheno].death), a, fa, fb, sa, sb)
+			}
+		}
+	}
+	t.Logf("largest relative difference: %.2g", worst)
+}
+
+func relDiff(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return math.Abs(a-b) / max(math.Abs(a), math.Abs(b))
+}
+
+func slicesMin(x []float64) float64 {
+	m := math.Inf(1)
+	for _, v := range x {
+		m = min(m, v)
+	}
+	return m
+}
+
+func slicesMax(x []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = max(m, v)
+	}
+	return m
+}

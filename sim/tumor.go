@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -114,6 +115,12 @@ type rateClass struct {
 	// noEmitT and extT are the whole step's F(1) and F(0) for one lineage
 	// (suf[0]'s noEmit() and q/s), read by a one-cell clone at the step start
 	noEmitT, extT float64
+	// Kendall's law without the emission term (kendall), in steps of
+	// several segments: per segment the rates, and kendallSuf[k] the map
+	// from segT[k] to the step end; valid when kendallStamp is the step's
+	kendallStamp uint64
+	kendallSeg   []segRates
+	kendallSuf   []mob
 }
 
 type phenoInfo struct {
@@ -785,7 +792,35 @@ func (tm *Tumor) freeSite(g *genoInfo, j, i int32) int32 {
 // alpha = 1 - 1/(e^rho + A), beta = A/(e^rho + A). The rates are piecewise
 // constant over the step's segments, so both integrals are sums of closed
 // forms. lambda is the birth rate of non-mutant daughters, b(1-u).
+//
+// To the end of a step of several segments (a pharmacokinetic profile: 168
+// a week) the law comes from the rate class's suffix maps instead
+// (kendallToEnd), in time independent of the number of segments.
 func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
+	if nseg := len(tm.segT) - 1; nseg > 1 && b == tm.segT[nseg] {
+		return tm.kendallToEnd(rc, a)
+	}
+	return tm.kendallSum(rc, a, b)
+}
+
+// kendallToEnd is Kendall's law from a to the step end, read from the
+// composition of Moebius maps (emission.go with nu = 0).
+func (tm *Tumor) kendallToEnd(rc *rateClass, a float64) (alpha, beta float64) {
+	k := tm.segIndex(a)
+	if a >= tm.segT[k+1] {
+		return 0, 0 // an empty interval
+	}
+	tm.kendallMaps(rc)
+	m := rc.kendallSuf[k]
+	if a > tm.segT[k] {
+		m = rc.kendallSeg[k].over(tm.segT[k+1] - a).then(rc.kendallSuf[k+1])
+	}
+	return m.law()
+}
+
+// kendallSum is Kendall's law over [a, b] from the closed-form integrals,
+// summed segment by segment.
+func (tm *Tumor) kendallSum(rc *rateClass, a, b float64) (alpha, beta float64) {
 	ph := &tm.phenos[rc.pheno]
 	lam := ph.p.Birth * (1 - rc.u)
 	rho, A := 0.0, 0.0
@@ -828,6 +863,30 @@ func (tm *Tumor) kendall(rc *rateClass, a, b float64) (alpha, beta float64) {
 	alpha = min(max(alpha, 0), 1)
 	beta = min(max(beta, 0), 1)
 	return alpha, beta
+}
+
+// kendallMaps computes, once per step, the rate class's segment rates and
+// suffix maps of Kendall's law (the emission-free process with birth rate
+// lam): the map from segT[k] to the step end is the composition of the
+// segments' maps (emission.go with nu = 0). Called from the serial part of
+// a step.
+func (tm *Tumor) kendallMaps(rc *rateClass) {
+	if rc.kendallStamp == tm.stamp {
+		return
+	}
+	rc.kendallStamp = tm.stamp
+	ph := &tm.phenos[rc.pheno]
+	lam := ph.p.Birth * (1 - rc.u)
+	nseg := len(tm.segT) - 1
+	rc.kendallSeg = rc.kendallSeg[:0]
+	for k := 0; k < nseg; k++ {
+		rc.kendallSeg = append(rc.kendallSeg, newSegRates(lam, ph.death[k], 0))
+	}
+	rc.kendallSuf = append(rc.kendallSuf[:0], make([]mob, nseg+1)...)
+	rc.kendallSuf[nseg] = mobIdentity
+	for k := nseg - 1; k >= 0; k-- {
+		rc.kendallSuf[k] = rc.kendallSeg[k].over(tm.segT[k+1] - tm.segT[k]).then(rc.kendallSuf[k+1])
+	}
 }
 
 // sortPending orders mutant daughters by parent id, then birth time: the
@@ -1155,6 +1214,10 @@ func (tm *Tumor) fillDeath(ph *phenoInfo) {
 
 // segIndex is the segment holding time t of the current step.
 func (tm *Tumor) segIndex(t float64) int {
+	if n := len(tm.segT); n > 9 {
+		// the number of inner boundaries segT[1..n-2] at or before t
+		return sort.Search(n-2, func(i int) bool { return tm.segT[i+1] > t })
+	}
 	k := 0
 	for k+2 < len(tm.segT) && tm.segT[k+1] <= t {
 		k++
