@@ -80,14 +80,14 @@ func (s *Stream) Uint64() uint64 { return s.pcg.Uint64() }
 // bits of one Uint64 scaled by 2^-53. Every multiple of 2^-53 in [0, 1) is
 // equally likely.
 func (s *Stream) Float64() float64 {
-	return float64(s.pcg.Uint64()>>11) * 0x1p-53
+	return float64(int64(s.pcg.Uint64()>>11)) * 0x1p-53 // via int64: one instruction, the same value
 }
 
 // Open01 returns a uniform value in the open interval (0, 1): (j + 1/2) 2^-52
 // with j the top 52 bits of one Uint64. It is never 0 or 1, so log(Open01())
 // and log(1-Open01()) are always finite.
 func (s *Stream) Open01() float64 {
-	return (float64(s.pcg.Uint64()>>12) + 0.5) * 0x1p-52
+	return (float64(int64(s.pcg.Uint64()>>12)) + 0.5) * 0x1p-52
 }
 
 // MarshalBinary returns the stream state in math/rand/v2's PCG encoding

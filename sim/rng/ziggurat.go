@@ -92,7 +92,7 @@ func (s *Stream) Exp() float64 {
 		u := s.pcg.Uint64()
 		i := u & (zigExpN - 1)
 		j := u >> 11
-		x := float64(j) * zigExpW[i]
+		x := float64(int64(j)) * zigExpW[i] // j < 2^53: via int64 is one instruction
 		if j < zigExpK[i] {
 			return x
 		}
@@ -117,7 +117,7 @@ func (s *Stream) Normal() float64 {
 		i := u & (zigNormN - 1)
 		sign := (u & zigNormN) << (63 - 7) // bit 7 moved to the sign bit
 		j := u >> 11
-		x := float64(j) * zigNormW[i]
+		x := float64(int64(j)) * zigNormW[i]
 		if j < zigNormK[i] {
 			return math.Float64frombits(math.Float64bits(x) | sign)
 		}
