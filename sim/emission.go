@@ -49,26 +49,28 @@ import "math"
 // solving F(1) = y for c gives c = nu/(1 - y) + lambda - B, while F(0) = y
 // gives c = mu/y - B.
 
-// mob is the Moebius map x -> (p x + q)/(r x + s).
-type mob struct{ p, q, r, s float64 }
+// mob is the Moebius map x -> (p x + q)/(r x + 1): a map (p x + q)/(r x + s)
+// scaled so that s = 1, which leaves it unchanged and saves the divisions by
+// s where it is read.
+type mob struct{ p, q, r float64 }
 
-var mobIdentity = mob{1, 0, 0, 1}
+var mobIdentity = mob{1, 0, 0}
 
 // then composes two maps: the map of [a,c] from those of [a,b] (m) and [b,c]
-// (o). The result is rescaled, which leaves the map unchanged.
+// (o), scaled back to s = 1.
 func (m mob) then(o mob) mob {
-	x := mob{
-		p: m.p*o.p + m.q*o.r,
-		q: m.p*o.q + m.q*o.s,
-		r: m.r*o.p + m.s*o.r,
-		s: m.r*o.q + m.s*o.s,
-	}
-	k := 1 / x.s
-	return mob{x.p * k, x.q * k, x.r * k, 1}
+	p := m.p*o.p + m.q*o.r
+	q := m.p*o.q + m.q
+	r := m.r*o.p + o.r
+	k := 1 / (m.r*o.q + 1)
+	return mob{p * k, q * k, r * k}
 }
 
 // noEmit is P(M = 0) for one lineage.
-func (m mob) noEmit() float64 { return (m.p + m.q) / (m.r + m.s) }
+func (m mob) noEmit() float64 { return (m.p + m.q) / (m.r + 1) }
+
+// zero is F(0): P(N = 0, M = 0) for one lineage.
+func (m mob) zero() float64 { return m.q }
 
 // law is the one-lineage law of N given M = 0: zero with probability alpha,
 // otherwise geometric with ratio beta.
@@ -76,14 +78,14 @@ func (m mob) law() (alpha, beta float64) {
 	z := m.noEmit()
 	alpha, beta = 0, 0
 	if z > 0 {
-		alpha = m.q / m.s / z
+		alpha = m.q / z
 	}
-	beta = -m.r / m.s
+	beta = -m.r
 	return min(max(alpha, 0), 1), min(max(beta, 0), 1)
 }
 
 // inverse applies the inverse map.
-func (m mob) inverse(y float64) float64 { return (m.s*y - m.q) / (-m.r*y + m.p) }
+func (m mob) inverse(y float64) float64 { return (y - m.q) / (-m.r*y + m.p) }
 
 // segRates are the constant rates of one rate class on one segment.
 type segRates struct {
@@ -117,9 +119,8 @@ func (sr *segRates) over(h float64) mob {
 		return mobIdentity
 	}
 	c := sr.cOf(h)
-	m := mob{p: c - sr.a, q: sr.mu, r: -sr.lam, s: c + sr.b}
-	k := 1 / m.s
-	return mob{m.p * k, m.q * k, m.r * k, 1}
+	k := 1 / (c + sr.b)
+	return mob{(c - sr.a) * k, sr.mu * k, -sr.lam * k}
 }
 
 // lengthFromC turns a value of c back into an interval length (+Inf when no
@@ -188,7 +189,7 @@ func (tm *Tumor) prepare(rc *rateClass) {
 		rc.suf[k] = rc.maps[k].then(rc.suf[k+1])
 	}
 	f := rc.suf[0]
-	rc.noEmitT, rc.extT = f.noEmit(), f.q/f.s
+	rc.noEmitT, rc.extT = f.noEmit(), f.zero()
 	rc.lnNoEmit = math.Log(rc.noEmitT)
 	rc.alphaT, rc.betaT = f.law()
 	rc.lnBetaT = 0
@@ -203,7 +204,11 @@ func (tm *Tumor) toEnd(rc *rateClass, t float64) mob {
 	if t <= tm.segT[k] {
 		return rc.suf[k]
 	}
-	return rc.seg[k].over(tm.segT[k+1] - t).then(rc.suf[k+1])
+	m := rc.seg[k].over(tm.segT[k+1] - t)
+	if k+2 < len(tm.segT) { // the last segment's suffix is the identity
+		m = m.then(rc.suf[k+1])
+	}
+	return m
 }
 
 // nextEmission finds the time of a clone's next mutant daughter after t when
@@ -218,7 +223,7 @@ func (tm *Tumor) nextEmission(rc *rateClass, t, target float64) (float64, mob) {
 	// within segment k: F_[t,lo](F_[lo,tau](1)) = z, so F_[lo,tau](1) = y =
 	// g^-1(z); 1 - y without forming y
 	z := 1 + math.Expm1(target)
-	oneMinusY := ((g.p + g.q) - (g.r+g.s)*z) / (g.p - g.r*z)
+	oneMinusY := ((g.p + g.q) - (g.r+1)*z) / (g.p - g.r*z)
 	h := min(max(rc.seg[k].hitNoEmit(oneMinusY), 0), tm.segT[k+1]-lo)
 	return lo + h, g.then(rc.seg[k].over(h))
 }
@@ -227,14 +232,14 @@ func (tm *Tumor) nextEmission(rc *rateClass, t, target float64) (float64, mob) {
 // no mutant and was extinct at the step end: P(T <= s) = (F_[t,s](0) /
 // F_[t,end](0))^n, inverted segment by segment in closed form.
 func (tm *Tumor) extinctAt(rc *rateClass, n int64, t float64, end mob, u float64) float64 {
-	zEnd := end.q / end.s // F_[t,end](0)
+	zEnd := end.zero() // F_[t,end](0)
 	nseg := len(tm.segT) - 1
 	if !(zEnd > 0) {
 		return tm.segT[nseg]
 	}
 	target := math.Log(u)/float64(n) + math.Log(zEnd) // ln F_[t,T](0)
 	k, lo, g, _ := tm.findSegment(rc, t, func(g2 mob, k int) bool {
-		z2 := g2.q / g2.s
+		z2 := g2.zero()
 		return z2 > 0 && math.Log(z2) >= target || k == nseg-1
 	})
 	if k >= nseg {

@@ -44,8 +44,8 @@ func TestMobiusLimitsAndComposition(t *testing.T) {
 	whole := sr.over(7)
 	parts := sr.over(2.5).then(sr.over(4.5))
 	for _, x := range []float64{0, 0.3, 1} {
-		w := (whole.p*x + whole.q) / (whole.r*x + whole.s)
-		p := (parts.p*x + parts.q) / (parts.r*x + parts.s)
+		w := (whole.p*x + whole.q) / (whole.r*x + 1)
+		p := (parts.p*x + parts.q) / (parts.r*x + 1)
 		if math.Abs(w-p) > 1e-13 {
 			t.Errorf("F(%g): one interval %.15g, two %.15g", x, w, p)
 		}
@@ -54,7 +54,7 @@ func TestMobiusLimitsAndComposition(t *testing.T) {
 	sr0 := newSegRates(1, 0.5, 1e-9)
 	m := sr0.over(3)
 	const eps = 1e-6
-	f := func(x float64) float64 { return (m.p*x + m.q) / (m.r*x + m.s) }
+	f := func(x float64) float64 { return (m.p*x + m.q) / (m.r*x + 1) }
 	mean := (f(1) - f(1-eps)) / eps
 	if want := math.Exp(0.5 * 3); math.Abs(mean/want-1) > 1e-4 {
 		t.Errorf("E[N] = %g, want %g", mean, want)
@@ -116,7 +116,7 @@ func TestEmissionInversions(t *testing.T) {
 			const n = 3
 			te := tm.extinctAt(rc, n, start, end, u)
 			z := mapTo(start, te)
-			got := float64(n) * math.Log(z.q/z.s/(end.q/end.s))
+			got := float64(n) * math.Log(z.zero()/end.zero())
 			if math.Abs(got-math.Log(u)) > 1e-8 {
 				t.Errorf("extinction from %g, u %g: T %g gives log-CDF %g", start, u, te, got)
 			}

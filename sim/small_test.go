@@ -120,8 +120,8 @@ func TestOneLineageLaw(t *testing.T) {
 	tm.prepare(rc)
 	const born = 1.5
 	f := tm.toEnd(rc, born)
-	z1, z0 := f.noEmit(), f.q/f.s
-	beta := -f.r / f.s
+	z1, z0 := f.noEmit(), f.zero()
+	beta := -f.r
 	const kmax = 40
 	probs := make([]float64, kmax+2) // 0..kmax-1 cells without a mutant, the tail, a mutant
 	probs[0] = z0

@@ -1481,7 +1481,7 @@ func (tm *Tumor) oneLineage(c *clone, g *genoInfo, rc *rateClass, t, b float64, 
 		noEmit, ext, beta, lnBeta = rc.noEmitT, rc.extT, rc.betaT, rc.lnBetaT
 	} else {
 		m := tm.toEnd(rc, t)
-		noEmit, ext, beta = m.noEmit(), m.q/m.s, min(max(-m.r/m.s, 0), 1)
+		noEmit, ext, beta = m.noEmit(), m.zero(), min(max(-m.r, 0), 1)
 	}
 	z1 := 1.0
 	if g.u > 0 {
