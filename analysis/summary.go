@@ -33,6 +33,9 @@ type Arm struct {
 	// (median, quartiles) over progressed replicates.
 	ClonesMedian, ClonesQ1, ClonesQ3 float64
 	KM                               KM
+	// AtDetection: every replicate ended at detection, before treatment
+	// (stop.at_detection), so there is no response or progression to read.
+	AtDetection bool
 }
 
 // TTPSample is the time-to-progression endpoint of an arm: an event at TTP
@@ -76,7 +79,9 @@ func Summarize(name string, runs []dataset.RunRow) (_ Arm, err error) {
 	}
 	var clones []float64
 	classes := []string{"ta-loss", "pocket"}
+	a.AtDetection = true
 	for _, r := range runs {
+		a.AtDetection = a.AtDetection && r.EndTime == 0 && r.Outcome == "censored" && r.BestResponse == "NE"
 		if r.BestResponse == "PR" || r.BestResponse == "CR" {
 			a.Responders++
 		}
@@ -143,6 +148,12 @@ func pct(k, n int) string { return fmt.Sprintf("%d (%.0f%%)", k, 100*float64(k)/
 // WriteText prints the arm for people.
 func (a *Arm) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s: %d replicates\n", a.Name, a.Replicates)
+	if a.AtDetection {
+		fmt.Fprintf(w, "  every replicate stopped at detection, before treatment (stop.at_detection)\n")
+		fmt.Fprintf(w, "  resistance present at detection: %.0f%% of replicates (ta-loss %.0f%%, mean %.3g cells; pocket %.0f%%, mean %.3g cells)\n",
+			100*a.Preexisting["any"], 100*a.Preexisting["ta-loss"], a.PreexistingMean["ta-loss"], 100*a.Preexisting["pocket"], a.PreexistingMean["pocket"])
+		return
+	}
 	fmt.Fprintf(w, "  progressed %s, cured %s, censored %s\n", pct(a.Progressed, a.Replicates), pct(a.Cured, a.Replicates), pct(a.Censored, a.Replicates))
 	fmt.Fprintf(w, "  objective response (best response PR or CR, RECIST 1.1): %s\n", pct(a.Responders, a.Replicates))
 	if math.IsNaN(a.Median) {

@@ -49,6 +49,8 @@
 //	stop: {horizon: 1826.25, follow_up: 0, lethal: 1e12}
 //	                                # stop.at: DAYS ends every replicate then, whatever imaging
 //	                                # shows (horizon and follow_up do not apply)
+//	                                # stop.at_detection: true ends it at detection (a patient: at
+//	                                # diagnosis), before any treatment; takes no phases
 //	observe:
 //	  scan_every: 56                # imaging, days
 //	  progression: nadir            # or baseline: 1.728 x the line's start (adaptive therapy)

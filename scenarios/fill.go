@@ -213,6 +213,7 @@ func fillRun(f *Scenario) {
 	def(&f.Stop.Horizon, simDefaults.Horizon)
 	def(&f.Stop.FollowUp, simDefaults.FollowUp)
 	def(&f.Stop.Lethal, simDefaults.Lethal)
+	def(&f.Stop.AtDetection, false)
 	def(&f.Observe.ScanEvery, simDefaults.Scan)
 	def(&f.Observe.Visible, simDefaults.Visible)
 	ct, sc := &f.Observe.CTDNA, simDefaults.CTDNA

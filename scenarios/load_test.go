@@ -101,6 +101,10 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"mutation.catalog:", "requires forms a cycle (A -> B -> A)"}},
 		{"stop.at not positive", "stop: {at: 0}\n",
 			[]string{"stop.at:", "positive"}},
+		{"stop at detection with a treatment", "treatment:\n  phases:\n    - {doses: {rezatapopt: 2000}}\nstop: {at_detection: true}\n",
+			[]string{"x.yaml:4:8: stop.at_detection:", "treatment.phases would never run", "treatment: {phases: []}"}},
+		{"stop at detection and at a day", "treatment: {phases: []}\nstop: {at_detection: true, at: 30}\n",
+			[]string{"stop.at_detection:", "exclude each other"}},
 		{"nan birth", "growth: {birth: .nan}\n",
 			[]string{"growth.birth:", "positive finite number", "NaN"}},
 		{"infinite horizon", "stop: {horizon: .inf}\n",
@@ -406,5 +410,57 @@ record: {clone_threshold: 1}
 	}
 	if !sawR {
 		t.Error("no R clone arose through I in 20 replicates; the test has no power")
+	}
+}
+
+// stop.at_detection ends every replicate at detection: the fluctuation
+// test's scenario (theory-luria) stops with the tumour at its detection
+// size, no treatment time and no scan, and the same scenario without it
+// goes on growing past detection.
+func TestStopAtDetection(t *testing.T) {
+	s, err := Open("theory-luria")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Resolve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.StopAtDetection {
+		t.Fatal("theory-luria does not stop at detection")
+	}
+	rp := sim.NewReplicator(&cfg)
+	defer rp.Close()
+	var res sim.Result
+	for rep := range 20 {
+		if err := rp.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, n := range res.Final {
+			total += n
+		}
+		if res.Final != res.AtStart || res.EndTime != 0 || total < 1e6 || float64(total) > 1e6*(1+sim.DetectTol) {
+			t.Fatalf("rep %d: final %v, at start %v, end day %v: want the tumour at its detection size (1e6) at day 0", rep, res.Final, res.AtStart, res.EndTime)
+		}
+		for _, e := range res.Events {
+			if e.Kind == "scan" || e.Kind == "progression" {
+				t.Fatalf("rep %d: %s event at day %v after a stop at detection", rep, e.Kind, e.Time)
+			}
+		}
+	}
+	// the same lesion without the stop grows on after detection
+	s.Stop.AtDetection = new(bool)
+	cfg, err = Resolve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp2 := sim.NewReplicator(&cfg)
+	defer rp2.Close()
+	if err := rp2.Run(0, &res); err != nil {
+		t.Fatal(err)
+	}
+	if !(res.EndTime > 0) {
+		t.Fatalf("without stop.at_detection the replicate ended at day %v", res.EndTime)
 	}
 }

@@ -109,6 +109,7 @@ func resolveFilled(f *Scenario) (sim.Config, *sim.Policy, error) {
 		Horizon:                 *f.Stop.Horizon,
 		Lethal:                  *f.Stop.Lethal,
 		StopAt:                  stopAt(f.Stop.At),
+		StopAtDetection:         *f.Stop.AtDetection,
 		MaxAttempts:             *f.Engine.MaxAttempts,
 		MaxClones:               maxClones(*f.Engine.MaxClones),
 		Engine: sim.Options{

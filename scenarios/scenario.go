@@ -230,6 +230,11 @@ type Stop struct {
 	// do not apply). Unset: stop at progression plus follow_up, or at the
 	// horizon.
 	At *float64 `yaml:"at,omitempty"`
+	// AtDetection ends every replicate at detection (a virtual patient: at
+	// diagnosis), before any treatment: the growth phase alone, for theory
+	// checks such as the fluctuation test (default false). It takes no
+	// treatment phases.
+	AtDetection *bool `yaml:"at_detection,omitempty"`
 }
 
 // Observe is the clinic's schedule.

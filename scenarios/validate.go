@@ -425,6 +425,15 @@ func (v *validator) schedule(f *Scenario) (horizon float64, okH, lattice bool) {
 	if at := f.Stop.At; at != nil && v.positive("stop.at", *at, 0, "days after treatment start") && *at > maxHorizon {
 		v.bad("stop.at", "must be at most %d days, got %s", maxHorizon, num(*at))
 	}
+	if *f.Stop.AtDetection {
+		// the growth phase alone: nothing after detection would run
+		switch {
+		case len(f.Treatment.Phases) > 0:
+			v.bad(v.pick("stop.at_detection", "treatment.phases"), "stop.at_detection ends every replicate at detection, before treatment, so treatment.phases would never run; remove the phases (treatment: {phases: []}) or set stop.at_detection: false")
+		case f.Stop.At != nil:
+			v.bad(v.pick("stop.at_detection", "stop.at"), "stop.at (days after treatment start) and stop.at_detection (no treatment) exclude each other; keep one")
+		}
+	}
 	if v.positive("observe.scan_every", *f.Observe.ScanEvery, minInterval, "days") && okH && horizon / *f.Observe.ScanEvery > maxPoints {
 		v.bad(v.pick("observe.scan_every", "stop.horizon"), "stop.horizon / observe.scan_every = %s scans; at most %d allowed", count(horizon / *f.Observe.ScanEvery), maxPoints)
 	}
