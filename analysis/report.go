@@ -58,7 +58,7 @@ func (n *Num) UnmarshalJSON(b []byte) (err error) {
 //	days_per_month, tau_days, tau_source,
 //	arms[]: name, source, scenario, replicates, events, censored,
 //	        events_at_zero, outcomes{progressed, cured, censored},
-//	        max_follow_up_days, median_days, median_lower_days,
+//	        max_follow_up_days, at_detection, median_days, median_lower_days,
 //	        median_upper_days, rmst{tau_days, days, se_days},
 //	        survival[]{months, days, surv, lower, upper},
 //	        progressions_by_class{sensitive, ta_loss, pocket},
@@ -127,6 +127,10 @@ type ArmReport struct {
 	// replicate progresses at one time), so a missing limit of the median
 	// is not estimable (NE) rather than not reached (NR).
 	CurveEndsAtZero bool       `json:"curve_ends_at_zero"`
+	// AtDetection: every replicate ended at detection, before treatment
+	// (stop.at_detection): no follow-up, only the pre-existing resistance
+	// carries data.
+	AtDetection bool `json:"at_detection"`
 	RMST            RMSTReport `json:"rmst"`
 	// Survival at the landmarks (default 6, 12 and 24 months) with 95%
 	// Greenwood log-log intervals; null beyond the last observation.
@@ -329,6 +333,7 @@ func armReport(a ArmData, s Sample, km KM, tau float64, landmarks []float64) (Ar
 		Replicates: len(a.Runs), Events: km.Events, Censored: km.N - km.Events,
 		Outcomes:        Outcomes{sum.Progressed, sum.Cured, sum.Censored},
 		MaxFollowUpDays: Num(followUp(a)),
+		AtDetection:     sum.AtDetection,
 		ProgressionsByClass: ByClass{
 			Sensitive: sum.DrivenBy["sensitive"], TALoss: sum.DrivenBy["ta-loss"], Pocket: sum.DrivenBy["pocket"],
 		},
@@ -472,7 +477,13 @@ func countPct(k, n int) string {
 func (r *Report) WriteText(w io.Writer) (err error) {
 	defer errprefix.Wrap(&err, "analysis")
 	fmt.Fprintf(w, "endpoint %s: %s\n", r.Endpoint, r.EndpointDescription)
-	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley); NR not reached, NE not estimable (the curve drops to 0 there)\n\n")
+	fmt.Fprintf(w, "times in months (30.4375 days) from treatment start; 95%% CIs (Kaplan-Meier, Greenwood, log-log; median: Brookmeyer-Crowley); NR not reached, NE not estimable (the curve drops to 0 there)\n")
+	for _, a := range r.Arms {
+		if a.AtDetection {
+			fmt.Fprintf(w, "arm %s: every replicate stopped at detection, before treatment (stop.at_detection): no follow-up; only the pre-existing resistance rows carry data\n", a.Name)
+		}
+	}
+	fmt.Fprintln(w)
 	if err := r.writeArms(w); err != nil {
 		return err
 	}

@@ -62,3 +62,40 @@ func TestSummaryAtDetection(t *testing.T) {
 		t.Errorf("with a treated replicate (AtDetection %v):\n%s", a.AtDetection, buf.String())
 	}
 }
+
+// TestReportAtDetection: analyze marks an arm that stopped at detection,
+// in the text and in the JSON, and not an arm that was treated.
+func TestReportAtDetection(t *testing.T) {
+	runs := func(end float64) []dataset.RunRow {
+		var rs []dataset.RunRow
+		for i := range 6 {
+			outcome, ttp, best := "censored", math.NaN(), "NE"
+			if end > 0 && i%2 == 0 {
+				outcome, ttp, best = "progressed", end, "SD"
+			}
+			rs = append(rs, dataset.RunRow{Replicate: i, Outcome: outcome, TTP: ttp, EndTime: end, BestResponse: best, ResistantMajorityTime: math.NaN(), FirstResistantBirth: math.NaN()})
+		}
+		return rs
+	}
+	rep, err := Analyze([]ArmData{{Name: "luria", Runs: runs(0)}, {Name: "treated", Runs: runs(112)}}, AnalyzeOptions{Endpoint: EndpointTTP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Arms[0].AtDetection || rep.Arms[1].AtDetection {
+		t.Fatalf("at_detection: %v, %v; want true, false", rep.Arms[0].AtDetection, rep.Arms[1].AtDetection)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, "arm luria: every replicate stopped at detection") || strings.Contains(out, "arm treated: every") {
+		t.Errorf("report text:\n%s", out)
+	}
+	buf.Reset()
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"at_detection": true`) {
+		t.Errorf("JSON lacks at_detection true:\n%.400s", buf.String())
+	}
+}
