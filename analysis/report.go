@@ -126,12 +126,12 @@ type ArmReport struct {
 	// CurveEndsAtZero: the Kaplan-Meier curve drops to 0 (every remaining
 	// replicate progresses at one time), so a missing limit of the median
 	// is not estimable (NE) rather than not reached (NR).
-	CurveEndsAtZero bool       `json:"curve_ends_at_zero"`
+	CurveEndsAtZero bool `json:"curve_ends_at_zero"`
 	// AtDetection: every replicate ended at detection, before treatment
 	// (stop.at_detection): no follow-up, only the pre-existing resistance
 	// carries data.
-	AtDetection bool `json:"at_detection"`
-	RMST            RMSTReport `json:"rmst"`
+	AtDetection bool       `json:"at_detection"`
+	RMST        RMSTReport `json:"rmst"`
 	// Survival at the landmarks (default 6, 12 and 24 months) with 95%
 	// Greenwood log-log intervals; null beyond the last observation.
 	Survival []Landmark `json:"survival"`
