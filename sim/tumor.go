@@ -113,7 +113,7 @@ type rateClass struct {
 	alphaT, betaT float64
 	lnBetaT       float64 // ln betaT, 0 if betaT is 0
 	// noEmitT and extT are the whole step's F(1) and F(0) for one lineage
-	// (suf[0]'s noEmit() and q/s), read by a one-cell clone at the step start
+	// (suf[0]'s noEmit() and zero()), read by a one-cell clone at the step start
 	noEmitT, extT float64
 	// Kendall's law without the emission term (kendall), in steps of
 	// several segments: per segment the rates, and kendallSuf[k] the map
