@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -33,10 +34,18 @@ func (c *CTDNAConfig) Defaults() {
 type drawBuffers struct {
 	acc     []float64 // deaths per day of cells carrying each clone's founding mutation
 	mark    []bool
-	touched []int64
+	touched []touchedClone
 	death   []float64
 	ids     []int64   // the clones tallied
 	w       []float64 // per clone tallied: its weight
+}
+
+// touchedClone is a clone whose founding mutation a tally met, with that
+// mutation (read once, when the clone is first met).
+type touchedClone struct {
+	id        int64
+	mut, site int32
+	class     model.Class
 }
 
 // lineages is what a blood draw (or a biopsy) reads of a tumour: the
@@ -126,11 +135,11 @@ func (b *drawBuffers) tally(src lineages, s *snvTally) {
 		w := b.w[i]
 		total += w
 		for id >= 0 {
-			parent, _, _, class := src.founding(id)
+			parent, mut, site, class := src.founding(id)
 			if class != model.Sensitive {
 				if !b.mark[id] {
 					b.mark[id] = true
-					b.touched = append(b.touched, id)
+					b.touched = append(b.touched, touchedClone{id: id, mut: mut, site: site, class: class})
 				}
 				b.acc[id] += w
 			}
@@ -138,9 +147,9 @@ func (b *drawBuffers) tally(src lineages, s *snvTally) {
 		}
 	}
 	s.total += total
-	slices.Sort(b.touched)
-	for _, id := range b.touched {
-		_, mut, site, class := src.founding(id)
+	slices.SortFunc(b.touched, func(x, y touchedClone) int { return cmp.Compare(x.id, y.id) })
+	for _, tc := range b.touched {
+		id, mut, site, class := tc.id, tc.mut, tc.site, tc.class
 		k := len(s.vars)
 		if sl := &s.slot[s.snvOff[mut]+site]; *sl >= 0 {
 			k = int(*sl)
