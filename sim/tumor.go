@@ -1246,18 +1246,19 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 	for i := range tm.phenos {
 		tm.fillDeath(&tm.phenos[i])
 	}
-	// Segment maps of every rate class with a large clone (emission.go),
-	// before clones are advanced, perhaps concurrently.
-	for i := range tm.clones {
-		c := &tm.clones[i]
-		if c.n >= tm.opt.ExactBelow {
-			tm.prepare(&tm.rcs[tm.genos[c.geno].rc])
-		}
-	}
 	// Existing clones, then mutants born during the step, generation by
 	// generation, each advanced from its birth to t1.
 	tm.pend = tm.pend[:0]
 	if tm.shards != nil && len(tm.clones) >= tm.opt.ShardMin {
+		// segment maps of every rate class with a large clone (emission.go)
+		// before clones are advanced concurrently; a serial step prepares
+		// them as it meets them (advanceClone), without this extra pass
+		for i := range tm.clones {
+			c := &tm.clones[i]
+			if c.n >= tm.opt.ExactBelow {
+				tm.prepare(&tm.rcs[tm.genos[c.geno].rc])
+			}
+		}
 		tm.pend = tm.shards.run(tm, tm.clones, tm.t, t1, tm.pend)
 	} else {
 		for i := range tm.clones {
@@ -1294,7 +1295,9 @@ func (tm *Tumor) Advance(t1 float64, e Exposure) {
 			tm.total += c.n
 			tm.counts[g.class] += c.n
 			tm.phenos[g.pheno].live = tm.liveMark
-			tm.checkRecord(c)
+			if c.rec >= 0 || c.n >= tm.opt.RecordAt {
+				tm.checkRecord(c)
+			}
 			if len(live) == i {
 				live = live[:i+1] // no clone removed yet: nothing to move
 			} else {
