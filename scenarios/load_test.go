@@ -463,4 +463,25 @@ func TestStopAtDetection(t *testing.T) {
 	if !(res.EndTime > 0) {
 		t.Fatalf("without stop.at_detection the replicate ended at day %v", res.EndTime)
 	}
+	// virtual patients (the untreated arm) stop at diagnosis
+	u, err := Open("untreated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	u.Stop.AtDetection = &yes
+	cfg, err = Resolve(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp3 := sim.NewReplicator(&cfg)
+	defer rp3.Close()
+	for rep := range 3 {
+		if err := rp3.Run(rep, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Patient == nil || res.Final != res.AtStart || res.EndTime != 0 || res.Final[0] == 0 {
+			t.Fatalf("patient %d: final %v, at start %v, end day %v: want the patient at diagnosis", rep, res.Final, res.AtStart, res.EndTime)
+		}
+	}
 }

@@ -429,7 +429,7 @@ func (v *validator) schedule(f *Scenario) (horizon float64, okH, lattice bool) {
 		// the growth phase alone: nothing after detection would run
 		switch {
 		case len(f.Treatment.Phases) > 0:
-			v.bad(v.pick("stop.at_detection", "treatment.phases"), "stop.at_detection ends every replicate at detection, before treatment, so treatment.phases would never run; remove the phases (treatment: {phases: []}) or set stop.at_detection: false")
+			v.bad(v.pick("stop.at_detection", "treatment.phases"), "ends every replicate at detection, before treatment, so treatment.phases would never run; remove the phases (treatment: {phases: []}) or set stop.at_detection: false")
 		case f.Stop.At != nil:
 			v.bad(v.pick("stop.at_detection", "stop.at"), "stop.at (days after treatment start) and stop.at_detection (no treatment) exclude each other; keep one")
 		}
