@@ -321,3 +321,41 @@ func TestLatticeBlocksLongRun(t *testing.T) {
 		}
 	}
 }
+
+// TestLatticeBlocksRecords: under the block update, where a clone's peak
+// and extinction are noted at block granularity, every record stays
+// consistent after every step, as under the serial engine: born no later
+// than its peak, the peak at or above the record threshold and at or above
+// the clone's current size, the peak's time and any extinction no later
+// than the clock, and an extinct clone empty and extinct no earlier than
+// its peak. Records exist (the test has something to check).
+func TestLatticeBlocksRecords(t *testing.T) {
+	const recordAt = 5 // growBlocks records clones from 5 cells
+	for _, lc := range blockCases[:3] {
+		for _, block := range []bool{true, false} {
+			c := lc
+			if !block {
+				c.Block, c.Goroutines = 0, 0
+			} else {
+				c.Goroutines = 2
+			}
+			checked := 0
+			growBlocks(t, c, 8000, func(lt *sim.Lattice, when string) {
+				for _, r := range lt.Records() {
+					checked++
+					size := lt.CloneSize(int32(r.ID))
+					bad := r.Born > r.PeakTime || r.Peak < recordAt || r.Peak < size || r.PeakTime > lt.Time()
+					if !math.IsNaN(r.Extinct) {
+						bad = bad || r.Extinct < r.PeakTime || r.Extinct > lt.Time() || size != 0
+					}
+					if bad {
+						t.Fatalf("%s (block update %v), %s, day %.3f: record %+v, clone size now %d", latticeKey(c), block, when, lt.Time(), r, size)
+					}
+				}
+			})
+			if checked == 0 {
+				t.Errorf("%s (block update %v): no record to check", latticeKey(c), block)
+			}
+		}
+	}
+}
