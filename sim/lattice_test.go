@@ -356,6 +356,30 @@ func TestLatticeEventsAllocateNothing(t *testing.T) {
 	}
 }
 
+// growLatticeBench grows lt from one cell to n cells once per benchmark
+// iteration, retrying founders that die out (most do at d/b = 0.93) as a
+// replicate does, and reports the wall time per candidate event, the
+// process's CPU time per tumour (steadier than wall time on a shared
+// machine) and the events per tumour.
+func growLatticeBench(b *testing.B, lt *sim.Lattice, n int64) {
+	b.Helper()
+	var events int64
+	var elapsed, cpu time.Duration
+	for i := 0; b.Loop(); i++ {
+		start, cpu0 := time.Now(), cpuTime()
+		for attempt := uint64(0); lt.Total() < n; attempt++ {
+			lt.Reset(uint64(i)<<20|attempt, 1, 0)
+			lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
+			events += lt.Events
+		}
+		elapsed += time.Since(start)
+		cpu += cpuTime() - cpu0
+	}
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+}
+
 // BenchmarkLattice2D grows one cell to 1e6 cells on a 2D lattice (push rule,
 // von Neumann, default rates b = 0.14, d = 0.13 per day, default mutation
 // rate; founders that die out are replaced and their events counted) and
@@ -373,22 +397,7 @@ func BenchmarkLattice2D(b *testing.B) {
 				m.Birth, m.Death, n = 1, 0.3, 100_000
 			}
 			lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 2, Rule: rule}, 100)
-			var events int64
-			var elapsed, cpu time.Duration
-			for i := 0; b.Loop(); i++ {
-				start, cpu0 := time.Now(), cpuTime()
-				for attempt := uint64(0); lt.Total() < n; attempt++ {
-					// most founders die out (d/b = 0.93): retry, as a replicate does
-					lt.Reset(uint64(i)<<20|attempt, 1, 0)
-					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
-					events += lt.Events
-				}
-				elapsed += time.Since(start)
-				cpu += cpuTime() - cpu0
-			}
-			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
-			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+			growLatticeBench(b, lt, n)
 		})
 	}
 }
@@ -466,21 +475,7 @@ func BenchmarkLattice3D(b *testing.B) {
 			}
 			m := model.Default()
 			lt := sim.NewLattice(&m, sim.LatticeConfig{Dim: 3, Rule: sim.RulePush}, 100)
-			var events int64
-			var elapsed, cpu time.Duration
-			for i := 0; b.Loop(); i++ {
-				start, cpu0 := time.Now(), cpuTime()
-				for attempt := uint64(0); lt.Total() < n; attempt++ {
-					lt.Reset(uint64(i)<<20|attempt, 1, 0)
-					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
-					events += lt.Events
-				}
-				elapsed += time.Since(start)
-				cpu += cpuTime() - cpu0
-			}
-			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
-			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+			growLatticeBench(b, lt, n)
 		})
 	}
 }
@@ -520,21 +515,7 @@ func BenchmarkLatticeBlocks(b *testing.B) {
 			}
 			const n = 1_000_000
 			lt := sim.NewLattice(&m, c.lc, 100)
-			var events int64
-			var elapsed, cpu time.Duration
-			for i := 0; b.Loop(); i++ {
-				start, cpu0 := time.Now(), cpuTime()
-				for attempt := uint64(0); lt.Total() < n; attempt++ {
-					lt.Reset(uint64(i)<<20|attempt, 1, 0)
-					lt.AdvanceUntil(math.Inf(1), sim.NoDrug{}, n)
-					events += lt.Events
-				}
-				elapsed += time.Since(start)
-				cpu += cpuTime() - cpu0
-			}
-			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(events), "ns/event")
-			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-			b.ReportMetric(float64(events)/float64(b.N), "events/op")
+			growLatticeBench(b, lt, n)
 		})
 	}
 }
