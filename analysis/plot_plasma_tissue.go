@@ -177,14 +177,10 @@ func PlotPlasmaTissue(ps []dataset.PatientRow, ct []dataset.CTDNARow, bx []datas
 	}
 
 	if !math.IsNaN(pt.FirstCTDNACall) {
-		l := line(plotter.XYs{{X: pt.FirstCTDNACall / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: pt.FirstCTDNACall / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0x00, 0x72, 0xB2, 0xff}, 1.3))
-		p.Add(l)
-		f.AddLegend("first ctDNA call", l)
+		f.vafMarker(pt.FirstCTDNACall, firstCallColour, "first ctDNA call")
 	}
 	if pt.Progressed() {
-		l := line(plotter.XYs{{X: pt.ProgressionTime / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: pt.ProgressionTime / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.3))
-		p.Add(l)
-		f.AddLegend("progression (imaging)", l)
+		f.vafMarker(pt.ProgressionTime, progressionColour, "progression (imaging)")
 	}
 
 	shared := 0

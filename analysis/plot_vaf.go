@@ -75,6 +75,21 @@ const vafFloor = 1e-6
 // eight largest by name and class, the rest in grey), called draws marked,
 // with the first call and progression. For all replicates: per class, the
 // summed VAF of the class's mutations at each draw time, median and 10-90%
+
+// Colours of the dashed time markers of the VAF panels.
+var (
+	firstCallColour   = color.RGBA{0x00, 0x72, 0xB2, 0xff}
+	progressionColour = color.RGBA{0xB7, 0x1C, 0x1C, 0xff}
+)
+
+// vafMarker draws a dashed vertical line at day t across a VAF panel (from
+// the VAF floor to 1, in log10) and names it in the legend.
+func (f *Figure) vafMarker(t float64, c color.Color, label string) {
+	l := line(plotter.XYs{{X: t / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: t / DaysPerMonth, Y: 0}}, dashed(c, 1.3))
+	f.Plot.Add(l)
+	f.AddLegend(label, l)
+}
+
 // range.
 func PlotVAF(runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (_ *Figure, err error) {
 	defer errprefix.Wrap(&err, "analysis")
@@ -157,14 +172,10 @@ func vafOne(f *Figure, runs []dataset.RunRow, rows []VAFRow, opt VAFOptions) (x0
 		f.AddLegend("called at the draw", sc)
 	}
 	if !math.IsInf(firstCall, 1) {
-		l := line(plotter.XYs{{X: firstCall / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: firstCall / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0x00, 0x72, 0xB2, 0xff}, 1.3))
-		p.Add(l)
-		f.AddLegend("first ctDNA call", l)
+		f.vafMarker(firstCall, firstCallColour, "first ctDNA call")
 	}
 	if run.Progressed() {
-		l := line(plotter.XYs{{X: run.TTP / DaysPerMonth, Y: lg(vafFloor, vafFloor)}, {X: run.TTP / DaysPerMonth, Y: 0}}, dashed(color.RGBA{0xB7, 0x1C, 0x1C, 0xff}, 1.3))
-		p.Add(l)
-		f.AddLegend("progression (imaging)", l)
+		f.vafMarker(run.TTP, progressionColour, "progression (imaging)")
 	}
 	title := "ctDNA"
 	if opt.Arm != "" {
